@@ -1,0 +1,145 @@
+"""Test harness: real tenant databases, provisioned once per session.
+
+Two SQLite tenants (``alpha``, ``beta``) always exist; when PostgreSQL runs
+here, two PostgreSQL tenants (``pg-alpha``, ``pg-beta``) exist too, so the
+isolation tests run on both. Tests that use them get every database wrapped
+in a transaction that is rolled back afterwards.
+
+Services: with ``KLUSTERA_REQUIRE_SERVICES=1`` (CI) a missing PostgreSQL or
+Redis fails the tests that need them; otherwise they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cache
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+
+REQUIRE_SERVICES = os.environ.get("KLUSTERA_REQUIRE_SERVICES") == "1"
+POSTGRES_SERVER = os.environ.get("KLUSTERA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("KLUSTERA_TEST_REDIS", "redis://127.0.0.1:6379/15")
+PG_TEST_PREFIX = "klustera_test_"
+TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "api_client"}
+
+
+@cache
+def postgres_available() -> bool:
+    try:
+        psycopg.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=2).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@cache
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def need(service: str) -> None:
+    """Skip (or, in CI, fail) a test whose service does not run here."""
+    available = {"postgres": postgres_available, "redis": redis_available}[service]()
+    if available:
+        return
+    message = f"{service} is not running on this machine"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and KLUSTERA_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(message)
+
+
+def drop_postgres_test_databases() -> None:
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PG_TEST_PREFIX + "%"]
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(
+                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses_tenants = TENANT_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if uses_tenants and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db(databases="__all__"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _immediate_tasks() -> None:
+    from klustera.tasks import QUEUES, queue
+
+    for name in QUEUES:
+        queue(name).immediate = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    from klustera.tenancy.services import NewManager, provision_tenant
+
+    root = tmp_path_factory.mktemp("tenant-dbs")
+    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{root}/{{slug}}.sqlite3"}
+    with_postgres = postgres_available()
+    if with_postgres:
+        settings.TENANT_DATABASE_CLUSTERS["pg"] = f"{POSTGRES_SERVER}/{PG_TEST_PREFIX}{{id}}"
+        drop_postgres_test_databases()
+    with django_db_blocker.unblock():
+        specs = [("alpha", "default"), ("beta", "default")]
+        if with_postgres:
+            specs += [("pg-alpha", "pg"), ("pg-beta", "pg")]
+        for slug, cluster in specs:
+            provision_tenant(
+                name=f"Complex {slug}", slug=slug, cluster=cluster,
+                manager=NewManager(phone="081200000001", name=f"Manager {slug}", password="pw-x-123456"),
+            )  # fmt: skip
+    yield
+    connections.close_all()
+    if with_postgres:
+        drop_postgres_test_databases()
+
+
+@pytest.fixture(autouse=True)
+def _forget_tenant_aliases_made_by_the_test() -> Iterator[None]:
+    from klustera.tenancy import connections as tenant_connections
+
+    before = set(connections.settings)
+    yield
+    for alias in set(connections.settings) - before:
+        tenant_connections.forget(alias)
+
+
+@pytest.fixture
+def tenant_a():  # type: ignore[no-untyped-def]
+    from klustera.tenancy.models import Tenant
+
+    return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def tenant_b():  # type: ignore[no-untyped-def]
+    from klustera.tenancy.models import Tenant
+
+    return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def tenant_pair(request):  # type: ignore[no-untyped-def]
+    """Two tenants on the same backend: SQLite files, or PostgreSQL databases."""
+    from klustera.tenancy.models import Tenant
+
+    if request.param == "postgres":
+        need("postgres")
+        return Tenant.objects.get(slug="pg-alpha"), Tenant.objects.get(slug="pg-beta")
+    return Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta")

@@ -1,0 +1,1 @@
+"""Klustera: open, multi-tenant software for running residential complexes."""

@@ -1,0 +1,119 @@
+"""The v1 API conventions: the response envelope, error codes and pagination.
+
+Success: ``{"success": true, "data": …, "message": …, "meta": {…}}``.
+Error: ``{"success": false, "error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from klustera.tenancy.errors import CrossTenantAccess, NoTenantSelected
+
+logger = logging.getLogger(__name__)
+
+API_PATH = re.compile(r"^(/c/[^/]+)?/api/")
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return bool(API_PATH.match(request.path_info))
+
+
+def ok(
+    data: Any = None,
+    *,
+    message: str | None = None,
+    meta: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    body: dict[str, Any] = {"success": True, "data": data, "message": message}
+    if meta is not None:
+        body["meta"] = meta
+    return Response(body, status=status)
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"success": False, "error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(code: str, message: str, *, status: int, details: Any = None) -> JsonResponse:
+    """An error envelope outside DRF (middleware, URL-level 404/500)."""
+    return JsonResponse(error_body(code, message, details), status=status)
+
+
+_CODES = {
+    exceptions.ValidationError: ("VALIDATION_ERROR", status.HTTP_422_UNPROCESSABLE_ENTITY),
+    exceptions.ParseError: ("VALIDATION_ERROR", status.HTTP_400_BAD_REQUEST),
+    exceptions.UnsupportedMediaType: ("VALIDATION_ERROR", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
+    exceptions.NotAuthenticated: ("UNAUTHENTICATED", status.HTTP_401_UNAUTHORIZED),
+    exceptions.AuthenticationFailed: ("UNAUTHENTICATED", status.HTTP_401_UNAUTHORIZED),
+    exceptions.PermissionDenied: ("PERMISSION_DENIED", status.HTTP_403_FORBIDDEN),
+    exceptions.NotFound: ("NOT_FOUND", status.HTTP_404_NOT_FOUND),
+    exceptions.MethodNotAllowed: ("METHOD_NOT_ALLOWED", status.HTTP_405_METHOD_NOT_ALLOWED),
+    exceptions.NotAcceptable: ("NOT_ACCEPTABLE", status.HTTP_406_NOT_ACCEPTABLE),
+    exceptions.Throttled: ("RATE_LIMITED", status.HTTP_429_TOO_MANY_REQUESTS),
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """Turn every exception raised by an API view into the error envelope."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.APIException):
+        code, http_status = next(
+            (value for cls, value in _CODES.items() if isinstance(exc, cls)),
+            ("SERVER_ERROR", exc.status_code),
+        )
+        if isinstance(exc, exceptions.ValidationError):
+            message, details = _("The request is not valid."), exc.detail
+        else:
+            message, details = str(exc.detail), None
+        response = Response(error_body(code, message, details), status=http_status)
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            response["Retry-After"] = str(int(wait) + 1)
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    if isinstance(exc, NoTenantSelected | CrossTenantAccess):
+        logger.error("Tenant boundary refused a query: %s", exc)
+        return Response(
+            error_body("TENANT_UNKNOWN", _("No complex was selected for this request.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
+    logger.exception("Unhandled API error", exc_info=exc)
+    return Response(
+        error_body("SERVER_ERROR", _("Something went wrong on our side.")),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+class EnvelopePagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "per_page"
+    max_page_size = 100
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        return ok(
+            data,
+            meta={
+                "page": self.page.number,
+                "per_page": self.page.paginator.per_page,
+                "total": self.page.paginator.count,
+            },
+        )

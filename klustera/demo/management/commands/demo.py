@@ -1,0 +1,20 @@
+"""``klustera demo``: create the demo complex once and print its logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from klustera.demo.seed import LOGINS, PASSWORD, SLUG, ensure_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo complex graha-indah (once) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        _, created = ensure_demo()
+        self.stdout.write(f"Demo complex {SLUG} {'created' if created else 'already present'}.")
+        self.stdout.write(f"Open http://localhost:8000/c/{SLUG}/ and sign in with:")
+        for login in LOGINS:
+            self.stdout.write(f"  {login.role:<18} {login.phone}  password {PASSWORD}")

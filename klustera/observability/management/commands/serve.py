@@ -1,0 +1,52 @@
+"""``klustera serve``: the web server and the worker together (what ``make run`` starts)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the app with gunicorn and run the worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        klustera = [sys.executable, "-m", "klustera"]
+        children = [
+            subprocess.Popen([*klustera, "worker"]),
+            subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "klustera.wsgi",
+                    "--bind", options["bind"], "--worker-class", "gthread",
+                    "--workers", str(options["web_workers"]), "--threads", str(options["threads"]),
+                    "--max-requests", "1000", "--max-requests-jitter", "100",
+                    "--timeout", "30", "--access-logfile", "-",
+                ]
+            ),
+        ]  # fmt: skip
+
+        def shutdown(signum: int, frame: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGINT, shutdown)
+        signal.signal(signal.SIGTERM, shutdown)
+        try:
+            # Whichever stops first takes the other down with it.
+            while all(child.poll() is None for child in children):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    children[0].wait(timeout=1)
+        finally:
+            shutdown(0, None)
+            for child in children:
+                child.wait(timeout=30)

@@ -1,0 +1,260 @@
+"""Klustera settings: one module, configured by environment variables only.
+
+Every variable is documented in ``.env.example`` and the README. With none set,
+Klustera runs in its embedded default: SQLite files under ``var/``, a
+SQLite-backed task queue, local media and console notifications.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from klustera.tenancy.databases import config_from_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    try:
+        return int(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
+
+
+KLUSTERA_ENV = env("KLUSTERA_ENV", "development")
+if KLUSTERA_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("KLUSTERA_ENV must be 'development' or 'production'")
+PRODUCTION = KLUSTERA_ENV == "production"
+
+VAR_DIR = Path(env("KLUSTERA_VAR_DIR") or BASE_DIR / "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env("SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY is required when KLUSTERA_ENV=production")
+    # Embedded default: generated once, kept in var/ so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG")
+
+# Tenants arrive on custom domains that are only known at run time; the tenant
+# middleware refuses every host that is neither a platform host nor a tenant's.
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "*").split(",") if h]
+BASE_DOMAIN = env("BASE_DOMAIN", "localhost").lower()
+PLATFORM_HOSTS = {
+    h.strip().lower()
+    for h in env("PLATFORM_HOSTS", f"{BASE_DOMAIN},localhost,127.0.0.1,testserver").split(",")
+    if h.strip()
+}
+
+# --- Databases ---------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'platform.sqlite3'}"
+DATABASES = {"default": config_from_url(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+
+
+def _default_tenant_database_url() -> str:
+    if DATABASE_URL.startswith("sqlite"):
+        return f"sqlite:///{VAR_DIR / 'tenants' / '{slug}.sqlite3'}"
+    # Same server as the platform database, one database per tenant.
+    server, _, _ = DATABASE_URL.partition("?")
+    return server.rsplit("/", 1)[0] + "/klustera_tenant_{id}"
+
+
+def _tenant_clusters() -> dict[str, str]:
+    """Named tenant database clusters: ``name=url-template`` pairs, comma separated."""
+    clusters = {"default": env("TENANT_DATABASE_URL") or _default_tenant_database_url()}
+    for item in env("TENANT_DATABASE_CLUSTERS").split(","):
+        if not item.strip():
+            continue
+        name, sep, url = item.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise ImproperlyConfigured(
+                "TENANT_DATABASE_CLUSTERS takes name=url pairs separated by commas"
+            )
+        clusters[name.strip()] = url.strip()
+    return clusters
+
+
+TENANT_DATABASE_CLUSTERS = _tenant_clusters()
+# How many tenant connections one thread keeps open; the least recently used
+# beyond this bound are closed.
+TENANT_CONNECTIONS_MAX = env_int("TENANT_CONNECTIONS_MAX", 8)
+TENANT_CONN_MAX_AGE = env_int("TENANT_CONN_MAX_AGE", 300)
+
+DATABASE_ROUTERS = ["klustera.tenancy.router.TenantRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Apps whose tables live only in the platform database.
+PLATFORM_APPS = {"tenancy"}
+# Apps whose tables exist in the platform database and in every tenant
+# database (platform staff and tenant users share one user model).
+SHARED_APPS = {"auth", "contenttypes", "sessions", "accounts"}
+
+# --- Redis, cache, queues ----------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_FUNCTION": "klustera.tenancy.cache.tenant_cache_key",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            # Shared by every process of `make run`, unlike a per-process memory cache.
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_FUNCTION": "klustera.tenancy.cache.tenant_cache_key",
+        }
+    }
+
+QUEUE_DATABASE = Path(env("QUEUE_DATABASE") or VAR_DIR / "queues.sqlite3")
+# Run tasks inline instead of through the worker (unit tests).
+TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE")
+WORKER_THREADS = env_int("WORKER_THREADS", 2)
+
+# --- Application -------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "klustera.tenancy",
+    "klustera.accounts",
+    "klustera.estate",
+    "klustera.observability",
+    "klustera.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "klustera.tenancy.middleware.TenantMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "klustera.urls"
+WSGI_APPLICATION = "klustera.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "klustera" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "klustera.tenancy.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "klustera.accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "klustera.api.EnvelopePagination",
+    "EXCEPTION_HANDLER": "klustera.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+
+# --- Language, time ----------------------------------------------------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "klustera" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Jakarta"
+
+# --- Static and media --------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Security ----------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}

@@ -1,0 +1,96 @@
+"""Background work on named Huey queues; every tenant task carries its tenant.
+
+Queues: ``default``, ``billing``, ``notifications``, ``email``, ``sms``. In the
+embedded default they share one SQLite file under ``var/``; with ``REDIS_URL``
+set each is a Redis queue. ``klustera worker`` consumes them.
+
+A task declared with :func:`tenant_task` is enqueued with the current
+tenant's slug as its first argument and runs inside ``tenant_context`` of that
+tenant. Enqueueing one with no tenant selected raises ``NoTenantSelected``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey, Result, TaskWrapper
+
+from klustera.tenancy.context import current_alias, current_tenant, on_commit, tenant_context
+
+logger = logging.getLogger(__name__)
+
+QUEUES = ("default", "billing", "notifications", "email", "sms")
+
+
+@functools.cache
+def queue(name: str) -> Huey:
+    """The Huey instance of a named queue."""
+    if name not in QUEUES:
+        raise ValueError(f"Unknown queue '{name}'; queues are {', '.join(QUEUES)}.")
+    immediate = bool(settings.TASKS_IMMEDIATE)
+    if settings.REDIS_URL:
+        return RedisHuey(name=f"klustera.{name}", url=settings.REDIS_URL, immediate=immediate)
+    settings.QUEUE_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name=name, filename=str(settings.QUEUE_DATABASE), immediate=immediate)
+
+
+class TenantTask:
+    """A task that always runs for the tenant that enqueued it."""
+
+    def __init__(self, func: Callable[..., Any], wrapper: TaskWrapper) -> None:
+        self.func = func
+        self.wrapper = wrapper
+        functools.update_wrapper(self, func)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Result | None:
+        """Enqueue for the current tenant now."""
+        current_alias()  # raises NoTenantSelected
+        tenant = current_tenant()
+        assert tenant is not None
+        return self.wrapper(tenant.slug, *args, **kwargs)
+
+    def on_commit(self, *args: Any, **kwargs: Any) -> None:
+        """Enqueue for the current tenant once its open transaction commits."""
+        current_alias()
+        on_commit(lambda: self(*args, **kwargs))
+
+
+def run_for_tenant(slug: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Execute ``func`` inside the named tenant; inactive tenants' work is dropped."""
+    from klustera.tenancy.models import Tenant
+
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None or not tenant.is_active:
+        logger.warning("Dropped task %s for tenant %s: not active", func.__name__, slug)
+        return None
+    with tenant_context(tenant):
+        return func(*args, **kwargs)
+
+
+def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., TenantTask]:
+    """Declare a task of tenant work on ``queue_name`` (Huey options such as ``retries``)."""
+
+    def decorate(func: Callable[..., Any]) -> TenantTask:
+        def runner(slug: str, *args: Any, **kwargs: Any) -> Any:
+            return run_for_tenant(slug, func, *args, **kwargs)
+
+        name = f"{func.__module__}.{func.__qualname__}"
+        wrapper = queue(queue_name).task(name=name, **options)(runner)
+        return TenantTask(func, wrapper)
+
+    return decorate
+
+
+def periodic_task(queue_name: str, schedule: Callable[..., bool], **options: Any) -> Callable:
+    """Declare platform-level periodic work (Huey crontab); it fans out per tenant itself."""
+
+    def decorate(func: Callable[..., Any]) -> Any:
+        name = f"{func.__module__}.{func.__qualname__}"
+        return queue(queue_name).periodic_task(schedule, name=name, **options)(func)
+
+    return decorate

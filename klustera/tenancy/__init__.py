@@ -1,0 +1,1 @@
+"""Tenants, routing and provisioning: the only part of Klustera that knows about databases."""

@@ -1,0 +1,122 @@
+"""Connection aliases for tenant databases.
+
+Aliases are registered lazily, the first time a tenant is used in a process.
+Each thread keeps at most ``TENANT_CONNECTIONS_MAX`` tenant connections open;
+the least recently used beyond that bound are closed, so the number of open
+connections does not grow with the number of tenants served.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connections
+
+from klustera.tenancy.databases import config_from_url, is_sqlite
+from klustera.tenancy.errors import TenantUnavailable
+
+if TYPE_CHECKING:
+    from klustera.tenancy.models import Tenant
+
+ALIAS_PREFIX = "tenant_"
+_registry_lock = threading.Lock()
+_local = threading.local()
+
+
+def alias_for(tenant: Tenant) -> str:
+    return f"{ALIAS_PREFIX}{tenant.slug}"
+
+
+def is_tenant_alias(alias: str) -> bool:
+    return alias.startswith(ALIAS_PREFIX)
+
+
+def cluster_url(cluster: str) -> str:
+    try:
+        return str(settings.TENANT_DATABASE_CLUSTERS[cluster])
+    except KeyError:
+        raise TenantUnavailable(f"Database cluster '{cluster}' is not configured.") from None
+
+
+def planned_database_name(tenant: Tenant) -> str:
+    """The database name (PostgreSQL) or absolute file path (SQLite) a new tenant gets."""
+    url = cluster_url(tenant.db_cluster).format(id=tenant.pk, slug=tenant.slug)
+    config = config_from_url(url)
+    if is_sqlite(config):
+        return str(Path(config["NAME"]).resolve())
+    return str(config["NAME"])
+
+
+def database_config(tenant: Tenant) -> dict[str, Any]:
+    """The connection settings of an existing tenant's database."""
+    url = cluster_url(tenant.db_cluster).format(id=tenant.pk, slug=tenant.slug)
+    config = config_from_url(url, conn_max_age=settings.TENANT_CONN_MAX_AGE)
+    if is_sqlite(config):
+        # mode=rw: a missing file is an error, never a new empty database.
+        config["NAME"] = f"file:{tenant.db_name}?mode=rw"
+    else:
+        config["NAME"] = tenant.db_name
+    return config
+
+
+def register(tenant: Tenant) -> str:
+    """Make the tenant's alias known to Django's connection handler."""
+    alias = alias_for(tenant)
+    if alias not in connections.settings:
+        config = database_config(tenant)
+        with _registry_lock:
+            connections.settings.setdefault(alias, config)
+    return alias
+
+
+def _recent() -> OrderedDict[str, None]:
+    if not hasattr(_local, "recent"):
+        _local.recent = OrderedDict()
+    return _local.recent
+
+
+def activate(tenant: Tenant) -> str:
+    """Register the tenant's alias, mark it most recently used, evict beyond the bound."""
+    alias = register(tenant)
+    recent = _recent()
+    recent[alias] = None
+    recent.move_to_end(alias)
+    bound = max(int(settings.TENANT_CONNECTIONS_MAX), 1)
+    for candidate in list(recent)[: max(len(recent) - bound, 0)]:
+        if close(candidate):
+            del recent[candidate]
+    return alias
+
+
+def close(alias: str) -> bool:
+    """Close this thread's connection to ``alias``; False when it is inside a transaction."""
+    if not hasattr(connections._connections, alias):  # type: ignore[attr-defined]
+        return True
+    connection = connections[alias]
+    if connection.in_atomic_block:
+        return False
+    connection.close()
+    del connections[alias]
+    return True
+
+
+def forget(alias: str) -> None:
+    """Drop an alias entirely (a tenant deleted or a failed provisioning)."""
+    close(alias)
+    _recent().pop(alias, None)
+    with _registry_lock:
+        connections.settings.pop(alias, None)
+
+
+def open_tenant_connections() -> int:
+    """How many tenant connections this thread holds open right now."""
+    count = 0
+    for alias in _recent():
+        held = hasattr(connections._connections, alias)  # type: ignore[attr-defined]
+        if held and connections[alias].connection is not None:
+            count += 1
+    return count

@@ -1,0 +1,84 @@
+"""Selects the tenant of each request, or answers that there is none to serve."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils.translation import gettext as _
+
+from klustera.tenancy import connections as tenant_connections
+from klustera.tenancy.context import platform_context, tenant_context
+from klustera.tenancy.errors import TenantUnavailable, TenantUnknown
+from klustera.tenancy.models import Tenant
+from klustera.tenancy.resolution import resolve
+from klustera.tenancy.views import tenant_error
+
+logger = logging.getLogger(__name__)
+
+# Probes answered on any host, without a tenant.
+EXEMPT_PATHS = ("/healthz", "/readyz")
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.rstrip("/") in EXEMPT_PATHS:
+            return self.get_response(request)
+        try:
+            resolution = resolve(request)
+        except TenantUnknown as exc:
+            return tenant_error(request, "TENANT_UNKNOWN", str(exc), status=404)
+
+        tenant = resolution.tenant
+        request.tenant = tenant  # type: ignore[attr-defined]
+        if tenant is None:
+            with platform_context():
+                return self.get_response(request)
+
+        if tenant.status == Tenant.Status.SUSPENDED:
+            return tenant_error(
+                request, "TENANT_SUSPENDED", _("This complex is suspended."), status=403
+            )
+        if tenant.status != Tenant.Status.ACTIVE:
+            return tenant_error(request, "TENANT_UNKNOWN", _("No such complex."), status=404)
+
+        try:
+            with tenant_context(tenant):
+                _ensure_connection(tenant)
+                return self._serve(request, resolution.path_prefix)
+        except TenantUnavailable as exc:
+            logger.error("Tenant %s unavailable: %s", tenant.slug, exc)
+            return tenant_error(
+                request, "TENANT_UNAVAILABLE", _("This complex is temporarily unavailable."),
+                status=503,
+            )  # fmt: skip
+
+    def _serve(self, request: HttpRequest, prefix: str) -> HttpResponse:
+        if not prefix:
+            return self.get_response(request)
+        # Serve /c/<slug>/x as /x, and make reverse() produce /c/<slug>/ URLs.
+        request.path_info = request.path_info[len(prefix) :] or "/"
+        previous = get_script_prefix()
+        set_script_prefix(request.META.get("SCRIPT_NAME", "") + prefix + "/")
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(previous)
+
+
+def _ensure_connection(tenant: Tenant) -> None:
+    alias = tenant_connections.alias_for(tenant)
+    connection = connections[alias]
+    try:
+        # A kept-open connection to a database that was since dropped is
+        # closed here and the reconnect below reports the failure.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except OperationalError as exc:
+        raise TenantUnavailable(str(exc)) from exc

@@ -1,0 +1,54 @@
+"""The database router: platform apps to the platform database, tenant apps to the tenant's.
+
+It fails closed: a tenant table queried with no tenant selected raises
+``NoTenantSelected``; it never falls back to another database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
+
+from klustera.tenancy.connections import is_tenant_alias
+from klustera.tenancy.context import current_alias, current_tenant, in_platform_scope
+from klustera.tenancy.errors import CrossTenantAccess
+
+
+def _app_label(model: type[Model]) -> str:
+    return model._meta.app_label
+
+
+class TenantRouter:
+    def _route(self, model: type[Model], hints: dict[str, Any]) -> str:
+        label = _app_label(model)
+        if label in settings.PLATFORM_APPS:
+            return DEFAULT_DB_ALIAS
+        if label in settings.SHARED_APPS and current_tenant() is None and in_platform_scope():
+            return DEFAULT_DB_ALIAS
+        alias = current_alias()
+        instance = hints.get("instance")
+        instance_db = getattr(getattr(instance, "_state", None), "db", None)
+        if instance_db and instance_db != alias and is_tenant_alias(instance_db):
+            raise CrossTenantAccess(
+                f"A {model.__name__} loaded from {instance_db} was used while {alias} is selected."
+            )
+        return alias
+
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
+        return self._route(model, hints)
+
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        return self._route(model, hints)
+
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
+        return obj1._state.db == obj2._state.db
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        if app_label in settings.PLATFORM_APPS:
+            return db == DEFAULT_DB_ALIAS
+        if app_label in settings.SHARED_APPS:
+            return True
+        return db != DEFAULT_DB_ALIAS

@@ -1,0 +1,29 @@
+"""The landing pages and the site-wide error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from klustera.api import error_response, is_api_request
+from klustera.tenancy.context import current_tenant
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    tenant = current_tenant()
+    if tenant is None:
+        return render(request, "platform_home.html")
+    return render(request, "tenant_home.html", {"tenant": tenant})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_response("NOT_FOUND", _("Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return error_response("SERVER_ERROR", _("Something went wrong on our side."), status=500)
+    return render(request, "500.html", status=500)
