@@ -27,6 +27,37 @@ PG_TEST_PREFIX = "klustera_test_"
 TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "api_client"}
 
 
+def _allow_tenants_registered_during_a_test() -> None:
+    """Let a test reach the tenant databases it provisions itself.
+
+    Django's TestCase refuses connections to aliases that existed when the
+    class was set up but are not in its ``databases``; an alias registered
+    later by the test (a tenant it just created) is that test's own, so it
+    is allowed through.
+    """
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test import testcases
+
+    django_patch = testcases.SimpleTestCase.ensure_connection_patch_method.__func__  # type: ignore[attr-defined]
+
+    def patch_method(cls):  # type: ignore[no-untyped-def]
+        guarded = django_patch(cls)
+        real = BaseDatabaseWrapper.ensure_connection
+        known_at_setup = frozenset(connections)
+
+        def ensure_connection(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.alias not in known_at_setup:
+                return real(self, *args, **kwargs)
+            return guarded(self, *args, **kwargs)
+
+        return ensure_connection
+
+    testcases.SimpleTestCase.ensure_connection_patch_method = classmethod(patch_method)  # type: ignore[assignment,method-assign]
+
+
+_allow_tenants_registered_during_a_test()
+
+
 @cache
 def postgres_available() -> bool:
     try:
@@ -101,9 +132,13 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # ty
             specs += [("pg-alpha", "pg"), ("pg-beta", "pg")]
         for slug, cluster in specs:
             provision_tenant(
-                name=f"Complex {slug}", slug=slug, cluster=cluster,
-                manager=NewManager(phone="081200000001", name=f"Manager {slug}", password="pw-x-123456"),
-            )  # fmt: skip
+                name=f"Complex {slug}",
+                slug=slug,
+                cluster=cluster,
+                manager=NewManager(
+                    phone="081200000001", name=f"Manager {slug}", password="pw-x-123456"
+                ),
+            )
     yield
     connections.close_all()
     if with_postgres:

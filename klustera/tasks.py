@@ -49,15 +49,22 @@ class TenantTask:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result | None:
         """Enqueue for the current tenant now."""
-        current_alias()  # raises NoTenantSelected
-        tenant = current_tenant()
-        assert tenant is not None
-        return self.wrapper(tenant.slug, *args, **kwargs)
+        return self.wrapper(_current_slug(), *args, **kwargs)
 
     def on_commit(self, *args: Any, **kwargs: Any) -> None:
-        """Enqueue for the current tenant once its open transaction commits."""
-        current_alias()
-        on_commit(lambda: self(*args, **kwargs))
+        """Enqueue for the current tenant once its open transaction commits.
+
+        The tenant is fixed now: the commit may happen after this context ends.
+        """
+        slug = _current_slug()
+        on_commit(lambda: self.wrapper(slug, *args, **kwargs))
+
+
+def _current_slug() -> str:
+    current_alias()  # raises NoTenantSelected
+    tenant = current_tenant()
+    assert tenant is not None
+    return tenant.slug
 
 
 def run_for_tenant(slug: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -17,18 +17,36 @@ def seed_complex(tenant: Tenant, *, marker: str) -> dict[str, object]:
     with tenant_context(tenant):
         land = {"alpha": 100, "beta": 200}.get(marker, 300)
         units = [Unit.objects.create(block="A", number=f"0{n}", land_area=land) for n in (1, 2)]
-        manager = create_user(phone="081300000001", name=f"Manager {marker}", password="x-pass-123",
-                              roles=[Role.PROPERTY_MANAGER])  # fmt: skip
-        resident_user = create_user(phone="081300000002", name=f"Resident {marker}",
-                                    password="x-pass-123", roles=[Role.RESIDENT])  # fmt: skip
-        resident = Resident.objects.create(name=resident_user.name, phone=resident_user.phone,
-                                           user=resident_user)  # fmt: skip
-        Occupancy.objects.create(unit=units[0], resident=resident, role=Occupancy.Role.OWNER,
-                                 start_on=date(2025, 1, 1), is_billing_contact=True)  # fmt: skip
+        manager = create_user(
+            phone="081300000001",
+            name=f"Manager {marker}",
+            password="x-pass-123",
+            roles=[Role.PROPERTY_MANAGER],
+        )
+        resident_user = create_user(
+            phone="081300000002",
+            name=f"Resident {marker}",
+            password="x-pass-123",
+            roles=[Role.RESIDENT],
+        )
+        resident = Resident.objects.create(
+            name=resident_user.name, phone=resident_user.phone, user=resident_user
+        )
+        Occupancy.objects.create(
+            unit=units[0],
+            resident=resident,
+            role=Occupancy.Role.OWNER,
+            start_on=date(2025, 1, 1),
+            is_billing_contact=True,
+        )
         manager_token, _ = issue_token(user=manager, device_name="test")
         resident_token, _ = issue_token(user=resident_user, device_name="test")
-    return {"units": units, "manager_token": manager_token, "resident_token": resident_token,
-            "land": land}  # fmt: skip
+    return {
+        "units": units,
+        "manager_token": manager_token,
+        "resident_token": resident_token,
+        "land": land,
+    }
 
 
 def user_count(tenant: Tenant) -> int:

@@ -55,10 +55,15 @@ def test_each_subdomain_shows_only_its_own_units(seeded) -> None:  # type: ignor
 def test_a_token_routes_to_its_own_tenant_on_the_shared_host(seeded) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     for tenant, data in seeded:
-        response = client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+        response = client.get(
+            "/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"
+        )
         assert response.status_code == 200
         assert response.json()["data"]["complex"]["slug"] == tenant.slug
-        assert response.json()["data"]["name"] == f"Manager {'alpha' if data['land'] == 100 else 'beta'}"
+        assert (
+            response.json()["data"]["name"]
+            == f"Manager {'alpha' if data['land'] == 100 else 'beta'}"
+        )
 
 
 def test_another_tenants_token_is_rejected_on_a_tenant_host(seeded) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +82,8 @@ def test_another_tenants_unit_id_is_not_found(seeded) -> None:  # type: ignore[n
         Unit.objects.create(block="Z", number="99", pk=only_in_b)
     client = Client()
     response = client.get(
-        f"/c/{a.slug}/api/v1/units/{only_in_b}", HTTP_AUTHORIZATION=f"Bearer {a_data['manager_token']}"
+        f"/c/{a.slug}/api/v1/units/{only_in_b}",
+        HTTP_AUTHORIZATION=f"Bearer {a_data['manager_token']}",
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
@@ -99,7 +105,7 @@ def test_a_tenant_query_with_no_tenant_selected_raises(tenant_pair) -> None:  # 
 
 
 def test_an_object_of_one_tenant_cannot_be_saved_into_another(seeded) -> None:  # type: ignore[no-untyped-def]
-    (a, a_data), (b, _) = seeded
+    (_a, a_data), (b, _) = seeded
     unit_of_a = a_data["units"][0]
     with tenant_context(b), pytest.raises(CrossTenantAccess):
         unit_of_a.save()

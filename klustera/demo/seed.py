@@ -39,10 +39,40 @@ STAFF = (
     (Role.CLEANING_STAFF, "081100000005", "Rina Marlina"),
     (Role.FACILITY_STAFF, "081100000006", "Dedi Kurniawan"),
 )
-FIRST_NAMES = ["Andi", "Dewi", "Hendra", "Lestari", "Rudi", "Wati", "Fajar", "Intan", "Yusuf",
-               "Maya", "Bayu", "Sari", "Teguh", "Nur", "Eko", "Putri", "Arif", "Ratna"]  # fmt: skip
-LAST_NAMES = ["Wijaya", "Hidayat", "Saputra", "Lubis", "Siregar", "Nasution", "Halim",
-              "Gunawan", "Susanto", "Kusuma", "Pratama", "Utami"]  # fmt: skip
+FIRST_NAMES = [
+    "Andi",
+    "Dewi",
+    "Hendra",
+    "Lestari",
+    "Rudi",
+    "Wati",
+    "Fajar",
+    "Intan",
+    "Yusuf",
+    "Maya",
+    "Bayu",
+    "Sari",
+    "Teguh",
+    "Nur",
+    "Eko",
+    "Putri",
+    "Arif",
+    "Ratna",
+]
+LAST_NAMES = [
+    "Wijaya",
+    "Hidayat",
+    "Saputra",
+    "Lubis",
+    "Siregar",
+    "Nasution",
+    "Halim",
+    "Gunawan",
+    "Susanto",
+    "Kusuma",
+    "Pratama",
+    "Utami",
+]
 
 
 def ensure_demo() -> tuple[Tenant, bool]:
@@ -52,9 +82,12 @@ def ensure_demo() -> tuple[Tenant, bool]:
         return tenant, False
     manager = LOGINS[0]
     tenant = provision_tenant(
-        name="Graha Indah Residence", slug=SLUG, plan=Tenant.Plan.STANDARD, max_units=200,
+        name="Graha Indah Residence",
+        slug=SLUG,
+        plan=Tenant.Plan.STANDARD,
+        max_units=200,
         manager=NewManager(phone=manager.phone, name=manager.name, password=PASSWORD),
-    )  # fmt: skip
+    )
     with tenant_context(tenant):
         seed_estate()
     return tenant, True
@@ -74,20 +107,27 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
             for n in range(1, per_block + 1):
                 land = Decimal(rng.choice([72, 90, 120, 150]))
                 unit = Unit.objects.create(
-                    block=block, number=f"{n:02d}", unit_type=Unit.Type.HOUSE,
-                    land_area=land, building_area=land * Decimal("0.8"),
-                )  # fmt: skip
+                    block=block,
+                    number=f"{n:02d}",
+                    unit_type=Unit.Type.HOUSE,
+                    land_area=land,
+                    building_area=land * Decimal("0.8"),
+                )
                 if block == "A" and n == 1:
                     owner = Resident.objects.create(
-                        name=demo_resident_user.name, phone=demo_resident_user.phone,
+                        name=demo_resident_user.name,
+                        phone=demo_resident_user.phone,
                         user=demo_resident_user,
-                    )  # fmt: skip
+                    )
                 else:
                     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                     phone = f"+62812{rng.randrange(10**7, 10**8)}"
                     owner = Resident.objects.create(name=name, phone=phone)
                 role = Occupancy.Role.OWNER if rng.random() < 0.8 else Occupancy.Role.RENTER
                 Occupancy.objects.create(
-                    unit=unit, resident=owner, role=role, start_on=date(2024, 1, 1),
+                    unit=unit,
+                    resident=owner,
+                    role=role,
+                    start_on=date(2024, 1, 1),
                     is_billing_contact=True,
-                )  # fmt: skip
+                )

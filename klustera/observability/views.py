@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 
 from klustera.observability.tasks import last_heartbeat
 from klustera.tasks import queue
-from klustera.tenancy.context import tenant_context
+from klustera.tenancy.connections import ensure_reachable
 from klustera.tenancy.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -45,11 +45,7 @@ def _tenant_db() -> str:
     tenant = Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk").first()
     if tenant is None:
         return "no active tenant"
-    with tenant_context(tenant):
-        from klustera.tenancy.context import current_alias
-
-        with connections[current_alias()].cursor() as cursor:
-            cursor.execute("SELECT 1")
+    ensure_reachable(tenant)
     return tenant.slug
 
 
@@ -76,5 +72,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if settings.REDIS_URL:
         _check("redis", _redis, checks)
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)  # fmt: skip
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

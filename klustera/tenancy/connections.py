@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 
 from klustera.tenancy.databases import config_from_url, is_sqlite
 from klustera.tenancy.errors import TenantUnavailable
@@ -85,10 +85,13 @@ def activate(tenant: Tenant) -> str:
     recent = _recent()
     recent[alias] = None
     recent.move_to_end(alias)
-    bound = max(int(settings.TENANT_CONNECTIONS_MAX), 1)
-    for candidate in list(recent)[: max(len(recent) - bound, 0)]:
+    excess = len(recent) - max(int(settings.TENANT_CONNECTIONS_MAX), 1)
+    for candidate in list(recent)[:-1]:  # oldest first, never the one just activated
+        if excess <= 0:
+            break
         if close(candidate):
             del recent[candidate]
+            excess -= 1
     return alias
 
 
@@ -120,3 +123,15 @@ def open_tenant_connections() -> int:
         if held and connections[alias].connection is not None:
             count += 1
     return count
+
+
+def ensure_reachable(tenant: Tenant) -> None:
+    """Connect to the tenant's database now; raises ``TenantUnavailable`` when it cannot."""
+    connection = connections[activate(tenant)]
+    try:
+        # A kept-open connection to a database that was since dropped is
+        # closed here, and the reconnect below reports the failure.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except OperationalError as exc:
+        raise TenantUnavailable(str(exc)) from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils.translation import gettext as _
@@ -50,14 +49,16 @@ class TenantMiddleware:
 
         try:
             with tenant_context(tenant):
-                _ensure_connection(tenant)
+                tenant_connections.ensure_reachable(tenant)
                 return self._serve(request, resolution.path_prefix)
         except TenantUnavailable as exc:
             logger.error("Tenant %s unavailable: %s", tenant.slug, exc)
             return tenant_error(
-                request, "TENANT_UNAVAILABLE", _("This complex is temporarily unavailable."),
+                request,
+                "TENANT_UNAVAILABLE",
+                _("This complex is temporarily unavailable."),
                 status=503,
-            )  # fmt: skip
+            )
 
     def _serve(self, request: HttpRequest, prefix: str) -> HttpResponse:
         if not prefix:
@@ -70,15 +71,3 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(previous)
-
-
-def _ensure_connection(tenant: Tenant) -> None:
-    alias = tenant_connections.alias_for(tenant)
-    connection = connections[alias]
-    try:
-        # A kept-open connection to a database that was since dropped is
-        # closed here and the reconnect below reports the failure.
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
-    except OperationalError as exc:
-        raise TenantUnavailable(str(exc)) from exc

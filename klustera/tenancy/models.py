@@ -11,12 +11,36 @@ from django.utils.translation import gettext_lazy as _
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
     {
-        "www", "api", "admin", "static", "media", "app", "platform", "mail", "smtp",
-        "ftp", "status", "health", "healthz", "readyz", "metrics", "docs", "help",
-        "support", "billing", "login", "logout", "auth", "assets", "cdn", "root",
-        "system", "test", "default",
+        "www",
+        "api",
+        "admin",
+        "static",
+        "media",
+        "app",
+        "platform",
+        "mail",
+        "smtp",
+        "ftp",
+        "status",
+        "health",
+        "healthz",
+        "readyz",
+        "metrics",
+        "docs",
+        "help",
+        "support",
+        "billing",
+        "login",
+        "logout",
+        "auth",
+        "assets",
+        "cdn",
+        "root",
+        "system",
+        "test",
+        "default",
     }
-)  # fmt: skip
+)
 
 
 def validate_slug(value: str) -> None:

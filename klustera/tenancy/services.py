@@ -48,11 +48,16 @@ def provision_tenant(
     Either all of it exists afterwards or none of it does: on any failure the
     database is dropped and the row deleted before ``ProvisioningError`` is raised.
     """
-    slug = (slug or "").strip().lower()
+    slug = (slug or "").strip()
     tenant = Tenant(
-        name=name.strip(), slug=slug, plan=plan, time_zone=time_zone, locale=locale,
-        db_cluster=cluster, max_units=max_units,
-    )  # fmt: skip
+        name=name.strip(),
+        slug=slug,
+        plan=plan,
+        time_zone=time_zone,
+        locale=locale,
+        db_cluster=cluster,
+        max_units=max_units,
+    )
     try:
         validate_slug(slug)
         tenant.full_clean(exclude=["db_name"])
@@ -108,8 +113,12 @@ def _create_first_manager(manager: NewManager) -> None:
     from klustera.accounts.roles import Role
     from klustera.accounts.services import create_user
 
-    create_user(phone=manager.phone, name=manager.name, password=manager.password,
-                roles=[Role.PROPERTY_MANAGER])  # fmt: skip
+    create_user(
+        phone=manager.phone,
+        name=manager.name,
+        password=manager.password,
+        roles=[Role.PROPERTY_MANAGER],
+    )
 
 
 def _server_config(tenant: Tenant) -> dict[str, Any]:
@@ -119,10 +128,14 @@ def _server_config(tenant: Tenant) -> dict[str, Any]:
 
 def _admin_connection(config: dict[str, Any]) -> psycopg.Connection[Any]:
     return psycopg.connect(
-        dbname="postgres", user=config["USER"] or None, password=config["PASSWORD"] or None,
-        host=config["HOST"] or None, port=config["PORT"] or None, autocommit=True,
+        dbname="postgres",
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        autocommit=True,
         connect_timeout=10,
-    )  # fmt: skip
+    )
 
 
 def create_database(tenant: Tenant) -> None:

@@ -25,14 +25,29 @@ class Command(BaseCommand):
             subprocess.Popen([*klustera, "worker"]),
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "klustera.wsgi",
-                    "--bind", options["bind"], "--worker-class", "gthread",
-                    "--workers", str(options["web_workers"]), "--threads", str(options["threads"]),
-                    "--max-requests", "1000", "--max-requests-jitter", "100",
-                    "--timeout", "30", "--access-logfile", "-",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "klustera.wsgi",
+                    "--bind",
+                    options["bind"],
+                    "--worker-class",
+                    "gthread",
+                    "--workers",
+                    str(options["web_workers"]),
+                    "--threads",
+                    str(options["threads"]),
+                    "--max-requests",
+                    "1000",
+                    "--max-requests-jitter",
+                    "100",
+                    "--timeout",
+                    "30",
+                    "--access-logfile",
+                    "-",
                 ]
             ),
-        ]  # fmt: skip
+        ]
 
         def shutdown(signum: int, frame: Any) -> None:
             for child in children:

@@ -1,0 +1,38 @@
+# Klustera — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KLUSTERA := $(BIN)/klustera
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set everything up, create the demo complex once and serve on http://localhost:8000
+run: setup
+	$(KLUSTERA) tenants migrate
+	$(KLUSTERA) demo
+	$(KLUSTERA) serve --bind 127.0.0.1:8000
+
+## Lint, type-check and run the whole test suite with coverage
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy klustera
+
+## Benchmarks (not part of `make test`); they print figures and ratios
+bench: setup
+	$(BIN)/python bench/tenancy.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import Client
+
+from klustera.accounts.models import User
+from klustera.estate.models import Occupancy, Unit
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
+
+
+def test_demo_complex_is_created_once_with_its_documented_logins(
+    settings, tmp_path: Path, tenant_a
+) -> None:  # type: ignore[no-untyped-def]
+    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "graha-indah created" in out.getvalue()
+    for phone in ("081100000001", "081100000002", "081100000003"):
+        assert phone in out.getvalue()
+
+    demo = Tenant.objects.get(slug="graha-indah")
+    with tenant_context(demo):
+        assert Unit.objects.count() == 40
+        assert Occupancy.objects.filter(is_billing_contact=True).count() == 40
+        roles = {u.phone: sorted(g.name for g in u.groups.all()) for u in User.objects.all()}
+        assert roles["+6281100000001"] == ["property_manager"]
+        assert roles["+6281100000002"] == ["resident"]
+        assert roles["+6281100000003"] == ["security_staff"]
+        assert User.objects.get(phone="+6281100000002").check_password("klustera-demo")
+
+    again = StringIO()
+    call_command("demo", stdout=again)
+    assert "already present" in again.getvalue()
+    assert Tenant.objects.filter(slug="graha-indah").count() == 1
+    page = Client().get("/c/graha-indah/")
+    assert "Graha Indah Residence" in page.content.decode()

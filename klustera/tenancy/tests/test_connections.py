@@ -1,0 +1,76 @@
+"""Tenant connections stay bounded however many tenants one process serves."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from django.db import connections
+
+from klustera.estate.models import Unit
+from klustera.tenancy import connections as tenant_connections
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
+
+
+def _copies_of(tenant: Tenant, tmp_path: Path, count: int) -> list[Tenant]:
+    """Unsaved tenants, each on its own copy of ``tenant``'s migrated database."""
+    copies = []
+    for i in range(count):
+        path = tmp_path / f"copy-{i}.sqlite3"
+        with sqlite3.connect(tenant.db_name) as source, sqlite3.connect(path) as target:
+            source.backup(target)  # WAL-safe, unlike copying the file
+        copies.append(Tenant(pk=10_000 + i, slug=f"copy-{i}", name=f"Copy {i}", db_name=str(path)))
+    return copies
+
+
+def test_open_connections_stay_at_the_bound(settings, tmp_path: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    # The test's own transactions pin the session tenants' connections open.
+    pinned = tenant_connections.open_tenant_connections()
+    settings.TENANT_CONNECTIONS_MAX = pinned + 3
+    tenants = _copies_of(tenant_a, tmp_path, 10)
+    for _ in range(2):
+        for tenant in tenants:
+            with tenant_context(tenant):
+                assert Unit.objects.count() == 0
+            assert tenant_connections.open_tenant_connections() <= pinned + 3
+    open_aliases = [
+        alias
+        for alias in connections.settings
+        if alias.startswith("tenant_copy-")
+        and hasattr(connections._connections, alias)
+        and connections[alias].connection is not None
+    ]
+    # The three most recently used stay open for reuse; the others were closed.
+    assert sorted(open_aliases) == ["tenant_copy-7", "tenant_copy-8", "tenant_copy-9"]
+
+
+def test_a_connection_inside_a_transaction_is_not_evicted(
+    settings, tmp_path: Path, tenant_a
+) -> None:  # type: ignore[no-untyped-def]
+    settings.TENANT_CONNECTIONS_MAX = 1
+    first, second = _copies_of(tenant_a, tmp_path, 2)
+    with tenant_context(first):
+        from klustera.tenancy.context import tenant_atomic
+
+        with tenant_atomic():
+            Unit.objects.create(number="1")
+            with tenant_context(second):
+                assert Unit.objects.count() == 0
+            # Still the same open transaction on the first tenant.
+            assert Unit.objects.count() == 1
+
+
+def test_cache_keys_carry_the_tenant(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    with tenant_context(tenant_a):
+        cache.set("dashboard", "alpha figures")
+    with tenant_context(tenant_b):
+        assert cache.get("dashboard") is None
+        cache.set("dashboard", "beta figures")
+    with tenant_context(tenant_a):
+        assert cache.get("dashboard") == "alpha figures"
+        cache.delete("dashboard")
+    with tenant_context(tenant_b):
+        cache.delete("dashboard")

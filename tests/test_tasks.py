@@ -1,0 +1,143 @@
+"""Background tasks always run for the tenant that enqueued them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from huey.api import Huey
+from huey.storage import BaseStorage, RedisStorage, SqliteStorage
+
+from klustera.estate.models import Unit
+from klustera.tasks import QUEUES, queue, run_for_tenant, tenant_task
+from klustera.tenancy.context import tenant_atomic, tenant_context
+from klustera.tenancy.errors import NoTenantSelected
+from klustera.tenancy.models import Tenant
+
+
+@tenant_task("billing")
+def add_unit(number: str) -> str:
+    unit = Unit.objects.create(block="T", number=number)
+    return str(unit)
+
+
+def _units(tenant: Tenant) -> list[str]:
+    with tenant_context(tenant):
+        return [str(u) for u in Unit.objects.filter(block="T")]
+
+
+def test_enqueueing_tenant_work_without_a_tenant_is_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NoTenantSelected):
+        add_unit("1")
+    assert _units(tenant_a) == []
+
+
+def test_unknown_queue_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown queue"):
+        queue("payments-but-misspelt")
+    assert set(QUEUES) == {"default", "billing", "notifications", "email", "sms"}
+
+
+def test_work_of_a_suspended_tenant_is_dropped(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
+    assert run_for_tenant(tenant_a.slug, add_unit.func, "9") is None
+    Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.ACTIVE)
+    assert _units(tenant_a) == []
+
+
+def test_on_commit_enqueues_only_after_the_transaction_commits(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    with tenant_context(tenant_a):
+        try:
+            with tenant_atomic():
+                add_unit.on_commit("rolled-back")
+                raise RuntimeError("the service failed")
+        except RuntimeError:
+            pass
+    assert _units(tenant_a) == []
+    with tenant_context(tenant_a), tenant_atomic():
+        add_unit.on_commit("7")
+        assert _units(tenant_a) == []  # not yet: still inside the transaction
+    # pytest-django wraps the test in a transaction, so run the captured callbacks.
+    from klustera.tenancy.connections import alias_for
+
+    connection = transaction.get_connection(alias_for(tenant_a))
+    for _, callback, _ in connection.run_on_commit:
+        callback()
+    connection.run_on_commit = []
+    assert _units(tenant_a) == ["T-7"]
+    assert _units(tenant_b) == []
+
+
+@contextmanager
+def stored_queue(name: str, storage: BaseStorage) -> Iterator[Huey]:
+    """The real named queue, with tasks going through ``storage`` instead of running inline."""
+    huey = queue(name)
+    huey.immediate = False
+    huey.storage = storage
+    try:
+        yield huey
+    finally:
+        storage.flush_all()
+        huey.immediate = True
+
+
+def _enqueue_for_both_then_work(huey: Huey, tenant_a: Tenant, tenant_b: Tenant) -> None:
+    with tenant_context(tenant_a):
+        add_unit("A1")
+    with tenant_context(tenant_b):
+        add_unit("B1")
+    assert huey.pending_count() == 2
+    assert _units(tenant_a) == [] and _units(tenant_b) == []
+    # A worker dequeues outside any tenant, as the real consumer does.
+    results = []
+    while (task := huey.dequeue()) is not None:
+        results.append(huey.execute(task))
+    assert sorted(results) == ["T-A1", "T-B1"]
+    assert _units(tenant_a) == ["T-A1"]
+    assert _units(tenant_b) == ["T-B1"]
+
+
+def test_tasks_round_trip_through_the_sqlite_queue(tmp_path: Path, tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    storage = SqliteStorage("billing", filename=str(tmp_path / "q.sqlite3"))
+    with stored_queue("billing", storage) as huey:
+        _enqueue_for_both_then_work(huey, tenant_a, tenant_b)
+
+
+@pytest.mark.services
+def test_tasks_round_trip_through_redis(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    from conftest import REDIS_URL, need
+
+    need("redis")
+    storage = RedisStorage(f"klustera-test-{os.getpid()}", url=REDIS_URL)
+    with stored_queue("billing", storage) as huey:
+        _enqueue_for_both_then_work(huey, tenant_a, tenant_b)
+
+
+def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "KLUSTERA_VAR_DIR": str(tmp_path), "REDIS_URL": ""}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "klustera", "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        line = worker.stdout.readline()
+        assert "Worker consuming default, billing, notifications, email, sms" in line
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert worker.returncode == 0, worker.stderr.read() if worker.stderr else ""
