@@ -1,0 +1,170 @@
+"""Tenancy benchmark: many tenants served round-robin by one process.
+
+Provisions N tenants (default 200) on SQLite and on PostgreSQL, then serves
+an authenticated, tenant-scoped API request (``GET /api/v1/units``, 20 units
+per tenant) through the whole middleware stack in one process, round-robin
+across all tenants, and the same request against a single tenant. Prints
+requests/s, p50/p95 latency, the tenant connections held open (which must
+stay at ``TENANT_CONNECTIONS_MAX``, not grow with tenants) and the ratio of
+round-robin to single-tenant throughput.
+
+    python bench/tenancy.py [--tenants 200] [--requests 3000] [--backends sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_SERVER = os.environ.get("KLUSTERA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PG_PREFIX = "klustera_bench_"
+
+
+def configure(var_dir: Path) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "klustera.settings",
+            "KLUSTERA_VAR_DIR": str(var_dir),
+            "DATABASE_URL": f"sqlite:///{var_dir}/platform.sqlite3",
+            "TENANT_DATABASE_CLUSTERS": f"pg={PG_SERVER}/{PG_PREFIX}{{id}}",
+            "TASKS_IMMEDIATE": "1",
+            "REDIS_URL": "",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", database="default", verbosity=0)
+
+
+def drop_pg_databases() -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PG_PREFIX + "%"]
+        ).fetchall()
+        for (name,) in rows:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def provision(count: int, cluster: str) -> list[tuple[str, str]]:
+    """Tenants with 20 units each and a manager token; returns (slug, token) pairs."""
+    from klustera.accounts.roles import Role
+    from klustera.accounts.services import create_user, issue_token
+    from klustera.estate.models import Unit
+    from klustera.tenancy.context import tenant_context
+    from klustera.tenancy.services import NewManager, provision_tenant
+
+    pairs = []
+    started = time.perf_counter()
+    for i in range(count):
+        tenant = provision_tenant(
+            name=f"Bench {cluster} {i}",
+            slug=f"b-{cluster}-{i}",
+            cluster=cluster,
+            manager=NewManager(phone=f"0812{i:08d}", name="Manager", password="x-pass-123"),
+        )
+        with tenant_context(tenant):
+            Unit.objects.bulk_create(Unit(block="A", number=f"{n:02d}") for n in range(20))
+            user = create_user(phone="081300000001", name="Api", roles=[Role.PROPERTY_MANAGER])
+            token, _ = issue_token(user=user, device_name="bench")
+        pairs.append((tenant.slug, token))
+    elapsed = time.perf_counter() - started
+    print(
+        f"  provisioned {count} tenants in {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms each)"
+    )
+    return pairs
+
+
+def serve(pairs: list[tuple[str, str]], requests: int) -> dict[str, float]:
+    from django.db import connections
+    from django.test import Client
+
+    from klustera.tenancy.connections import open_tenant_connections
+
+    connections.close_all()
+    client = Client()
+    client.get("/api/v1/units", HTTP_AUTHORIZATION=f"Bearer {pairs[0][1]}")  # warm the code path
+    latencies = []
+    peak_open = 0
+    for i in range(requests):
+        slug, token = pairs[i % len(pairs)]
+        started = time.perf_counter()
+        response = client.get("/api/v1/units", HTTP_AUTHORIZATION=f"Bearer {token}")
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200 and response.json()["meta"]["total"] == 20, slug
+        peak_open = max(peak_open, open_tenant_connections())
+    total = sum(latencies)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": requests / total,
+        "p50_ms": quantiles[49] * 1000,
+        "p95_ms": quantiles[94] * 1000,
+        "peak_open": peak_open,
+        "open_after": open_tenant_connections(),
+    }
+
+
+def report(label: str, figures: dict[str, float]) -> None:
+    print(
+        f"  {label:<28} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms   "
+        f"p95 {figures['p95_ms']:6.2f} ms   open tenant connections: peak "
+        f"{figures['peak_open']:.0f}, after {figures['open_after']:.0f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tenants", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="klustera-bench-") as var_dir:
+        configure(Path(var_dir))
+        from django.conf import settings
+
+        bound = settings.TENANT_CONNECTIONS_MAX
+        print(f"Tenancy benchmark: {args.tenants} tenants, {args.requests} requests, bound {bound}")
+        for backend in args.backends.split(","):
+            cluster = {"sqlite": "default", "postgres": "pg"}[backend]
+            print(f"\n[{backend}]")
+            if backend == "postgres":
+                drop_pg_databases()
+            try:
+                pairs = provision(args.tenants, cluster)
+                single = serve(pairs[:1], args.requests)
+                hot = serve(pairs[:bound], args.requests)
+                many = serve(pairs, args.requests)
+                report("single tenant", single)
+                report(f"round-robin over {bound} (= bound)", hot)
+                report(f"round-robin over {len(pairs)}", many)
+                print(f"  ratio round-robin over all / single: {many['rps'] / single['rps']:.2f}")
+                print(
+                    f"  ratio round-robin over {bound} / single: {hot['rps'] / single['rps']:.2f}"
+                )
+                verdict = "within" if many["peak_open"] <= bound else "ABOVE"
+                print(f"  open connections stayed {verdict} the bound of {bound}")
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+                if backend == "postgres":
+                    drop_pg_databases()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Every API answer, success or failure, comes in the one envelope."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from klustera.accounts.models import User
+from klustera.estate.models import Unit
+from klustera.tenancy.context import platform_context, tenant_context
+from tests.seed import seed_complex
+
+
+@pytest.fixture
+def alpha(tenant_a):  # type: ignore[no-untyped-def]
+    data = seed_complex(tenant_a, marker="alpha")
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(Unit(block="B", number=f"{n:03d}") for n in range(150))
+    return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+
+
+def test_pages_are_capped_at_100_and_report_the_total(alpha) -> None:  # type: ignore[no-untyped-def]
+    body = alpha.get("/c/alpha/api/v1/units?per_page=500&page=1").json()
+    assert body["success"] is True
+    assert len(body["data"]) == 100
+    assert body["meta"] == {"page": 1, "per_page": 100, "total": 152}
+    second = alpha.get("/c/alpha/api/v1/units?per_page=100&page=2").json()
+    assert len(second["data"]) == 52
+
+
+def test_a_page_past_the_end_is_not_found(alpha) -> None:  # type: ignore[no-untyped-def]
+    response = alpha.get("/c/alpha/api/v1/units?page=99")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_wrong_method_is_refused_in_the_envelope(alpha) -> None:  # type: ignore[no-untyped-def]
+    response = alpha.delete("/c/alpha/api/v1/units")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_tenant_data_asked_for_in_the_platform_scope_is_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    with platform_context():
+        operator = User.objects.create_user("081999000001", "pw-123456", name="Operator")
+        client = Client()
+        client.force_login(operator)
+    response = client.get("/api/v1/units")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "TENANT_UNKNOWN"
