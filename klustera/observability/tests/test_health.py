@@ -33,3 +33,10 @@ def test_readiness_fails_when_a_tenant_database_is_unreachable(tmp_path, tenant_
         "ok": False,
         "error": "TenantUnavailable",
     }
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_is_served() -> None:
+    response = Client().get("/static/klustera/base.css")
+    assert response.status_code == 200
+    assert b"--brand" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
