@@ -7,6 +7,7 @@ SQLite-backed task queue, local media and console notifications.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -61,6 +62,26 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[bytes]:
+    """Master keys for field encryption: base64, 32 bytes each; the first encrypts."""
+    raw = env("ENCRYPTION_KEYS")
+    if not raw:
+        if PRODUCTION:
+            raise ImproperlyConfigured("ENCRYPTION_KEYS is required when KLUSTERA_ENV=production")
+        path = VAR_DIR / "encryption_key"
+        if not path.exists():
+            path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+        raw = path.read_text().strip()
+    keys = [base64.urlsafe_b64decode(item.strip()) for item in raw.split(",") if item.strip()]
+    if any(len(key) != 32 for key in keys):
+        raise ImproperlyConfigured("Each ENCRYPTION_KEYS entry must be 32 bytes, base64-encoded")
+    return keys
+
+
+ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("DEBUG")
 
 # Tenants arrive on custom domains that are only known at run time; the tenant
@@ -152,6 +173,7 @@ INSTALLED_APPS = [
     "klustera.tenancy",
     "klustera.accounts",
     "klustera.estate",
+    "klustera.notifications",
     "klustera.observability",
     "klustera.demo",
 ]
@@ -213,6 +235,52 @@ REST_FRAMEWORK = {
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 
+# --- Notifications -----------------------------------------------------------
+WHATSAPP_GRAPH_URL = env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0")
+FONNTE_URL = env("FONNTE_URL", "https://api.fonnte.com")
+TWILIO_URL = env("TWILIO_URL", "https://api.twilio.com")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Klustera <noreply@localhost>")
+if env("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 15
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def _vapid_private_key() -> str:
+    """Web Push signing key (base64url raw P-256); generated for the embedded default."""
+    key = env("VAPID_PRIVATE_KEY")
+    if key or PRODUCTION:
+        return key  # empty in production: push is off until configured
+    path = VAR_DIR / "vapid_private_key"
+    if not path.exists():
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        number = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        path.write_text(base64.urlsafe_b64encode(number.to_bytes(32, "big")).decode().rstrip("="))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+VAPID_PRIVATE_KEY = _vapid_private_key()
+VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:admin@localhost")
+# Web Push endpoints we post to: the browsers' push services, nothing else.
+PUSH_ALLOWED_HOSTS = [
+    h
+    for h in env(
+        "PUSH_ALLOWED_HOSTS",
+        "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+        "notify.windows.com,push.apple.com",
+    ).split(",")
+    if h
+]
+PUSH_TEST_HOSTS: list[str] = []
+
 # --- Language, time ----------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
@@ -257,5 +325,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

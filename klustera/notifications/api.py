@@ -1,0 +1,309 @@
+"""Notification endpoints: provider webhooks, a user's own settings, the managers' outbox."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from klustera.accounts.permissions import IsPropertyManager
+from klustera.api import ok, user_of
+from klustera.notifications import services
+from klustera.notifications.models import (
+    Category,
+    Channel,
+    Consent,
+    Message,
+    NotificationSettings,
+    Preference,
+    PushSubscription,
+)
+
+
+def _service_call(func: Any, **kwargs: Any) -> Any:
+    try:
+        return func(**kwargs)
+    except services.NotificationError as exc:
+        raise ValidationError({"detail": [str(exc)]}) from exc
+
+
+# --- WhatsApp webhook --------------------------------------------------------
+
+
+class WhatsAppWebhookView(APIView):
+    """Meta's webhook: the subscribe handshake (GET) and signed event deliveries (POST)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> HttpResponse:
+        expected = services.whatsapp_verify_token()
+        given = request.query_params.get("hub.verify_token", "")
+        if (
+            request.query_params.get("hub.mode") != "subscribe"
+            or not expected
+            or not hmac.compare_digest(given.encode(), expected.encode())
+        ):
+            raise PermissionDenied(_("Verification token mismatch."))
+        return HttpResponse(
+            request.query_params.get("hub.challenge", ""), content_type="text/plain"
+        )
+
+    def post(self, request: Request) -> Response:
+        raw = request.body
+        secret = services.whatsapp_app_secret()
+        signature = request.headers.get("X-Hub-Signature-256", "")
+        expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        if not secret or not hmac.compare_digest(signature.encode(), expected.encode()):
+            raise PermissionDenied(_("Invalid signature."))
+        try:
+            payload = json.loads(raw)
+        except ValueError as exc:
+            raise ValidationError({"detail": [_("The body is not JSON.")]}) from exc
+        if not isinstance(payload, dict):
+            raise ValidationError({"detail": [_("The body is not a webhook event.")]})
+        return ok({"updated": services.record_whatsapp_event(payload)})
+
+
+# --- A user's own settings ---------------------------------------------------
+
+
+class PreferencesSerializer(serializers.Serializer):
+    billing = serializers.ListField(child=serializers.ChoiceField(Channel.choices), required=False)
+    security = serializers.ListField(child=serializers.ChoiceField(Channel.choices), required=False)
+    community = serializers.ListField(
+        child=serializers.ChoiceField(Channel.choices), required=False
+    )
+
+
+class PreferencesView(APIView):
+    def get(self, request: Request) -> Response:
+        from klustera.notifications.catalogue import CATEGORY_DEFAULTS
+
+        chosen = dict(
+            Preference.objects.filter(user=user_of(request)).values_list("category", "channels")
+        )
+        consents = {
+            c.channel: {"granted": c.is_granted, "method": c.method, "granted_at": c.granted_at}
+            for c in Consent.objects.filter(user=user_of(request))
+        }
+        categories = {cat: chosen.get(cat, list(CATEGORY_DEFAULTS[cat])) for cat in Category.values}
+        return ok({"categories": categories, "consents": consents})
+
+    def put(self, request: Request) -> Response:
+        serializer = PreferencesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_preferences(user=user_of(request), choices=serializer.validated_data)
+        return self.get(request)
+
+
+class ConsentSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(Channel.choices)
+    granted = serializers.BooleanField()
+    method = serializers.ChoiceField(Consent.Method.choices, default=Consent.Method.APP_SETTING)
+
+
+class ConsentView(APIView):
+    def post(self, request: Request) -> Response:
+        serializer = ConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        consent = services.set_consent(
+            user=user_of(request),
+            channel=data["channel"],
+            granted=data["granted"],
+            method=data["method"],
+        )
+        return ok(
+            {
+                "channel": consent.channel,
+                "granted": consent.is_granted,
+                "method": consent.method,
+                "granted_at": consent.granted_at,
+            }
+        )
+
+
+def vapid_public_key() -> str:
+    number = int.from_bytes(base64.urlsafe_b64decode(settings.VAPID_PRIVATE_KEY + "=="), "big")
+    public = ec.derive_private_key(number, ec.SECP256R1()).public_key()
+    raw = public.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+class PushKeyView(APIView):
+    def get(self, request: Request) -> Response:
+        if not settings.VAPID_PRIVATE_KEY:
+            return ok({"public_key": None}, message=_("Push notifications are not configured."))
+        return ok({"public_key": vapid_public_key()})
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionSerializer(serializers.Serializer):
+    endpoint = serializers.URLField(max_length=1000)
+    keys = PushKeysSerializer()
+
+
+class PushSubscriptionsView(APIView):
+    def post(self, request: Request) -> Response:
+        serializer = PushSubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        subscription = _service_call(
+            services.subscribe_push,
+            user=user_of(request),
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return ok({"id": subscription.pk}, status=status.HTTP_201_CREATED)
+
+
+class PushSubscriptionDetailView(APIView):
+    def delete(self, request: Request, pk: int) -> Response:
+        get_object_or_404(PushSubscription, pk=pk, user=user_of(request)).delete()
+        return ok(None, message=_("Unsubscribed."))
+
+
+# --- Managers ----------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "recipient",
+            "to_name",
+            "to_address",
+            "channel",
+            "category",
+            "template",
+            "language",
+            "context",
+            "status",
+            "skip_reason",
+            "attempts",
+            "next_attempt_at",
+            "provider",
+            "provider_message_id",
+            "error",
+            "created_at",
+            "sent_at",
+            "delivered_at",
+            "read_at",
+        ]
+
+
+class OutboxView(ListAPIView):
+    serializer_class = MessageSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        queryset = Message.objects.all()
+        for field in ("status", "channel", "template", "category"):
+            value = self.request.query_params.get(field)
+            if value:
+                queryset = queryset.filter(**{field: value})
+        return queryset
+
+
+class ResendView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    def post(self, request: Request, pk: int) -> Response:
+        message = get_object_or_404(Message, pk=pk)
+        copy = _service_call(services.resend, message=message)
+        return ok(MessageSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class SettingsSerializer(serializers.ModelSerializer):
+    whatsapp_access_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    whatsapp_app_secret = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    whatsapp_verify_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    fonnte_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    twilio_auth_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = NotificationSettings
+        fields = [
+            "whatsapp_provider",
+            "whatsapp_phone_number_id",
+            "whatsapp_access_token",
+            "whatsapp_app_secret",
+            "whatsapp_verify_token",
+            "fonnte_token",
+            "sms_provider",
+            "twilio_account_sid",
+            "twilio_auth_token",
+            "twilio_from",
+            "email_from",
+            "quiet_start",
+            "quiet_end",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def to_representation(self, instance: NotificationSettings) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Secrets are never shown again, only whether they are set.
+        for field in services.SECRET_FIELDS:
+            data[f"{field}_set"] = bool(getattr(instance, field))
+        return data
+
+
+class SettingsView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    def get(self, request: Request) -> Response:
+        return ok(SettingsSerializer(services.notification_settings()).data)
+
+    def patch(self, request: Request) -> Response:
+        serializer = SettingsSerializer(
+            services.notification_settings(), data=request.data, partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        config = services.update_settings(changes=dict(serializer.validated_data))
+        return ok(SettingsSerializer(config).data, message=_("Settings saved."))
+
+
+class TestMessageSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField([Channel.WHATSAPP, Channel.EMAIL, Channel.SMS])
+
+
+class TestMessageView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    def post(self, request: Request) -> Response:
+        serializer = TestMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = _service_call(
+            services.send_test_message,
+            user=user_of(request),
+            channel=serializer.validated_data["channel"],
+        )
+        message.refresh_from_db()
+        return ok(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

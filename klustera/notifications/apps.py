@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "klustera.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from klustera.notifications import tasks  # noqa: F401  (registers tasks)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import time
+from typing import Any
+
+import pytest
+
+from klustera.accounts.models import User
+from klustera.accounts.roles import Role
+from klustera.accounts.services import create_user, issue_token
+from klustera.notifications.models import Channel, Consent, NotificationSettings
+from klustera.notifications.services import set_consent, update_settings
+from klustera.notifications.simulator import ProviderSimulator, serve
+from klustera.tenancy.connections import alias_for
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
+
+APP_SECRET = "app-secret-alpha"
+VERIFY_TOKEN = "verify-alpha"
+
+
+@pytest.fixture
+def sim(settings) -> Iterator[ProviderSimulator]:  # type: ignore[no-untyped-def]
+    simulator = ProviderSimulator()
+    with serve(simulator) as base:
+        settings.WHATSAPP_GRAPH_URL = f"{base}/v21.0"
+        settings.FONNTE_URL = base
+        settings.TWILIO_URL = base
+        settings.PUSH_TEST_HOSTS = ["127.0.0.1"]
+        simulator.base_url = base  # type: ignore[attr-defined]
+        yield simulator
+
+
+def configure(tenant: Tenant, sim: ProviderSimulator, **overrides: Any) -> None:
+    with tenant_context(tenant):
+        update_settings(
+            changes={
+                "whatsapp_provider": NotificationSettings.WhatsAppProvider.META_CLOUD,
+                "whatsapp_phone_number_id": sim.phone_number_id,
+                "whatsapp_access_token": sim.whatsapp_token,
+                "whatsapp_app_secret": APP_SECRET,
+                "whatsapp_verify_token": VERIFY_TOKEN,
+                "sms_provider": NotificationSettings.SmsProvider.TWILIO,
+                "twilio_account_sid": sim.twilio_sid,
+                "twilio_auth_token": sim.twilio_token,
+                "twilio_from": "+15005550006",
+                "email_from": "pengelola@alpha.example",
+                # No quiet hours unless a test asks for them.
+                "quiet_start": time(0, 0),
+                "quiet_end": time(0, 0),
+                **overrides,
+            }
+        )
+
+
+@pytest.fixture
+def complex_a(tenant_a, sim):  # type: ignore[no-untyped-def]
+    configure(tenant_a, sim)
+    return tenant_a
+
+
+@pytest.fixture
+def resident(complex_a) -> User:  # type: ignore[no-untyped-def]
+    with tenant_context(complex_a):
+        user = create_user(
+            phone="081234500001",
+            name="Siti",
+            email="siti@example.id",
+            password="pw-123456",
+            roles=[Role.RESIDENT],
+        )
+        set_consent(
+            user=user, channel=Channel.WHATSAPP, granted=True, method=Consent.Method.REGISTRATION
+        )
+    return user
+
+
+@pytest.fixture
+def manager_token(complex_a) -> str:  # type: ignore[no-untyped-def]
+    with tenant_context(complex_a):
+        user = create_user(
+            phone="081234500009",
+            name="Bu Manajer",
+            email="mgr@example.id",
+            password="pw-123456",
+            roles=[Role.PROPERTY_MANAGER],
+        )
+        return issue_token(user=user)[0]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run ``func`` inside ``tenant``, then its on-commit work (the sends) as a commit would."""
+
+    def run(tenant: Tenant, func: Callable[[], Any]) -> Any:
+        with (
+            tenant_context(tenant),
+            django_capture_on_commit_callbacks(execute=True, using=alias_for(tenant)),
+        ):
+            return func()
+
+    return run
+
+
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    """A controllable ``timezone.now`` for backoff, leases and quiet hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    class Clock:
+        def __init__(self) -> None:
+            self.now = timezone.now()
+
+        def advance(self, **delta: float) -> None:
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock

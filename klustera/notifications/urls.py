@@ -1,0 +1,36 @@
+from django.urls import path
+
+from klustera.notifications import api
+
+api_urlpatterns = [
+    path(
+        "notifications/whatsapp/webhook", api.WhatsAppWebhookView.as_view(), name="whatsapp-webhook"
+    ),
+    path(
+        "notifications/preferences", api.PreferencesView.as_view(), name="notification-preferences"
+    ),
+    path("notifications/consents", api.ConsentView.as_view(), name="notification-consents"),
+    path("notifications/push-key", api.PushKeyView.as_view(), name="push-key"),
+    path(
+        "notifications/push-subscriptions",
+        api.PushSubscriptionsView.as_view(),
+        name="push-subscriptions",
+    ),
+    path(
+        "notifications/push-subscriptions/<int:pk>",
+        api.PushSubscriptionDetailView.as_view(),
+        name="push-subscription-detail",
+    ),
+    path("admin/notifications/outbox", api.OutboxView.as_view(), name="admin-outbox"),
+    path(
+        "admin/notifications/outbox/<int:pk>/resend",
+        api.ResendView.as_view(),
+        name="admin-outbox-resend",
+    ),
+    path(
+        "admin/notifications/settings",
+        api.SettingsView.as_view(),
+        name="admin-notification-settings",
+    ),
+    path("admin/notifications/test", api.TestMessageView.as_view(), name="admin-notification-test"),
+]
