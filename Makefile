@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KLUSTERA := $(BIN)/klustera
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: setup
 ## Benchmarks (not part of `make test`); they print figures and ratios
 bench: setup
 	$(BIN)/python bench/tenancy.py
+	$(BIN)/python bench/notify.py
+
+## Refresh and compile the Indonesian translations (needs GNU gettext)
+messages: setup
+	cd klustera && ../$(KLUSTERA) makemessages -l id --no-location --ignore "*/tests/*"
+	cd klustera && ../$(KLUSTERA) compilemessages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

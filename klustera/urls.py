@@ -1,8 +1,11 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from klustera import views
+from klustera.accounts import views as accounts_views
 from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.estate.urls import api_urlpatterns as estate_api
+from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
 from klustera.observability import views as observability
 
@@ -12,6 +15,20 @@ urlpatterns = [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("login", accounts_views.LoginView.as_view(), name="login"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("manage/notifications/", notifications_views.outbox, name="notifications-outbox"),
+    path(
+        "manage/notifications/<int:pk>/resend",
+        notifications_views.resend,
+        name="notifications-resend",
+    ),
+    path(
+        "manage/notifications/settings",
+        notifications_views.settings_page,
+        name="notifications-settings",
+    ),
+    path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
     path("", views.home, name="home"),
 ]
 

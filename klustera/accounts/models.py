@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,11 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(phone=normalize_phone(username or ""))
+        try:
+            phone = normalize_phone(username or "")
+        except ValidationError:
+            raise self.model.DoesNotExist from None  # a malformed phone is just a failed login
+        return self.get(phone=phone)
 
     def create_user(self, phone: str, password: str | None = None, **fields: Any) -> User:
         user = self.model(phone=normalize_phone(phone), **fields)

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from klustera.accounts.models import User
+from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.notifications.models import Channel, Consent
+from klustera.notifications.services import set_consent
 from klustera.tenancy.context import tenant_atomic, tenant_context
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.services import NewManager, provision_tenant
@@ -103,6 +107,14 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
             for role, phone, name in people
         }
         demo_resident_user = users[LOGINS[1].phone]
+        manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+        for user in (manager, *users.values()):
+            set_consent(
+                user=user,
+                channel=Channel.WHATSAPP,
+                granted=True,
+                method=Consent.Method.REGISTRATION,
+            )
         for block in blocks:
             for n in range(1, per_block + 1):
                 land = Decimal(rng.choice([72, 90, 120, 150]))

@@ -6,15 +6,17 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from klustera.accounts.models import User
+from klustera.accounts.phones import normalize_phone
 from klustera.crypto import decrypt, encrypt
 from klustera.notifications import clients
 from klustera.notifications.catalogue import TEMPLATES, MessageTemplate
@@ -99,6 +101,13 @@ def notify(
     spec = TEMPLATES.get(template)
     if spec is None:
         raise NotificationError(f"Unknown message template '{template}'.")
+    if isinstance(recipient, Address) and recipient.phone:
+        try:
+            recipient = replace(recipient, phone=normalize_phone(recipient.phone))
+        except ValidationError as exc:
+            raise NotificationError(
+                f"'{recipient.phone}' is not a phone number we can message."
+            ) from exc
     language = recipient.language if recipient.language in ("id", "en") else "id"
     values = spec.display(context, language)
     secrets = {name: values[name] for name in spec.secret_params}

@@ -8,6 +8,7 @@ from django.test import Client
 
 from klustera.accounts.models import User
 from klustera.estate.models import Occupancy, Unit
+from klustera.notifications.models import Consent
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 
@@ -31,6 +32,8 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
         assert roles["+6281100000002"] == ["resident"]
         assert roles["+6281100000003"] == ["security_staff"]
         assert User.objects.get(phone="+6281100000002").check_password("klustera-demo")
+        # The demo logins have opted in to WhatsApp, so demo messages reach them (in the log).
+        assert Consent.objects.filter(channel="whatsapp", revoked_at=None).count() == 6
 
     again = StringIO()
     call_command("demo", stdout=again)

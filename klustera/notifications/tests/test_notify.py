@@ -169,3 +169,15 @@ def test_unknown_templates_and_missing_parameters_are_refused(complex_a, residen
                 context={"name": "x", "unit": "x", "due_date": "x", "link": "x"},
             )
         assert Message.objects.count() == 0
+
+
+def test_a_malformed_guest_phone_is_refused_before_anything_is_stored(complex_a) -> None:  # type: ignore[no-untyped-def]
+    with tenant_context(complex_a):
+        with pytest.raises(NotificationError, match="not a phone number"):
+            notify(
+                recipient=Address(name="Tamu", phone="12-34", whatsapp_opt_in=True),
+                template="test",
+                context={"complex": "x"},
+                channels=["whatsapp"],
+            )
+        assert Message.objects.count() == 0

@@ -54,7 +54,7 @@ def test_create_then_list(tenant_dir: Path) -> None:
 
 
 def test_create_with_a_bad_slug_exits_with_a_message(tenant_dir: Path) -> None:
-    with pytest.raises(CommandError, match="reserved"):
+    with pytest.raises(CommandError, match="dicadangkan"):
         run(
             "create",
             "--name",

@@ -46,17 +46,17 @@ def test_a_new_complex_gets_its_own_migrated_database_and_manager(tenant_dir: Pa
 @pytest.mark.parametrize(
     "slug,reason",
     [
-        ("ab", "Use 3–63"),
-        ("Graha", "Use 3–63"),
-        ("graha_indah", "Use 3–63"),
-        ("-graha", "Use 3–63"),
-        ("graha-", "Use 3–63"),
-        ("graha--indah", "Use 3–63"),
-        ("x" * 64, "Use 3–63"),
-        ("admin", "reserved"),
-        ("api", "reserved"),
-        ("www", "reserved"),
-        ("static", "reserved"),
+        ("ab", "Gunakan 3–63"),
+        ("Graha", "Gunakan 3–63"),
+        ("graha_indah", "Gunakan 3–63"),
+        ("-graha", "Gunakan 3–63"),
+        ("graha-", "Gunakan 3–63"),
+        ("graha--indah", "Gunakan 3–63"),
+        ("x" * 64, "Gunakan 3–63"),
+        ("admin", "dicadangkan"),
+        ("api", "dicadangkan"),
+        ("www", "dicadangkan"),
+        ("static", "dicadangkan"),
     ],
 )
 def test_bad_slugs_are_refused_with_a_clear_error(tenant_dir: Path, slug: str, reason: str) -> None:
