@@ -94,6 +94,12 @@ PLATFORM_HOSTS = {
     if h.strip()
 }
 
+# Public address of a complex without a custom domain (links in messages).
+TENANT_URL_TEMPLATE = env(
+    "TENANT_URL_TEMPLATE",
+    "https://{slug}.{base_domain}" if PRODUCTION else "http://localhost:8000/c/{slug}",
+)
+
 # --- Databases ---------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'platform.sqlite3'}"
 DATABASES = {"default": config_from_url(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import ok, user_of
-from klustera.notifications import services
+from klustera.notifications import clients, services
 from klustera.notifications.models import (
     Category,
     Channel,
@@ -79,6 +80,28 @@ class WhatsAppWebhookView(APIView):
         if not isinstance(payload, dict):
             raise ValidationError({"detail": [_("The body is not a webhook event.")]})
         return ok({"updated": services.record_whatsapp_event(payload)})
+
+
+class TwilioStatusView(APIView):
+    """Twilio's status callback for an SMS, verified with ``X-Twilio-Signature``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser]
+
+    def post(self, request: Request) -> Response:
+        token = services.twilio_auth_token()
+        params = {key: request.POST.get(key, "") for key in request.POST}
+        expected = clients.twilio_signature(token, request.build_absolute_uri(), params)
+        given = request.headers.get("X-Twilio-Signature", "")
+        if not token or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise PermissionDenied(_("Invalid signature."))
+        updated = services.record_twilio_status(
+            sid=params.get("MessageSid", ""),
+            status=params.get("MessageStatus", ""),
+            error_code=params.get("ErrorCode", ""),
+        )
+        return ok({"updated": updated})
 
 
 # --- A user's own settings ---------------------------------------------------

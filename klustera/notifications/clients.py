@@ -8,7 +8,10 @@ token, rejected template).
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
@@ -150,11 +153,14 @@ class TwilioSmsClient:
     sender: str
     base_url: str = ""
 
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
         base = (self.base_url or settings.TWILIO_URL).rstrip("/")
+        data = {"To": to, "From": self.sender, "Body": body[:1600]}
+        if status_callback:
+            data["StatusCallback"] = status_callback
         response = _post(
             f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json",
-            data={"To": to, "From": self.sender, "Body": body[:1600]},
+            data=data,
             auth=(self.account_sid, self.auth_token),
         )
         result = _json(response)
@@ -226,3 +232,10 @@ def send_push(
     except Exception as exc:  # requests' connection errors and timeouts
         raise ProviderError(f"push failed: {exc}", transient=True) from exc
     return str(getattr(response, "headers", {}).get("Location", ""))
+
+
+def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """Twilio's ``X-Twilio-Signature``: HMAC-SHA1 of the URL and the sorted form fields."""
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()

@@ -30,6 +30,7 @@ from klustera.notifications.models import (
     WhatsAppWindow,
 )
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.links import tenant_url
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +298,8 @@ def _send(message: Message) -> tuple[str, str]:
             sms = clients.TwilioSmsClient(
                 config.twilio_account_sid, _token(config.twilio_auth_token), config.twilio_from
             )
-            return "twilio", sms.send(to=message.to_address, body=text)
+            callback = tenant_url("twilio-status")
+            return "twilio", sms.send(to=message.to_address, body=text, status_callback=callback)
         return "console", _console(message, text)
 
     if message.channel == Channel.EMAIL:
@@ -409,6 +411,8 @@ def _is_uuid(value: str) -> bool:
 def _apply_status(status: dict[str, Any]) -> int:
     provider_id = str(status.get("id", ""))
     key = str(status.get("biz_opaque_callback_data", ""))
+    errors = status.get("errors") or [{}]
+    note = f"{errors[0].get('code', '')} {errors[0].get('title', 'failed')}".strip()
     with tenant_atomic():
         query = Message.objects.select_for_update().filter(channel=Channel.WHATSAPP)
         message = query.filter(provider_message_id=provider_id).first() if provider_id else None
@@ -416,31 +420,55 @@ def _apply_status(status: dict[str, Any]) -> int:
             message = query.filter(idempotency_key=key).first()
         if message is None:
             return 0
-        new = str(status.get("status", ""))
-        moment = _timestamp(status.get("timestamp"))
         if provider_id and not message.provider_message_id:
             message.provider_message_id = provider_id
-        if new == "failed":
-            errors = status.get("errors") or [{}]
-            note = f"{errors[0].get('code', '')} {errors[0].get('title', 'failed')}".strip()
-            message.error = note
-            if _RANK.get(message.status, 0) < _RANK["delivered"]:
-                message.status = Message.Status.FAILED
-        elif new in _RANK and _RANK[new] > _RANK.get(message.status, 0):
-            message.status = new
-            setattr(
-                message,
-                {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}[new],
-                moment,
-            )
-            message.sent_at = message.sent_at or moment
-        else:
-            message.save(update_fields=["provider_message_id"])
-            return 1
+        _advance(message, str(status.get("status", "")), _timestamp(status.get("timestamp")), note)
+    return 1
+
+
+def _advance(message: Message, new: str, moment: datetime, error: str) -> None:
+    """Move a message forward (sent → delivered → read) or fail it; never backwards.
+
+    A failure reported after delivery is kept as a note: the message did arrive.
+    """
+    if new == "failed":
+        message.error = error
+        if _RANK.get(message.status, 0) < _RANK["delivered"]:
+            message.status = Message.Status.FAILED
+    elif new in _RANK and _RANK[new] > _RANK.get(message.status, 0):
+        message.status = new
+        stamp = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}[new]
+        setattr(message, stamp, moment)
+        message.sent_at = message.sent_at or moment
+    if message.status in FINAL:
         message.lease_until = None
         message.secret_ciphertext = ""
-        message.save()
+    message.save()
+
+
+TWILIO_STATUSES = {"sent": "sent", "delivered": "delivered", "undelivered": "failed",
+                   "failed": "failed"}  # fmt: skip
+
+
+def record_twilio_status(*, sid: str, status: str, error_code: str = "") -> int:
+    """Apply a Twilio status callback to the SMS it reports on; returns 1 if one matched."""
+    new = TWILIO_STATUSES.get(status)
+    if new is None or not sid:
+        return 0  # queued / sending / accepted: nothing to record
+    with tenant_atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(channel=Channel.SMS, provider_message_id=sid)
+            .first()
+        )
+        if message is None:
+            return 0
+        _advance(message, new, timezone.now(), f"Twilio {error_code or status}")
     return 1
+
+
+def twilio_auth_token() -> str:
+    return _token(notification_settings().twilio_auth_token)
 
 
 # --- Manager and user actions ----------------------------------------------

@@ -3,6 +3,7 @@ from django.urls import path
 from klustera.notifications import api
 
 api_urlpatterns = [
+    path("notifications/twilio/status", api.TwilioStatusView.as_view(), name="twilio-status"),
     path(
         "notifications/whatsapp/webhook", api.WhatsAppWebhookView.as_view(), name="whatsapp-webhook"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from klustera.notifications.models import Message, NotificationSettings, PushSubscription
 from klustera.notifications.services import notify, subscribe_push, update_settings
@@ -97,3 +98,42 @@ def test_the_periodic_sweep_works_through_every_complex(
     assert sweep_outboxes.call_local() == 1
     assert len(sim.sent("whatsapp")) == 1
     assert sweep_outboxes.call_local() == 0
+
+
+def test_twilio_status_callbacks_are_verified_and_move_the_sms_forward(
+    complex_a, resident, sim, committed
+) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from klustera.notifications.clients import twilio_signature
+
+    committed(
+        complex_a,
+        lambda: notify(
+            recipient=resident, template="otp", context={"code": "777111"}, channels=["sms"]
+        ),
+    )
+    [sms] = sim.sent("twilio")
+    callback = sms.body["StatusCallback"]
+    assert callback == "http://localhost:8000/c/alpha/api/v1/notifications/twilio/status"
+    with tenant_context(complex_a):
+        sid = Message.objects.get().provider_message_id
+    url = "http://testserver/c/alpha/api/v1/notifications/twilio/status"
+    params = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": sim.twilio_sid}
+
+    def post(signature: str):  # type: ignore[no-untyped-def]
+        # As Twilio posts: a urlencoded form.
+        return Client().post(
+            url,
+            urlencode(params),
+            HTTP_X_TWILIO_SIGNATURE=signature,
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert post("bm90IGEgc2lnbmF0dXJl").status_code == 403
+    assert post(twilio_signature(sim.twilio_token, url, params)).json()["data"] == {"updated": 1}
+    params["MessageStatus"] = "undelivered"  # a late, contradicting report changes nothing
+    post(twilio_signature(sim.twilio_token, url, params))
+    with tenant_context(complex_a):
+        message = Message.objects.get()
+    assert message.status == "delivered" and message.delivered_at is not None
