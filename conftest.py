@@ -155,6 +155,14 @@ def _forget_tenant_aliases_made_by_the_test() -> Iterator[None]:
         tenant_connections.forget(alias)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with untouched rate-limit counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tenant_a():  # type: ignore[no-untyped-def]
     from klustera.tenancy.models import Tenant

@@ -18,12 +18,20 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from klustera.accounts.authentication import TokenExpired
 from klustera.tenancy.errors import CrossTenantAccess, NoTenantSelected
 
 if TYPE_CHECKING:
     from klustera.accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
 
 API_PATH = re.compile(r"^(/c/[^/]+)?/api/")
 
@@ -60,6 +68,8 @@ def error_response(code: str, message: str, *, status: int, details: Any = None)
 
 
 _CODES = {
+    TokenExpired: ("TOKEN_EXPIRED", status.HTTP_401_UNAUTHORIZED),
+    Conflict: ("CONFLICT", status.HTTP_409_CONFLICT),
     exceptions.ValidationError: ("VALIDATION_ERROR", status.HTTP_422_UNPROCESSABLE_ENTITY),
     exceptions.ParseError: ("VALIDATION_ERROR", status.HTTP_400_BAD_REQUEST),
     exceptions.UnsupportedMediaType: ("VALIDATION_ERROR", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),

@@ -176,6 +176,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "klustera.tenancy",
     "klustera.accounts",
     "klustera.estate",
@@ -240,6 +242,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "klustera.api.EnvelopePagination",
     "EXCEPTION_HANDLER": "klustera.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "klustera.throttling.IpRateThrottle",
+        "klustera.throttling.PerUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "ip": env("RATE_LIMIT_IP", "100/min"),
+        "user": env("RATE_LIMIT_USER", "1000/hour"),
+        "public": env("RATE_LIMIT_PUBLIC", "60/min"),
+        "phone": env("RATE_LIMIT_PHONE", "5/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)

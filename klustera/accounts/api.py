@@ -1,14 +1,44 @@
-"""Identity endpoints of the v1 API."""
+"""Identity endpoints of the v1 API: sign-in, tokens, one-time codes, registration, staff."""
 
 from __future__ import annotations
 
-from rest_framework import serializers
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.api import ok
+from klustera.accounts import services
+from klustera.accounts.authentication import TokenExpired
+from klustera.accounts.models import ApiToken, OneTimeCode, User
+from klustera.accounts.permissions import IsPropertyManager
+from klustera.accounts.roles import STAFF_ROLES
+from klustera.api import ok, user_of
+from klustera.estate import services as estate_services
+from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.tenancy.context import current_tenant
+from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
+
+
+def _auth_call(func: Any, **kwargs: Any) -> Any:
+    """Run a service, turning its errors into the API's error envelope."""
+    try:
+        return func(**kwargs)
+    except services.AuthError as exc:
+        if exc.code == "TOKEN_EXPIRED":
+            raise TokenExpired(str(exc)) from exc
+        if exc.code == "RATE_LIMITED":
+            raise exceptions.Throttled(detail=str(exc)) from exc
+        raise exceptions.AuthenticationFailed(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 class UserSerializer(serializers.Serializer):
@@ -20,14 +50,273 @@ class UserSerializer(serializers.Serializer):
     roles = serializers.SerializerMethodField()
     complex = serializers.SerializerMethodField()
 
-    def get_roles(self, user: object) -> list[str]:
-        return sorted(group.name for group in user.groups.all())  # type: ignore[attr-defined]
+    def get_roles(self, user: User) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
 
-    def get_complex(self, user: object) -> dict[str, str] | None:
+    def get_complex(self, user: User) -> dict[str, str] | None:
         tenant = current_tenant()
         return {"slug": tenant.slug, "name": tenant.name} if tenant else None
 
 
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    user = UserSerializer()
+
+
+def _tokens(pair: services.TokenPair, *, status_code: int = 200) -> Response:
+    data = {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "expires_at": pair.expires_at,
+        "user": UserSerializer(pair.record.user).data,
+    }
+    return ok(TokenPairSerializer(data).data, status=status_code)
+
+
+def _ip(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class PublicView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle, PhoneRateThrottle]
+
+
+class LoginSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class LoginView(PublicView):
+    @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(LoginSerializer, request)
+        pair = _auth_call(services.login_with_password, ip=_ip(request), **data)
+        return _tokens(pair)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=200)
+
+
+class RefreshView(PublicView):
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(RefreshSerializer, request)
+        return _tokens(_auth_call(services.refresh_tokens, refresh_token=data["refresh_token"]))
+
+
+class CodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    purpose = serializers.ChoiceField(
+        OneTimeCode.Purpose.choices, default=OneTimeCode.Purpose.LOGIN
+    )
+
+
+class CodeRequestView(PublicView):
+    @extend_schema(request=CodeRequestSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = _valid(CodeRequestSerializer, request)
+        services.request_code(phone=data["phone"], purpose=data["purpose"])
+        # The same answer whether or not the number has an account.
+        return ok(None, message=_("If this number has an account, a code is on its way."))
+
+
+class CodeVerifySerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    code = serializers.CharField(max_length=12)
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class CodeVerifyView(PublicView):
+    @extend_schema(request=CodeVerifySerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(CodeVerifySerializer, request)
+        user = _auth_call(
+            services.check_code,
+            phone=data["phone"],
+            code=data["code"],
+            purpose=OneTimeCode.Purpose.LOGIN,
+            ip=_ip(request),
+        )
+        return _tokens(services.issue_tokens(user=user, device_name=data["device_name"]))
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    code = serializers.CharField(max_length=12)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetView(PublicView):
+    @extend_schema(request=PasswordResetSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = _valid(PasswordResetSerializer, request)
+        _auth_call(services.reset_password, ip=_ip(request), **data)
+        return ok(None, message=_("Password changed; sign in again on every device."))
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(request=PasswordChangeSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = _valid(PasswordChangeSerializer, request)
+        user = user_of(request)
+        if not user.check_password(data["current_password"]):
+            raise exceptions.ValidationError({"current_password": [_("The password is wrong.")]})
+        _auth_call(services.change_password, user=user, new_password=data["new_password"])
+        return ok(None, message=_("Password changed; sign in again on every device."))
+
+
+class RegisterSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    phone = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    whatsapp_opt_in = serializers.BooleanField(default=False)
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class RegisterView(PublicView):
+    @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(RegisterSerializer, request)
+        _, pair = _auth_call(estate_services.register_resident, **data)
+        return _tokens(pair, status_code=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            services.revoke_token(token=request.auth)
+        else:
+            from django.contrib.auth import logout
+
+            logout(request._request)
+        return ok(None, message=_("Signed out."))
+
+
 class MeView(APIView):
+    @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:
         return ok(UserSerializer(request.user).data)
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "device_name", "created_at", "last_used_at", "expires_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        return bool(token.pk == getattr(self.context.get("current"), "pk", None))
+
+
+class TokenListView(ListAPIView):
+    serializer_class = DeviceSerializer
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=user_of(self.request), revoked_at__isnull=True)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "current": self.request.auth}
+
+
+class TokenDetailView(APIView):
+    @extend_schema(responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        token = get_object_or_404(ApiToken, pk=pk, user=user_of(request), revoked_at__isnull=True)
+        services.revoke_token(token=token)
+        return ok(None, message=_("The device is signed out."))
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- Managers: invitations and staff -------------------------------------------
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
+    whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
+    occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "unit_id",
+            "name",
+            "phone",
+            "email",
+            "occupancy_role",
+            "whatsapp_opt_in",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+        ]
+        read_only_fields = ["created_at", "expires_at", "accepted_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["unit_id"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
+class InvitationsView(ListAPIView):
+    serializer_class = InvitationSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return Invitation.objects.all()
+
+    def post(self, request: Request) -> Response:
+        data = _valid(InvitationSerializer, request)
+        invitation = _auth_call(estate_services.invite_resident, actor=user_of(request), **data)
+        return ok(
+            InvitationSerializer(invitation).data,
+            status=status.HTTP_201_CREATED,
+            message=_("Invitation sent."),
+        )
+
+
+class StaffSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    phone = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, default="")
+    role = serializers.ChoiceField(sorted(STAFF_ROLES), write_only=True)
+    password = serializers.CharField(max_length=128, write_only=True, required=False, default=None)
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user: User) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class StaffView(ListAPIView):
+    serializer_class = StaffSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return (
+            User.objects.filter(groups__name__in=STAFF_ROLES).distinct().prefetch_related("groups")
+        )
+
+    def post(self, request: Request) -> Response:
+        data = _valid(StaffSerializer, request)
+        user = _auth_call(services.create_staff, **data)
+        return ok(StaffSerializer(user).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,12 @@ from klustera.accounts.models import ApiToken, User
 from klustera.accounts.services import token_digest
 from klustera.tenancy.context import current_tenant
 
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    default_detail = "The token has expired."
+    default_code = "token_expired"
+
+
 # Writing last_used_at on every request would turn reads into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
@@ -35,7 +41,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         now = timezone.now()
         if record.expires_at <= now:
-            raise exceptions.AuthenticationFailed(_("The token has expired."))
+            raise TokenExpired(_("The token has expired; refresh it or sign in again."))
         if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         return record.user, record

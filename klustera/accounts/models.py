@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -67,9 +68,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ApiToken(models.Model):
-    """An opaque bearer token for one device; only its SHA-256 digest is stored."""
+    """An opaque bearer token for one device; only its SHA-256 digest is stored.
+
+    Tokens issued together by one sign-in share a ``family`` with their
+    refresh tokens; revoking the family signs that device out.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    family = models.UUIDField(default=uuid.uuid4, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     device_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,3 +92,53 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class RefreshToken(models.Model):
+    """A single-use refresh token; presenting a used one revokes its whole family."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    family = models.UUIDField(db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    device_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.pk} of {self.user_id}"
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a phone to sign in or reset a password; only its keyed hash is stored."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Sign in")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    phone = models.CharField(max_length=16, db_index=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.phone}"
+
+
+class AuthFailure(models.Model):
+    """A failed sign-in or code check, kept to lock out guessing and to show managers."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    kind = models.CharField(max_length=10)  # password, otp
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} failure for {self.phone}"

@@ -1,20 +1,50 @@
-"""Use cases of identity: creating users and issuing or revoking API tokens."""
+"""Use cases of identity: users, bearer tokens with rotating refresh, one-time codes."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from klustera.accounts.models import ApiToken, User
+from klustera.accounts.models import ApiToken, AuthFailure, OneTimeCode, RefreshToken, User
 from klustera.accounts.phones import normalize_phone
-from klustera.accounts.roles import Role
+from klustera.accounts.roles import STAFF_ROLES, Role
+from klustera.crypto import keyed_hash
 from klustera.tenancy.context import current_tenant, tenant_atomic
+
+REFRESH_TTL = timedelta(days=60)
+CODE_TTL = timedelta(minutes=5)
+CODE_MAX_ATTEMPTS = 5
+LOCKOUT_FAILURES = 10
+LOCKOUT_WINDOW = timedelta(minutes=15)
+CODE_PURPOSE = "accounts.one-time-code"
+
+
+class AuthError(Exception):
+    """A sign-in, token or code problem, with the API error code to answer with."""
+
+    def __init__(self, message: str, *, code: str = "UNAUTHENTICATED") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    record: ApiToken
 
 
 def create_user(
@@ -31,26 +61,42 @@ def create_user(
             normalize_phone(phone), password, name=name.strip(), email=email
         )
         for role in roles:
-            group, _ = Group.objects.get_or_create(name=Role(role).value)
+            group, _created = Group.objects.get_or_create(name=Role(role).value)
             user.groups.add(group)
     return user
+
+
+def create_staff(
+    *, phone: str, name: str, role: str, password: str | None, email: str = ""
+) -> User:
+    """A staff account (security, cleaning, facility) created by a manager."""
+    if role not in STAFF_ROLES:
+        raise ValidationError(_("Staff are security, cleaning or facility staff."))
+    phone = normalize_phone(phone)
+    if User.objects.filter(phone=phone).exists():
+        raise ValidationError(_("Someone with this phone number already has an account."))
+    return create_user(phone=phone, name=name, password=password, email=email, roles=[role])
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(*, user: User, device_name: str = "") -> tuple[str, ApiToken]:
-    """A new bearer token for ``user``: ``<tenant-slug>.<secret>`` (256 bits of randomness).
-
-    The token names its tenant so that a shared API host can route it; only its
-    digest is stored, so a copy of the database yields no usable token.
-    """
+def _new_secret() -> str:
     tenant = current_tenant()
-    assert tenant is not None, "tokens are issued inside a tenant"
-    token = f"{tenant.slug}.{secrets.token_urlsafe(32)}"
+    assert tenant is not None, "tokens are issued inside a complex"
+    # The slug routes the token on a shared API host; 256 random bits make it unguessable.
+    return f"{tenant.slug}.{secrets.token_urlsafe(32)}"
+
+
+def issue_token(
+    *, user: User, device_name: str = "", family: uuid.UUID | None = None
+) -> tuple[str, ApiToken]:
+    """A new access token for ``user`` (valid ``API_TOKEN_TTL_DAYS``); only its digest is kept."""
+    token = _new_secret()
     record = ApiToken.objects.create(
         user=user,
+        family=family or uuid.uuid4(),
         digest=token_digest(token),
         device_name=device_name[:100],
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
@@ -58,7 +104,192 @@ def issue_token(*, user: User, device_name: str = "") -> tuple[str, ApiToken]:
     return token, record
 
 
+def issue_tokens(
+    *, user: User, device_name: str = "", family: uuid.UUID | None = None
+) -> TokenPair:
+    """An access token and a refresh token of one family (one signed-in device)."""
+    family = family or uuid.uuid4()
+    with tenant_atomic():
+        access, record = issue_token(user=user, device_name=device_name, family=family)
+        refresh = _new_secret()
+        RefreshToken.objects.create(
+            user=user,
+            family=family,
+            digest=token_digest(refresh),
+            device_name=device_name[:100],
+            expires_at=timezone.now() + REFRESH_TTL,
+        )
+    return TokenPair(access, refresh, record.expires_at, record)
+
+
+def refresh_tokens(*, refresh_token: str) -> TokenPair:
+    """Trade a refresh token for a new pair; each refresh token works once.
+
+    Presenting one that was already used means it was copied: the whole
+    family (every token of that device's sign-in) is revoked.
+    """
+    now = timezone.now()
+    with tenant_atomic():
+        record = (
+            RefreshToken.objects.select_for_update()
+            .select_related("user")
+            .filter(digest=token_digest(refresh_token))
+            .first()
+        )
+        if record is None or record.revoked_at is not None or not record.user.is_active:
+            raise AuthError(_("Invalid refresh token."))
+        if record.used_at is not None:
+            revoke_family(family=record.family)
+            raise AuthError(_("This refresh token was already used; the device is signed out."))
+        if record.expires_at <= now:
+            raise AuthError(_("The refresh token has expired."), code="TOKEN_EXPIRED")
+        record.used_at = now
+        record.save(update_fields=["used_at"])
+        # The access tokens issued before this refresh stop working too.
+        ApiToken.objects.filter(family=record.family, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        return issue_tokens(user=record.user, device_name=record.device_name, family=record.family)
+
+
+def revoke_family(*, family: uuid.UUID) -> None:
+    now = timezone.now()
+    ApiToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
+    RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
+
+
 def revoke_token(*, token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    """Sign the token's device out: its access and refresh tokens stop working."""
+    with tenant_atomic():
+        revoke_family(family=token.family)
+
+
+def revoke_all_tokens(*, user: User) -> None:
+    now = timezone.now()
+    with tenant_atomic():
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def _locked_out(phone: str) -> bool:
+    since = timezone.now() - LOCKOUT_WINDOW
+    return (
+        AuthFailure.objects.filter(phone=phone, created_at__gte=since).count() >= LOCKOUT_FAILURES
+    )
+
+
+def _record_failure(phone: str, kind: str, ip: str | None) -> None:
+    AuthFailure.objects.create(phone=phone[:20], kind=kind, ip=ip)
+
+
+def login_with_password(
+    *, phone: str, password: str, device_name: str = "", ip: str | None = None
+) -> TokenPair:
+    """Sign in with phone and password; 10 failures in 15 minutes lock the phone out."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError:
+        raise AuthError(_("The phone number or password is wrong.")) from None
+    if _locked_out(phone):
+        raise AuthError(
+            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
+        )
+    user = authenticate(username=phone, password=password)
+    if user is None:
+        _record_failure(phone, "password", ip)
+        raise AuthError(_("The phone number or password is wrong."))
+    return issue_tokens(user=user, device_name=device_name)
+
+
+def change_password(*, user: User, new_password: str) -> None:
+    """Set a new password; every device is signed out."""
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(new_password, user)
+    with tenant_atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_all_tokens(user=user)
+
+
+# --- One-time codes ----------------------------------------------------------
+
+
+def request_code(*, phone: str, purpose: str) -> None:
+    """Send a 6-digit code to the user with this phone, if there is one.
+
+    Answers the same whether or not the phone belongs to a user, so it
+    reveals nothing. The code reaches the user on WhatsApp when they opted
+    in, by SMS otherwise; only its keyed hash is stored.
+    """
+    from klustera.notifications.models import Channel, Consent
+    from klustera.notifications.services import notify
+
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError:
+        return
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    on_whatsapp = Consent.objects.filter(
+        user=user, channel=Channel.WHATSAPP, revoked_at__isnull=True
+    ).exists()
+    with tenant_atomic():
+        OneTimeCode.objects.filter(phone=phone, purpose=purpose, consumed_at__isnull=True).update(
+            consumed_at=timezone.now()
+        )
+        OneTimeCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=keyed_hash(code, purpose=CODE_PURPOSE),
+            expires_at=timezone.now() + CODE_TTL,
+        )
+        notify(
+            recipient=user,
+            template="otp",
+            context={"code": code},
+            channels=[Channel.WHATSAPP if on_whatsapp else Channel.SMS],
+        )
+
+
+def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) -> User:
+    """The user whose current code this is; each code allows 5 tries within 5 minutes."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError:
+        raise AuthError(_("The code is wrong or has expired.")) from None
+    if _locked_out(phone):
+        raise AuthError(
+            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
+        )
+    now = timezone.now()
+    with tenant_atomic():
+        challenge = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, consumed_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if challenge is None or challenge.attempts >= CODE_MAX_ATTEMPTS:
+            raise AuthError(_("The code is wrong or has expired."))
+        challenge.attempts += 1
+        expected = challenge.code_hash
+        given = keyed_hash((code or "").strip(), purpose=CODE_PURPOSE)
+        if not hmac.compare_digest(expected, given):
+            challenge.save(update_fields=["attempts"])
+            _record_failure(phone, "otp", ip)
+            raise AuthError(_("The code is wrong or has expired."))
+        challenge.consumed_at = now
+        challenge.save(update_fields=["attempts", "consumed_at"])
+        user = User.objects.filter(phone=phone, is_active=True).first()
+        if user is None:
+            raise AuthError(_("The code is wrong or has expired."))
+        return user
+
+
+def reset_password(*, phone: str, code: str, new_password: str, ip: str | None = None) -> User:
+    """Set a new password after proving the phone with a reset code; signs every device out."""
+    user = check_code(phone=phone, code=code, purpose=OneTimeCode.Purpose.PASSWORD_RESET, ip=ip)
+    change_password(user=user, new_password=new_password)
+    return user

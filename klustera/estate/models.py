@@ -93,3 +93,29 @@ class Occupancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} @ {self.unit} ({self.role})"
+
+
+class Invitation(models.Model):
+    """A manager's invitation for a person to join as a resident of a unit."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invitations")
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=16)
+    email = models.EmailField(blank=True)
+    occupancy_role = models.CharField(max_length=10, choices=Occupancy.Role.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.phone} to {self.unit_id}"

@@ -53,7 +53,7 @@ def test_expired_and_revoked_tokens_are_refused(tenant_a) -> None:  # type: igno
         )
     expired = _me(token)
     assert expired.status_code == 401
-    assert expired.json()["error"]["code"] == "UNAUTHENTICATED"
+    assert expired.json()["error"]["code"] == "TOKEN_EXPIRED"
     assert expired["WWW-Authenticate"].startswith("Bearer")
 
     token, record = _issue_again(tenant_a)
