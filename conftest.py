@@ -12,8 +12,9 @@ Redis fails the tests that need them; otherwise they are skipped with the reason
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
+from typing import Any
 
 import psycopg
 import pytest
@@ -186,3 +187,55 @@ def tenant_pair(request):  # type: ignore[no-untyped-def]
         need("postgres")
         return Tenant.objects.get(slug="pg-alpha"), Tenant.objects.get(slug="pg-beta")
     return Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture
+def sim(settings):  # type: ignore[no-untyped-def]
+    """The messaging providers' simulator, served locally; the clients point at it."""
+    from klustera.notifications.simulator import ProviderSimulator, serve
+
+    # type: ignore[no-untyped-def]
+    simulator = ProviderSimulator()
+    with serve(simulator) as base:
+        settings.WHATSAPP_GRAPH_URL = f"{base}/v21.0"
+        settings.FONNTE_URL = base
+        settings.TWILIO_URL = base
+        settings.PUSH_TEST_HOSTS = ["127.0.0.1"]
+        simulator.base_url = base  # type: ignore[attr-defined]
+        yield simulator
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run ``func`` inside ``tenant``, then its on-commit work (the sends) as a commit would."""
+
+    from klustera.tenancy.connections import alias_for
+    from klustera.tenancy.context import tenant_context
+
+    def run(tenant: Any, func: Callable[[], Any]) -> Any:
+        with (
+            tenant_context(tenant),
+            django_capture_on_commit_callbacks(execute=True, using=alias_for(tenant)),
+        ):
+            return func()
+
+    return run
+
+
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    """A controllable ``timezone.now`` for backoff, leases and quiet hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    class Clock:
+        def __init__(self) -> None:
+            self.now = timezone.now()
+
+        def advance(self, **delta: float) -> None:
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock

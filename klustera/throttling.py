@@ -6,6 +6,7 @@ public endpoints, and 5 a minute per phone number on sign-in and codes.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,5 +47,8 @@ class PhoneRateThrottle(SimpleRateThrottle):
         try:
             ident = normalize_phone(raw)
         except ValidationError:
-            ident = raw[:32] or self.get_ident(request)
+            # Not a phone, but still what is being guessed at: count it, safely as a key.
+            ident = (
+                hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else self.get_ident(request)
+            )
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -72,7 +72,7 @@ def _tokens(pair: services.TokenPair, *, status_code: int = 200) -> Response:
         "expires_at": pair.expires_at,
         "user": UserSerializer(pair.record.user).data,
     }
-    return ok(TokenPairSerializer(data).data, status=status_code)
+    return ok(data, status=status_code)
 
 
 def _ip(request: Request) -> str | None:

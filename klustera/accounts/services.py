@@ -138,18 +138,23 @@ def refresh_tokens(*, refresh_token: str) -> TokenPair:
         )
         if record is None or record.revoked_at is not None or not record.user.is_active:
             raise AuthError(_("Invalid refresh token."))
-        if record.used_at is not None:
+        reused = record.used_at is not None
+        if reused:
+            # Committed before the error is raised: the revocation must stick.
             revoke_family(family=record.family)
-            raise AuthError(_("This refresh token was already used; the device is signed out."))
-        if record.expires_at <= now:
-            raise AuthError(_("The refresh token has expired."), code="TOKEN_EXPIRED")
-        record.used_at = now
-        record.save(update_fields=["used_at"])
-        # The access tokens issued before this refresh stop working too.
-        ApiToken.objects.filter(family=record.family, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
-        return issue_tokens(user=record.user, device_name=record.device_name, family=record.family)
+        elif record.expires_at > now:
+            record.used_at = now
+            record.save(update_fields=["used_at"])
+            # The access tokens issued before this refresh stop working too.
+            ApiToken.objects.filter(family=record.family, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            return issue_tokens(
+                user=record.user, device_name=record.device_name, family=record.family
+            )
+    if reused:
+        raise AuthError(_("This refresh token was already used; the device is signed out."))
+    raise AuthError(_("The refresh token has expired."), code="TOKEN_EXPIRED")
 
 
 def revoke_family(*, family: uuid.UUID) -> None:
@@ -265,6 +270,7 @@ def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) ->
             _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
         )
     now = timezone.now()
+    wrong = _("The code is wrong or has expired.")
     with tenant_atomic():
         challenge = (
             OneTimeCode.objects.select_for_update()
@@ -272,20 +278,20 @@ def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) ->
             .first()
         )
         if challenge is None or challenge.attempts >= CODE_MAX_ATTEMPTS:
-            raise AuthError(_("The code is wrong or has expired."))
+            raise AuthError(wrong)
         challenge.attempts += 1
-        expected = challenge.code_hash
         given = keyed_hash((code or "").strip(), purpose=CODE_PURPOSE)
-        if not hmac.compare_digest(expected, given):
-            challenge.save(update_fields=["attempts"])
-            _record_failure(phone, "otp", ip)
-            raise AuthError(_("The code is wrong or has expired."))
-        challenge.consumed_at = now
+        matched = hmac.compare_digest(challenge.code_hash, given)
+        if matched:
+            challenge.consumed_at = now
+        # Saved whatever the outcome: every wrong try counts.
         challenge.save(update_fields=["attempts", "consumed_at"])
-        user = User.objects.filter(phone=phone, is_active=True).first()
-        if user is None:
-            raise AuthError(_("The code is wrong or has expired."))
-        return user
+        if not matched:
+            _record_failure(phone, "otp", ip)
+        user = User.objects.filter(phone=phone, is_active=True).first() if matched else None
+    if user is None:
+        raise AuthError(wrong)
+    return user
 
 
 def reset_password(*, phone: str, code: str, new_password: str, ip: str | None = None) -> User:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import time
 from typing import Any
 
@@ -11,25 +10,12 @@ from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.notifications.models import Channel, Consent, NotificationSettings
 from klustera.notifications.services import set_consent, update_settings
-from klustera.notifications.simulator import ProviderSimulator, serve
-from klustera.tenancy.connections import alias_for
+from klustera.notifications.simulator import ProviderSimulator
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 
 APP_SECRET = "app-secret-alpha"
 VERIFY_TOKEN = "verify-alpha"
-
-
-@pytest.fixture
-def sim(settings) -> Iterator[ProviderSimulator]:  # type: ignore[no-untyped-def]
-    simulator = ProviderSimulator()
-    with serve(simulator) as base:
-        settings.WHATSAPP_GRAPH_URL = f"{base}/v21.0"
-        settings.FONNTE_URL = base
-        settings.TWILIO_URL = base
-        settings.PUSH_TEST_HOSTS = ["127.0.0.1"]
-        simulator.base_url = base  # type: ignore[attr-defined]
-        yield simulator
 
 
 def configure(tenant: Tenant, sim: ProviderSimulator, **overrides: Any) -> None:
@@ -87,36 +73,3 @@ def manager_token(complex_a) -> str:  # type: ignore[no-untyped-def]
             roles=[Role.PROPERTY_MANAGER],
         )
         return issue_token(user=user)[0]
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Run ``func`` inside ``tenant``, then its on-commit work (the sends) as a commit would."""
-
-    def run(tenant: Tenant, func: Callable[[], Any]) -> Any:
-        with (
-            tenant_context(tenant),
-            django_capture_on_commit_callbacks(execute=True, using=alias_for(tenant)),
-        ):
-            return func()
-
-    return run
-
-
-@pytest.fixture
-def clock(monkeypatch):  # type: ignore[no-untyped-def]
-    """A controllable ``timezone.now`` for backoff, leases and quiet hours."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    class Clock:
-        def __init__(self) -> None:
-            self.now = timezone.now()
-
-        def advance(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
