@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +35,17 @@ class Conflict(exceptions.APIException):
 
 
 API_PATH = re.compile(r"^(/c/[^/]+)?/api/")
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}]})
+class OptionalEmailField(serializers.EmailField):
+    """An email address, or the empty string when there is none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(**kwargs)
 
 
 def user_of(request: Request) -> User:
@@ -125,6 +137,32 @@ class EnvelopePagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "per_page"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param or "per_page")
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({"per_page": [_("Use a whole number from 1.")]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                "success": {"type": "boolean", "enum": [True]},
+                "data": schema,
+                "message": {"type": "string", "nullable": True},
+                "meta": {"$ref": "#/components/schemas/PageMeta"},
+            },
+            "required": ["success", "data", "meta"],
+        }
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None

@@ -190,6 +190,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klustera.tenancy.middleware.TenantMiddleware",
+    "klustera.throttling.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,10 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "klustera.api.EnvelopePagination",
     "EXCEPTION_HANDLER": "klustera.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "klustera.throttling.IpRateThrottle",
-        "klustera.throttling.PerUserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["klustera.throttling.PerUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "ip": env("RATE_LIMIT_IP", "100/min"),
         "user": env("RATE_LIMIT_USER", "1000/hour"),
@@ -256,6 +254,28 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Klustera API",
+    "DESCRIPTION": (
+        "The v1 API of a Klustera complex. Call it on the complex's host, under "
+        "`/c/<slug>/`, or on the shared API host with a bearer token (which names its complex) "
+        "or the `X-Tenant` header. Every answer uses the envelope "
+        "`{success, data, message, meta}`; errors are `{success: false, error: {code, message, "
+        "details}}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "klustera.openapi.wrap_in_envelope",
+    ],
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "klustera.notifications.models.Channel"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Notifications -----------------------------------------------------------
 WHATSAPP_GRAPH_URL = env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0")

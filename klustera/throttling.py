@@ -1,19 +1,24 @@
 """Rate limits of the API, kept in the cache (Redis when configured, else a shared file cache).
 
 100 requests a minute per IP, 1000 an hour per user, 60 a minute per IP on
-public endpoints, and 5 a minute per phone number on sign-in and codes.
+public endpoints, and 5 a minute per phone number on sign-in and codes. The
+per-IP limit is enforced by ``ApiRateLimitMiddleware``; the others by DRF.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from klustera.accounts.phones import normalize_phone
+from klustera.api import error_response, is_api_request
 
 
 class IpRateThrottle(SimpleRateThrottle):
@@ -21,6 +26,35 @@ class IpRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ApiRateLimitMiddleware:
+    """The per-IP limit on every API request, before authentication runs.
+
+    DRF checks throttles only after authentication and permissions, so
+    requests with no or bad credentials would never be counted there.
+    Provider webhooks (signature-verified, sent in bursts) are exempt.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        view_class = getattr(view, "cls", None)
+        if not is_api_request(request) or getattr(view_class, "rate_limit_exempt", False):
+            return None
+        throttle = IpRateThrottle()
+        if throttle.allow_request(request, None):  # type: ignore[arg-type]
+            return None
+        wait = throttle.wait()
+        response = error_response("RATE_LIMITED", _("Too many requests; slow down."), status=429)
+        response["Retry-After"] = str(int(wait or 60) + 1)
+        return response
 
 
 class PerUserRateThrottle(UserRateThrottle):

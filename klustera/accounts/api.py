@@ -20,7 +20,7 @@ from klustera.accounts.authentication import TokenExpired
 from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
-from klustera.api import ok, user_of
+from klustera.api import OptionalEmailField, ok, user_of
 from klustera.estate import services as estate_services
 from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.tenancy.context import current_tenant
@@ -45,7 +45,7 @@ class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     phone = serializers.CharField()
     name = serializers.CharField()
-    email = serializers.EmailField()
+    email = OptionalEmailField()
     language = serializers.CharField()
     roles = serializers.SerializerMethodField()
     complex = serializers.SerializerMethodField()
@@ -254,6 +254,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
     whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
     occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
+    email = OptionalEmailField()
 
     class Meta:
         model = Invitation
@@ -298,7 +299,7 @@ class StaffSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     phone = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=150)
-    email = serializers.EmailField(required=False, default="")
+    email = OptionalEmailField()
     role = serializers.ChoiceField(sorted(STAFF_ROLES), write_only=True)
     password = serializers.CharField(max_length=128, write_only=True, required=False, default=None)
     roles = serializers.SerializerMethodField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -28,6 +29,7 @@ class UnitListView(ListAPIView):
 
 
 class UnitDetailView(APIView):
+    @extend_schema(responses={200: UnitSerializer})
     def get(self, request: Request, pk: int) -> Response:
         unit = get_object_or_404(units_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
         return ok(UnitSerializer(unit).data)

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
@@ -44,6 +46,9 @@ def _service_call(func: Any, **kwargs: Any) -> Any:
         raise ValidationError({"detail": [str(exc)]}) from exc
 
 
+WEBHOOK_RESULT = inline_serializer("WebhookResult", {"updated": serializers.IntegerField()})
+
+
 # --- WhatsApp webhook --------------------------------------------------------
 
 
@@ -52,7 +57,10 @@ class WhatsAppWebhookView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    rate_limit_exempt = True  # verified by signature; Meta sends in bursts
 
+    @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR}, auth=[])
     def get(self, request: Request) -> HttpResponse:
         expected = services.whatsapp_verify_token()
         given = request.query_params.get("hub.verify_token", "")
@@ -66,6 +74,7 @@ class WhatsAppWebhookView(APIView):
             request.query_params.get("hub.challenge", ""), content_type="text/plain"
         )
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: WEBHOOK_RESULT}, auth=[])
     def post(self, request: Request) -> Response:
         raw = request.body
         secret = services.whatsapp_app_secret()
@@ -88,7 +97,14 @@ class TwilioStatusView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = [FormParser]
+    throttle_classes: list[Any] = []
+    rate_limit_exempt = True
 
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+        responses={200: WEBHOOK_RESULT},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         token = services.twilio_auth_token()
         params = {key: request.POST.get(key, "") for key in request.POST}
@@ -115,7 +131,19 @@ class PreferencesSerializer(serializers.Serializer):
     )
 
 
+PREFERENCES_OUT = inline_serializer(
+    "Preferences",
+    {
+        "categories": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField())
+        ),
+        "consents": serializers.DictField(child=serializers.DictField()),
+    },
+)
+
+
 class PreferencesView(APIView):
+    @extend_schema(responses={200: PREFERENCES_OUT})
     def get(self, request: Request) -> Response:
         from klustera.notifications.catalogue import CATEGORY_DEFAULTS
 
@@ -129,6 +157,7 @@ class PreferencesView(APIView):
         categories = {cat: chosen.get(cat, list(CATEGORY_DEFAULTS[cat])) for cat in Category.values}
         return ok({"categories": categories, "consents": consents})
 
+    @extend_schema(request=PreferencesSerializer, responses={200: PREFERENCES_OUT})
     def put(self, request: Request) -> Response:
         serializer = PreferencesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -143,6 +172,7 @@ class ConsentSerializer(serializers.Serializer):
 
 
 class ConsentView(APIView):
+    @extend_schema(request=ConsentSerializer, responses={200: ConsentSerializer})
     def post(self, request: Request) -> Response:
         serializer = ConsentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -173,6 +203,13 @@ def vapid_public_key() -> str:
 
 
 class PushKeyView(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "PushKey", {"public_key": serializers.CharField(allow_null=True)}
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         if not settings.VAPID_PRIVATE_KEY:
             return ok({"public_key": None}, message=_("Push notifications are not configured."))
@@ -190,6 +227,12 @@ class PushSubscriptionSerializer(serializers.Serializer):
 
 
 class PushSubscriptionsView(APIView):
+    @extend_schema(
+        request=PushSubscriptionSerializer,
+        responses={
+            201: inline_serializer("PushSubscriptionCreated", {"id": serializers.IntegerField()})
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = PushSubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -206,6 +249,7 @@ class PushSubscriptionsView(APIView):
 
 
 class PushSubscriptionDetailView(APIView):
+    @extend_schema(responses={200: None})
     def delete(self, request: Request, pk: int) -> Response:
         get_object_or_404(PushSubscription, pk=pk, user=user_of(request)).delete()
         return ok(None, message=_("Unsubscribed."))
@@ -257,13 +301,30 @@ class OutboxView(ListAPIView):
 class ResendView(APIView):
     permission_classes = [IsPropertyManager]
 
+    @extend_schema(request=None, responses={201: MessageSerializer})
     def post(self, request: Request, pk: int) -> Response:
         message = get_object_or_404(Message, pk=pk)
         copy = _service_call(services.resend, message=message)
         return ok(MessageSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "21:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the complex's zone (``21:00``), not an instant."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class SettingsSerializer(serializers.ModelSerializer):
+    quiet_start = LocalTimeField(required=False)
+    quiet_end = LocalTimeField(required=False)
     whatsapp_access_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
     whatsapp_app_secret = serializers.CharField(write_only=True, required=False, allow_blank=True)
     whatsapp_verify_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -301,9 +362,11 @@ class SettingsSerializer(serializers.ModelSerializer):
 class SettingsView(APIView):
     permission_classes = [IsPropertyManager]
 
+    @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
         return ok(SettingsSerializer(services.notification_settings()).data)
 
+    @extend_schema(request=SettingsSerializer, responses={200: SettingsSerializer})
     def patch(self, request: Request) -> Response:
         serializer = SettingsSerializer(
             services.notification_settings(), data=request.data, partial=True
@@ -320,6 +383,7 @@ class TestMessageSerializer(serializers.Serializer):
 class TestMessageView(APIView):
     permission_classes = [IsPropertyManager]
 
+    @extend_schema(request=TestMessageSerializer, responses={201: MessageSerializer})
     def post(self, request: Request) -> Response:
         serializer = TestMessageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,0 +1,130 @@
+"""The OpenAPI document: every response in the envelope, every error code listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+ERROR_CODES = [
+    "VALIDATION_ERROR",
+    "UNAUTHENTICATED",
+    "TOKEN_EXPIRED",
+    "PERMISSION_DENIED",
+    "NOT_FOUND",
+    "METHOD_NOT_ALLOWED",
+    "NOT_ACCEPTABLE",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "TENANT_UNKNOWN",
+    "TENANT_SUSPENDED",
+    "TENANT_UNAVAILABLE",
+    "SERVER_ERROR",
+]
+ERROR_RESPONSES = {
+    "400": "Malformed request",
+    "401": "Not signed in, or the token is invalid or expired",
+    "403": "Not allowed, or the complex is suspended",
+    "404": "No such object in this complex",
+    "405": "Method not allowed",
+    "409": "Conflicts with the current state",
+    "415": "Unsupported content type",
+    "422": "Validation failed",
+    "429": "Rate limited",
+    "503": "The complex is temporarily unavailable",
+}
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "klustera.accounts.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An access token from /auth/login: `<complex>.<secret>`.",
+        }
+
+
+def _envelope(data: dict[str, Any] | None, *, paginated: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "success": {"type": "boolean", "enum": [True]},
+        "data": data or {"nullable": True},
+        "message": {"type": "string", "nullable": True},
+    }
+    required = ["success", "data"]
+    if paginated:
+        properties["meta"] = {"$ref": "#/components/schemas/PageMeta"}
+        required.append("meta")
+    return {"type": "object", "properties": properties, "required": required}
+
+
+def _resolve(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> dict[str, Any] | None:
+    ref = (schema or {}).get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        return schemas.get(ref.rsplit("/", 1)[-1])
+    return schema
+
+
+def wrap_in_envelope(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the envelope around bodies, the error responses."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["PageMeta"] = {
+        "type": "object",
+        "properties": {
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+        "required": ["page", "per_page", "total"],
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {
+            "success": {"type": "boolean", "enum": [False]},
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "enum": ERROR_CODES},
+                    "message": {"type": "string"},
+                    "details": {"nullable": True},
+                },
+                "required": ["code", "message"],
+            },
+        },
+        "required": ["success", "error"],
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status_code, response in list(responses.items()):
+                if not status_code.startswith("2"):
+                    continue
+                content = response.setdefault("content", {})
+                json_body = content.get("application/json", {})
+                inner = json_body.get("schema")
+                resolved = _resolve(inner, schemas)
+                if resolved and "success" in resolved.get("properties", {}):
+                    continue  # already an envelope (paginated lists)
+                paginated = False
+                content["application/json"] = {"schema": _envelope(inner, paginated=paginated)}
+                for other in [key for key in content if key != "application/json"]:
+                    if path.endswith("/webhook") and other == "text/plain":
+                        continue
+                    del content[other]
+            for status_code, description in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    status_code,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+    return result
