@@ -1,0 +1,203 @@
+"""The cross-tenant harness: every API route, probed across the tenant boundary.
+
+The URL conf is enumerated, so a new endpoint without a probe here fails
+``test_every_api_route_has_a_probe``. For each route:
+
+* a token of complex B, sent to complex A, is refused (401) on every
+  authenticated route;
+* complex A's manager, naming the ids of complex B's objects, gets 404 and
+  B's objects are untouched;
+* complex A's lists never show complex B's rows (B's rows carry a marker).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from klustera.accounts.models import ApiToken
+from klustera.accounts.roles import Role
+from klustera.accounts.services import create_user, issue_tokens
+from klustera.estate.models import Unit
+from klustera.notifications.models import Message, PushSubscription
+from klustera.tenancy.context import tenant_context
+from tests.seed import seed_complex
+
+MARKER = "BETAONLY"
+FOREIGN_ID = 7_000_001  # ids given to B's objects, never used in A
+
+
+@dataclass(frozen=True)
+class Probe:
+    methods: tuple[str, ...]
+    kind: str  # object: takes B's id; list: must not show B's rows; public: no token needed
+    foreign: str = ""  # the B object whose id goes into the URL
+
+
+PROBES: dict[str, Probe] = {
+    "auth-login": Probe(("post",), "public"),
+    "auth-refresh": Probe(("post",), "public"),
+    "auth-otp-request": Probe(("post",), "public"),
+    "auth-otp-verify": Probe(("post",), "public"),
+    "auth-password-reset": Probe(("post",), "public"),
+    "auth-register": Probe(("post",), "public"),
+    "auth-logout": Probe(("post",), "list"),
+    "auth-password": Probe(("post",), "list"),
+    "auth-me": Probe(("get",), "list"),
+    "auth-tokens": Probe(("get",), "list"),
+    "auth-token-detail": Probe(("delete",), "object", "token"),
+    "admin-invitations": Probe(("get", "post"), "list"),
+    "admin-staff": Probe(("get", "post"), "list"),
+    "unit-list": Probe(("get",), "list"),
+    "unit-detail": Probe(("get",), "object", "unit"),
+    "whatsapp-webhook": Probe(("get", "post"), "public"),
+    "twilio-status": Probe(("post",), "public"),
+    "notification-preferences": Probe(("get", "put"), "list"),
+    "notification-consents": Probe(("post",), "list"),
+    "push-key": Probe(("get",), "list"),
+    "push-subscriptions": Probe(("post",), "list"),
+    "push-subscription-detail": Probe(("delete",), "object", "push"),
+    "admin-outbox": Probe(("get",), "list"),
+    "admin-outbox-resend": Probe(("post",), "object", "message"),
+    "admin-notification-settings": Probe(("get", "patch"), "list"),
+    "admin-notification-test": Probe(("post",), "list"),
+}
+PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
+
+
+def api_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
+                names.add(str(entry.name))
+
+    walk(get_resolver().url_patterns, "")
+    return names - PLATFORM_ROUTES
+
+
+def test_every_api_route_has_a_probe() -> None:
+    missing = api_route_names() - set(PROBES)
+    assert not missing, f"API routes without a cross-tenant probe: {sorted(missing)}"
+    assert not set(PROBES) - api_route_names(), "probes for routes that no longer exist"
+
+
+@pytest.fixture
+def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
+    a = seed_complex(tenant_a, marker="alpha")
+    b = seed_complex(tenant_b, marker="beta")
+    with tenant_context(tenant_b):
+        unit = Unit.objects.create(pk=FOREIGN_ID, block=MARKER, number="1")
+        manager = create_user(
+            phone="081300000099", name=f"{MARKER} Staff", roles=[Role.SECURITY_STAFF]
+        )
+        pair = issue_tokens(user=manager, device_name=MARKER)
+        ApiToken.objects.filter(pk=pair.record.pk).update(id=FOREIGN_ID)
+        token = ApiToken.objects.get(pk=FOREIGN_ID)
+        message = Message.objects.create(
+            pk=FOREIGN_ID,
+            to_name=MARKER,
+            to_address="+6281300000099",
+            channel="whatsapp",
+            category="billing",
+            template="test",
+            context={"complex": MARKER},
+            status="failed",
+            next_attempt_at="2026-01-01T00:00:00Z",
+        )
+        push = PushSubscription.objects.create(
+            pk=FOREIGN_ID,
+            user=manager,
+            endpoint="https://fcm.googleapis.com/fcm/send/beta",
+            p256dh="x",
+            auth="y",
+        )
+    objects = {"unit": unit, "token": token, "message": message, "push": push}
+    columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
+    return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}
+
+
+def _call(client: Client, method: str, path: str) -> Any:
+    return getattr(client, method)(path, {}, content_type="application/json")
+
+
+def _path(name: str, probe: Probe) -> str:
+    from django.urls import reverse
+
+    kwargs = {"pk": FOREIGN_ID} if probe.kind == "object" else {}
+    return "/c/alpha" + reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+def test_another_complexs_token_is_refused_here(name: str, world) -> None:  # type: ignore[no-untyped-def]
+    probe = PROBES[name]
+    if probe.kind == "public":
+        pytest.skip("public route: no token is read")
+    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {world['b']['manager_token']}")
+    for method in probe.methods:
+        response = _call(intruder, method, _path(name, probe))
+        assert response.status_code == 401, (name, method, response.content[:200])
+        assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "object"))
+def test_another_complexs_ids_are_not_found_here(name: str, world, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    probe = PROBES[name]
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
+    for method in probe.methods:
+        response = _call(manager, method, _path(name, probe))
+        assert response.status_code == 404, (name, method, response.content[:200])
+        assert response.json()["error"]["code"] == "NOT_FOUND"
+    foreign = world["b_objects"][probe.foreign]
+    assert _columns(tenant_b, foreign) == world["b_columns"][probe.foreign]
+
+
+def _columns(tenant, obj) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The object's stored columns, read back from its own complex's database."""
+    with tenant_context(tenant):
+        stored = type(obj).objects.get(pk=obj.pk)
+    return {f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "list"))
+def test_lists_here_never_show_another_complexs_rows(name: str, world) -> None:  # type: ignore[no-untyped-def]
+    probe = PROBES[name]
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
+    for method in probe.methods:
+        if method != "get":
+            continue
+        response = _call(manager, method, _path(name, probe))
+        assert response.status_code == 200, (name, response.content[:200])
+        assert MARKER not in response.content.decode()
+
+
+def test_another_complexs_credentials_do_not_sign_in_here(world) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    login = client.post(
+        "/c/alpha/api/v1/auth/login",
+        {"phone": "081300000001", "password": "x-pass-123"},
+        content_type="application/json",
+    )
+    assert login.status_code == 200  # alpha's own manager, same phone as beta's
+    assert login.json()["data"]["user"]["name"] == "Manager alpha"
+    refresh = client.post(
+        "/c/alpha/api/v1/auth/refresh",
+        {"refresh_token": world["b_pair"].refresh_token},
+        content_type="application/json",
+    )
+    assert refresh.status_code == 401
+    # Beta's refresh token still works at beta: nothing was revoked by the attempt.
+    again = client.post(
+        "/c/beta/api/v1/auth/refresh",
+        {"refresh_token": world["b_pair"].refresh_token},
+        content_type="application/json",
+    )
+    assert again.status_code == 200
