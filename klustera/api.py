@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -46,6 +47,18 @@ class OptionalEmailField(serializers.EmailField):
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("default", "")
         super().__init__(**kwargs)
+
+
+class RejectUnknownFields:
+    """Input serializers refuse fields they do not know instead of silently ignoring them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}  # type: ignore[attr-defined]
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise exceptions.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 def user_of(request: Request) -> User:
@@ -118,6 +131,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
+
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("VALIDATION_ERROR", _("The request body is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            error_body("VALIDATION_ERROR", _("The request could not be read.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
     if isinstance(exc, NoTenantSelected | CrossTenantAccess):
         logger.error("Tenant boundary refused a query: %s", exc)

@@ -28,6 +28,7 @@ ERROR_RESPONSES = {
     "404": "No such object in this complex",
     "405": "Method not allowed",
     "409": "Conflicts with the current state",
+    "413": "The body is too large",
     "415": "Unsupported content type",
     "422": "Validation failed",
     "429": "Rate limited",

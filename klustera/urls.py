@@ -35,5 +35,6 @@ urlpatterns = [
     path("", views.home, name="home"),
 ]
 
+handler400 = "klustera.views.bad_request"
 handler404 = "klustera.views.not_found"
 handler500 = "klustera.views.server_error"

@@ -23,6 +23,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_response("VALIDATION_ERROR", _("The request could not be read."), status=400)
+    return render(request, "400.html", status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
         return error_response("SERVER_ERROR", _("Something went wrong on our side."), status=500)

@@ -48,3 +48,53 @@ def test_tenant_data_asked_for_in_the_platform_scope_is_refused(tenant_a) -> Non
     response = client.get("/api/v1/units")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "TENANT_UNKNOWN"
+
+
+def test_unknown_fields_are_refused_not_ignored(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    response = Client().post(
+        "/c/alpha/api/v1/auth/login",
+        {"phone": "081300000001", "password": "x", "is_superuser": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"is_superuser": ["Kolom tidak dikenal."]}
+
+
+def test_an_oversized_body_is_refused_in_the_envelope(tenant_a, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = Client().post(
+        "/c/alpha/api/v1/auth/login",
+        '{"phone": "' + "9" * 5000 + '"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_platform_admins_live_in_the_platform_database_and_sign_in_there(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KLUSTERA_VAR_DIR": str(tmp_path),
+        "REDIS_URL": "",
+        "DJANGO_SUPERUSER_PASSWORD": "platform-admin-1",
+    }
+    run = [sys.executable, "-m", "klustera"]
+    assert (
+        subprocess.run([*run, "tenants", "migrate"], env=env, capture_output=True).returncode == 0
+    )
+    created = subprocess.run(
+        [*run, "createsuperuser", "--noinput", "--phone", "081900000001", "--name", "Operator"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert created.returncode == 0, created.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "platform.sqlite3") as db:
+        rows = db.execute("SELECT phone, is_superuser FROM accounts_user").fetchall()
+    assert rows == [("+6281900000001", 1)]

@@ -20,7 +20,7 @@ from klustera.accounts.authentication import TokenExpired
 from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
-from klustera.api import OptionalEmailField, ok, user_of
+from klustera.api import OptionalEmailField, RejectUnknownFields, ok, user_of
 from klustera.estate import services as estate_services
 from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.tenancy.context import current_tenant
@@ -85,7 +85,7 @@ class PublicView(APIView):
     throttle_classes = [PublicRateThrottle, PhoneRateThrottle]
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(RejectUnknownFields, serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     device_name = serializers.CharField(max_length=100, required=False, default="")
@@ -99,7 +99,7 @@ class LoginView(PublicView):
         return _tokens(pair)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(RejectUnknownFields, serializers.Serializer):
     refresh_token = serializers.CharField(max_length=200)
 
 
@@ -112,7 +112,7 @@ class RefreshView(PublicView):
         return _tokens(_auth_call(services.refresh_tokens, refresh_token=data["refresh_token"]))
 
 
-class CodeRequestSerializer(serializers.Serializer):
+class CodeRequestSerializer(RejectUnknownFields, serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     purpose = serializers.ChoiceField(
         OneTimeCode.Purpose.choices, default=OneTimeCode.Purpose.LOGIN
@@ -128,7 +128,7 @@ class CodeRequestView(PublicView):
         return ok(None, message=_("If this number has an account, a code is on its way."))
 
 
-class CodeVerifySerializer(serializers.Serializer):
+class CodeVerifySerializer(RejectUnknownFields, serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     code = serializers.CharField(max_length=12)
     device_name = serializers.CharField(max_length=100, required=False, default="")
@@ -148,7 +148,7 @@ class CodeVerifyView(PublicView):
         return _tokens(services.issue_tokens(user=user, device_name=data["device_name"]))
 
 
-class PasswordResetSerializer(serializers.Serializer):
+class PasswordResetSerializer(RejectUnknownFields, serializers.Serializer):
     phone = serializers.CharField(max_length=32)
     code = serializers.CharField(max_length=12)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -162,7 +162,7 @@ class PasswordResetView(PublicView):
         return ok(None, message=_("Password changed; sign in again on every device."))
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(RejectUnknownFields, serializers.Serializer):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -178,7 +178,7 @@ class PasswordChangeView(APIView):
         return ok(None, message=_("Password changed; sign in again on every device."))
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
     code = serializers.CharField(max_length=20)
     phone = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -250,7 +250,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 # --- Managers: invitations and staff -------------------------------------------
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(RejectUnknownFields, serializers.ModelSerializer):
     unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
     whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
     occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
@@ -295,7 +295,7 @@ class InvitationsView(ListAPIView):
         )
 
 
-class StaffSerializer(serializers.Serializer):
+class StaffSerializer(RejectUnknownFields, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     phone = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=150)

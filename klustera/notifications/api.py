@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import ok, user_of
+from klustera.api import RejectUnknownFields, ok, user_of
 from klustera.notifications import clients, services
 from klustera.notifications.models import (
     Category,
@@ -123,7 +123,7 @@ class TwilioStatusView(APIView):
 # --- A user's own settings ---------------------------------------------------
 
 
-class PreferencesSerializer(serializers.Serializer):
+class PreferencesSerializer(RejectUnknownFields, serializers.Serializer):
     billing = serializers.ListField(child=serializers.ChoiceField(Channel.choices), required=False)
     security = serializers.ListField(child=serializers.ChoiceField(Channel.choices), required=False)
     community = serializers.ListField(
@@ -165,7 +165,7 @@ class PreferencesView(APIView):
         return self.get(request)
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentSerializer(RejectUnknownFields, serializers.Serializer):
     channel = serializers.ChoiceField(Channel.choices)
     granted = serializers.BooleanField()
     method = serializers.ChoiceField(Consent.Method.choices, default=Consent.Method.APP_SETTING)
@@ -221,7 +221,7 @@ class PushKeysSerializer(serializers.Serializer):
     auth = serializers.CharField(max_length=100)
 
 
-class PushSubscriptionSerializer(serializers.Serializer):
+class PushSubscriptionSerializer(RejectUnknownFields, serializers.Serializer):
     endpoint = serializers.URLField(max_length=1000)
     keys = PushKeysSerializer()
 
@@ -322,7 +322,7 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class SettingsSerializer(serializers.ModelSerializer):
+class SettingsSerializer(RejectUnknownFields, serializers.ModelSerializer):
     quiet_start = LocalTimeField(required=False)
     quiet_end = LocalTimeField(required=False)
     whatsapp_access_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -376,7 +376,7 @@ class SettingsView(APIView):
         return ok(SettingsSerializer(config).data, message=_("Settings saved."))
 
 
-class TestMessageSerializer(serializers.Serializer):
+class TestMessageSerializer(RejectUnknownFields, serializers.Serializer):
     channel = serializers.ChoiceField([Channel.WHATSAPP, Channel.EMAIL, Channel.SMS])
 
 
