@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     path("login", accounts_views.LoginView.as_view(), name="login"),
+    path("login/code", accounts_views.code_login, name="login-code"),
+    path("password/reset", accounts_views.password_reset, name="password-reset"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("manage/notifications/", notifications_views.outbox, name="notifications-outbox"),
     path(

@@ -29,6 +29,8 @@ CODE_MAX_ATTEMPTS = 5
 LOCKOUT_FAILURES = 10
 LOCKOUT_WINDOW = timedelta(minutes=15)
 CODE_PURPOSE = "accounts.one-time-code"
+# Each code costs a WhatsApp or SMS message: at most this many per phone per window.
+CODES_PER_WINDOW = 3
 
 
 class AuthError(Exception):
@@ -225,7 +227,8 @@ def request_code(*, phone: str, purpose: str) -> None:
 
     Answers the same whether or not the phone belongs to a user, so it
     reveals nothing. The code reaches the user on WhatsApp when they opted
-    in, by SMS otherwise; only its keyed hash is stored.
+    in, by SMS otherwise; only its keyed hash is stored. At most three codes
+    go to one phone in 15 minutes, which bounds what a flood can cost.
     """
     from klustera.notifications.models import Channel, Consent
     from klustera.notifications.services import notify
@@ -237,6 +240,11 @@ def request_code(*, phone: str, purpose: str) -> None:
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None:
         return
+    recent = OneTimeCode.objects.filter(
+        phone=phone, created_at__gte=timezone.now() - LOCKOUT_WINDOW
+    )
+    if recent.count() >= CODES_PER_WINDOW:
+        return  # silently: the answer must not differ, and the cost must stay bounded
     code = f"{secrets.randbelow(10**6):06d}"
     on_whatsapp = Consent.objects.filter(
         user=user, channel=Channel.WHATSAPP, revoked_at__isnull=True

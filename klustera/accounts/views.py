@@ -7,13 +7,18 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from klustera.accounts import services
+from klustera.accounts.models import OneTimeCode
 from klustera.accounts.roles import Role
 
 
@@ -35,6 +40,89 @@ class LoginView(auth_views.LoginView):
     form_class = PhoneLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CodeForm(PhoneForm):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ResetForm(CodeForm):
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+
+
+def code_login(request: HttpRequest) -> HttpResponse:
+    """Sign in with a code sent to the phone (WhatsApp, or SMS)."""
+    return _code_flow(
+        request,
+        purpose=OneTimeCode.Purpose.LOGIN,
+        form_class=CodeForm,
+        template="accounts/code_login.html",
+    )
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Choose a new password after proving the phone with a code."""
+    return _code_flow(
+        request,
+        purpose=OneTimeCode.Purpose.PASSWORD_RESET,
+        form_class=ResetForm,
+        template="accounts/password_reset.html",
+    )
+
+
+def _code_flow(
+    request: HttpRequest, *, purpose: str, form_class: type[CodeForm], template: str
+) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("step") == "request":
+        form: forms.Form = PhoneForm(request.POST)
+        if form.is_valid():
+            services.request_code(phone=form.cleaned_data["phone"], purpose=purpose)
+            messages.info(request, _("If this number has an account, a code is on its way."))
+            return render(
+                request, template, {"form": form_class(initial=form.cleaned_data), "step": "verify"}
+            )
+        return render(request, template, {"form": form, "step": "request"})
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if purpose == OneTimeCode.Purpose.PASSWORD_RESET:
+                    services.reset_password(
+                        phone=data["phone"],
+                        code=data["code"],
+                        new_password=data["new_password"],
+                        ip=request.META.get("REMOTE_ADDR"),
+                    )
+                    messages.success(request, _("Password changed; sign in again on every device."))
+                    return redirect("login")
+                user = services.check_code(
+                    phone=data["phone"],
+                    code=data["code"],
+                    purpose=purpose,
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except services.AuthError as exc:
+                form.add_error("code", str(exc))
+            except ValidationError as exc:
+                form.add_error("new_password", exc)
+            else:
+                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("home")
+        return render(request, template, {"form": form, "step": "verify"})
+    return render(request, template, {"form": PhoneForm(), "step": "request"})
 
 
 def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

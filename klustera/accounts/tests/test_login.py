@@ -43,3 +43,92 @@ def test_a_session_of_one_complex_means_nothing_in_another(tenant_a, tenant_b) -
     # Same browser, same cookie, other complex: not signed in there.
     response = client.get("/c/beta/manage/notifications/")
     assert response.status_code == 302 and response["Location"].startswith("/c/beta/login")
+
+
+def _last_code(sim) -> str:  # type: ignore[no-untyped-def]
+    return str(sim.sent("twilio")[-1].body["Body"].split(": ")[1][:6])
+
+
+def test_sign_in_with_a_code_on_the_portal(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+    from klustera.notifications.tests.conftest import configure
+
+    configure(tenant_a, sim)
+    _user(tenant_a)
+    client = Client()
+    with_code = committed(
+        tenant_a,
+        lambda: client.post("/c/alpha/login/code", {"step": "request", "phone": "0812 7777 0000"}),
+    )
+    assert "Jika nomor ini terdaftar" in with_code.content.decode()
+    code = _last_code(sim)
+    wrong = client.post(
+        "/c/alpha/login/code",
+        {
+            "step": "verify",
+            "phone": "081277770000",
+            "code": "000000" if code != "000000" else "111111",
+        },
+    )
+    assert "Kode salah atau sudah kedaluwarsa." in wrong.content.decode()
+    signed_in = client.post(
+        "/c/alpha/login/code", {"step": "verify", "phone": "081277770000", "code": code}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/c/alpha/"
+    assert "Keluar" in client.get("/c/alpha/").content.decode()
+
+
+def test_reset_a_forgotten_password_on_the_portal(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+    from klustera.notifications.tests.conftest import configure
+
+    configure(tenant_a, sim)
+    _user(tenant_a)
+    client = Client()
+    committed(
+        tenant_a,
+        lambda: client.post(
+            "/c/alpha/password/reset", {"step": "request", "phone": "081277770000"}
+        ),
+    )
+    code = _last_code(sim)
+    weak = client.post(
+        "/c/alpha/password/reset",
+        {"step": "verify", "phone": "081277770000", "code": code, "new_password": "123"},
+    )
+    assert weak.status_code == 200 and "error" in weak.content.decode()
+    committed(
+        tenant_a,
+        lambda: client.post(
+            "/c/alpha/password/reset", {"step": "request", "phone": "081277770000"}
+        ),
+    )
+    done = client.post(
+        "/c/alpha/password/reset",
+        {
+            "step": "verify",
+            "phone": "081277770000",
+            "code": _last_code(sim),
+            "new_password": "baru-dan-kuat-7",
+        },
+    )
+    assert done.status_code == 302 and done["Location"] == "/c/alpha/login"
+    assert (
+        Client()
+        .post("/c/alpha/login", {"username": "081277770000", "password": "baru-dan-kuat-7"})
+        .status_code
+        == 302
+    )
+
+
+def test_at_most_three_codes_per_phone_in_fifteen_minutes(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+    from klustera.notifications.tests.conftest import configure
+
+    configure(tenant_a, sim)
+    _user(tenant_a)
+    for _ in range(5):
+        committed(
+            tenant_a,
+            lambda: Client().post(
+                "/c/alpha/login/code", {"step": "request", "phone": "081277770000"}
+            ),
+        )
+    assert len(sim.sent("twilio")) == 3
