@@ -34,6 +34,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/tenancy.py
 	$(BIN)/python bench/notify.py
+	$(BIN)/python bench/api.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

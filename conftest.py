@@ -121,6 +121,8 @@ def _immediate_tasks() -> None:
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
     from klustera.tenancy.services import NewManager, provision_tenant
 
+    # Tests change tenants under the resolver's feet: no remembered lookups.
+    settings.TENANT_CACHE_SECONDS = 0
     root = tmp_path_factory.mktemp("tenant-dbs")
     settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{root}/{{slug}}.sqlite3"}
     with_postgres = postgres_available()

@@ -133,6 +133,8 @@ TENANT_DATABASE_CLUSTERS = _tenant_clusters()
 # beyond this bound are closed.
 TENANT_CONNECTIONS_MAX = env_int("TENANT_CONNECTIONS_MAX", 8)
 TENANT_CONN_MAX_AGE = env_int("TENANT_CONN_MAX_AGE", 300)
+# Seconds a process remembers which tenant a host or slug names (0: ask every time).
+TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 5)
 
 DATABASE_ROUTERS = ["klustera.tenancy.router.TenantRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

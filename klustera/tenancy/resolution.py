@@ -9,6 +9,8 @@ served in the platform scope.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,19 +35,55 @@ def _host(request: HttpRequest) -> str:
     return host.rsplit(":", 1)[0] if not host.endswith("]") else host
 
 
+_recent: dict[tuple[str, str], tuple[float, Tenant | None]] = {}
+_RECENT_MAX = 10_000
+
+
+def _remembered(kind: str, key: str, load: Callable[[], Tenant | None]) -> Tenant | None:
+    """A process-local memory of lookups for ``TENANT_CACHE_SECONDS``.
+
+    Two platform queries per request otherwise; the price is that a suspension
+    made by another process takes effect within those seconds.
+    """
+    ttl = settings.TENANT_CACHE_SECONDS
+    if ttl <= 0:
+        return load()
+    now = time.monotonic()
+    hit = _recent.get((kind, key))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    if len(_recent) >= _RECENT_MAX:
+        _recent.clear()  # random Host headers must not grow memory without bound
+    _recent[(kind, key)] = (now + ttl, value)
+    return value
+
+
+def forget_resolutions() -> None:
+    """Drop remembered lookups (after a tenant or domain changes in this process)."""
+    _recent.clear()
+
+
 def _by_slug(slug: str, via: str) -> Tenant:
-    try:
-        return Tenant.objects.get(slug=slug.lower())
-    except Tenant.DoesNotExist:
-        raise TenantUnknown(f"No complex '{slug}'.") from None
+    tenant = _remembered(
+        "slug", slug.lower(), lambda: Tenant.objects.filter(slug=slug.lower()).first()
+    )
+    if tenant is None:
+        raise TenantUnknown(f"No complex '{slug}'.")
+    return tenant
+
+
+def _tenant_of_domain(host: str) -> Tenant | None:
+    domain = Domain.objects.select_related("tenant").filter(host=host).first()
+    return domain.tenant if domain else None
 
 
 def resolve(request: HttpRequest) -> Resolution:
     host = _host(request)
 
-    domain = Domain.objects.select_related("tenant").filter(host=host).first()
-    if domain is not None:
-        return Resolution(domain.tenant, "domain")
+    by_domain = _remembered("host", host, lambda: _tenant_of_domain(host))
+    if by_domain is not None:
+        return Resolution(by_domain, "domain")
 
     base = settings.BASE_DOMAIN
     if host.endswith("." + base):

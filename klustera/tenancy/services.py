@@ -20,6 +20,7 @@ from klustera.tenancy.context import tenant_context
 from klustera.tenancy.databases import config_from_url, is_sqlite
 from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Domain, Tenant, validate_slug
+from klustera.tenancy.resolution import forget_resolutions
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ def suspend_tenant(*, tenant: Tenant) -> Tenant:
     """Stop serving the tenant's data; nothing is deleted."""
     tenant.status = Tenant.Status.SUSPENDED
     tenant.save(update_fields=["status", "updated_at"])
+    forget_resolutions()
     return tenant
 
 
@@ -219,4 +221,5 @@ def resume_tenant(*, tenant: Tenant) -> Tenant:
         raise ProvisioningError(f"'{tenant.slug}' is {tenant.status}, not suspended.")
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
+    forget_resolutions()
     return tenant

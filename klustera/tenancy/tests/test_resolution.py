@@ -150,3 +150,20 @@ def test_health_probes_answer_on_any_host(tenant_a) -> None:  # type: ignore[no-
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"]["tenant_database"]["ok"] is True
+
+
+def test_lookups_are_remembered_briefly_and_a_suspension_takes_effect_at_once(
+    settings, tenant_a, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from klustera.tenancy.resolution import forget_resolutions
+    from klustera.tenancy.services import suspend_tenant
+
+    settings.TENANT_CACHE_SECONDS = 30
+    forget_resolutions()
+    client = Client()
+    client.get(f"/c/{tenant_a.slug}/")
+    with django_assert_num_queries(0, using="default"):  # no platform queries the second time
+        assert client.get(f"/c/{tenant_a.slug}/").status_code == 200
+    suspend_tenant(tenant=tenant_a)
+    assert client.get(f"/c/{tenant_a.slug}/").status_code == 403
+    forget_resolutions()
