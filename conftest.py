@@ -24,7 +24,8 @@ from django.db import connections
 REQUIRE_SERVICES = os.environ.get("KLUSTERA_REQUIRE_SERVICES") == "1"
 POSTGRES_SERVER = os.environ.get("KLUSTERA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("KLUSTERA_TEST_REDIS", "redis://127.0.0.1:6379/15")
-PG_TEST_PREFIX = "klustera_test_"
+# Per test session: two suites on one server (a developer's and CI's) must not collide.
+PG_TEST_PREFIX = f"klustera_test_{os.getpid()}_"
 TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "api_client"}
 
 
@@ -89,12 +90,28 @@ def need(service: str) -> None:
     pytest.skip(message)
 
 
+def _left_by_a_finished_session(name: str) -> bool:
+    pid = name.removeprefix("klustera_test_").split("_", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def drop_postgres_test_databases() -> None:
+    """Drop this session's test databases and those left by sessions no longer running."""
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
         names = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PG_TEST_PREFIX + "%"]
+            "SELECT datname FROM pg_database WHERE datname LIKE 'klustera_test_%'"
         ).fetchall()
         for (name,) in names:
+            if not (name.startswith(PG_TEST_PREFIX) or _left_by_a_finished_session(name)):
+                continue
             conn.execute(
                 psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                     psycopg.sql.Identifier(name)

@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "klustera.accounts",
     "klustera.estate",
     "klustera.notifications",
+    "klustera.audit",
     "klustera.observability",
     "klustera.demo",
 ]

@@ -65,6 +65,7 @@ PROBES: dict[str, Probe] = {
     "admin-outbox-resend": Probe(("post",), "object", "message"),
     "admin-notification-settings": Probe(("get", "patch"), "list"),
     "admin-notification-test": Probe(("post",), "list"),
+    "admin-audit": Probe(("get",), "list"),
 }
 PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
 

@@ -31,6 +31,7 @@ MATRIX = [
     ("get", "admin/staff", MANAGERS),
     ("get", "admin/notifications/outbox", MANAGERS),
     ("get", "admin/notifications/settings", MANAGERS),
+    ("get", "admin/audit", MANAGERS),
 ]
 
 

@@ -319,5 +319,5 @@ class StaffView(ListAPIView):
 
     def post(self, request: Request) -> Response:
         data = _valid(StaffSerializer, request)
-        user = _auth_call(services.create_staff, **data)
+        user = _auth_call(services.create_staff, actor=user_of(request), **data)
         return ok(StaffSerializer(user).data, status=status.HTTP_201_CREATED)

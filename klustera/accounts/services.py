@@ -69,15 +69,20 @@ def create_user(
 
 
 def create_staff(
-    *, phone: str, name: str, role: str, password: str | None, email: str = ""
+    *, phone: str, name: str, role: str, password: str | None, actor: User, email: str = ""
 ) -> User:
-    """A staff account (security, cleaning, facility) created by a manager."""
+    """A staff account (security, cleaning, facility) created by a manager, audited."""
+    from klustera.audit.services import record
+
     if role not in STAFF_ROLES:
         raise ValidationError(_("Staff are security, cleaning or facility staff."))
     phone = normalize_phone(phone)
     if User.objects.filter(phone=phone).exists():
         raise ValidationError(_("Someone with this phone number already has an account."))
-    return create_user(phone=phone, name=name, password=password, email=email, roles=[role])
+    with tenant_atomic():
+        user = create_user(phone=phone, name=name, password=password, email=email, roles=[role])
+        record(actor=actor, action="staff.created", target=user, role=role)
+    return user
 
 
 def token_digest(token: str) -> str:

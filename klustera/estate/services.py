@@ -13,6 +13,7 @@ from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.accounts.services import TokenPair, create_user, issue_tokens
+from klustera.audit.services import record
 from klustera.crypto import keyed_hash
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit
 from klustera.tenancy.context import current_tenant, tenant_atomic
@@ -63,6 +64,14 @@ def invite_resident(
             occupancy_role=occupancy_role,
             created_by=actor,
             expires_at=timezone.now() + INVITATION_TTL,
+        )
+        record(
+            actor=actor,
+            action="resident.invited",
+            target=invitation,
+            unit=str(unit),
+            phone=phone,
+            occupancy_role=occupancy_role,
         )
         notify(
             recipient=Address(name=name, phone=phone, email=email, whatsapp_opt_in=whatsapp_opt_in),
@@ -133,6 +142,9 @@ def register_resident(
                 granted=True,
                 method=Consent.Method.REGISTRATION,
             )
+        record(
+            actor=user, action="resident.registered", target=invitation, unit=str(invitation.unit)
+        )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -304,7 +304,7 @@ class ResendView(APIView):
     @extend_schema(request=None, responses={201: MessageSerializer})
     def post(self, request: Request, pk: int) -> Response:
         message = get_object_or_404(Message, pk=pk)
-        copy = _service_call(services.resend, message=message)
+        copy = _service_call(services.resend, message=message, actor=user_of(request))
         return ok(MessageSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
@@ -372,7 +372,9 @@ class SettingsView(APIView):
             services.notification_settings(), data=request.data, partial=True
         )
         serializer.is_valid(raise_exception=True)
-        config = services.update_settings(changes=dict(serializer.validated_data))
+        config = services.update_settings(
+            changes=dict(serializer.validated_data), actor=user_of(request)
+        )
         return ok(SettingsSerializer(config).data, message=_("Settings saved."))
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
+from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt
 from klustera.notifications import clients
 from klustera.notifications.catalogue import TEMPLATES, MessageTemplate
@@ -474,7 +475,7 @@ def twilio_auth_token() -> str:
 # --- Manager and user actions ----------------------------------------------
 
 
-def resend(*, message: Message) -> Message:
+def resend(*, message: Message, actor: User) -> Message:
     """Queue a copy of a failed or unsent message as a new outbox row."""
     if message.status not in (Message.Status.FAILED, Message.Status.SKIPPED):
         raise NotificationError("Only failed or unsent messages can be sent again.")
@@ -497,6 +498,7 @@ def resend(*, message: Message) -> Message:
     )
     with tenant_atomic():
         copy.save()
+        record(actor=actor, action="message.resent", target=message, copy=copy.pk)
         _queue_for(copy.channel).on_commit(copy.pk)
     return copy
 
@@ -548,9 +550,11 @@ SECRET_FIELDS = (
 )
 
 
-def update_settings(*, changes: dict[str, Any]) -> NotificationSettings:
-    """Change the complex's provider settings; secret fields are stored encrypted."""
+def update_settings(*, changes: dict[str, Any], actor: User | None = None) -> NotificationSettings:
+    """Change the complex's provider settings; secret fields are stored encrypted, audited."""
     with tenant_atomic():
+        # The audit names the fields, never the secrets' values.
+        record(actor=actor, action="notifications.settings_changed", fields=sorted(changes))
         config = NotificationSettings.objects.select_for_update().get_or_create(pk=1)[0]
         for field, value in changes.items():
             if field in SECRET_FIELDS:

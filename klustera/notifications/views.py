@@ -48,7 +48,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk)
     try:
-        services.resend(message=message)
+        services.resend(message=message, actor=request.user)  # type: ignore[arg-type]
     except services.NotificationError as exc:
         messages.error(request, str(exc))
     else:
@@ -101,7 +101,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     current = services.notification_settings()
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        services.update_settings(changes=form.changes())
+        services.update_settings(changes=form.changes(), actor=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Settings saved."))
         return redirect("notifications-settings")
     return render(

@@ -207,8 +207,17 @@ def migrate_all(
     return failed
 
 
+def _audit_in_tenant(tenant: Tenant, action: str) -> None:
+    """Platform actions on a complex go into that complex's own audit trail."""
+    from klustera.audit.services import record
+
+    with tenant_context(tenant):
+        record(actor=None, action=action, previous_status=tenant.status)
+
+
 def suspend_tenant(*, tenant: Tenant) -> Tenant:
     """Stop serving the tenant's data; nothing is deleted."""
+    _audit_in_tenant(tenant, "tenant.suspended")
     tenant.status = Tenant.Status.SUSPENDED
     tenant.save(update_fields=["status", "updated_at"])
     forget_resolutions()
@@ -219,6 +228,7 @@ def resume_tenant(*, tenant: Tenant) -> Tenant:
     """Serve a suspended tenant again."""
     if tenant.status != Tenant.Status.SUSPENDED:
         raise ProvisioningError(f"'{tenant.slug}' is {tenant.status}, not suspended.")
+    _audit_in_tenant(tenant, "tenant.resumed")
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
     forget_resolutions()

@@ -133,7 +133,9 @@ def test_postgres_provisioning_creates_a_database_per_tenant(tenant_a) -> None: 
     need("postgres")
     tenant = provision_tenant(name="Cempaka", slug="cempaka", manager=MANAGER, cluster="pg")
     try:
-        assert tenant.db_name == f"klustera_test_{tenant.pk}"
+        from conftest import PG_TEST_PREFIX
+
+        assert tenant.db_name == f"{PG_TEST_PREFIX}{tenant.pk}"
         assert _pg_database_exists(tenant.db_name)
         with tenant_context(tenant):
             assert User.objects.get().name == "Ibu Pengelola"
