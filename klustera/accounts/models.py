@@ -62,10 +62,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
 
-    def has_role(self, role: str) -> bool:
-        # Uses the prefetch cache when present, so lists of users stay one query.
-        return any(group.name == role for group in self.groups.all())
-
 
 class ApiToken(models.Model):
     """An opaque bearer token for one device; only its SHA-256 digest is stored.

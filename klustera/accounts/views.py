@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klustera.accounts import services
 from klustera.accounts.models import OneTimeCode
-from klustera.accounts.roles import Role
+from klustera.accounts.policies import is_manager
 
 
 class PhoneLoginForm(AuthenticationForm):
@@ -131,7 +131,7 @@ def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_role(Role.PROPERTY_MANAGER):  # type: ignore[union-attr]
+        if not is_manager(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import STAFF_ROLES, Role
+from klustera.accounts.policies import sees_every_unit
 from klustera.estate.models import Unit
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
     """Managers and staff see every unit; a resident sees the units they currently occupy."""
-    roles = {group.name for group in user.groups.all()}
-    if Role.PROPERTY_MANAGER in roles or roles & STAFF_ROLES:
+    if sees_every_unit(user):
         return Unit.objects.all()
     return Unit.objects.filter(
         Q(occupancies__resident__user=user) & Q(occupancies__end_on__isnull=True)

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
+from klustera.accounts.policies import is_manager
 from klustera.estate.models import Unit
 from klustera.tenancy import services
 from klustera.tenancy.context import tenant_context
@@ -39,7 +39,7 @@ def test_a_new_complex_gets_its_own_migrated_database_and_manager(tenant_dir: Pa
         manager = User.objects.get()
         assert manager.phone == "+6281234567890"
         assert manager.check_password("s3cret-pass")
-        assert manager.has_role(Role.PROPERTY_MANAGER)
+        assert is_manager(manager)
         assert Unit.objects.count() == 0
 
 
