@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -133,6 +134,9 @@ def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
     )
     try:
         assert worker.stdout is not None
+        # Never hang the suite: wait for the first line for at most a minute.
+        ready, _, _ = select.select([worker.stdout], [], [], 60)
+        assert ready, "the worker printed nothing within a minute"
         line = worker.stdout.readline()
         assert "Worker consuming default, billing, notifications, email, sms" in line
     finally:

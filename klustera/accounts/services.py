@@ -183,11 +183,18 @@ def revoke_all_tokens(*, user: User) -> None:
         RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
 
 
-def _locked_out(phone: str) -> bool:
+def _phone_not_locked_out(raw: str, *, wrong: str) -> str:
+    """The normalised phone of a sign-in attempt; refuses malformed or locked-out phones."""
+    try:
+        phone = normalize_phone(raw)
+    except ValidationError:
+        raise AuthError(wrong) from None
     since = timezone.now() - LOCKOUT_WINDOW
-    return (
-        AuthFailure.objects.filter(phone=phone, created_at__gte=since).count() >= LOCKOUT_FAILURES
-    )
+    if AuthFailure.objects.filter(phone=phone, created_at__gte=since).count() >= LOCKOUT_FAILURES:
+        raise AuthError(
+            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
+        )
+    return phone
 
 
 def _record_failure(phone: str, kind: str, ip: str | None) -> None:
@@ -198,14 +205,7 @@ def login_with_password(
     *, phone: str, password: str, device_name: str = "", ip: str | None = None
 ) -> TokenPair:
     """Sign in with phone and password; 10 failures in 15 minutes lock the phone out."""
-    try:
-        phone = normalize_phone(phone)
-    except ValidationError:
-        raise AuthError(_("The phone number or password is wrong.")) from None
-    if _locked_out(phone):
-        raise AuthError(
-            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
-        )
+    phone = _phone_not_locked_out(phone, wrong=_("The phone number or password is wrong."))
     user = authenticate(username=phone, password=password)
     if user is None:
         _record_failure(phone, "password", ip)
@@ -274,16 +274,9 @@ def request_code(*, phone: str, purpose: str) -> None:
 
 def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) -> User:
     """The user whose current code this is; each code allows 5 tries within 5 minutes."""
-    try:
-        phone = normalize_phone(phone)
-    except ValidationError:
-        raise AuthError(_("The code is wrong or has expired.")) from None
-    if _locked_out(phone):
-        raise AuthError(
-            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
-        )
-    now = timezone.now()
     wrong = _("The code is wrong or has expired.")
+    phone = _phone_not_locked_out(phone, wrong=wrong)
+    now = timezone.now()
     with tenant_atomic():
         challenge = (
             OneTimeCode.objects.select_for_update()

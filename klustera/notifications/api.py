@@ -333,22 +333,7 @@ class SettingsSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     class Meta:
         model = NotificationSettings
-        fields = [
-            "whatsapp_provider",
-            "whatsapp_phone_number_id",
-            "whatsapp_access_token",
-            "whatsapp_app_secret",
-            "whatsapp_verify_token",
-            "fonnte_token",
-            "sms_provider",
-            "twilio_account_sid",
-            "twilio_auth_token",
-            "twilio_from",
-            "email_from",
-            "quiet_start",
-            "quiet_end",
-            "updated_at",
-        ]
+        fields = [*services.EDITABLE_SETTINGS, "updated_at"]
         read_only_fields = ["updated_at"]
 
     def to_representation(self, instance: NotificationSettings) -> dict[str, Any]:

@@ -541,6 +541,12 @@ def subscribe_push(
     return subscription
 
 
+EDITABLE_SETTINGS = (
+    "whatsapp_provider", "whatsapp_phone_number_id", "whatsapp_access_token",
+    "whatsapp_app_secret", "whatsapp_verify_token", "fonnte_token", "sms_provider",
+    "twilio_account_sid", "twilio_auth_token", "twilio_from", "email_from", "quiet_start",
+    "quiet_end",
+)  # fmt: skip
 SECRET_FIELDS = (
     "whatsapp_access_token",
     "whatsapp_app_secret",

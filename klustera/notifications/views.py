@@ -59,21 +59,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
-        fields = [
-            "whatsapp_provider",
-            "whatsapp_phone_number_id",
-            "whatsapp_access_token",
-            "whatsapp_app_secret",
-            "whatsapp_verify_token",
-            "fonnte_token",
-            "sms_provider",
-            "twilio_account_sid",
-            "twilio_auth_token",
-            "twilio_from",
-            "email_from",
-            "quiet_start",
-            "quiet_end",
-        ]
+        fields = list(services.EDITABLE_SETTINGS)
         widgets = {
             **{name: forms.PasswordInput(render_value=False) for name in services.SECRET_FIELDS},
             "quiet_start": forms.TimeInput(attrs={"type": "time"}),

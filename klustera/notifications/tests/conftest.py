@@ -15,6 +15,14 @@ from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 
 APP_SECRET = "app-secret-alpha"
+# The context of a payment reminder, already in display form.
+REMINDER = {
+    "name": "Siti",
+    "unit": "A-01",
+    "amount": "Rp 100.000",
+    "due_date": "1 Des",
+    "link": "x",
+}
 VERIFY_TOKEN = "verify-alpha"
 
 

@@ -9,18 +9,12 @@ from klustera.accounts.services import issue_token
 from klustera.crypto import DecryptionError, decrypt
 from klustera.notifications.models import Message, NotificationSettings, PushSubscription
 from klustera.notifications.services import TOKEN_PURPOSE, deliver, notify
+from klustera.notifications.tests.conftest import REMINDER
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
 BASE = "/c/alpha/api/v1"
-REMINDER = {
-    "name": "Siti",
-    "unit": "A-01",
-    "amount": "Rp 100.000",
-    "due_date": "1 Des",
-    "link": "x",
-}
 
 
 def _client(token: str) -> Client:

@@ -8,17 +8,10 @@ from django.test import Client
 from klustera.notifications import services
 from klustera.notifications.models import Message
 from klustera.notifications.services import MAX_ATTEMPTS, backoff, deliver, notify, sweep
-from klustera.notifications.tests.conftest import APP_SECRET
+from klustera.notifications.tests.conftest import APP_SECRET, REMINDER
 from klustera.tenancy.context import tenant_context
 
 OTP = {"code": "123456"}
-REMINDER = {
-    "name": "Siti",
-    "unit": "A-01",
-    "amount": "Rp 100.000",
-    "due_date": "1 Des",
-    "link": "x",
-}
 
 
 def _queue_whatsapp(tenant, user, template="payment_reminder", context=REMINDER):  # type: ignore[no-untyped-def]

@@ -6,15 +6,8 @@ from django.test import Client
 
 from klustera.notifications.models import Message, NotificationSettings
 from klustera.notifications.services import deliver, notify
+from klustera.notifications.tests.conftest import REMINDER
 from klustera.tenancy.context import tenant_context
-
-REMINDER = {
-    "name": "Siti",
-    "unit": "A-01",
-    "amount": "Rp 100.000",
-    "due_date": "1 Des",
-    "link": "x",
-}
 
 
 def _signed_in(phone: str) -> Client:

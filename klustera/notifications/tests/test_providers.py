@@ -8,16 +8,8 @@ from urllib.parse import urlencode
 from klustera.notifications.models import Message, NotificationSettings, PushSubscription
 from klustera.notifications.services import notify, subscribe_push, update_settings
 from klustera.notifications.tasks import sweep_outboxes
-from klustera.notifications.tests.conftest import configure
+from klustera.notifications.tests.conftest import REMINDER, configure
 from klustera.tenancy.context import tenant_context
-
-REMINDER = {
-    "name": "Siti",
-    "unit": "A-01",
-    "amount": "Rp 100.000",
-    "due_date": "1 Des",
-    "link": "x",
-}
 
 
 def test_a_complex_on_fonnte_sends_the_rendered_text(tenant_a, resident, sim, committed) -> None:  # type: ignore[no-untyped-def]

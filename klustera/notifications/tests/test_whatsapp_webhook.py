@@ -6,17 +6,10 @@ from django.test import Client
 
 from klustera.notifications.models import Message, WhatsAppWindow
 from klustera.notifications.services import deliver, notify
-from klustera.notifications.tests.conftest import APP_SECRET, VERIFY_TOKEN, configure
+from klustera.notifications.tests.conftest import APP_SECRET, REMINDER, VERIFY_TOKEN, configure
 from klustera.tenancy.context import tenant_context
 
 URL = "/c/alpha/api/v1/notifications/whatsapp/webhook"
-REMINDER = {
-    "name": "Siti",
-    "unit": "A-01",
-    "amount": "Rp 100.000",
-    "due_date": "1 Des",
-    "link": "x",
-}
 
 
 def _sent_message(tenant, user) -> Message:  # type: ignore[no-untyped-def]

@@ -21,15 +21,6 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def tenant_dir(settings, tmp_path: Path, tenant_a) -> Path:  # type: ignore[no-untyped-def]
-    settings.TENANT_DATABASE_CLUSTERS = {
-        **settings.TENANT_DATABASE_CLUSTERS,
-        "default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3",
-    }
-    return tmp_path
-
-
 def test_create_then_list(tenant_dir: Path) -> None:
     out = run(
         "create",

@@ -19,15 +19,6 @@ from klustera.tenancy.services import NewManager, provision_tenant
 MANAGER = NewManager(phone="0812-3456-7890", name="Ibu Pengelola", password="s3cret-pass")
 
 
-@pytest.fixture
-def tenant_dir(settings, tmp_path: Path, tenant_a) -> Path:  # type: ignore[no-untyped-def]
-    settings.TENANT_DATABASE_CLUSTERS = {
-        **settings.TENANT_DATABASE_CLUSTERS,
-        "default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3",
-    }
-    return tmp_path
-
-
 def test_a_new_complex_gets_its_own_migrated_database_and_manager(tenant_dir: Path) -> None:
     tenant = provision_tenant(
         name="Cluster Melati", slug="melati", manager=MANAGER, domain="Melati.Example.ID"

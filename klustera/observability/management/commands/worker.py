@@ -50,6 +50,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
         self.stdout.write(f"Worker consuming {', '.join(names)} with {workers} thread(s) each.")
+        self.stdout.flush()  # supervisors and tests read this line through a pipe
         stop.wait()
         self.stdout.write("Stopping worker…")
         for consumer in consumers:
