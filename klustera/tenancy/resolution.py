@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from klustera.tenancy.errors import TenantUnknown
 from klustera.tenancy.models import Domain, Tenant
@@ -64,12 +65,12 @@ def forget_resolutions() -> None:
     _recent.clear()
 
 
-def _by_slug(slug: str, via: str) -> Tenant:
+def _by_slug(slug: str) -> Tenant:
     tenant = _remembered(
         "slug", slug.lower(), lambda: Tenant.objects.filter(slug=slug.lower()).first()
     )
     if tenant is None:
-        raise TenantUnknown(f"No complex '{slug}'.")
+        raise TenantUnknown(_("No complex '%(slug)s'.") % {"slug": slug})
     return tenant
 
 
@@ -89,21 +90,21 @@ def resolve(request: HttpRequest) -> Resolution:
     if host.endswith("." + base):
         label = host[: -len(base) - 1]
         if label and "." not in label and label not in {"api", "www"}:
-            return Resolution(_by_slug(label, "subdomain"), "subdomain")
+            return Resolution(_by_slug(label), "subdomain")
 
     if host not in settings.PLATFORM_HOSTS and not host.endswith("." + base):
-        raise TenantUnknown(f"Unknown host '{host}'.")
+        raise TenantUnknown(_("Unknown host '%(host)s'.") % {"host": host})
 
     match = PATH_PREFIX.match(request.path_info)
     if match:
-        return Resolution(_by_slug(match["slug"], "path"), "path", f"/c/{match['slug']}")
+        return Resolution(_by_slug(match["slug"]), "path", f"/c/{match['slug']}")
 
     if request.path_info.startswith("/api/"):
         token = TOKEN_PATTERN.match(request.headers.get("Authorization", ""))
         if token:
-            return Resolution(_by_slug(token["slug"], "token"), "token")
+            return Resolution(_by_slug(token["slug"]), "token")
         header = request.headers.get("X-Tenant", "").strip()
         if header:
-            return Resolution(_by_slug(header, "header"), "header")
+            return Resolution(_by_slug(header), "header")
 
     return Resolution(None, "platform")

@@ -60,7 +60,8 @@ def test_platform_host_without_tenant_shows_the_platform_page(tenant_a) -> None:
 def test_unknown_host_is_refused() -> None:
     response = Client(HTTP_HOST="phishing.example.com").get("/")
     assert response.status_code == 404
-    assert "Complex not found" in response.content.decode() or "tidak" in response.content.decode()
+    assert "Kompleks tidak ditemukan" in response.content.decode()
+    assert "Host &#x27;phishing.example.com&#x27; tidak dikenal." in response.content.decode()
 
 
 @pytest.mark.django_db
