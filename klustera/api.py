@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -59,6 +60,15 @@ class RejectUnknownFields:
             if unknown:
                 raise exceptions.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def call_service(func: Any, **kwargs: Any) -> Any:
+    """Run a service from an API view; its ``ValidationError`` becomes the 422 envelope."""
+    try:
+        return func(**kwargs)
+    except DjangoValidationError as exc:
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise exceptions.ValidationError(details) from exc
 
 
 def user_of(request: Request) -> User:

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
-from klustera.estate.models import Unit
+from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
@@ -66,6 +66,14 @@ PROBES: dict[str, Probe] = {
     "admin-notification-settings": Probe(("get", "patch"), "list"),
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
+    "admin-units": Probe(("get",), "list"),
+    "admin-unit-detail": Probe(("get", "put"), "object", "unit"),
+    "admin-move-in": Probe(("post",), "object", "unit"),
+    "admin-vehicles": Probe(("post",), "object", "unit"),
+    "admin-move-out": Probe(("post",), "object", "occupancy"),
+    "admin-vehicle-detail": Probe(("delete",), "object", "vehicle"),
+    "admin-residents": Probe(("get",), "list"),
+    "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
 }
 PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
 
@@ -121,7 +129,22 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             p256dh="x",
             auth="y",
         )
-    objects = {"unit": unit, "token": token, "message": message, "push": push}
+        resident = Resident.objects.create(
+            pk=FOREIGN_ID, name=f"{MARKER} Resident", phone="+6281300000098"
+        )
+        occupancy = Occupancy.objects.create(
+            pk=FOREIGN_ID, unit=unit, resident=resident, role="owner", start_on="2025-01-01"
+        )
+        vehicle = Vehicle.objects.create(pk=FOREIGN_ID, unit=unit, plate=f"{MARKER}1")
+    objects = {
+        "unit": unit,
+        "token": token,
+        "message": message,
+        "push": push,
+        "resident": resident,
+        "occupancy": occupancy,
+        "vehicle": vehicle,
+    }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}
 

@@ -32,6 +32,8 @@ MATRIX = [
     ("get", "admin/notifications/outbox", MANAGERS),
     ("get", "admin/notifications/settings", MANAGERS),
     ("get", "admin/audit", MANAGERS),
+    ("get", "admin/units", MANAGERS),
+    ("get", "admin/residents", MANAGERS),
 ]
 
 

@@ -285,6 +285,7 @@ class InvitationsView(ListAPIView):
     def get_queryset(self):
         return Invitation.objects.all()
 
+    @extend_schema(request=InvitationSerializer, responses={201: InvitationSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(InvitationSerializer, request)
         invitation = _auth_call(estate_services.invite_resident, actor=user_of(request), **data)
@@ -317,6 +318,7 @@ class StaffView(ListAPIView):
             User.objects.filter(groups__name__in=STAFF_ROLES).distinct().prefetch_related("groups")
         )
 
+    @extend_schema(request=StaffSerializer, responses={201: StaffSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(StaffSerializer, request)
         user = _auth_call(services.create_staff, actor=user_of(request), **data)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.api import ok
-from klustera.estate.models import Unit
+from klustera.accounts.permissions import IsPropertyManager
+from klustera.api import OptionalEmailField, RejectUnknownFields, call_service, ok, user_of
+from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
+from klustera.estate.services import (
+    add_vehicle,
+    move_in,
+    move_out,
+    remove_vehicle,
+    save_resident,
+    save_unit,
+)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -33,3 +45,212 @@ class UnitDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         unit = get_object_or_404(units_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
         return ok(UnitSerializer(unit).data)
+
+
+# --- Managers: the registry ------------------------------------------------------
+
+
+class VehicleSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    class Meta:
+        model = Vehicle
+        fields = ["id", "plate", "kind", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class OccupancySerializer(serializers.ModelSerializer):
+    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = Occupancy
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "resident",
+            "resident_name",
+            "role",
+            "start_on",
+            "end_on",
+            "is_billing_contact",
+        ]
+
+
+class AdminUnitSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    occupancies = OccupancySerializer(many=True, read_only=True)
+    vehicles = VehicleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "block",
+            "number",
+            "floor",
+            "unit_type",
+            "land_area",
+            "building_area",
+            "occupancies",
+            "vehicles",
+        ]
+        validators: list[object] = []  # uniqueness is the service's, with a clearer message
+
+
+class AdminUnitsView(ListAPIView):
+    serializer_class = AdminUnitSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        units = Unit.objects.prefetch_related("occupancies__resident", "vehicles")
+        block = self.request.query_params.get("block")
+        return units.filter(block=block) if block else units
+
+    @extend_schema(request=AdminUnitSerializer, responses={201: AdminUnitSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = AdminUnitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = call_service(save_unit, actor=user_of(request), **serializer.validated_data)
+        return ok(AdminUnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+
+class AdminUnitDetailView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: AdminUnitSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(AdminUnitSerializer(get_object_or_404(Unit, pk=pk)).data)
+
+    @extend_schema(request=AdminUnitSerializer, responses={200: AdminUnitSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        unit = get_object_or_404(Unit, pk=pk)
+        serializer = AdminUnitSerializer(unit, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(save_unit, actor=user_of(request), unit=unit, **serializer.validated_data)
+        return ok(AdminUnitSerializer(unit).data)
+
+
+class ResidentSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    email = OptionalEmailField()
+    occupancies = OccupancySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "phone", "email", "status", "occupancies"]
+        read_only_fields = ["status"]
+
+
+class AdminResidentsView(ListAPIView):
+    serializer_class = ResidentSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        residents = Resident.objects.prefetch_related("occupancies__unit")
+        status_filter = self.request.query_params.get("status")
+        query = self.request.query_params.get("q")
+        if status_filter:
+            residents = residents.filter(status=status_filter)
+        if query:
+            residents = residents.filter(Q(name__icontains=query) | Q(phone__contains=query))
+        return residents
+
+    @extend_schema(request=ResidentSerializer, responses={201: ResidentSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = ResidentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = call_service(save_resident, actor=user_of(request), **serializer.validated_data)
+        return ok(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
+
+
+class AdminResidentDetailView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: ResidentSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(ResidentSerializer(get_object_or_404(Resident, pk=pk)).data)
+
+    @extend_schema(request=ResidentSerializer, responses={200: ResidentSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        resident = get_object_or_404(Resident, pk=pk)
+        serializer = ResidentSerializer(resident, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(
+            save_resident, actor=user_of(request), resident=resident, **serializer.validated_data
+        )
+        return ok(ResidentSerializer(resident).data)
+
+
+class MoveInSerializer(RejectUnknownFields, serializers.Serializer):
+    resident_id = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.none(), source="resident"
+    )
+    role = serializers.ChoiceField(Occupancy.Role.choices)
+    start_on = serializers.DateField()
+    is_billing_contact = serializers.BooleanField(default=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["resident_id"].queryset = Resident.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
+class MoveInView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=MoveInSerializer, responses={201: OccupancySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        unit = get_object_or_404(Unit, pk=pk)
+        serializer = MoveInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        occupancy = call_service(
+            move_in, actor=user_of(request), unit=unit, **serializer.validated_data
+        )
+        return ok(OccupancySerializer(occupancy).data, status=status.HTTP_201_CREATED)
+
+
+class MoveOutSerializer(RejectUnknownFields, serializers.Serializer):
+    end_on = serializers.DateField()
+
+
+class MoveOutView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=MoveOutSerializer, responses={200: OccupancySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        occupancy = get_object_or_404(Occupancy.objects.select_related("resident", "unit"), pk=pk)
+        serializer = MoveOutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(
+            move_out,
+            actor=user_of(request),
+            occupancy=occupancy,
+            end_on=serializer.validated_data["end_on"],
+        )
+        return ok(OccupancySerializer(occupancy).data)
+
+
+class VehiclesView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=VehicleSerializer, responses={201: VehicleSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        unit = get_object_or_404(Unit, pk=pk)
+        serializer = VehicleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        vehicle = call_service(
+            add_vehicle,
+            actor=user_of(request),
+            unit=unit,
+            plate=serializer.validated_data["plate"],
+            kind=serializer.validated_data.get("kind", Vehicle.Kind.CAR),
+        )
+        return ok(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
+
+
+class VehicleDetailView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        vehicle = get_object_or_404(Vehicle.objects.select_related("unit"), pk=pk)
+        remove_vehicle(actor=user_of(request), vehicle=vehicle)
+        return ok(None)

@@ -119,3 +119,23 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation of {self.phone} to {self.unit_id}"
+
+
+class Vehicle(models.Model):
+    """A vehicle registered to a unit, for the gate."""
+
+    class Kind(models.TextChoices):
+        CAR = "car", _("Car")
+        MOTORCYCLE = "motorcycle", _("Motorcycle")
+        OTHER = "other", _("Other")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="vehicles")
+    plate = models.CharField(max_length=15, unique=True)  # normalised: "B 1234 XYZ" → "B1234XYZ"
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CAR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plate"]
+
+    def __str__(self) -> str:
+        return self.plate

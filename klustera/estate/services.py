@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,7 +15,7 @@ from klustera.accounts.roles import Role
 from klustera.accounts.services import TokenPair, create_user, issue_tokens
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash
-from klustera.estate.models import Invitation, Occupancy, Resident, Unit
+from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -150,3 +150,155 @@ def register_resident(
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         tokens = issue_tokens(user=user, device_name=device_name)
     return user, tokens
+
+
+# --- The registry: units, residents, who lives where, vehicles ------------------
+
+UNIT_FIELDS = ("block", "number", "floor", "unit_type", "land_area", "building_area")
+
+
+def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Unit:
+    """Create a unit or change one; block and number stay unique in the complex."""
+    unit = unit or Unit()
+    for name, value in fields.items():
+        if name not in UNIT_FIELDS:
+            raise ValidationError(_("Unknown field."))
+        setattr(unit, name, value)
+    for area in ("land_area", "building_area"):
+        value = getattr(unit, area)
+        if value is not None and value < 0:
+            raise ValidationError({area: [_("An area cannot be negative.")]})
+    clash = Unit.objects.filter(block=unit.block, number=unit.number).exclude(pk=unit.pk)
+    if clash.exists():
+        raise ValidationError({"number": [_("This block already has a unit with this number.")]})
+    creating = unit.pk is None
+    with tenant_atomic():
+        unit.save()
+        record(
+            actor=actor,
+            action="unit.created" if creating else "unit.changed",
+            target=unit,
+            fields=sorted(fields),
+        )
+    return unit
+
+
+def save_resident(
+    *, actor: User, resident: Resident | None = None, name: str, phone: str, email: str = ""
+) -> Resident:
+    """Create a resident or correct their name and contact details."""
+    resident = resident or Resident()
+    resident.name, resident.phone, resident.email = name.strip(), normalize_phone(phone), email
+    creating = resident.pk is None
+    with tenant_atomic():
+        resident.save()
+        record(
+            actor=actor,
+            action="resident.created" if creating else "resident.changed",
+            target=resident,
+        )
+    return resident
+
+
+def move_in(
+    *,
+    actor: User,
+    unit: Unit,
+    resident: Resident,
+    role: str,
+    start_on: date,
+    is_billing_contact: bool = False,
+) -> Occupancy:
+    """Start a resident's stay in a unit; a unit has one billing contact at a time."""
+    if role not in Occupancy.Role.values:
+        raise ValidationError({"role": [_("Choose owner, renter or family member.")]})
+    with tenant_atomic():
+        current = unit.occupancies.select_for_update().filter(end_on__isnull=True)
+        if current.filter(resident=resident).exists():
+            raise ValidationError(_("This resident already lives in this unit."))
+        if is_billing_contact and current.filter(is_billing_contact=True).exists():
+            raise ValidationError(
+                {
+                    "is_billing_contact": [
+                        _(
+                            "The unit already has a billing contact; move them out or "
+                            "choose another contact first."
+                        )
+                    ]
+                }
+            )
+        occupancy = Occupancy.objects.create(
+            unit=unit,
+            resident=resident,
+            role=role,
+            start_on=start_on,
+            is_billing_contact=is_billing_contact,
+        )
+        if resident.status != Resident.Status.ACTIVE:
+            resident.status = Resident.Status.ACTIVE
+            resident.save(update_fields=["status"])
+        record(
+            actor=actor,
+            action="resident.moved_in",
+            target=occupancy,
+            unit=str(unit),
+            resident=resident.name,
+            role=role,
+        )
+    return occupancy
+
+
+def move_out(*, actor: User, occupancy: Occupancy, end_on: date) -> Occupancy:
+    """End a stay, keeping it as history; a resident with no stay left is marked moved out."""
+    if occupancy.end_on is not None:
+        raise ValidationError(_("This stay has already ended."))
+    if end_on < occupancy.start_on:
+        raise ValidationError({"end_on": [_("A stay cannot end before it starts.")]})
+    with tenant_atomic():
+        occupancy.end_on = end_on
+        occupancy.save(update_fields=["end_on"])
+        resident = occupancy.resident
+        if not resident.occupancies.filter(end_on__isnull=True).exists():
+            resident.status = Resident.Status.MOVED_OUT
+            resident.save(update_fields=["status"])
+        record(
+            actor=actor,
+            action="resident.moved_out",
+            target=occupancy,
+            unit=str(occupancy.unit),
+            resident=resident.name,
+            end_on=end_on.isoformat(),
+        )
+    return occupancy
+
+
+def normalize_plate(raw: str) -> str:
+    plate = "".join(raw.upper().split()).replace("-", "")
+    if not (3 <= len(plate) <= 10) or not plate.isalnum():
+        raise ValidationError({"plate": [_("Enter a number plate such as B 1234 XYZ.")]})
+    return plate
+
+
+def add_vehicle(*, actor: User, unit: Unit, plate: str, kind: str) -> Vehicle:
+    """Register a vehicle to a unit; a plate belongs to one unit."""
+    plate = normalize_plate(plate)
+    if kind not in Vehicle.Kind.values:
+        raise ValidationError({"kind": [_("Choose car, motorcycle or other.")]})
+    if Vehicle.objects.filter(plate=plate).exists():
+        raise ValidationError({"plate": [_("This plate is already registered.")]})
+    with tenant_atomic():
+        vehicle = Vehicle.objects.create(unit=unit, plate=plate, kind=kind)
+        record(actor=actor, action="vehicle.added", target=vehicle, unit=str(unit), plate=plate)
+    return vehicle
+
+
+def remove_vehicle(*, actor: User, vehicle: Vehicle) -> None:
+    with tenant_atomic():
+        record(
+            actor=actor,
+            action="vehicle.removed",
+            target=vehicle,
+            unit=str(vehicle.unit),
+            plate=vehicle.plate,
+        )
+        vehicle.delete()

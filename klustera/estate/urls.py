@@ -5,4 +5,16 @@ from klustera.estate import api
 api_urlpatterns = [
     path("units", api.UnitListView.as_view(), name="unit-list"),
     path("units/<int:pk>", api.UnitDetailView.as_view(), name="unit-detail"),
+    path("admin/units", api.AdminUnitsView.as_view(), name="admin-units"),
+    path("admin/units/<int:pk>", api.AdminUnitDetailView.as_view(), name="admin-unit-detail"),
+    path("admin/units/<int:pk>/occupancies", api.MoveInView.as_view(), name="admin-move-in"),
+    path("admin/units/<int:pk>/vehicles", api.VehiclesView.as_view(), name="admin-vehicles"),
+    path("admin/occupancies/<int:pk>/move-out", api.MoveOutView.as_view(), name="admin-move-out"),
+    path("admin/vehicles/<int:pk>", api.VehicleDetailView.as_view(), name="admin-vehicle-detail"),
+    path("admin/residents", api.AdminResidentsView.as_view(), name="admin-residents"),
+    path(
+        "admin/residents/<int:pk>",
+        api.AdminResidentDetailView.as_view(),
+        name="admin-resident-detail",
+    ),
 ]
