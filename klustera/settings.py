@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "klustera.estate",
     "klustera.notifications",
     "klustera.audit",
+    "klustera.billing",
     "klustera.observability",
     "klustera.demo",
 ]

@@ -6,6 +6,7 @@ from klustera import views
 from klustera.accounts import views as accounts_views
 from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.audit.api import AuditTrailView
+from klustera.billing.urls import api_urlpatterns as billing_api
 from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
@@ -14,6 +15,7 @@ from klustera.observability import views as observability
 api_v1 = [
     *accounts_api,
     *estate_api,
+    *billing_api,
     *notifications_api,
     path("admin/audit", AuditTrailView.as_view(), name="admin-audit"),
 ]

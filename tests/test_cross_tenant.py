@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
+from klustera.billing.models import BillingRun, Invoice
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.tenancy.context import tenant_context
@@ -73,6 +74,10 @@ PROBES: dict[str, Probe] = {
     "admin-move-out": Probe(("post",), "object", "occupancy"),
     "admin-vehicle-detail": Probe(("delete",), "object", "vehicle"),
     "admin-residents": Probe(("get",), "list"),
+    "invoice-list": Probe(("get",), "list"),
+    "invoice-detail": Probe(("get",), "object", "invoice"),
+    "admin-invoices": Probe(("get",), "list"),
+    "admin-billing-runs": Probe(("get",), "list"),
     "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
 }
 PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
@@ -136,6 +141,16 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             pk=FOREIGN_ID, unit=unit, resident=resident, role="owner", start_on="2025-01-01"
         )
         vehicle = Vehicle.objects.create(pk=FOREIGN_ID, unit=unit, plate=f"{MARKER}1")
+        invoice = Invoice.objects.create(
+            pk=FOREIGN_ID,
+            unit=unit,
+            period="2026-12-01",
+            number=f"{MARKER}/1",
+            due_on="2026-12-10",
+            subtotal=1,
+            total=1,
+        )
+        BillingRun.objects.create(period="2026-12-01", failures=[{"unit": MARKER, "error": "x"}])
     objects = {
         "unit": unit,
         "token": token,
@@ -144,6 +159,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "resident": resident,
         "occupancy": occupancy,
         "vehicle": vehicle,
+        "invoice": invoice,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

@@ -34,6 +34,9 @@ MATRIX = [
     ("get", "admin/audit", MANAGERS),
     ("get", "admin/units", MANAGERS),
     ("get", "admin/residents", MANAGERS),
+    ("get", "invoices", EVERYONE_SIGNED_IN),
+    ("get", "admin/invoices", MANAGERS),
+    ("get", "admin/billing-runs", MANAGERS),
 ]
 
 

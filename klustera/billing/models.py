@@ -1,0 +1,136 @@
+"""Tariffs, invoices and billing runs of a complex. Money is whole Rupiah in Decimal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klustera.estate.models import Unit
+
+
+class BillingSettings(models.Model):
+    """How the complex bills (one row)."""
+
+    invoice_prefix = models.CharField(max_length=10, default="INV")
+    due_day = models.PositiveSmallIntegerField(default=10)  # day of the billed month
+    tax_enabled = models.BooleanField(default=False)
+    tax_label = models.CharField(max_length=30, default="PPN")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("12.00"))
+    # PMK 131/2024: 12% on a base of 11/12 of the price for non-luxury services.
+    tax_base_percent = models.DecimalField(
+        max_digits=6, decimal_places=3, default=Decimal("91.667")
+    )
+
+    def __str__(self) -> str:
+        return "billing settings"
+
+
+class Tariff(models.Model):
+    """A monthly charge and how it is computed, from a month on (until a month, or open)."""
+
+    class Basis(models.TextChoices):
+        FLAT = "flat", _("Flat per unit")
+        LAND_AREA = "land_area", _("Per m² of land")
+        BUILDING_AREA = "building_area", _("Per m² of building")
+
+    charge = models.CharField(_("charge"), max_length=60)  # e.g. "IPL", "Air", "Sampah"
+    basis = models.CharField(max_length=20, choices=Basis.choices, default=Basis.FLAT)
+    rate = models.DecimalField(max_digits=14, decimal_places=2)  # Rupiah, or Rupiah per m²
+    unit_type = models.CharField(max_length=10, choices=Unit.Type.choices, blank=True)  # "": all
+    is_taxable = models.BooleanField(default=True)
+    effective_from = models.DateField()  # first day of a month
+    effective_to = models.DateField(null=True, blank=True)  # first day of the last month
+
+    class Meta:
+        ordering = ["charge", "unit_type", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate__gte=0), name="tariff_rate_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="tariff_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charge} ({self.basis}) from {self.effective_from:%Y-%m}"
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid")
+        OVERDUE = "overdue", _("Overdue")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invoices")
+    period = models.DateField()  # the first day of the billed month
+    number = models.CharField(max_length=40, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    due_on = models.DateField()
+    subtotal = models.DecimalField(max_digits=14, decimal_places=0)
+    tax = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
+    total = models.DecimalField(max_digits=14, decimal_places=0)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="invoice_one_per_unit_period"),
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0), name="invoice_total_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1))
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    is_tax = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["is_tax", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class InvoiceSequence(models.Model):
+    """The last number used per year: numbers are gapless and never reused."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class BillingRun(models.Model):
+    period = models.DateField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list)  # [{"unit": "A-01", "error": "…"}]
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.period:%Y-%m}: {self.created} created"

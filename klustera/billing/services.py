@@ -1,0 +1,190 @@
+"""Billing runs: every unit's invoice for a month, exactly once, numbered without gaps.
+
+Rounding: each line is quantity × price rounded to whole Rupiah (half up); tax
+is the taxable subtotal × tax base % × tax rate %, rounded the same way, and
+shown as its own line; the total is the sum of the lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klustera.accounts.models import User
+from klustera.audit.services import record
+from klustera.billing.models import (
+    BillingRun,
+    BillingSettings,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    Tariff,
+)
+from klustera.estate.models import Unit
+from klustera.tenancy.context import tenant_atomic
+
+logger = logging.getLogger(__name__)
+HUNDRED = Decimal(100)
+
+
+def whole_rupiah(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def parse_period(value: str) -> date:
+    """``2026-12`` → 1 Dec 2026; no period after next month (in the complex's time zone)."""
+    try:
+        year, month = (int(part) for part in value.strip().split("-"))
+        period = date(year, month, 1)
+    except (ValueError, TypeError):
+        raise ValidationError(
+            {"period": [_("Write the month as YYYY-MM, e.g. 2026-12.")]}
+        ) from None
+    today = timezone.localdate()
+    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    if period > next_month:
+        raise ValidationError({"period": [_("Only months up to next month can be billed.")]})
+    return period
+
+
+def billing_settings() -> BillingSettings:
+    return BillingSettings.objects.get_or_create(pk=1)[0]
+
+
+@dataclass(frozen=True)
+class Charge:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    taxable: bool
+
+    @property
+    def amount(self) -> Decimal:
+        return whole_rupiah(self.quantity * self.unit_price)
+
+
+def tariffs_for(period: date) -> list[Tariff]:
+    return list(Tariff.objects.filter(effective_from__lte=period).exclude(effective_to__lt=period))
+
+
+def charges_for(unit: Unit, tariffs: list[Tariff]) -> list[Charge]:
+    """One charge per tariff name; a tariff for the unit's type beats the general one."""
+    chosen: dict[str, Tariff] = {}
+    for tariff in tariffs:
+        if tariff.unit_type and tariff.unit_type != unit.unit_type:
+            continue
+        current = chosen.get(tariff.charge)
+        if current is None or (tariff.unit_type and not current.unit_type):
+            chosen[tariff.charge] = tariff
+    charges = []
+    for tariff in sorted(chosen.values(), key=lambda t: t.charge):
+        if tariff.basis == Tariff.Basis.FLAT:
+            charges.append(Charge(tariff.charge, Decimal(1), tariff.rate, tariff.is_taxable))
+            continue
+        area = unit.land_area if tariff.basis == Tariff.Basis.LAND_AREA else unit.building_area
+        if area is None:
+            raise ValidationError(
+                _("Unit %(unit)s has no %(basis)s for the tariff %(charge)s.")
+                % {"unit": unit, "basis": tariff.get_basis_display(), "charge": tariff.charge}
+            )
+        label = f"{tariff.charge} ({area} m² × {tariff.rate})"
+        charges.append(Charge(label, area, tariff.rate, tariff.is_taxable))
+    return charges
+
+
+def _next_number(period: date, prefix: str) -> str:
+    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(year=period.year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{prefix}/{period.year}/{period.month:02d}/{sequence.last_number:06d}"
+
+
+def issue_invoice(
+    *, unit: Unit, period: date, charges: list[Charge], config: BillingSettings
+) -> Invoice:
+    """One invoice with its lines and tax line; its number comes from the same transaction."""
+    subtotal = sum((c.amount for c in charges), Decimal(0))
+    taxable = sum((c.amount for c in charges if c.taxable), Decimal(0))
+    tax = Decimal(0)
+    if config.tax_enabled and taxable:
+        tax = whole_rupiah(taxable * config.tax_base_percent / HUNDRED * config.tax_rate / HUNDRED)
+    due_on = date(period.year, period.month, min(config.due_day, 28))
+    with tenant_atomic():
+        invoice = Invoice.objects.create(
+            unit=unit,
+            period=period,
+            number=_next_number(period, config.invoice_prefix),
+            due_on=due_on,
+            subtotal=subtotal,
+            tax=tax,
+            total=subtotal + tax,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                description=c.description,
+                quantity=c.quantity,
+                unit_price=c.unit_price,
+                amount=c.amount,
+            )
+            for c in charges
+        )
+        if tax:
+            InvoiceLine.objects.create(
+                invoice=invoice,
+                is_tax=True,
+                unit_price=tax,
+                amount=tax,
+                description=(
+                    f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+                ),
+            )
+    return invoice
+
+
+def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
+    """Bill every unit for ``period``; running again creates nothing new.
+
+    A unit that already has its invoice is skipped (the database's unique
+    constraint decides, so two runs at once cannot both bill it); a unit that
+    cannot be billed is reported and the others go on.
+    """
+    config = billing_settings()
+    tariffs = tariffs_for(period)
+    run = BillingRun.objects.create(period=period, started_by=actor)
+    billed = set(Invoice.objects.filter(period=period).values_list("unit_id", flat=True))
+    for unit in Unit.objects.order_by("block", "number"):
+        if unit.pk in billed:
+            run.skipped += 1
+            continue
+        try:
+            charges = charges_for(unit, tariffs)
+            if not charges:
+                raise ValidationError(_("No tariff applies to this unit."))
+            issue_invoice(unit=unit, period=period, charges=charges, config=config)
+        except IntegrityError:
+            run.skipped += 1  # another run billed it a moment ago
+        except ValidationError as exc:
+            run.failed += 1
+            run.failures.append({"unit": str(unit), "error": " ".join(exc.messages)})
+        else:
+            run.created += 1
+    run.finished_at = timezone.now()
+    run.save()
+    record(
+        actor=actor,
+        action="billing.run",
+        target=run,
+        period=f"{period:%Y-%m}",
+        created=run.created,
+        skipped=run.skipped,
+        failed=run.failed,
+    )
+    return run
