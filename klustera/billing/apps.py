@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "klustera.billing"
     label = "billing"
+
+    def ready(self) -> None:
+        from klustera.billing import tasks  # noqa: F401  (registers the daily job)

@@ -24,6 +24,17 @@ class BillingSettings(models.Model):
         max_digits=6, decimal_places=3, default=Decimal("91.667")
     )
 
+    class LateFee(models.TextChoices):
+        NONE = "none", _("No late fee")
+        FLAT = "flat", _("A flat amount per month late")
+        PERCENT = "percent", _("A percentage of the bill per month late")
+
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    late_fee = models.CharField(max_length=10, choices=LateFee.choices, default=LateFee.NONE)
+    late_fee_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    # The most a single invoice can accumulate in late fees (empty: no cap).
+    late_fee_cap = models.DecimalField(max_digits=14, decimal_places=0, null=True, blank=True)
+
     def __str__(self) -> str:
         return "billing settings"
 
@@ -99,9 +110,17 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(max_digits=14, decimal_places=2)
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     is_tax = models.BooleanField(default=False)
+    late_fee_number = models.PositiveSmallIntegerField(null=True, blank=True)  # 1st, 2nd … month
 
     class Meta:
         ordering = ["is_tax", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "late_fee_number"],
+                condition=models.Q(late_fee_number__isnull=False),
+                name="invoice_line_one_late_fee_per_month",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
