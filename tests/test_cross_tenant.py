@@ -77,6 +77,7 @@ PROBES: dict[str, Probe] = {
     "invoice-list": Probe(("get",), "list"),
     "invoice-detail": Probe(("get",), "object", "invoice"),
     "admin-invoices": Probe(("get",), "list"),
+    "admin-invoice-detail": Probe(("put",), "object", "invoice"),
     "admin-billing-runs": Probe(("get",), "list"),
     "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
 }

@@ -14,7 +14,7 @@ from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import RejectUnknownFields, call_service, ok, user_of
 from klustera.billing.models import BillingRun, Invoice, InvoiceLine
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
-from klustera.billing.services import generate_invoices, parse_period
+from klustera.billing.services import generate_invoices, parse_period, update_invoice
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -41,6 +41,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "tax",
             "total",
             "issued_at",
+            "cancelled_at",
+            "cancel_reason",
             "lines",
         ]
 
@@ -64,6 +66,25 @@ class InvoiceDetailView(APIView):
 
 class AdminInvoiceListView(InvoiceListView):
     permission_classes = [IsPropertyManager]
+
+
+class InvoiceUpdateSerializer(RejectUnknownFields, serializers.Serializer):
+    due_on = serializers.DateField(required=False)
+    cancel_reason = serializers.CharField(max_length=300, required=False, allow_blank=False)
+
+
+class AdminInvoiceDetailView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=InvoiceUpdateSerializer, responses={200: InvoiceSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        invoice = get_object_or_404(Invoice, pk=pk)
+        serializer = InvoiceUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = call_service(
+            update_invoice, invoice=invoice, actor=user_of(request), **serializer.validated_data
+        )
+        return ok(InvoiceSerializer(updated).data)
 
 
 class BillingRunSerializer(serializers.ModelSerializer):

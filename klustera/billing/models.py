@@ -89,6 +89,8 @@ class Invoice(models.Model):
     tax = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
     total = models.DecimalField(max_digits=14, decimal_places=0)
     issued_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-period", "number"]

@@ -263,3 +263,47 @@ def _add_late_fees(invoice: Invoice, owed: int, config: BillingSettings) -> int:
         so_far += fee
         added += 1
     return added
+
+
+def update_invoice(
+    *, invoice: Invoice, actor: User, due_on: date | None = None, cancel_reason: str = ""
+) -> Invoice:
+    """Move an open invoice's due date, or cancel it with a reason; never deleted, audited.
+
+    A paid or partly paid invoice cannot be cancelled: a refund or reversal is
+    recorded instead.
+    """
+    with tenant_atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.CANCELLED:
+            raise ValidationError(_("This invoice is cancelled."))
+        if cancel_reason:
+            if invoice.status in (Invoice.Status.PAID, Invoice.Status.PARTIALLY_PAID):
+                raise ValidationError(
+                    _("A paid invoice cannot be cancelled; record a refund or reversal instead.")
+                )
+            invoice.status = Invoice.Status.CANCELLED
+            invoice.cancelled_at = timezone.now()
+            invoice.cancel_reason = cancel_reason.strip()
+            record(
+                actor=actor,
+                action="invoice.cancelled",
+                target=invoice,
+                number=invoice.number,
+                reason=invoice.cancel_reason,
+            )
+        if due_on is not None and due_on != invoice.due_on:
+            if due_on < invoice.period:
+                raise ValidationError(
+                    {"due_on": [_("The due date cannot be before the month billed.")]}
+                )
+            record(
+                actor=actor,
+                action="invoice.due_date_changed",
+                target=invoice,
+                previous=invoice.due_on.isoformat(),
+                due_on=due_on.isoformat(),
+            )
+            invoice.due_on = due_on
+        invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "due_on"])
+    return invoice

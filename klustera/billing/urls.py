@@ -6,5 +6,8 @@ api_urlpatterns = [
     path("invoices", api.InvoiceListView.as_view(), name="invoice-list"),
     path("invoices/<int:pk>", api.InvoiceDetailView.as_view(), name="invoice-detail"),
     path("admin/invoices", api.AdminInvoiceListView.as_view(), name="admin-invoices"),
+    path(
+        "admin/invoices/<int:pk>", api.AdminInvoiceDetailView.as_view(), name="admin-invoice-detail"
+    ),
     path("admin/billing-runs", api.BillingRunsView.as_view(), name="admin-billing-runs"),
 ]

@@ -65,3 +65,43 @@ def test_bad_periods_and_filters_are_answered_clearly(tenant_a) -> None:  # type
         ).status_code
         == 403
     )
+
+
+def test_a_manager_moves_a_due_date_and_cancels_with_a_reason(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.audit.models import AuditEntry
+    from klustera.billing.models import Invoice
+
+    manager, resident = _setup(tenant_a)
+    manager.post(
+        "/c/alpha/api/v1/admin/billing-runs", {"period": "2026-12"}, content_type="application/json"
+    )
+    with tenant_context(tenant_a):
+        first, second = Invoice.objects.order_by("number")
+        Invoice.objects.filter(pk=second.pk).update(status="paid")
+    url = f"/c/alpha/api/v1/admin/invoices/{first.pk}"
+    moved = manager.put(url, {"due_on": "2026-12-20"}, content_type="application/json")
+    assert moved.json()["data"]["due_on"] == "2026-12-20"
+    cancelled = manager.put(
+        url, {"cancel_reason": "Unit kosong, dibebaskan rapat RW"}, content_type="application/json"
+    ).json()["data"]
+    assert cancelled["status"] == "cancelled" and cancelled["cancel_reason"].startswith(
+        "Unit kosong"
+    )
+    paid = manager.put(
+        f"/c/alpha/api/v1/admin/invoices/{second.pk}",
+        {"cancel_reason": "x"},
+        content_type="application/json",
+    )
+    assert paid.status_code == 422
+    assert (
+        manager.put(url, {"due_on": "2026-01-01"}, content_type="application/json").status_code
+        == 422
+    )
+    assert (
+        resident.put(url, {"cancel_reason": "x"}, content_type="application/json").status_code
+        == 403
+    )
+    with tenant_context(tenant_a):
+        assert Invoice.objects.count() == 2  # cancelled, never deleted
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"invoice.cancelled", "invoice.due_date_changed", "billing.run"} <= actions
