@@ -62,6 +62,15 @@ class RejectUnknownFields:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+def validated(
+    serializer_class: type[serializers.Serializer], request: Request, instance: Any = None
+) -> dict[str, Any]:
+    """The request body checked by ``serializer_class``; invalid input raises the 422 envelope."""
+    serializer = serializer_class(instance, data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 def call_service(func: Any, **kwargs: Any) -> Any:
     """Run a service from an API view; its ``ValidationError`` becomes the 422 envelope."""
     try:

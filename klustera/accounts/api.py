@@ -20,7 +20,7 @@ from klustera.accounts.authentication import TokenExpired
 from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
-from klustera.api import OptionalEmailField, RejectUnknownFields, ok, user_of
+from klustera.api import OptionalEmailField, RejectUnknownFields, ok, user_of, validated
 from klustera.estate import services as estate_services
 from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.tenancy.context import current_tenant
@@ -94,7 +94,7 @@ class LoginSerializer(RejectUnknownFields, serializers.Serializer):
 class LoginView(PublicView):
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(LoginSerializer, request)
+        data = validated(LoginSerializer, request)
         pair = _auth_call(services.login_with_password, ip=_ip(request), **data)
         return _tokens(pair)
 
@@ -108,7 +108,7 @@ class RefreshView(PublicView):
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(RefreshSerializer, request)
+        data = validated(RefreshSerializer, request)
         return _tokens(_auth_call(services.refresh_tokens, refresh_token=data["refresh_token"]))
 
 
@@ -122,7 +122,7 @@ class CodeRequestSerializer(RejectUnknownFields, serializers.Serializer):
 class CodeRequestView(PublicView):
     @extend_schema(request=CodeRequestSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
-        data = _valid(CodeRequestSerializer, request)
+        data = validated(CodeRequestSerializer, request)
         services.request_code(phone=data["phone"], purpose=data["purpose"])
         # The same answer whether or not the number has an account.
         return ok(None, message=_("If this number has an account, a code is on its way."))
@@ -137,7 +137,7 @@ class CodeVerifySerializer(RejectUnknownFields, serializers.Serializer):
 class CodeVerifyView(PublicView):
     @extend_schema(request=CodeVerifySerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(CodeVerifySerializer, request)
+        data = validated(CodeVerifySerializer, request)
         user = _auth_call(
             services.check_code,
             phone=data["phone"],
@@ -157,7 +157,7 @@ class PasswordResetSerializer(RejectUnknownFields, serializers.Serializer):
 class PasswordResetView(PublicView):
     @extend_schema(request=PasswordResetSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
-        data = _valid(PasswordResetSerializer, request)
+        data = validated(PasswordResetSerializer, request)
         _auth_call(services.reset_password, ip=_ip(request), **data)
         return ok(None, message=_("Password changed; sign in again on every device."))
 
@@ -170,7 +170,7 @@ class PasswordChangeSerializer(RejectUnknownFields, serializers.Serializer):
 class PasswordChangeView(APIView):
     @extend_schema(request=PasswordChangeSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
-        data = _valid(PasswordChangeSerializer, request)
+        data = validated(PasswordChangeSerializer, request)
         user = user_of(request)
         if not user.check_password(data["current_password"]):
             raise exceptions.ValidationError({"current_password": [_("The password is wrong.")]})
@@ -189,7 +189,7 @@ class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
 class RegisterView(PublicView):
     @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(RegisterSerializer, request)
+        data = validated(RegisterSerializer, request)
         _, pair = _auth_call(estate_services.register_resident, **data)
         return _tokens(pair, status_code=status.HTTP_201_CREATED)
 
@@ -241,12 +241,6 @@ class TokenDetailView(APIView):
         return ok(None, message=_("The device is signed out."))
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- Managers: invitations and staff -------------------------------------------
 
 
@@ -287,7 +281,7 @@ class InvitationsView(ListAPIView):
 
     @extend_schema(request=InvitationSerializer, responses={201: InvitationSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(InvitationSerializer, request)
+        data = validated(InvitationSerializer, request)
         invitation = _auth_call(estate_services.invite_resident, actor=user_of(request), **data)
         return ok(
             InvitationSerializer(invitation).data,
@@ -320,6 +314,6 @@ class StaffView(ListAPIView):
 
     @extend_schema(request=StaffSerializer, responses={201: StaffSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(StaffSerializer, request)
+        data = validated(StaffSerializer, request)
         user = _auth_call(services.create_staff, actor=user_of(request), **data)
         return ok(StaffSerializer(user).data, status=status.HTTP_201_CREATED)

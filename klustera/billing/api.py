@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import RejectUnknownFields, call_service, ok, user_of
+from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
 from klustera.billing.models import BillingRun, Invoice, InvoiceLine
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
 from klustera.billing.services import generate_invoices, parse_period, update_invoice
@@ -79,11 +79,8 @@ class AdminInvoiceDetailView(APIView):
     @extend_schema(request=InvoiceUpdateSerializer, responses={200: InvoiceSerializer})
     def put(self, request: Request, pk: int) -> Response:
         invoice = get_object_or_404(Invoice, pk=pk)
-        serializer = InvoiceUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        updated = call_service(
-            update_invoice, invoice=invoice, actor=user_of(request), **serializer.validated_data
-        )
+        data = validated(InvoiceUpdateSerializer, request)
+        updated = call_service(update_invoice, invoice=invoice, actor=user_of(request), **data)
         return ok(InvoiceSerializer(updated).data)
 
 
@@ -115,8 +112,7 @@ class BillingRunsView(ListAPIView):
 
     @extend_schema(request=BillingRunRequest, responses={201: BillingRunSerializer})
     def post(self, request: Request) -> Response:
-        serializer = BillingRunRequest(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        period = call_service(parse_period, value=serializer.validated_data["period"])
+        data = validated(BillingRunRequest, request)
+        period = call_service(parse_period, value=data["period"])
         run = generate_invoices(period=period, actor=user_of(request))
         return ok(BillingRunSerializer(run).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import OptionalEmailField, RejectUnknownFields, call_service, ok, user_of
+from klustera.api import (
+    OptionalEmailField,
+    RejectUnknownFields,
+    call_service,
+    ok,
+    user_of,
+    validated,
+)
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
 from klustera.estate.services import (
@@ -107,9 +114,8 @@ class AdminUnitsView(ListAPIView):
 
     @extend_schema(request=AdminUnitSerializer, responses={201: AdminUnitSerializer})
     def post(self, request: Request) -> Response:
-        serializer = AdminUnitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = call_service(save_unit, actor=user_of(request), **serializer.validated_data)
+        data = validated(AdminUnitSerializer, request)
+        unit = call_service(save_unit, actor=user_of(request), **data)
         return ok(AdminUnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
 
@@ -123,9 +129,8 @@ class AdminUnitDetailView(APIView):
     @extend_schema(request=AdminUnitSerializer, responses={200: AdminUnitSerializer})
     def put(self, request: Request, pk: int) -> Response:
         unit = get_object_or_404(Unit, pk=pk)
-        serializer = AdminUnitSerializer(unit, data=request.data)
-        serializer.is_valid(raise_exception=True)
-        call_service(save_unit, actor=user_of(request), unit=unit, **serializer.validated_data)
+        data = validated(AdminUnitSerializer, request, unit)
+        call_service(save_unit, actor=user_of(request), unit=unit, **data)
         return ok(AdminUnitSerializer(unit).data)
 
 
@@ -155,9 +160,8 @@ class AdminResidentsView(ListAPIView):
 
     @extend_schema(request=ResidentSerializer, responses={201: ResidentSerializer})
     def post(self, request: Request) -> Response:
-        serializer = ResidentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        resident = call_service(save_resident, actor=user_of(request), **serializer.validated_data)
+        data = validated(ResidentSerializer, request)
+        resident = call_service(save_resident, actor=user_of(request), **data)
         return ok(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,11 +175,8 @@ class AdminResidentDetailView(APIView):
     @extend_schema(request=ResidentSerializer, responses={200: ResidentSerializer})
     def put(self, request: Request, pk: int) -> Response:
         resident = get_object_or_404(Resident, pk=pk)
-        serializer = ResidentSerializer(resident, data=request.data)
-        serializer.is_valid(raise_exception=True)
-        call_service(
-            save_resident, actor=user_of(request), resident=resident, **serializer.validated_data
-        )
+        data = validated(ResidentSerializer, request, resident)
+        call_service(save_resident, actor=user_of(request), resident=resident, **data)
         return ok(ResidentSerializer(resident).data)
 
 
@@ -199,11 +200,8 @@ class MoveInView(APIView):
     @extend_schema(request=MoveInSerializer, responses={201: OccupancySerializer})
     def post(self, request: Request, pk: int) -> Response:
         unit = get_object_or_404(Unit, pk=pk)
-        serializer = MoveInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        occupancy = call_service(
-            move_in, actor=user_of(request), unit=unit, **serializer.validated_data
-        )
+        data = validated(MoveInSerializer, request)
+        occupancy = call_service(move_in, actor=user_of(request), unit=unit, **data)
         return ok(OccupancySerializer(occupancy).data, status=status.HTTP_201_CREATED)
 
 
@@ -217,13 +215,12 @@ class MoveOutView(APIView):
     @extend_schema(request=MoveOutSerializer, responses={200: OccupancySerializer})
     def post(self, request: Request, pk: int) -> Response:
         occupancy = get_object_or_404(Occupancy.objects.select_related("resident", "unit"), pk=pk)
-        serializer = MoveOutSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(MoveOutSerializer, request)
         call_service(
             move_out,
             actor=user_of(request),
             occupancy=occupancy,
-            end_on=serializer.validated_data["end_on"],
+            end_on=data["end_on"],
         )
         return ok(OccupancySerializer(occupancy).data)
 
@@ -234,14 +231,13 @@ class VehiclesView(APIView):
     @extend_schema(request=VehicleSerializer, responses={201: VehicleSerializer})
     def post(self, request: Request, pk: int) -> Response:
         unit = get_object_or_404(Unit, pk=pk)
-        serializer = VehicleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(VehicleSerializer, request)
         vehicle = call_service(
             add_vehicle,
             actor=user_of(request),
             unit=unit,
-            plate=serializer.validated_data["plate"],
-            kind=serializer.validated_data.get("kind", Vehicle.Kind.CAR),
+            plate=data["plate"],
+            kind=data.get("kind", Vehicle.Kind.CAR),
         )
         return ok(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
 
