@@ -186,6 +186,7 @@ INSTALLED_APPS = [
     "klustera.notifications",
     "klustera.audit",
     "klustera.billing",
+    "klustera.payments",
     "klustera.observability",
     "klustera.demo",
 ]

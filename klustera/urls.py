@@ -11,11 +11,13 @@ from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
 from klustera.observability import views as observability
+from klustera.payments.urls import api_urlpatterns as payments_api
 
 api_v1 = [
     *accounts_api,
     *estate_api,
     *billing_api,
+    *payments_api,
     *notifications_api,
     path("admin/audit", AuditTrailView.as_view(), name="admin-audit"),
 ]

@@ -22,9 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
-from klustera.billing.models import BillingRun, Invoice
+from klustera.billing.models import BillingRun, BillingSettings, Invoice, OneOffCharge, Tariff
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
+from klustera.payments.models import Payment
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -80,6 +81,13 @@ PROBES: dict[str, Probe] = {
     "admin-invoice-detail": Probe(("put",), "object", "invoice"),
     "admin-billing-runs": Probe(("get",), "list"),
     "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
+    "admin-tariffs": Probe(("get", "post"), "list"),
+    "admin-tariff-detail": Probe(("put",), "object", "tariff"),
+    "admin-charges": Probe(("get", "post"), "list"),
+    "admin-billing-settings": Probe(("get", "patch"), "list"),
+    "unit-statement": Probe(("get",), "object", "unit"),
+    "payment-list": Probe(("get",), "list"),
+    "admin-payments": Probe(("get", "post"), "list"),
 }
 PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
 
@@ -152,6 +160,19 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             total=1,
         )
         BillingRun.objects.create(period="2026-12-01", failures=[{"unit": MARKER, "error": "x"}])
+        tariff = Tariff.objects.create(
+            pk=FOREIGN_ID, charge=MARKER, rate=1, effective_from="2026-01-01"
+        )
+        OneOffCharge.objects.create(unit=unit, period="2026-12-01", description=MARKER, amount=1)
+        BillingSettings.objects.create(pk=1, payment_instructions=MARKER, invoice_prefix="BETA")
+        Payment.objects.create(
+            unit=unit,
+            amount=1,
+            method="cash",
+            reference=MARKER,
+            receipt_number=f"{MARKER}/1",
+            paid_at="2026-12-01T00:00:00Z",
+        )
     objects = {
         "unit": unit,
         "token": token,
@@ -161,6 +182,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "occupancy": occupancy,
         "vehicle": vehicle,
         "invoice": invoice,
+        "tariff": tariff,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

@@ -37,6 +37,11 @@ MATRIX = [
     ("get", "invoices", EVERYONE_SIGNED_IN),
     ("get", "admin/invoices", MANAGERS),
     ("get", "admin/billing-runs", MANAGERS),
+    ("get", "admin/tariffs", MANAGERS),
+    ("get", "admin/charges", MANAGERS),
+    ("get", "admin/billing-settings", MANAGERS),
+    ("get", "payments", EVERYONE_SIGNED_IN),
+    ("get", "admin/payments", MANAGERS),
 ]
 
 

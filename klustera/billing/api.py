@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -12,9 +18,46 @@ from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
-from klustera.billing.models import BillingRun, Invoice, InvoiceLine
-from klustera.billing.selectors import filter_invoices, invoices_visible_to
-from klustera.billing.services import generate_invoices, parse_period, update_invoice
+from klustera.billing.models import (
+    BillingRun,
+    BillingSettings,
+    Invoice,
+    InvoiceLine,
+    OneOffCharge,
+    Tariff,
+)
+from klustera.billing.selectors import filter_invoices, invoices_visible_to, statement
+from klustera.billing.services import (
+    SETTINGS_FIELDS,
+    add_one_off_charges,
+    bill_unit,
+    billing_settings,
+    generate_invoices,
+    parse_period,
+    save_tariff,
+    update_billing_settings,
+    update_invoice,
+)
+from klustera.estate.models import Unit
+from klustera.estate.selectors import units_visible_to
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-12"})
+class PeriodField(serializers.Field):
+    """A calendar month written ``YYYY-MM``, held as the date of its first day."""
+
+    default_error_messages = {"invalid": _("Write the month as YYYY-MM, e.g. 2026-12.")}
+
+    def to_internal_value(self, data: Any) -> date:
+        try:
+            year, month = (int(part) for part in str(data).strip().split("-"))
+            return date(year, month, 1)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+    def to_representation(self, value: date) -> str:
+        return f"{value:%Y-%m}"
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -25,6 +68,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+    balance_due = serializers.DecimalField(max_digits=14, decimal_places=0, read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -40,6 +84,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "subtotal",
             "tax",
             "total",
+            "amount_paid",
+            "balance_due",
+            "paid_at",
             "issued_at",
             "cancelled_at",
             "cancel_reason",
@@ -64,8 +111,26 @@ class InvoiceDetailView(APIView):
         )
 
 
+class NewInvoiceSerializer(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["unit"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
 class AdminInvoiceListView(InvoiceListView):
     permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=NewInvoiceSerializer, responses={201: InvoiceSerializer})
+    def post(self, request: Request) -> Response:
+        """Bill one unit for a month now (its tariffs and pending one-off charges)."""
+        data = validated(NewInvoiceSerializer, request)
+        period = call_service(parse_period, value=data["period"])
+        invoice = call_service(bill_unit, unit=data["unit"], period=period, actor=user_of(request))
+        return ok(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
 
 class InvoiceUpdateSerializer(RejectUnknownFields, serializers.Serializer):
@@ -116,3 +181,189 @@ class BillingRunsView(ListAPIView):
         period = call_service(parse_period, value=data["period"])
         run = generate_invoices(period=period, actor=user_of(request))
         return ok(BillingRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+# --- Tariffs, one-off charges, settings ----------------------------------------
+
+
+class TariffSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    effective_from = PeriodField()
+    effective_to = PeriodField(required=False, allow_null=True)
+    rate = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
+
+    class Meta:
+        model = Tariff
+        fields = [
+            "id",
+            "charge",
+            "basis",
+            "rate",
+            "unit_type",
+            "is_taxable",
+            "effective_from",
+            "effective_to",
+        ]
+
+
+class TariffsView(ListAPIView):
+    serializer_class = TariffSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return Tariff.objects.all()
+
+    @extend_schema(request=TariffSerializer, responses={201: TariffSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(TariffSerializer, request)
+        tariff = call_service(save_tariff, actor=user_of(request), **data)
+        return ok(TariffSerializer(tariff).data, status=status.HTTP_201_CREATED)
+
+
+class TariffDetailView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=TariffSerializer, responses={200: TariffSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        tariff = get_object_or_404(Tariff, pk=pk)
+        data = validated(TariffSerializer, request, tariff)
+        call_service(save_tariff, actor=user_of(request), tariff=tariff, **data)
+        return ok(TariffSerializer(tariff).data)
+
+
+class OneOffChargeSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+    period = PeriodField()
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = OneOffCharge
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "period",
+            "description",
+            "amount",
+            "is_taxable",
+            "invoice_number",
+            "created_at",
+        ]
+
+
+class NewChargesSerializer(RejectUnknownFields, serializers.Serializer):
+    units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none(), many=True)
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    description = serializers.CharField(max_length=200)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0)
+    is_taxable = serializers.BooleanField(default=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["units"].child_relation.queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
+class OneOffChargesView(ListAPIView):
+    """One-off charges to chosen units, billed with their month's invoice."""
+
+    serializer_class = OneOffChargeSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return OneOffCharge.objects.select_related("unit", "invoice")
+
+    @extend_schema(request=NewChargesSerializer, responses={201: OneOffChargeSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        data = validated(NewChargesSerializer, request)
+        period = call_service(parse_period, value=data.pop("period"))
+        charges = call_service(add_one_off_charges, actor=user_of(request), period=period, **data)
+        return ok(OneOffChargeSerializer(charges, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class BillingSettingsSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    due_day = serializers.IntegerField(min_value=1, max_value=28)
+    run_day = serializers.IntegerField(min_value=1, max_value=28, allow_null=True)
+    grace_days = serializers.IntegerField(min_value=0, max_value=90)
+    tax_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
+    )
+    tax_base_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=Decimal(0), max_value=Decimal(100)
+    )
+    late_fee_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100_000_000)
+    )
+    late_fee_cap = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        min_value=Decimal(0),
+        max_value=Decimal(100_000_000),
+        allow_null=True,
+    )
+    remind_days_before = serializers.IntegerField(min_value=0, max_value=27)
+    remind_days_after = serializers.IntegerField(min_value=0, max_value=60)
+
+    class Meta:
+        model = BillingSettings
+        fields = list(SETTINGS_FIELDS)
+
+
+class BillingSettingsView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: BillingSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return ok(BillingSettingsSerializer(billing_settings()).data)
+
+    @extend_schema(request=BillingSettingsSerializer, responses={200: BillingSettingsSerializer})
+    def patch(self, request: Request) -> Response:
+        serializer = BillingSettingsSerializer(billing_settings(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        config = call_service(
+            update_billing_settings,
+            changes=dict(serializer.validated_data),
+            actor=user_of(request),
+        )
+        return ok(BillingSettingsSerializer(config).data, message=gettext("Settings saved."))
+
+
+# --- Statements --------------------------------------------------------------------
+
+
+class StatementEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(["invoice", "late_fee", "payment"])
+    reference = serializers.CharField()
+    description = serializers.CharField()
+    debit = serializers.DecimalField(max_digits=14, decimal_places=0)
+    credit = serializers.DecimalField(max_digits=14, decimal_places=0)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=0)
+
+
+class StatementSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.__str__")
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    opening_balance = serializers.DecimalField(max_digits=14, decimal_places=0)
+    entries = StatementEntrySerializer(many=True)
+    closing_balance = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        help_text="Above zero: owed; below zero: credit carried forward.",
+    )
+
+
+class StatementQuery(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class StatementView(APIView):
+    """A unit's statement of account: a resident's own units, any unit for a manager."""
+
+    @extend_schema(parameters=[StatementQuery], responses={200: StatementSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        unit = get_object_or_404(units_visible_to(user_of(request)), pk=pk)
+        query = StatementQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return ok(StatementSerializer(statement(unit, **query.validated_data)).data)

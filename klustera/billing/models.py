@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Unit
@@ -34,6 +35,12 @@ class BillingSettings(models.Model):
     late_fee_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     # The most a single invoice can accumulate in late fees (empty: no cap).
     late_fee_cap = models.DecimalField(max_digits=14, decimal_places=0, null=True, blank=True)
+    # The day of the month the next month's invoices are issued by themselves (empty: by hand).
+    run_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    remind_days_before = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
+    remind_days_after = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    payment_instructions = models.TextField(blank=True)  # printed on every invoice
 
     def __str__(self) -> str:
         return "billing settings"
@@ -88,14 +95,22 @@ class Invoice(models.Model):
     subtotal = models.DecimalField(max_digits=14, decimal_places=0)
     tax = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
     total = models.DecimalField(max_digits=14, decimal_places=0)
-    issued_at = models.DateTimeField(auto_now_add=True)
+    # Payments and credit applied to it (see payments.Allocation); kept in step by settle_unit.
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
+    paid_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-period", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "period"], name="invoice_one_per_unit_period"),
+            # A cancelled invoice frees its month: the unit can be billed again.
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                condition=~models.Q(status="cancelled"),
+                name="invoice_one_per_unit_period",
+            ),
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="invoice_total_not_negative"
             ),
@@ -103,6 +118,16 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def balance_due(self) -> Decimal:
+        if self.status == self.Status.CANCELLED:
+            return Decimal(0)
+        return self.total - self.amount_paid
+
+
+# Invoices that still wait for money (late fees, reminders and payments apply to them).
+OPEN_STATUSES = (Invoice.Status.PENDING, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
 
 
 class InvoiceLine(models.Model):
@@ -113,6 +138,7 @@ class InvoiceLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     is_tax = models.BooleanField(default=False)
     late_fee_number = models.PositiveSmallIntegerField(null=True, blank=True)  # 1st, 2nd … month
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["is_tax", "pk"]
@@ -128,14 +154,48 @@ class InvoiceLine(models.Model):
         return f"{self.description}: {self.amount}"
 
 
-class InvoiceSequence(models.Model):
-    """The last number used per year: numbers are gapless and never reused."""
+class OneOffCharge(models.Model):
+    """A charge to one unit for one month (a repair, a key card), billed with that month."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="one_off_charges")
+    period = models.DateField()
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    is_taxable = models.BooleanField(default=False)
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="one_off_charges"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="one_off_charge_amount_positive"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
+        return f"{self.description}: {self.amount}"
+
+
+class NumberSequence(models.Model):
+    """The last number used per kind (invoice, receipt) and year: gapless, never reused."""
+
+    kind = models.CharField(max_length=10, default="invoice")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="number_sequence_kind_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
 
 
 class BillingRun(models.Model):

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from klustera.accounts.policies import is_manager
 from klustera.billing.models import Invoice
+from klustera.estate.models import Unit
+from klustera.payments.models import Payment
+
+ZERO = Decimal(0)
 
 
 def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
@@ -36,3 +44,73 @@ def filter_invoices(invoices: QuerySet[Invoice], params: Any) -> QuerySet[Invoic
                 return invoices.none()
             invoices = invoices.filter(**{lookup: value})
     return invoices
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    at: datetime
+    kind: str  # invoice, late_fee, payment
+    reference: str
+    description: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # after this entry; above zero: owed, below zero: credit
+
+
+@dataclass(frozen=True)
+class Statement:
+    unit: Unit
+    start: date | None
+    end: date | None
+    opening_balance: Decimal
+    entries: list[StatementEntry]
+    closing_balance: Decimal
+
+
+def statement(unit: Unit, *, start: date | None = None, end: date | None = None) -> Statement:
+    """The unit's account between two dates (in the complex's zone), with running balances.
+
+    Invoices count from their issue (late fees from the day they were added),
+    payments from when they were paid; cancelled invoices never count.
+    """
+    events: list[tuple[datetime, str, str, str, Decimal, Decimal]] = []
+    invoices = (
+        Invoice.objects.filter(unit=unit)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .prefetch_related("lines")
+    )
+    for invoice in invoices:
+        fees = [line for line in invoice.lines.all() if line.late_fee_number]
+        billed = invoice.total - sum((fee.amount for fee in fees), Decimal(0))
+        events.append(
+            (invoice.issued_at, "invoice", invoice.number, f"{invoice.period:%Y-%m}", billed, ZERO)
+        )
+        events.extend(
+            (fee.created_at, "late_fee", invoice.number, fee.description, fee.amount, ZERO)
+            for fee in fees
+        )
+    for payment in Payment.objects.filter(unit=unit):
+        events.append(
+            (
+                payment.paid_at,
+                "payment",
+                payment.receipt_number,
+                payment.get_method_display(),
+                ZERO,
+                payment.amount,
+            )
+        )
+    events.sort(key=lambda event: (event[0], event[1] != "invoice"))
+    opening = ZERO
+    balance = ZERO
+    entries: list[StatementEntry] = []
+    for at, kind, reference, description, debit, credit in events:
+        day = timezone.localdate(at)
+        if end is not None and day > end:
+            break
+        balance += debit - credit
+        if start is not None and day < start:
+            opening = balance
+            continue
+        entries.append(StatementEntry(at, kind, reference, description, debit, credit, balance))
+    return Statement(unit, start, end, opening, entries, balance)

@@ -20,14 +20,17 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import User
 from klustera.audit.services import record
 from klustera.billing.models import (
+    OPEN_STATUSES,
     BillingRun,
     BillingSettings,
     Invoice,
     InvoiceLine,
-    InvoiceSequence,
+    OneOffCharge,
     Tariff,
 )
+from klustera.billing.numbering import next_number
 from klustera.estate.models import Unit
+from klustera.payments.services import settle_unit
 from klustera.tenancy.context import tenant_atomic
 
 logger = logging.getLogger(__name__)
@@ -99,32 +102,42 @@ def charges_for(unit: Unit, tariffs: list[Tariff]) -> list[Charge]:
     return charges
 
 
-def _next_number(period: date, prefix: str) -> str:
-    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(year=period.year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"{prefix}/{period.year}/{period.month:02d}/{sequence.last_number:06d}"
-
-
 def issue_invoice(
     *, unit: Unit, period: date, charges: list[Charge], config: BillingSettings
 ) -> Invoice:
-    """One invoice with its lines and tax line; its number comes from the same transaction."""
-    subtotal = sum((c.amount for c in charges), Decimal(0))
-    taxable = sum((c.amount for c in charges if c.taxable), Decimal(0))
-    tax = Decimal(0)
-    if config.tax_enabled and taxable:
-        tax = whole_rupiah(taxable * config.tax_base_percent / HUNDRED * config.tax_rate / HUNDRED)
-    due_on = date(period.year, period.month, min(config.due_day, 28))
+    """One invoice with its lines and tax line, paid at once from the unit's credit.
+
+    The unit's pending one-off charges of the month join the tariff charges;
+    the number comes from the same transaction.
+    """
     with tenant_atomic():
+        extras = list(
+            OneOffCharge.objects.select_for_update().filter(
+                unit=unit, period=period, invoice__isnull=True
+            )
+        )
+        charges = charges + [
+            Charge(extra.description, Decimal(1), extra.amount, extra.is_taxable)
+            for extra in extras
+        ]
+        if not charges:
+            raise ValidationError(_("No tariff applies to this unit."))
+        subtotal = sum((c.amount for c in charges), Decimal(0))
+        taxable = sum((c.amount for c in charges if c.taxable), Decimal(0))
+        tax = Decimal(0)
+        if config.tax_enabled and taxable:
+            tax = whole_rupiah(
+                taxable * config.tax_base_percent / HUNDRED * config.tax_rate / HUNDRED
+            )
         invoice = Invoice.objects.create(
             unit=unit,
             period=period,
-            number=_next_number(period, config.invoice_prefix),
-            due_on=due_on,
+            number=next_number(kind="invoice", prefix=config.invoice_prefix, on=period),
+            due_on=date(period.year, period.month, min(config.due_day, 28)),
             subtotal=subtotal,
             tax=tax,
             total=subtotal + tax,
+            issued_at=timezone.now(),
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
@@ -146,6 +159,28 @@ def issue_invoice(
                     f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
                 ),
             )
+        OneOffCharge.objects.filter(pk__in=[extra.pk for extra in extras]).update(invoice=invoice)
+        settle_unit(unit)
+        invoice.refresh_from_db()
+    return invoice
+
+
+def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
+    """Issue one unit's invoice for a month by hand (a unit added late, a cancelled invoice)."""
+    if Invoice.objects.filter(unit=unit, period=period).exclude(status="cancelled").exists():
+        raise ValidationError({"period": [_("This unit already has an invoice for this month.")]})
+    try:
+        invoice = issue_invoice(
+            unit=unit,
+            period=period,
+            charges=charges_for(unit, tariffs_for(period)),
+            config=billing_settings(),
+        )
+    except IntegrityError:
+        raise ValidationError(
+            {"period": [_("This unit already has an invoice for this month.")]}
+        ) from None
+    record(actor=actor, action="invoice.issued", target=invoice, number=invoice.number)
     return invoice
 
 
@@ -159,15 +194,17 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
     config = billing_settings()
     tariffs = tariffs_for(period)
     run = BillingRun.objects.create(period=period, started_by=actor)
-    billed = set(Invoice.objects.filter(period=period).values_list("unit_id", flat=True))
+    billed = set(
+        Invoice.objects.filter(period=period)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .values_list("unit_id", flat=True)
+    )
     for unit in Unit.objects.order_by("block", "number"):
         if unit.pk in billed:
             run.skipped += 1
             continue
         try:
             charges = charges_for(unit, tariffs)
-            if not charges:
-                raise ValidationError(_("No tariff applies to this unit."))
             issue_invoice(unit=unit, period=period, charges=charges, config=config)
         except IntegrityError:
             run.skipped += 1  # another run billed it a moment ago
@@ -191,8 +228,6 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
 
 
 # --- Overdue and late fees -------------------------------------------------------
-
-OPEN_STATUSES = (Invoice.Status.PENDING, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
 
 
 def late_fees_owed(*, due_on: date, grace_days: int, today: date) -> int:
@@ -257,6 +292,7 @@ def _add_late_fees(invoice: Invoice, owed: int, config: BillingSettings) -> int:
             unit_price=fee,
             amount=fee,
             late_fee_number=number,
+            created_at=timezone.now(),
         )
         record(actor=None, action="invoice.late_fee", target=invoice, month=number, amount=str(fee))
         invoice.total += fee
@@ -284,6 +320,7 @@ def update_invoice(
                 )
             invoice.status = Invoice.Status.CANCELLED
             invoice.cancelled_at = timezone.now()
+            invoice.one_off_charges.update(invoice=None)  # billed again with the month
             invoice.cancel_reason = cancel_reason.strip()
             record(
                 actor=actor,
@@ -307,3 +344,163 @@ def update_invoice(
             invoice.due_on = due_on
         invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "due_on"])
     return invoice
+
+
+# --- Tariffs, one-off charges, settings -----------------------------------------
+
+MAX_AMOUNT = Decimal("100000000")  # Rp 100 juta a month for one charge: more is a typing error
+
+
+def check_amount(amount: Decimal, field: str = "amount") -> None:
+    """Refuse negative, zero, fractional-Rupiah and absurd amounts."""
+    if amount <= 0 or amount > MAX_AMOUNT:
+        raise ValidationError({field: [_("Enter an amount between Rp 1 and Rp 100.000.000.")]})
+
+
+def save_tariff(*, actor: User, tariff: Tariff | None = None, **fields: object) -> Tariff:
+    """Create or change a tariff; two tariffs for the same charge and unit type never overlap."""
+    tariff = tariff or Tariff()
+    for name, value in fields.items():
+        setattr(tariff, name, value)
+    if tariff.rate < 0 or tariff.rate > MAX_AMOUNT:
+        raise ValidationError({"rate": [_("Enter a rate between Rp 0 and Rp 100.000.000.")]})
+    if tariff.effective_to is not None and tariff.effective_to < tariff.effective_from:
+        raise ValidationError({"effective_to": [_("A tariff cannot end before it starts.")]})
+    with tenant_atomic():
+        overlapping = (
+            Tariff.objects.select_for_update()
+            .filter(charge__iexact=tariff.charge, unit_type=tariff.unit_type)
+            .exclude(pk=tariff.pk)
+            .exclude(effective_to__lt=tariff.effective_from)
+        )
+        if tariff.effective_to is not None:
+            overlapping = overlapping.exclude(effective_from__gt=tariff.effective_to)
+        clash = overlapping.first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "effective_from": [
+                        _(
+                            "It overlaps the tariff %(charge)s from %(start)s; end that one "
+                            "first (set its last month)."
+                        )
+                        % {"charge": clash.charge, "start": f"{clash.effective_from:%Y-%m}"}
+                    ]
+                }
+            )
+        created = tariff.pk is None
+        tariff.save()
+        record(
+            actor=actor,
+            action="tariff.created" if created else "tariff.changed",
+            target=tariff,
+            charge=tariff.charge,
+            basis=tariff.basis,
+            rate=str(tariff.rate),
+            unit_type=tariff.unit_type,
+            effective_from=f"{tariff.effective_from:%Y-%m}",
+            effective_to=f"{tariff.effective_to:%Y-%m}" if tariff.effective_to else None,
+        )
+    return tariff
+
+
+def add_one_off_charges(
+    *,
+    units: list[Unit],
+    period: date,
+    description: str,
+    amount: Decimal,
+    is_taxable: bool = False,
+    actor: User,
+) -> list[OneOffCharge]:
+    """Charge the chosen units once, on their invoice for ``period``; all of them or none.
+
+    A unit already billed for that month is refused (choose the next month).
+    """
+    check_amount(amount)
+    if amount != amount.to_integral_value():
+        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah.")]})
+    if not units:
+        raise ValidationError({"units": [_("Choose at least one unit.")]})
+    with tenant_atomic():
+        billed = (
+            Invoice.objects.filter(unit__in=units, period=period)
+            .exclude(status=Invoice.Status.CANCELLED)
+            .select_related("unit")
+        )
+        if billed:
+            raise ValidationError(
+                {
+                    "units": [
+                        _("Already billed for %(period)s: %(units)s. Choose the next month.")
+                        % {
+                            "period": f"{period:%Y-%m}",
+                            "units": ", ".join(sorted(str(i.unit) for i in billed)),
+                        }
+                    ]
+                }
+            )
+        charges = OneOffCharge.objects.bulk_create(
+            OneOffCharge(
+                unit=unit,
+                period=period,
+                description=description.strip(),
+                amount=amount,
+                is_taxable=is_taxable,
+                created_by=actor,
+            )
+            for unit in units
+        )
+        record(
+            actor=actor,
+            action="billing.one_off_charge",
+            description=description,
+            amount=str(amount),
+            period=f"{period:%Y-%m}",
+            units=[str(unit) for unit in units],
+        )
+    return charges
+
+
+SETTINGS_FIELDS = (
+    "invoice_prefix",
+    "due_day",
+    "tax_enabled",
+    "tax_label",
+    "tax_rate",
+    "tax_base_percent",
+    "grace_days",
+    "late_fee",
+    "late_fee_value",
+    "late_fee_cap",
+    "run_day",
+    "remind_days_before",
+    "remind_days_after",
+    "payment_instructions",
+    "logo",
+)
+
+
+def update_billing_settings(*, changes: dict[str, object], actor: User) -> BillingSettings:
+    """Change how the complex bills; audited with the old and new values."""
+    with tenant_atomic():
+        config = BillingSettings.objects.select_for_update().get_or_create(pk=1)[0]
+        before = {name: str(getattr(config, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(config, name, value)
+        if config.late_fee == BillingSettings.LateFee.PERCENT and config.late_fee_value > HUNDRED:
+            raise ValidationError(
+                {"late_fee_value": [_("A percentage late fee cannot exceed 100%.")]}
+            )
+        config.save()
+        record(
+            actor=actor,
+            action="billing.settings_changed",
+            target=config,
+            changes={
+                name: [before[name], str(getattr(config, name))]
+                for name in changes
+                if before[name] != str(getattr(config, name))
+            },
+        )
+    return config

@@ -10,4 +10,11 @@ api_urlpatterns = [
         "admin/invoices/<int:pk>", api.AdminInvoiceDetailView.as_view(), name="admin-invoice-detail"
     ),
     path("admin/billing-runs", api.BillingRunsView.as_view(), name="admin-billing-runs"),
+    path("admin/tariffs", api.TariffsView.as_view(), name="admin-tariffs"),
+    path("admin/tariffs/<int:pk>", api.TariffDetailView.as_view(), name="admin-tariff-detail"),
+    path("admin/charges", api.OneOffChargesView.as_view(), name="admin-charges"),
+    path(
+        "admin/billing-settings", api.BillingSettingsView.as_view(), name="admin-billing-settings"
+    ),
+    path("units/<int:pk>/statement", api.StatementView.as_view(), name="unit-statement"),
 ]

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from klustera.billing.models import BillingSettings, Invoice, InvoiceSequence, Tariff
+from klustera.billing.models import BillingSettings, Invoice, NumberSequence, Tariff
 from klustera.billing.services import generate_invoices, parse_period
 from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context
@@ -71,7 +71,7 @@ def test_numbers_are_gapless_per_year_and_a_second_run_creates_nothing(estate) -
         generate_invoices(period=DEC)
         again = generate_invoices(period=DEC)
         numbers = sorted(Invoice.objects.values_list("number", flat=True))
-        assert InvoiceSequence.objects.get(year=2026).last_number == 3
+        assert NumberSequence.objects.get(kind="invoice", year=2026).last_number == 3
     assert (again.created, again.skipped) == (0, 3)
     assert numbers == ["INV/2026/12/000001", "INV/2026/12/000002", "INV/2026/12/000003"]
 

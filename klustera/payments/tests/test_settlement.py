@@ -1,0 +1,209 @@
+"""Payments settle a unit's invoices oldest first; what is left is credit for the next one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from klustera.billing.models import Invoice, OneOffCharge, Tariff
+from klustera.billing.selectors import statement
+from klustera.billing.services import (
+    bill_unit,
+    billing_settings,
+    generate_invoices,
+    update_invoice,
+)
+from klustera.estate.models import Unit
+from klustera.payments.models import Allocation, Payment
+from klustera.payments.services import record_payment, unit_credit
+from klustera.tenancy.context import tenant_context
+
+WIB = ZoneInfo("Asia/Jakarta")
+OCT, NOV, DEC = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
+
+
+@pytest.fixture
+def unit(tenant_a):  # type: ignore[no-untyped-def]
+    with tenant_context(tenant_a):
+        Tariff.objects.create(charge="IPL", rate=Decimal("300000"), effective_from=OCT)
+        yield Unit.objects.create(block="C", number="07")
+
+
+def test_an_overpayment_carries_forward_to_the_next_invoice(unit) -> None:  # type: ignore[no-untyped-def]
+    generate_invoices(period=OCT)
+    payment = record_payment(unit=unit, amount=Decimal("500000"), method="bank_transfer")
+    october = Invoice.objects.get(unit=unit, period=OCT)
+    assert (october.status, october.amount_paid) == ("paid", Decimal("300000"))
+    assert october.paid_at == payment.paid_at
+    assert unit_credit(unit) == Decimal("200000")
+
+    generate_invoices(period=NOV)
+    november = Invoice.objects.get(unit=unit, period=NOV)
+    assert (november.status, november.amount_paid) == ("partially_paid", Decimal("200000"))
+    assert november.balance_due == Decimal("100000")
+    assert unit_credit(unit) == 0
+    # The credit is the same payment, split over two invoices.
+    assert list(
+        Allocation.objects.filter(payment=payment).values_list("invoice__period", "amount")
+    ) == [(OCT, Decimal("300000")), (NOV, Decimal("200000"))]
+
+
+def test_a_payment_pays_the_oldest_invoices_first(unit) -> None:  # type: ignore[no-untyped-def]
+    generate_invoices(period=OCT)
+    generate_invoices(period=NOV)
+    record_payment(unit=unit, amount=Decimal("450000"), method="cash")
+    statuses = dict(Invoice.objects.filter(unit=unit).values_list("period", "status"))
+    assert statuses == {OCT: "paid", NOV: "partially_paid"}
+    record_payment(unit=unit, amount=Decimal("150000"), method="cash")
+    assert Invoice.objects.get(unit=unit, period=NOV).status == "paid"
+    assert unit_credit(unit) == 0
+
+
+def test_receipts_are_numbered_without_gaps(unit) -> None:  # type: ignore[no-untyped-def]
+    first = record_payment(unit=unit, amount=Decimal("1000"), method="cash")
+    with pytest.raises(ValidationError):
+        record_payment(unit=unit, amount=Decimal("-5"), method="cash")
+    second = record_payment(unit=unit, amount=Decimal("1000"), method="qris")
+    assert first.receipt_number.endswith("/000001")
+    assert second.receipt_number.endswith("/000002")
+
+
+@pytest.mark.parametrize(
+    ("amount", "method"),
+    [("0", "cash"), ("-100", "cash"), ("1500.50", "cash"), ("2000000000", "cash"), ("5", "gold")],
+)
+def test_bad_payments_are_refused_and_leave_the_books_untouched(unit, amount, method) -> None:  # type: ignore[no-untyped-def]
+    generate_invoices(period=OCT)
+    with pytest.raises(ValidationError):
+        record_payment(unit=unit, amount=Decimal(amount), method=method)
+    assert not Payment.objects.exists()
+    assert Invoice.objects.get(unit=unit).status == "pending"
+
+
+def test_one_off_charges_join_the_months_invoice_and_a_billed_month_is_refused(
+    unit, tenant_a
+) -> None:  # type: ignore[no-untyped-def]
+    from klustera.accounts.models import User
+    from klustera.billing.services import add_one_off_charges
+
+    manager = User.objects.first()
+    assert manager is not None
+    add_one_off_charges(
+        units=[unit], period=OCT, description="Kartu akses", amount=Decimal("75000"), actor=manager
+    )
+    generate_invoices(period=OCT)
+    october = Invoice.objects.get(unit=unit, period=OCT)
+    assert october.total == Decimal("375000")
+    assert [line.description for line in october.lines.all()] == ["IPL", "Kartu akses"]
+    with pytest.raises(ValidationError, match="C-07"):
+        add_one_off_charges(
+            units=[unit], period=OCT, description="Again", amount=Decimal("1"), actor=manager
+        )
+    # Cancelling frees the charge: billing the month again bills it again, with a new number.
+    update_invoice(invoice=october, actor=manager, cancel_reason="Wrong tariff")
+    again = bill_unit(unit=unit, period=OCT, actor=manager)
+    assert again.total == Decimal("375000") and again.number != october.number
+    assert OneOffCharge.objects.get().invoice == again
+
+
+def test_the_statement_runs_a_balance_from_invoices_fees_and_payments(unit, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.now = datetime(2026, 10, 1, 8, tzinfo=WIB)
+    generate_invoices(period=OCT)
+    clock.now = datetime(2026, 10, 20, 9, tzinfo=WIB)
+    config = billing_settings()
+    config.late_fee, config.late_fee_value = "flat", Decimal("25000")
+    config.save()
+    from klustera.billing.services import charge_late_fees
+
+    charge_late_fees(today=date(2026, 10, 20))
+    clock.now = datetime(2026, 10, 25, 10, tzinfo=WIB)
+    record_payment(unit=unit, amount=Decimal("400000"), method="cash")
+    clock.now = datetime(2026, 11, 1, 8, tzinfo=WIB)
+    generate_invoices(period=NOV)
+
+    full = statement(unit)
+    assert [(e.kind, e.debit, e.credit, e.balance) for e in full.entries] == [
+        ("invoice", Decimal("300000"), 0, Decimal("300000")),
+        ("late_fee", Decimal("25000"), 0, Decimal("325000")),
+        ("payment", 0, Decimal("400000"), Decimal("-75000")),
+        ("invoice", Decimal("300000"), 0, Decimal("225000")),
+    ]
+    november = statement(unit, start=date(2026, 11, 1))
+    assert november.opening_balance == Decimal("-75000")  # credit brought forward
+    assert [e.kind for e in november.entries] == ["invoice"]
+    assert november.closing_balance == Invoice.objects.get(period=NOV).balance_due
+
+
+# --- The books balance, whatever happens --------------------------------------------
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("charge"), st.integers(0, 2), st.integers(1, 2_000_000)),
+        st.tuples(st.just("pay"), st.integers(0, 2), st.integers(1, 3_000_000)),
+        st.tuples(st.just("cancel"), st.integers(0, 2), st.integers(0, 5)),
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=steps)
+def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) -> None:  # type: ignore[no-untyped-def]
+    """For any charges, payments and cancellations: Σ invoices − Σ payments = Σ balances."""
+    from klustera.accounts.models import User
+    from klustera.billing.services import add_one_off_charges
+
+    with tenant_context(tenant_a):
+        Allocation.objects.all().delete()
+        Payment.objects.all().delete()
+        OneOffCharge.objects.all().delete()
+        Invoice.objects.all().delete()
+        Unit.objects.all().delete()
+        manager = User.objects.first()
+        assert manager is not None
+        units = [Unit.objects.create(number=f"P{n}") for n in range(3)]
+        month = [date(2025, m, 1) for m in range(1, 13)]
+        billed = [0, 0, 0]
+        for action, which, value in steps:
+            unit = units[which]
+            if action == "charge" and billed[which] < 12:
+                period = month[billed[which]]
+                billed[which] += 1
+                add_one_off_charges(
+                    units=[unit],
+                    period=period,
+                    description="x",
+                    amount=Decimal(value),
+                    actor=manager,
+                )
+                bill_unit(unit=unit, period=period, actor=manager)
+            elif action == "pay":
+                record_payment(unit=unit, amount=Decimal(value), method="cash")
+            elif action == "cancel":
+                open_ones = list(Invoice.objects.filter(unit=unit, status="pending"))
+                if open_ones:
+                    victim = open_ones[value % len(open_ones)]
+                    update_invoice(invoice=victim, actor=manager, cancel_reason="test")
+
+        invoiced = Invoice.objects.exclude(status="cancelled").aggregate(t=Sum("total"))["t"] or 0
+        paid = Payment.objects.aggregate(t=Sum("amount"))["t"] or 0
+        balances = Decimal(0)
+        for unit in units:
+            due = sum((i.balance_due for i in Invoice.objects.filter(unit=unit)), Decimal(0))
+            credit = unit_credit(unit)
+            assert not (credit and due), "credit must pay open invoices at once"
+            assert statement(unit).closing_balance == due - credit
+            balances += due - credit
+        assert invoiced - paid == balances
+        for invoice in Invoice.objects.all():
+            allocated = invoice.allocations.aggregate(t=Sum("amount"))["t"] or 0
+            assert invoice.amount_paid == allocated <= invoice.total
