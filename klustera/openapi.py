@@ -107,6 +107,8 @@ def wrap_in_envelope(
                 if not status_code.startswith("2"):
                     continue
                 content = response.setdefault("content", {})
+                if content and "application/json" not in content:
+                    continue  # a file (PDF, CSV, XLSX) or a webhook's plain answer
                 json_body = content.get("application/json", {})
                 inner = json_body.get("schema")
                 resolved = _resolve(inner, schemas)

@@ -221,6 +221,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "klustera.tenancy.context_processors.tenant",
             ],
+            "libraries": {"money": "klustera.template_filters"},
         },
     },
 ]
@@ -372,5 +373,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("huey", "httpx", "weasyprint", "fontTools")
+    },
 }

@@ -6,6 +6,7 @@ from klustera import views
 from klustera.accounts import views as accounts_views
 from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.audit.api import AuditTrailView
+from klustera.billing import views as billing_views
 from klustera.billing.urls import api_urlpatterns as billing_api
 from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
@@ -44,6 +45,8 @@ urlpatterns = [
         name="notifications-settings",
     ),
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
+    path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
+    path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("", views.home, name="home"),
 ]
 

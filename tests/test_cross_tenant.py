@@ -69,6 +69,8 @@ PROBES: dict[str, Probe] = {
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
     "admin-units": Probe(("get",), "list"),
+    "admin-units-export": Probe(("get",), "list"),
+    "admin-units-import": Probe(("post",), "list"),
     "admin-unit-detail": Probe(("get", "put"), "object", "unit"),
     "admin-move-in": Probe(("post",), "object", "unit"),
     "admin-vehicles": Probe(("post",), "object", "unit"),
@@ -87,6 +89,8 @@ PROBES: dict[str, Probe] = {
     "admin-billing-settings": Probe(("get", "patch"), "list"),
     "unit-statement": Probe(("get",), "object", "unit"),
     "payment-list": Probe(("get",), "list"),
+    "payment-receipt": Probe(("get",), "object", "payment"),
+    "invoice-pdf": Probe(("get",), "object", "invoice"),
     "admin-payments": Probe(("get", "post"), "list"),
 }
 PLATFORM_ROUTES = {"api-schema", "api-docs"}  # the same document for everyone
@@ -165,7 +169,8 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         )
         OneOffCharge.objects.create(unit=unit, period="2026-12-01", description=MARKER, amount=1)
         BillingSettings.objects.create(pk=1, payment_instructions=MARKER, invoice_prefix="BETA")
-        Payment.objects.create(
+        payment = Payment.objects.create(
+            pk=FOREIGN_ID,
             unit=unit,
             amount=1,
             method="cash",
@@ -183,6 +188,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "vehicle": vehicle,
         "invoice": invoice,
         "tariff": tariff,
+        "payment": payment,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -18,6 +20,7 @@ from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
+from klustera.billing.documents import invoice_pdf
 from klustera.billing.models import (
     BillingRun,
     BillingSettings,
@@ -31,13 +34,13 @@ from klustera.billing.services import (
     SETTINGS_FIELDS,
     add_one_off_charges,
     bill_unit,
-    billing_settings,
     generate_invoices,
     parse_period,
     save_tariff,
     update_billing_settings,
     update_invoice,
 )
+from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 
@@ -119,6 +122,15 @@ class NewInvoiceSerializer(RejectUnknownFields, serializers.Serializer):
         fields = super().get_fields()
         fields["unit"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
         return fields
+
+
+class InvoicePdfView(APIView):
+    """The invoice as a PDF: A4, with the total in words and a QR to its payment page."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+        return pdf_response(invoice_pdf(invoice), invoice.number)
 
 
 class AdminInvoiceListView(InvoiceListView):
@@ -313,11 +325,13 @@ class BillingSettingsView(APIView):
 
     @extend_schema(responses={200: BillingSettingsSerializer})
     def get(self, request: Request) -> Response:
-        return ok(BillingSettingsSerializer(billing_settings()).data)
+        return ok(BillingSettingsSerializer(BillingSettings.current()).data)
 
     @extend_schema(request=BillingSettingsSerializer, responses={200: BillingSettingsSerializer})
     def patch(self, request: Request) -> Response:
-        serializer = BillingSettingsSerializer(billing_settings(), data=request.data, partial=True)
+        serializer = BillingSettingsSerializer(
+            BillingSettings.current(), data=request.data, partial=True
+        )
         serializer.is_valid(raise_exception=True)
         config = call_service(
             update_billing_settings,

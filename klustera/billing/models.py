@@ -45,6 +45,11 @@ class BillingSettings(models.Model):
     def __str__(self) -> str:
         return "billing settings"
 
+    @classmethod
+    def current(cls) -> BillingSettings:
+        """The complex's settings (the defaults until a manager changes them)."""
+        return cls.objects.get_or_create(pk=1)[0]
+
 
 class Tariff(models.Model):
     """A monthly charge and how it is computed, from a month on (until a month, or open)."""
@@ -101,6 +106,7 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    pdf = models.FileField(blank=True)  # emptied on every change, rendered again on the queue
 
     class Meta:
         ordering = ["-period", "number"]

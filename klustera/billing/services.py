@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
 from klustera.audit.services import record
+from klustera.billing.documents import invoices_changed
 from klustera.billing.models import (
     OPEN_STATUSES,
     BillingRun,
@@ -30,8 +31,12 @@ from klustera.billing.models import (
 )
 from klustera.billing.numbering import next_number
 from klustera.estate.models import Unit
+from klustera.estate.selectors import billing_contacts
+from klustera.formatting import decimal_number
+from klustera.notifications.services import Address, notify
 from klustera.payments.services import settle_unit
 from klustera.tenancy.context import tenant_atomic
+from klustera.tenancy.links import tenant_url
 
 logger = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
@@ -55,10 +60,6 @@ def parse_period(value: str) -> date:
     if period > next_month:
         raise ValidationError({"period": [_("Only months up to next month can be billed.")]})
     return period
-
-
-def billing_settings() -> BillingSettings:
-    return BillingSettings.objects.get_or_create(pk=1)[0]
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def charges_for(unit: Unit, tariffs: list[Tariff]) -> list[Charge]:
                 _("Unit %(unit)s has no %(basis)s for the tariff %(charge)s.")
                 % {"unit": unit, "basis": tariff.get_basis_display(), "charge": tariff.charge}
             )
-        label = f"{tariff.charge} ({area} m² × {tariff.rate})"
+        label = f"{tariff.charge} ({decimal_number(area)} m² × Rp {decimal_number(tariff.rate)})"
         charges.append(Charge(label, area, tariff.rate, tariff.is_taxable))
     return charges
 
@@ -161,7 +162,10 @@ def issue_invoice(
             )
         OneOffCharge.objects.filter(pk__in=[extra.pk for extra in extras]).update(invoice=invoice)
         settle_unit(unit)
+        invoices_changed([invoice.pk])
         invoice.refresh_from_db()
+        if invoice.balance_due:
+            tell_billing_contact([invoice], "invoice_issued")
     return invoice
 
 
@@ -174,7 +178,7 @@ def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
             unit=unit,
             period=period,
             charges=charges_for(unit, tariffs_for(period)),
-            config=billing_settings(),
+            config=BillingSettings.current(),
         )
     except IntegrityError:
         raise ValidationError(
@@ -191,7 +195,7 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
     constraint decides, so two runs at once cannot both bill it); a unit that
     cannot be billed is reported and the others go on.
     """
-    config = billing_settings()
+    config = BillingSettings.current()
     tariffs = tariffs_for(period)
     run = BillingRun.objects.create(period=period, started_by=actor)
     billed = set(
@@ -251,7 +255,7 @@ def charge_late_fees(*, today: date | None = None) -> dict[str, int]:
     Each fee is its own line, numbered by the month of lateness it covers, so
     a second run on the same day adds nothing; fees stop at the cap.
     """
-    config = billing_settings()
+    config = BillingSettings.current()
     today = today or timezone.localdate()
     counts = {"overdue": 0, "fees": 0}
     cutoff = today - timedelta(days=config.grace_days + 1)
@@ -262,8 +266,11 @@ def charge_late_fees(*, today: date | None = None) -> dict[str, int]:
             if locked.status == Invoice.Status.PENDING:
                 locked.status = Invoice.Status.OVERDUE
                 counts["overdue"] += 1
-            counts["fees"] += _add_late_fees(locked, owed, config)
+            added = _add_late_fees(locked, owed, config)
+            counts["fees"] += added
             locked.save(update_fields=["status", "total"])
+            if added:
+                invoices_changed([locked.pk])
     return counts
 
 
@@ -343,6 +350,7 @@ def update_invoice(
             )
             invoice.due_on = due_on
         invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "due_on"])
+        invoices_changed([invoice.pk])
     return invoice
 
 
@@ -504,3 +512,78 @@ def update_billing_settings(*, changes: dict[str, object], actor: User) -> Billi
             },
         )
     return config
+
+
+# --- Reminders and the daily work -------------------------------------------------
+
+
+def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
+    """Send ``template`` about each invoice to its unit's billing contact; returns how many."""
+    contacts = billing_contacts([invoice.unit_id for invoice in invoices])
+    sent = 0
+    for invoice in invoices:
+        resident = contacts.get(invoice.unit_id)
+        if resident is None:
+            continue
+        recipient: User | Address = resident.user or Address(
+            name=resident.name, phone=resident.phone, email=resident.email
+        )
+        notify(
+            recipient=recipient,
+            template=template,
+            context={
+                "name": resident.name,
+                "unit": str(invoice.unit),
+                "period": f"{invoice.period:%m/%Y}",
+                "amount": invoice.balance_due,
+                "due_date": invoice.due_on,
+                "link": tenant_url("invoice-page", pk=invoice.pk),
+            },
+        )
+        sent += 1
+    return sent
+
+
+def send_reminders(*, today: date) -> dict[str, int]:
+    """Remind billing contacts N days before the due date and N days after it (settings)."""
+    config = BillingSettings.current()
+    counts = {"before": 0, "after": 0}
+    open_invoices = Invoice.objects.filter(status__in=OPEN_STATUSES).select_related("unit")
+    if config.remind_days_before:
+        due = open_invoices.filter(due_on=today + timedelta(days=config.remind_days_before))
+        counts["before"] = tell_billing_contact(list(due), "payment_reminder")
+    if config.remind_days_after:
+        late = open_invoices.filter(due_on=today - timedelta(days=config.remind_days_after))
+        counts["after"] = tell_billing_contact(list(late), "payment_overdue")
+    return counts
+
+
+def scheduled_period(*, today: date, config: BillingSettings) -> date | None:
+    """The month the scheduled run bills today, or None when no run is due.
+
+    From the run day on, the month whose due date comes next (this month while
+    its due day is ahead, otherwise next month), once: a month that already
+    had a run is never billed again by the schedule.
+    """
+    if config.run_day is None or today.day < config.run_day:
+        return None
+    if today.day <= config.due_day:
+        period = today.replace(day=1)
+    else:
+        period = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    if BillingRun.objects.filter(period=period).exists():
+        return None
+    return period
+
+
+def run_daily(*, today: date | None = None) -> dict[str, object]:
+    """The complex's daily billing work: the scheduled run, late fees, reminders."""
+    today = today or timezone.localdate()
+    config = BillingSettings.current()
+    period = scheduled_period(today=today, config=config)
+    run = generate_invoices(period=period) if period else None
+    return {
+        "run": run.created if run else None,
+        **charge_late_fees(today=today),
+        **send_reminders(today=today),
+    }

@@ -5,6 +5,7 @@ from klustera.billing import api
 api_urlpatterns = [
     path("invoices", api.InvoiceListView.as_view(), name="invoice-list"),
     path("invoices/<int:pk>", api.InvoiceDetailView.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/pdf", api.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("admin/invoices", api.AdminInvoiceListView.as_view(), name="admin-invoices"),
     path(
         "admin/invoices/<int:pk>", api.AdminInvoiceDetailView.as_view(), name="admin-invoice-detail"

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
+from klustera.billing.models import BillingSettings, Invoice, Tariff
+from klustera.billing.services import (
+    charge_late_fees,
+    generate_invoices,
+    save_tariff,
+    update_billing_settings,
+)
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
+from klustera.payments.models import Payment
+from klustera.payments.services import record_payment
 from klustera.tenancy.context import tenant_atomic, tenant_context
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.services import NewManager, provision_tenant
@@ -94,6 +105,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
     )
     with tenant_context(tenant):
         seed_estate()
+        seed_billing()
     return tenant, True
 
 
@@ -143,3 +155,59 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
                     start_on=date(2024, 1, 1),
                     is_billing_contact=True,
                 )
+
+
+def seed_billing(*, months: int = 3) -> None:
+    """Tariffs, the last ``months`` months billed, most of them paid, late fees on the rest."""
+    rng = random.Random(12)  # noqa: S311
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    today = timezone.localdate()
+    periods = []
+    for back in range(months - 1, -1, -1):
+        index = today.year * 12 + today.month - 1 - back
+        periods.append(date(index // 12, index % 12 + 1, 1))
+    with tenant_atomic():
+        update_billing_settings(
+            actor=manager,
+            changes={
+                "due_day": 10,
+                "grace_days": 5,
+                "late_fee": BillingSettings.LateFee.FLAT,
+                "late_fee_value": Decimal(25000),
+                "late_fee_cap": Decimal(100000),
+                "run_day": 25,
+                "payment_instructions": (
+                    "Transfer ke BCA 123-456-7890 a.n. PT Graha Indah Residence, "
+                    "cantumkan nomor unit pada berita transfer."
+                ),
+            },
+        )
+        for charge, basis, rate, taxable in (
+            ("IPL", Tariff.Basis.LAND_AREA, 2500, True),
+            ("Keamanan", Tariff.Basis.FLAT, 50000, False),
+            ("Sampah", Tariff.Basis.FLAT, 25000, False),
+        ):
+            save_tariff(
+                actor=manager,
+                charge=charge,
+                basis=basis,
+                rate=Decimal(rate),
+                is_taxable=taxable,
+                effective_from=periods[0],
+            )
+    for period in periods:
+        issued = timezone.make_aware(datetime(period.year, period.month, 1, 8))
+        generate_invoices(period=period, actor=manager)
+        Invoice.objects.filter(period=period).update(issued_at=issued)
+        if period == periods[-1]:
+            continue
+        for invoice in Invoice.objects.filter(period=period).select_related("unit"):
+            if rng.random() < 0.85:
+                record_payment(
+                    unit=invoice.unit,
+                    amount=invoice.total,
+                    method=rng.choice([Payment.Method.BANK_TRANSFER, Payment.Method.CASH]),
+                    paid_at=issued + timedelta(days=rng.randrange(2, 12), hours=3),
+                    actor=manager,
+                )
+    charge_late_fees(today=today)

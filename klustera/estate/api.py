@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,9 +24,17 @@ from klustera.api import (
     OptionalEmailField,
     RejectUnknownFields,
     call_service,
+    error_response,
     ok,
     user_of,
     validated,
+)
+from klustera.estate.importing import (
+    MAX_BYTES,
+    ImportFileError,
+    export_csv,
+    export_xlsx,
+    import_estate,
 )
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
@@ -250,3 +264,93 @@ class VehicleDetailView(APIView):
         vehicle = get_object_or_404(Vehicle.objects.select_related("unit"), pk=pk)
         remove_vehicle(actor=user_of(request), vehicle=vehicle)
         return ok(None)
+
+
+# --- Import and export -------------------------------------------------------------
+
+
+class ImportRequest(RejectUnknownFields, serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX, at most 5 MB")
+    commit = serializers.BooleanField(
+        default=False, help_text="false: preview only (nothing is written)"
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    units_created = serializers.IntegerField()
+    units_updated = serializers.IntegerField()
+    residents_created = serializers.IntegerField()
+    stays_created = serializers.IntegerField()
+    committed = serializers.BooleanField()
+    row_errors = RowErrorSerializer(many=True, source="errors")
+
+
+class ImportView(APIView):
+    """Units and residents from a spreadsheet: preview first, then commit (all rows or none)."""
+
+    permission_classes = [IsPropertyManager]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequest},
+        responses={200: ImportReportSerializer, 201: ImportReportSerializer},
+    )
+    def post(self, request: Request) -> HttpResponse:
+        data = validated(ImportRequest, request)
+        upload = data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError({"file": [gettext("The file is larger than 5 MB.")]})
+        try:
+            report = import_estate(
+                content=upload.read(),
+                filename=upload.name or "",
+                actor=user_of(request),
+                commit=data["commit"],
+            )
+        except ImportFileError as exc:
+            raise ValidationError({"file": [str(exc)]}) from exc
+        body = ImportReportSerializer(report).data
+        if data["commit"] and report.errors:
+            return error_response(
+                "VALIDATION_ERROR",
+                gettext("Nothing was imported: fix the rows listed and upload the file again."),
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                details={"rows": body["row_errors"]},
+            )
+        created = status.HTTP_201_CREATED if report.committed else status.HTTP_200_OK
+        return ok(body, status=created)
+
+
+class ExportQuery(serializers.Serializer):
+    type = serializers.ChoiceField(["csv", "xlsx"], default="csv")  # ?format= is DRF's
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportView(APIView):
+    """The registry in the import's columns, to edit and import back."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        query = ExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if query.validated_data["type"] == "xlsx":
+            response = HttpResponse(export_xlsx(), content_type=XLSX)
+        else:
+            response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
+        name = f"units-{timezone.localdate():%Y%m%d}.{query.validated_data['type']}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

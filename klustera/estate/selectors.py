@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from klustera.accounts.models import User
 from klustera.accounts.policies import sees_every_unit
-from klustera.estate.models import Unit
+from klustera.estate.models import Occupancy, Resident, Unit
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
@@ -16,3 +16,11 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(
         Q(occupancies__resident__user=user) & Q(occupancies__end_on__isnull=True)
     ).distinct()
+
+
+def billing_contacts(unit_ids: list[int]) -> dict[int, Resident]:
+    """The current billing contact of each unit that has one, with their user account."""
+    stays = Occupancy.objects.filter(
+        unit_id__in=unit_ids, is_billing_contact=True, end_on__isnull=True
+    ).select_related("resident__user")
+    return {stay.unit_id: stay.resident for stay in stays}

@@ -122,6 +122,18 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="payment_overdue",
+            category=Category.BILLING,
+            params=("name", "unit", "amount", "due_date", "link"),
+            subject={"id": "Tagihan unit {unit} lewat jatuh tempo", "en": "Overdue bill, {unit}"},
+            body={
+                "id": "Halo {name}, tagihan unit {unit} sebesar {amount} telah lewat jatuh "
+                "tempo {due_date}. Mohon segera dibayar agar tidak dikenai denda: {link}",
+                "en": "Hello {name}, the bill for unit {unit} of {amount} was due {due_date}. "
+                "Please pay it soon to avoid late fees: {link}",
+            },
+        ),
+        MessageTemplate(
             key="payment_received",
             category=Category.BILLING,
             params=("name", "amount", "unit", "reference", "link"),

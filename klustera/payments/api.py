@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
+from klustera.billing.documents import receipt_pdf
+from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.payments.models import Allocation, Payment
 from klustera.payments.selectors import payments_visible_to
@@ -58,6 +64,15 @@ class PaymentListView(ListAPIView):
         if unit:
             payments = payments.filter(unit_id=unit) if unit.isdigit() else payments.none()
         return payments
+
+
+class ReceiptPdfView(APIView):
+    """The receipt of a payment as a PDF."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
+        return pdf_response(receipt_pdf(payment), payment.receipt_number)
 
 
 class ManualPaymentSerializer(RejectUnknownFields, serializers.Serializer):

@@ -31,6 +31,7 @@ class Payment(models.Model):
     receipt_number = models.CharField(max_length=40, unique=True)
     paid_at = models.DateTimeField()
     note = models.CharField(max_length=300, blank=True)
+    receipt_pdf = models.FileField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

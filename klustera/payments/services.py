@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
 from klustera.audit.services import record
+from klustera.billing.documents import invoices_changed, payment_recorded
 from klustera.billing.models import OPEN_STATUSES, Invoice
 from klustera.billing.numbering import next_number
 from klustera.estate.models import Unit
@@ -63,7 +64,8 @@ def record_payment(
                 kind="receipt", prefix=RECEIPT_PREFIX, on=timezone.localdate(paid_at)
             ),
         )
-        settle_unit(unit)
+        invoices_changed(settle_unit(unit))
+        payment_recorded(payment)
         record(
             actor=actor,
             action="payment.recorded",
@@ -76,8 +78,8 @@ def record_payment(
     return payment
 
 
-def settle_unit(unit: Unit) -> Decimal:
-    """Allocate the unit's unallocated payments to its open invoices; return the credit left."""
+def settle_unit(unit: Unit) -> list[int]:
+    """Allocate the unit's unallocated payments to its open invoices; return those paid into."""
     with tenant_atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one settlement at a time
         free: list[tuple[Payment, Decimal]] = [
@@ -87,8 +89,9 @@ def settle_unit(unit: Unit) -> Decimal:
             .order_by("paid_at", "pk")
             if payment.amount > (payment.used or 0)
         ]
+        settled: list[int] = []
         if not free:
-            return Decimal(0)
+            return settled
         invoices = Invoice.objects.select_for_update().filter(unit=unit, status__in=OPEN_STATUSES)
         for invoice in invoices.order_by("period", "pk"):
             last: Payment | None = None
@@ -104,9 +107,10 @@ def settle_unit(unit: Unit) -> Decimal:
                     free[0] = (payment, left - portion)
             if last is not None:
                 _update_paid_status(invoice, paid_at=last.paid_at)
+                settled.append(invoice.pk)
             if not free:
                 break
-        return sum((left for _payment, left in free), Decimal(0))
+        return settled
 
 
 def _update_paid_status(invoice: Invoice, *, paid_at: datetime) -> None:

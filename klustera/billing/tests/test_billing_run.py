@@ -60,7 +60,7 @@ def test_each_unit_is_billed_by_its_tariffs_with_whole_rupiah(estate) -> None:  
     assert invoices["A-02"].total == Decimal("251250")  # 90,5 × 2.500 = 226.250 + 25.000
     assert invoices["T-01"].total == Decimal("175000")  # the studio tariff beats the m² one
     assert [line.description for line in invoices["A-01"].lines.all()] == [
-        "IPL (120.00 m² × 2500.00)",
+        "IPL (120 m² × Rp 2.500)",
         "Sampah",
     ]
     assert invoices["A-01"].due_on == date(2026, 12, 10)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from klustera.billing.models import BillingSettings, Invoice, Tariff
 from klustera.billing.services import charge_late_fees, generate_invoices, late_fees_owed
-from klustera.billing.tasks import daily_late_fees
+from klustera.billing.tasks import daily_billing
 from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context
 
@@ -80,7 +80,7 @@ def test_the_daily_job_reaches_every_complex(billed) -> None:  # type: ignore[no
         BillingSettings.objects.update_or_create(
             pk=1, defaults={"late_fee": "flat", "late_fee_value": Decimal("25000")}
         )
-    assert daily_late_fees.call_local() >= 1
+    assert daily_billing.call_local() >= 1
     with tenant_context(billed):
         assert Invoice.objects.filter(status="overdue").count() == 2
 

@@ -12,11 +12,10 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klustera.billing.models import Invoice, OneOffCharge, Tariff
+from klustera.billing.models import BillingSettings, Invoice, OneOffCharge, Tariff
 from klustera.billing.selectors import statement
 from klustera.billing.services import (
     bill_unit,
-    billing_settings,
     generate_invoices,
     update_invoice,
 )
@@ -117,7 +116,7 @@ def test_the_statement_runs_a_balance_from_invoices_fees_and_payments(unit, cloc
     clock.now = datetime(2026, 10, 1, 8, tzinfo=WIB)
     generate_invoices(period=OCT)
     clock.now = datetime(2026, 10, 20, 9, tzinfo=WIB)
-    config = billing_settings()
+    config = BillingSettings.current()
     config.late_fee, config.late_fee_value = "flat", Decimal("25000")
     config.save()
     from klustera.billing.services import charge_late_fees

@@ -1,0 +1,162 @@
+"""Printable invoices and receipts: WeasyPrint from Django templates, kept in media storage.
+
+A document is rendered from its current data and stored under the complex's
+own folder (``<slug>/invoices/…``). A change to an invoice empties its file
+and queues a new rendering on the ``billing`` queue; a download of a document
+not yet rendered renders it on the spot.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+import segno
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import HTML, URLFetcher
+
+from klustera.billing.models import BillingSettings, Invoice
+from klustera.formatting import rupiah_in_words
+from klustera.payments.models import Payment
+from klustera.tenancy.context import current_tenant
+from klustera.tenancy.links import tenant_url
+
+logger = logging.getLogger(__name__)
+
+
+def _qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def _logo_data_uri() -> str:
+    logo = BillingSettings.current().logo
+    if not logo:
+        return ""
+    with logo.open("rb") as handle:
+        content = handle.read()
+    kind = "png" if content.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(content).decode()}"
+
+
+def _inline_only() -> URLFetcher:
+    """Documents embed their images: nothing is fetched from the network or the disk."""
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def _render(template: str, context: dict[str, Any]) -> bytes:
+    tenant = current_tenant()
+    config = BillingSettings.current()
+    with translation.override(tenant.locale if tenant else "id"):
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "complex": tenant.name if tenant else "",
+                "logo": _logo_data_uri(),
+                "instructions": config.payment_instructions,
+                "printed_at": timezone.localtime(),
+            },
+        )
+    return bytes(HTML(string=html, url_fetcher=_inline_only()).write_pdf())
+
+
+def render_invoice(invoice: Invoice) -> bytes:
+    link = tenant_url("invoice-page", pk=invoice.pk)
+    lines = list(invoice.lines.all())
+    return _render(
+        "billing/invoice_pdf.html",
+        {
+            "invoice": invoice,
+            "lines": [line for line in lines if not line.is_tax and not line.late_fee_number],
+            "tax_lines": [line for line in lines if line.is_tax],
+            "late_fees": [line for line in lines if line.late_fee_number],
+            "in_words": rupiah_in_words(invoice.total),
+            "due_in_words": rupiah_in_words(invoice.balance_due),
+            "link": link,
+            "qr": _qr_data_uri(link),
+        },
+    )
+
+
+def render_receipt(payment: Payment) -> bytes:
+    allocations = list(payment.allocations.select_related("invoice"))
+    return _render(
+        "billing/receipt_pdf.html",
+        {
+            "payment": payment,
+            "allocations": allocations,
+            "credit": payment.amount - sum(a.amount for a in allocations),
+            "in_words": rupiah_in_words(payment.amount),
+        },
+    )
+
+
+def _folder() -> str:
+    tenant = current_tenant()
+    if tenant is None:
+        raise ValueError("Documents are stored per complex: select one first")
+    return tenant.slug
+
+
+def store_invoice_pdf(invoice: Invoice) -> str:
+    """Render the invoice as it is now and store it in place of the previous file."""
+    name = f"{_folder()}/invoices/{invoice.number.replace('/', '-')}.pdf"
+    content = render_invoice(invoice)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(content))
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=stored)
+    invoice.pdf.name = stored
+    return stored
+
+
+def store_receipt_pdf(payment: Payment) -> str:
+    name = f"{_folder()}/receipts/{payment.receipt_number.replace('/', '-')}.pdf"
+    content = render_receipt(payment)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(content))
+    Payment.objects.filter(pk=payment.pk).update(receipt_pdf=stored)
+    payment.receipt_pdf.name = stored
+    return stored
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The stored PDF of the invoice, rendered now if a change has not been rendered yet."""
+    name = invoice.pdf.name
+    if not name or not default_storage.exists(name):
+        name = store_invoice_pdf(invoice)
+    return _read(name)
+
+
+def receipt_pdf(payment: Payment) -> bytes:
+    name = payment.receipt_pdf.name
+    if not name or not default_storage.exists(name):
+        name = store_receipt_pdf(payment)
+    return _read(name)
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return bytes(handle.read())
+
+
+def invoices_changed(invoice_ids: list[int]) -> None:
+    """Forget the rendered PDFs of changed invoices and render them again after commit."""
+    from klustera.billing.tasks import render_invoice_pdf  # tasks import this module
+
+    if not invoice_ids:
+        return
+    Invoice.objects.filter(pk__in=invoice_ids).update(pdf="")
+    for invoice_id in invoice_ids:
+        render_invoice_pdf.on_commit(invoice_id)
+
+
+def payment_recorded(payment: Payment) -> None:
+    from klustera.billing.tasks import render_receipt_pdf
+
+    render_receipt_pdf.on_commit(payment.pk)
