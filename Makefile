@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python bench/tenancy.py
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/billing.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

@@ -169,6 +169,7 @@ class BillingRunSerializer(serializers.ModelSerializer):
             "period",
             "started_at",
             "finished_at",
+            "units",
             "created",
             "skipped",
             "failed",

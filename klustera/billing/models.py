@@ -211,6 +211,7 @@ class BillingRun(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    units = models.PositiveIntegerField(default=0)  # to bill in this run: progress is done/units
     created = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)

@@ -7,16 +7,24 @@ from datetime import date
 from klustera.billing.models import NumberSequence
 
 
-def next_number(*, kind: str, prefix: str, on: date) -> str:
-    """The next number of ``kind`` in the year of ``on``.
+def next_numbers(*, kind: str, prefix: str, on: date, count: int = 1) -> list[str]:
+    """The next ``count`` numbers of ``kind`` in the year of ``on``.
 
-    Call it inside the transaction that stores the document: the sequence row
+    Call it inside the transaction that stores the documents: the sequence row
     stays locked until that transaction ends, so concurrent callers queue and
-    a rolled-back document gives its number back.
+    rolled-back documents give their numbers back.
     """
     sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
         kind=kind, year=on.year
     )
-    sequence.last_number += 1
+    first = sequence.last_number + 1
+    sequence.last_number += count
     sequence.save(update_fields=["last_number"])
-    return f"{prefix}/{on.year}/{on.month:02d}/{sequence.last_number:06d}"
+    return [
+        f"{prefix}/{on.year}/{on.month:02d}/{number:06d}"
+        for number in range(first, sequence.last_number + 1)
+    ]
+
+
+def next_number(*, kind: str, prefix: str, on: date) -> str:
+    return next_numbers(kind=kind, prefix=prefix, on=on)[0]

@@ -29,12 +29,12 @@ from klustera.billing.models import (
     OneOffCharge,
     Tariff,
 )
-from klustera.billing.numbering import next_number
+from klustera.billing.numbering import next_numbers
 from klustera.estate.models import Unit
 from klustera.estate.selectors import billing_contacts
 from klustera.formatting import decimal_number
 from klustera.notifications.services import Address, notify
-from klustera.payments.services import settle_unit
+from klustera.payments.services import settle_unit, units_with_credit
 from klustera.tenancy.context import tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -103,70 +103,120 @@ def charges_for(unit: Unit, tariffs: list[Tariff]) -> list[Charge]:
     return charges
 
 
+def _totals(charges: list[Charge], config: BillingSettings) -> tuple[Decimal, Decimal]:
+    subtotal = sum((c.amount for c in charges), Decimal(0))
+    taxable = sum((c.amount for c in charges if c.taxable), Decimal(0))
+    tax = Decimal(0)
+    if config.tax_enabled and taxable:
+        tax = whole_rupiah(taxable * config.tax_base_percent / HUNDRED * config.tax_rate / HUNDRED)
+    return subtotal, tax
+
+
+def issue_invoices(
+    *, bills: list[tuple[Unit, list[Charge]]], period: date, config: BillingSettings
+) -> list[Invoice]:
+    """Invoices for several units in one transaction, numbered in their order; all or none.
+
+    Each unit's pending one-off charges of the month join its tariff charges;
+    credit a unit holds pays its invoice at once. The PDFs and the billing
+    contacts' messages are queued on the ``billing`` queue after commit.
+    """
+    with tenant_atomic():
+        unit_ids = [unit.pk for unit, _charges in bills]
+        # Locks the units so a one-off charge is either on its invoice or refused.
+        list(Unit.objects.select_for_update().filter(pk__in=unit_ids).values_list("pk"))
+        extras: dict[int, list[OneOffCharge]] = {}
+        for extra in OneOffCharge.objects.filter(
+            unit_id__in=unit_ids, period=period, invoice__isnull=True
+        ):
+            extras.setdefault(extra.unit_id, []).append(extra)
+        numbers = next_numbers(
+            kind="invoice", prefix=config.invoice_prefix, on=period, count=len(bills)
+        )
+        due_on = date(period.year, period.month, min(config.due_day, 28))
+        now = timezone.now()
+        invoices: list[Invoice] = []
+        all_charges: list[list[Charge]] = []
+        for (unit, tariff_charges), number in zip(bills, numbers, strict=True):
+            charges = tariff_charges + [
+                Charge(extra.description, Decimal(1), extra.amount, extra.is_taxable)
+                for extra in extras.get(unit.pk, [])
+            ]
+            if not charges:
+                raise ValidationError(_("No tariff applies to this unit."))
+            subtotal, tax = _totals(charges, config)
+            invoices.append(
+                Invoice(
+                    unit=unit,
+                    period=period,
+                    number=number,
+                    due_on=due_on,
+                    subtotal=subtotal,
+                    tax=tax,
+                    total=subtotal + tax,
+                    issued_at=now,
+                )
+            )
+            all_charges.append(charges)
+        Invoice.objects.bulk_create(invoices)
+        tax_label = f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+        lines: list[InvoiceLine] = []
+        for invoice, charges in zip(invoices, all_charges, strict=True):
+            lines.extend(
+                InvoiceLine(
+                    invoice=invoice,
+                    description=c.description,
+                    quantity=c.quantity,
+                    unit_price=c.unit_price,
+                    amount=c.amount,
+                    created_at=now,
+                )
+                for c in charges
+            )
+            if invoice.tax:
+                lines.append(
+                    InvoiceLine(
+                        invoice=invoice,
+                        is_tax=True,
+                        unit_price=invoice.tax,
+                        amount=invoice.tax,
+                        description=tax_label,
+                        created_at=now,
+                    )
+                )
+        InvoiceLine.objects.bulk_create(lines)
+        by_unit = {invoice.unit_id: invoice for invoice in invoices}
+        billed_extras = [extra for group in extras.values() for extra in group]
+        for extra in billed_extras:
+            extra.invoice = by_unit[extra.unit_id]
+        OneOffCharge.objects.bulk_update(billed_extras, ["invoice"])
+        for unit_id in units_with_credit(unit_ids):
+            settle_unit(by_unit[unit_id].unit)
+            by_unit[unit_id].refresh_from_db()
+        ids = [invoice.pk for invoice in invoices]
+        invoices_changed(ids)
+        _announce_on_commit(ids)
+    return invoices
+
+
+def _announce_on_commit(invoice_ids: list[int]) -> None:
+    from klustera.billing.tasks import announce_invoices  # the tasks import this module
+
+    announce_invoices.on_commit(invoice_ids)
+
+
+def announce_invoices(invoice_ids: list[int]) -> int:
+    """Tell billing contacts of newly issued invoices that still need paying."""
+    with tenant_atomic():
+        invoices = Invoice.objects.filter(pk__in=invoice_ids, status__in=OPEN_STATUSES)
+        return tell_billing_contact(list(invoices.select_related("unit")), "invoice_issued")
+
+
 def issue_invoice(
     *, unit: Unit, period: date, charges: list[Charge], config: BillingSettings
 ) -> Invoice:
-    """One invoice with its lines and tax line, paid at once from the unit's credit.
-
-    The unit's pending one-off charges of the month join the tariff charges;
-    the number comes from the same transaction.
-    """
-    with tenant_atomic():
-        extras = list(
-            OneOffCharge.objects.select_for_update().filter(
-                unit=unit, period=period, invoice__isnull=True
-            )
-        )
-        charges = charges + [
-            Charge(extra.description, Decimal(1), extra.amount, extra.is_taxable)
-            for extra in extras
-        ]
-        if not charges:
-            raise ValidationError(_("No tariff applies to this unit."))
-        subtotal = sum((c.amount for c in charges), Decimal(0))
-        taxable = sum((c.amount for c in charges if c.taxable), Decimal(0))
-        tax = Decimal(0)
-        if config.tax_enabled and taxable:
-            tax = whole_rupiah(
-                taxable * config.tax_base_percent / HUNDRED * config.tax_rate / HUNDRED
-            )
-        invoice = Invoice.objects.create(
-            unit=unit,
-            period=period,
-            number=next_number(kind="invoice", prefix=config.invoice_prefix, on=period),
-            due_on=date(period.year, period.month, min(config.due_day, 28)),
-            subtotal=subtotal,
-            tax=tax,
-            total=subtotal + tax,
-            issued_at=timezone.now(),
-        )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                description=c.description,
-                quantity=c.quantity,
-                unit_price=c.unit_price,
-                amount=c.amount,
-            )
-            for c in charges
-        )
-        if tax:
-            InvoiceLine.objects.create(
-                invoice=invoice,
-                is_tax=True,
-                unit_price=tax,
-                amount=tax,
-                description=(
-                    f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
-                ),
-            )
-        OneOffCharge.objects.filter(pk__in=[extra.pk for extra in extras]).update(invoice=invoice)
-        settle_unit(unit)
-        invoices_changed([invoice.pk])
-        invoice.refresh_from_db()
-        if invoice.balance_due:
-            tell_billing_contact([invoice], "invoice_issued")
-    return invoice
+    """One unit's invoice (see :func:`issue_invoices`)."""
+    return issue_invoices(bills=[(unit, charges)], period=period, config=config)[0]
 
 
 def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
@@ -188,12 +238,17 @@ def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
     return invoice
 
 
+BATCH = 250  # invoices per transaction in a run
+
+
 def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
     """Bill every unit for ``period``; running again creates nothing new.
 
-    A unit that already has its invoice is skipped (the database's unique
-    constraint decides, so two runs at once cannot both bill it); a unit that
-    cannot be billed is reported and the others go on.
+    Units are billed in batches, each batch one transaction. A unit that
+    already has its invoice is skipped: the database's unique constraint
+    decides, so two runs at once cannot both bill it (a batch that meets
+    another run's invoice is retried unit by unit). A unit that cannot be
+    billed is reported and the others go on.
     """
     config = BillingSettings.current()
     tariffs = tariffs_for(period)
@@ -203,20 +258,43 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
         .exclude(status=Invoice.Status.CANCELLED)
         .values_list("unit_id", flat=True)
     )
-    for unit in Unit.objects.order_by("block", "number"):
+    with_extras = set(
+        OneOffCharge.objects.filter(period=period, invoice__isnull=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    bills: list[tuple[Unit, list[Charge]]] = []
+    units = list(Unit.objects.order_by("block", "number"))
+    run.units = len(units)
+    for unit in units:
         if unit.pk in billed:
             run.skipped += 1
             continue
         try:
             charges = charges_for(unit, tariffs)
-            issue_invoice(unit=unit, period=period, charges=charges, config=config)
-        except IntegrityError:
-            run.skipped += 1  # another run billed it a moment ago
+            if not charges and unit.pk not in with_extras:
+                raise ValidationError(_("No tariff applies to this unit."))
         except ValidationError as exc:
-            run.failed += 1
-            run.failures.append({"unit": str(unit), "error": " ".join(exc.messages)})
+            _report_failure(run, unit, exc)
         else:
-            run.created += 1
+            bills.append((unit, charges))
+    for start in range(0, len(bills), BATCH):
+        batch = bills[start : start + BATCH]
+        try:
+            issue_invoices(bills=batch, period=period, config=config)
+        except (IntegrityError, ValidationError):
+            for unit, charges in batch:  # another run was here, or one unit is at fault
+                try:
+                    issue_invoice(unit=unit, period=period, charges=charges, config=config)
+                except IntegrityError:
+                    run.skipped += 1
+                except ValidationError as exc:
+                    _report_failure(run, unit, exc)
+                else:
+                    run.created += 1
+        else:
+            run.created += len(batch)
+        run.save(update_fields=["units", "created", "skipped", "failed"])  # the progress so far
     run.finished_at = timezone.now()
     run.save()
     record(
@@ -229,6 +307,11 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
         failed=run.failed,
     )
     return run
+
+
+def _report_failure(run: BillingRun, unit: Unit, exc: ValidationError) -> None:
+    run.failed += 1
+    run.failures.append({"unit": str(unit), "error": " ".join(exc.messages)})
 
 
 # --- Overdue and late fees -------------------------------------------------------

@@ -29,10 +29,17 @@ def daily_billing() -> int:
 
 
 @tenant_task("billing")
-def render_invoice_pdf(invoice_id: int) -> str:
-    """Render and store an invoice's PDF (queued on every change of the invoice)."""
-    invoice = Invoice.objects.select_related("unit").get(pk=invoice_id)
-    return documents.store_invoice_pdf(invoice)
+def render_invoice_pdfs(invoice_ids: list[int]) -> int:
+    """Render and store invoices' PDFs (queued on every change of an invoice)."""
+    invoices = Invoice.objects.select_related("unit").filter(pk__in=invoice_ids, pdf="")
+    for invoice in invoices:
+        documents.store_invoice_pdf(invoice)
+    return len(invoices)
+
+
+@tenant_task("billing")
+def announce_invoices(invoice_ids: list[int]) -> int:
+    return services.announce_invoices(invoice_ids)
 
 
 @tenant_task("billing")

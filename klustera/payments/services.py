@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,3 +128,13 @@ def unit_credit(unit: Unit) -> Decimal:
     paid = Payment.objects.filter(unit=unit).aggregate(total=Sum("amount"))["total"] or 0
     used = Allocation.objects.filter(payment__unit=unit).aggregate(total=Sum("amount"))["total"]
     return Decimal(paid) - Decimal(used or 0)
+
+
+def units_with_credit(unit_ids: list[int]) -> set[int]:
+    """Which of these units hold money not yet applied to an invoice."""
+    payments = (
+        Payment.objects.filter(unit_id__in=unit_ids)
+        .annotate(used=Coalesce(Sum("allocations__amount"), Decimal(0)))
+        .filter(amount__gt=F("used"))
+    )
+    return set(payments.values_list("unit_id", flat=True))

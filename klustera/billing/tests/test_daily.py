@@ -49,11 +49,13 @@ def test_which_month_the_schedule_bills(complex_a, today, run_day, expected) -> 
     assert scheduled_period(today=today, config=config) == expected
 
 
-def test_the_run_day_bills_next_month_once_and_tells_the_billing_contact(complex_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_day_bills_next_month_once_and_tells_the_billing_contact(  # type: ignore[no-untyped-def]
+    complex_a, committed
+) -> None:
     assert run_daily(today=date(2026, 11, 24))["run"] is None
-    assert run_daily(today=date(2026, 11, 25))["run"] == 2
+    assert committed(complex_a, lambda: run_daily(today=date(2026, 11, 25)))["run"] == 2
     assert Invoice.objects.filter(period=DEC).count() == 2
-    # One unit has a billing contact: they hear of their invoice; A-02 has nobody to tell.
+    # After commit, one unit's billing contact hears of their invoice; A-02 has nobody to tell.
     assert _sent("invoice_issued") == ["Resident alpha"]
     # The next day nothing is billed again, even after a cancellation.
     Invoice.objects.filter(unit__number="02").update(status="cancelled")

@@ -30,7 +30,8 @@ def test_a_manager_runs_billing_and_a_resident_sees_only_their_invoice(tenant_a)
         "/c/alpha/api/v1/admin/billing-runs", {"period": "2026-12"}, content_type="application/json"
     )
     assert run.status_code == 201
-    assert (run.json()["data"]["created"], run.json()["data"]["failed"]) == (2, 0)
+    report = run.json()["data"]
+    assert (report["units"], report["created"], report["failed"]) == (2, 2, 0)
     again = manager.post(
         "/c/alpha/api/v1/admin/billing-runs", {"period": "2026-12"}, content_type="application/json"
     ).json()["data"]
