@@ -283,6 +283,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Payments ----------------------------------------------------------------
+# Xendit's API, or in development the local simulator that `make run` starts
+# (`klustera xendit-sim`). Keys are per complex, stored encrypted.
+XENDIT_API_URL = env(
+    "XENDIT_API_URL", "https://api.xendit.co" if PRODUCTION else "http://127.0.0.1:8010"
+)
+
 # --- Notifications -----------------------------------------------------------
 WHATSAPP_GRAPH_URL = env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0")
 FONNTE_URL = env("FONNTE_URL", "https://api.fonnte.com")

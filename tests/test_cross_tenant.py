@@ -25,7 +25,7 @@ from klustera.accounts.services import create_user, issue_tokens
 from klustera.billing.models import BillingRun, BillingSettings, Invoice, OneOffCharge, Tariff
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
-from klustera.payments.models import Payment
+from klustera.payments.models import Payment, PaymentAttempt, TransferProof, XenditAccount
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -90,6 +90,14 @@ PROBES: dict[str, Probe] = {
     "unit-statement": Probe(("get",), "object", "unit"),
     "payment-list": Probe(("get",), "list"),
     "payment-receipt": Probe(("get",), "object", "payment"),
+    "invoice-pay": Probe(("post",), "object", "invoice"),
+    "unit-virtual-account": Probe(("get", "post"), "object", "unit"),
+    "xendit-callback": Probe(("post",), "public"),
+    "admin-xendit": Probe(("get", "patch"), "list"),
+    "admin-payment-attempts": Probe(("get",), "list"),
+    "transfer-proofs": Probe(("get", "post"), "list"),
+    "admin-transfer-proofs": Probe(("get",), "list"),
+    "admin-transfer-proof-review": Probe(("post",), "object", "proof"),
     "invoice-pdf": Probe(("get",), "object", "invoice"),
     "admin-payments": Probe(("get", "post"), "list"),
 }
@@ -169,6 +177,23 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         )
         OneOffCharge.objects.create(unit=unit, period="2026-12-01", description=MARKER, amount=1)
         BillingSettings.objects.create(pk=1, payment_instructions=MARKER, invoice_prefix="BETA")
+        XenditAccount.objects.create(pk=1, for_user_id=MARKER, callback_token="x")
+        proof = TransferProof.objects.create(
+            pk=FOREIGN_ID,
+            unit=unit,
+            amount=1,
+            transferred_on="2026-11-01",
+            bank=MARKER,
+            image="beta/proofs/x.png",
+            submitted_by=manager,
+        )
+        PaymentAttempt.objects.create(
+            invoice=invoice,
+            amount=1,
+            reference_id=MARKER,
+            review_reason=MARKER,
+            expires_at="2027-01-01T00:00:00Z",
+        )
         payment = Payment.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -189,6 +214,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "invoice": invoice,
         "tariff": tariff,
         "payment": payment,
+        "proof": proof,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

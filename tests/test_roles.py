@@ -42,6 +42,10 @@ MATRIX = [
     ("get", "admin/billing-settings", MANAGERS),
     ("get", "payments", EVERYONE_SIGNED_IN),
     ("get", "admin/payments", MANAGERS),
+    ("get", "admin/payments/xendit", MANAGERS),
+    ("get", "admin/payment-attempts", MANAGERS),
+    ("get", "payments/transfer-proofs", EVERYONE_SIGNED_IN),
+    ("get", "admin/transfer-proofs", MANAGERS),
 ]
 
 

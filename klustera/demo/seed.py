@@ -6,11 +6,15 @@ demo data here.
 
 from __future__ import annotations
 
+import json
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from klustera.accounts.models import User
@@ -28,8 +32,9 @@ from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.payments.models import Payment
-from klustera.payments.services import record_payment
+from klustera.payments.services import record_payment, update_xendit_account
 from klustera.tenancy.context import tenant_atomic, tenant_context
+from klustera.tenancy.links import tenant_url
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.services import NewManager, provision_tenant
 
@@ -106,6 +111,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
     with tenant_context(tenant):
         seed_estate()
         seed_billing()
+        seed_payments()
     return tenant, True
 
 
@@ -211,3 +217,22 @@ def seed_billing(*, months: int = 3) -> None:
                     actor=manager,
                 )
     charge_late_fees(today=today)
+
+
+def seed_payments() -> None:
+    """Online payments through the local Xendit simulator (``make run`` starts it)."""
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    account = {
+        "secret_key": f"xnd_development_{SLUG.replace('-', '_')}",
+        "callback_token": secrets.token_urlsafe(24),
+        "callback_url": tenant_url("xendit-callback"),
+        "for_user_id": "",
+    }
+    update_xendit_account(
+        actor=manager,
+        changes={"secret_key": account["secret_key"], "callback_token": account["callback_token"]},
+    )
+    accounts_file = Path(settings.VAR_DIR) / "xendit-sim.json"
+    known = json.loads(accounts_file.read_text()) if accounts_file.exists() else []
+    known = [a for a in known if a["secret_key"] != account["secret_key"]] + [account]
+    accounts_file.write_text(json.dumps(known, indent=2))

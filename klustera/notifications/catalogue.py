@@ -146,6 +146,22 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="payments_review",
+            category=Category.BILLING,
+            params=("complex", "mismatches", "proofs", "link"),
+            default_channels=(Channel.EMAIL, Channel.WHATSAPP),
+            subject={
+                "id": "Pembayaran perlu diperiksa di {complex}",
+                "en": "Payments to review at {complex}",
+            },
+            body={
+                "id": "{complex}: {mismatches} pembayaran online dengan nominal tidak sesuai dan "
+                "{proofs} bukti transfer menunggu pemeriksaan Anda: {link}",
+                "en": "{complex}: {mismatches} online payments with an unexpected amount and "
+                "{proofs} transfer proofs are waiting for your review: {link}",
+            },
+        ),
+        MessageTemplate(
             key="guest_invitation",
             category=Category.SECURITY,
             params=("guest", "host", "complex", "window", "code"),

@@ -6,22 +6,56 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
+from klustera.accounts.policies import is_manager
+from klustera.api import (
+    Conflict,
+    RejectUnknownFields,
+    call_service,
+    error_response,
+    ok,
+    user_of,
+    validated,
+)
 from klustera.billing.documents import receipt_pdf
+from klustera.billing.selectors import invoices_visible_to
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
-from klustera.payments.models import Allocation, Payment
+from klustera.estate.selectors import units_visible_to
+from klustera.payments.models import (
+    Allocation,
+    Payment,
+    PaymentAttempt,
+    TransferProof,
+    UnitVirtualAccount,
+    XenditAccount,
+)
 from klustera.payments.selectors import payments_visible_to
-from klustera.payments.services import record_payment
+from klustera.payments.services import (
+    GatewayUnavailable,
+    open_virtual_account,
+    receive_callback,
+    record_payment,
+    review_transfer_proof,
+    start_payment,
+    submit_transfer_proof,
+    update_xendit_account,
+    xendit_account,
+)
+from klustera.payments.xendit import CHANNELS
+from klustera.tenancy.links import tenant_url
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -82,6 +116,10 @@ class ManualPaymentSerializer(RejectUnknownFields, serializers.Serializer):
     paid_at = serializers.DateTimeField(required=False)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    proof = serializers.ImageField(required=False, help_text="a photo of the slip (multipart)")
+
+    def validate_proof(self, image: Any) -> Any:
+        return check_photo(image)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -91,6 +129,7 @@ class ManualPaymentSerializer(RejectUnknownFields, serializers.Serializer):
 
 class AdminPaymentsView(PaymentListView):
     permission_classes = [IsPropertyManager]
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(request=ManualPaymentSerializer, responses={201: PaymentSerializer})
     def post(self, request: Request) -> Response:
@@ -98,3 +137,271 @@ class AdminPaymentsView(PaymentListView):
         data = validated(ManualPaymentSerializer, request)
         payment = call_service(record_payment, actor=user_of(request), **data)
         return ok(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+# --- Online payments --------------------------------------------------------------------
+
+
+class PayRequest(RejectUnknownFields, serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=0, required=False, help_text="partial payments only"
+    )
+    kind = serializers.ChoiceField(
+        PaymentAttempt.Kind.choices,
+        default=PaymentAttempt.Kind.CHECKOUT,
+        help_text="checkout: Xendit's hosted page; qris: a QR string to show on our page",
+    )
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = PaymentAttempt
+        fields = [
+            "id",
+            "invoice",
+            "invoice_number",
+            "kind",
+            "amount",
+            "status",
+            "checkout_url",
+            "qr_string",
+            "expires_at",
+            "created_at",
+            "settled_at",
+            "needs_review",
+            "review_reason",
+        ]
+
+
+class PayView(APIView):
+    """Start paying an invoice: the checkout URL (a live one is reused, never a second charge)."""
+
+    @extend_schema(request=PayRequest, responses={201: AttemptSerializer})
+    def post(self, request: Request, pk: int) -> HttpResponse:
+        invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+        data = validated(PayRequest, request)
+        try:
+            attempt = call_service(
+                start_payment,
+                invoice=invoice,
+                user=user_of(request),
+                amount=data.get("amount"),
+                kind=data["kind"],
+            )
+        except GatewayUnavailable:
+            return error_response(
+                "GATEWAY_UNAVAILABLE",
+                gettext("The payment service cannot be reached; nothing was charged. Try again."),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        if attempt.status == PaymentAttempt.Status.CREATING:
+            raise Conflict(gettext("A payment is being prepared; try again in a moment."))
+        return ok(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class XenditCallbackView(APIView):
+    """Xendit's callbacks, verified by the complex's callback token (``x-callback-token``)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    rate_limit_exempt = True  # verified by token; Xendit retries in bursts
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}, auth=[])
+    def post(self, request: Request) -> Response:
+        event = call_service(
+            receive_callback,
+            token=request.headers.get("x-callback-token", ""),
+            body=request.body,
+        )
+        if event is None:
+            raise NotAuthenticated(gettext("Invalid callback token."))
+        return ok({"received": event.pk})
+
+
+class XenditAccountSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    secret_key = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    callback_token = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(CHANNELS), required=False, max_length=len(CHANNELS)
+    )
+
+    class Meta:
+        model = XenditAccount
+        fields = ["secret_key", "callback_token", "for_user_id", "channels", "allow_partial"]
+
+    def to_representation(self, instance: XenditAccount) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["secret_key_set"] = bool(instance.secret_key)  # secrets are never shown again
+        data["callback_token_set"] = bool(instance.callback_token)
+        data["callback_url"] = tenant_url("xendit-callback")
+        return data
+
+
+class XenditAccountView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: XenditAccountSerializer})
+    def get(self, request: Request) -> Response:
+        return ok(XenditAccountSerializer(xendit_account()).data)
+
+    @extend_schema(request=XenditAccountSerializer, responses={200: XenditAccountSerializer})
+    def patch(self, request: Request) -> Response:
+        serializer = XenditAccountSerializer(xendit_account(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        account = update_xendit_account(
+            changes=dict(serializer.validated_data), actor=user_of(request)
+        )
+        return ok(XenditAccountSerializer(account).data, message=gettext("Settings saved."))
+
+
+class AttemptsView(ListAPIView):
+    """Online payment attempts, newest first; ``?needs_review=1`` lists amount mismatches."""
+
+    serializer_class = AttemptSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        attempts = PaymentAttempt.objects.select_related("invoice")
+        if self.request.query_params.get("needs_review") in ("1", "true"):
+            attempts = attempts.filter(needs_review=True)
+        state = self.request.query_params.get("status")
+        return attempts.filter(status=state) if state else attempts
+
+
+class VirtualAccountSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = UnitVirtualAccount
+        fields = ["unit", "unit_label", "bank", "number", "created_at"]
+
+
+class OpenVirtualAccountRequest(RejectUnknownFields, serializers.Serializer):
+    bank = serializers.ChoiceField([c for c in CHANNELS if c.endswith("_VIRTUAL_ACCOUNT")])
+
+
+class VirtualAccountView(APIView):
+    """A unit's own virtual account: residents of the unit read it, managers open it."""
+
+    @extend_schema(responses={200: VirtualAccountSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        unit = get_object_or_404(units_visible_to(user_of(request)), pk=pk)
+        account = get_object_or_404(UnitVirtualAccount, unit=unit)
+        return ok(VirtualAccountSerializer(account).data)
+
+    @extend_schema(request=OpenVirtualAccountRequest, responses={201: VirtualAccountSerializer})
+    def post(self, request: Request, pk: int) -> HttpResponse:
+        if not is_manager(request.user):
+            raise PermissionDenied
+        unit = get_object_or_404(Unit, pk=pk)
+        data = validated(OpenVirtualAccountRequest, request)
+        try:
+            account = call_service(
+                open_virtual_account, unit=unit, bank=data["bank"], actor=user_of(request)
+            )
+        except GatewayUnavailable:
+            return error_response(
+                "GATEWAY_UNAVAILABLE",
+                gettext("The payment service cannot be reached. Try again."),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return ok(VirtualAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+# --- Transfer proofs -------------------------------------------------------------------
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def check_photo(image: Any) -> Any:
+    if image.size > MAX_PHOTO_BYTES:
+        raise serializers.ValidationError(gettext("The photo is larger than 5 MB."))
+    return image
+
+
+class TransferProofSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+    receipt_number = serializers.CharField(
+        source="payment.receipt_number", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = TransferProof
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "amount",
+            "transferred_on",
+            "bank",
+            "status",
+            "reason",
+            "submitted_at",
+            "reviewed_at",
+            "receipt_number",
+        ]
+
+
+class NewTransferProof(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0)
+    transferred_on = serializers.DateField()
+    bank = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    image = serializers.ImageField()
+
+    def validate_image(self, image: Any) -> Any:
+        return check_photo(image)
+
+
+class TransferProofsView(ListAPIView):
+    """A resident's transfer proofs; ``POST`` sends a new one (multipart, with the photo)."""
+
+    serializer_class = TransferProofSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return TransferProof.objects.filter(submitted_by=user_of(self.request)).select_related(
+            "unit", "payment"
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": NewTransferProof},
+        responses={201: TransferProofSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(NewTransferProof, request)
+        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data.pop("unit"))
+        proof = call_service(submit_transfer_proof, unit=unit, user=user_of(request), **data)
+        return ok(TransferProofSerializer(proof).data, status=status.HTTP_201_CREATED)
+
+
+class AdminTransferProofsView(ListAPIView):
+    """Transfer proofs to review, oldest waiting first with ``?status=pending``."""
+
+    serializer_class = TransferProofSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        proofs = TransferProof.objects.select_related("unit", "payment")
+        state = self.request.query_params.get("status")
+        return proofs.filter(status=state).order_by("submitted_at") if state else proofs
+
+
+class ReviewRequest(RejectUnknownFields, serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AdminTransferProofReviewView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=ReviewRequest, responses={200: TransferProofSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        proof = get_object_or_404(TransferProof, pk=pk)
+        data = validated(ReviewRequest, request)
+        reviewed = call_service(review_transfer_proof, proof=proof, actor=user_of(request), **data)
+        return ok(TransferProofSerializer(reviewed).data)

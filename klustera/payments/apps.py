@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "klustera.payments"
     label = "payments"
+
+    def ready(self) -> None:
+        from klustera.payments import tasks  # noqa: F401  (registers the reconciliation job)

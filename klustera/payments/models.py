@@ -7,12 +7,23 @@ credit, applied to the next invoice when it is issued.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
+
+
+def proof_path(instance: models.Model, filename: str) -> str:
+    """Proofs of transfer live in the complex's own folder, under a name nobody can guess."""
+    from klustera.tenancy.context import current_tenant
+
+    tenant = current_tenant()
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"{tenant.slug if tenant else 'platform'}/proofs/{uuid.uuid4().hex}.{extension[:5]}"
 
 
 class Payment(models.Model):
@@ -31,7 +42,13 @@ class Payment(models.Model):
     receipt_number = models.CharField(max_length=40, unique=True)
     paid_at = models.DateTimeField()
     note = models.CharField(max_length=300, blank=True)
+    # Xendit's payment id: a payment arrives once, however often the callback does.
+    gateway_payment_id = models.CharField(max_length=100, blank=True)
+    attempt = models.ForeignKey(
+        "PaymentAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     receipt_pdf = models.FileField(blank=True)
+    proof = models.ImageField(upload_to=proof_path, blank=True)  # a photo of the slip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -40,7 +57,14 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-paid_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["gateway_payment_id"],
+                condition=~models.Q(gateway_payment_id=""),
+                name="payment_gateway_id_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,3 +89,134 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
+
+
+class XenditAccount(models.Model):
+    """The complex's Xendit account (one row): its keys, stored encrypted, and its choices."""
+
+    secret_key = models.TextField(blank=True)  # encrypted
+    callback_token = models.TextField(blank=True)  # encrypted
+    for_user_id = models.CharField(max_length=64, blank=True)  # a xenPlatform sub-account
+    channels = models.JSONField(default=list)  # e.g. ["QRIS", "BCA_VIRTUAL_ACCOUNT", "OVO"]
+    allow_partial = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "xendit account"
+
+
+class PaymentAttempt(models.Model):
+    """One try at paying an invoice online: a hosted checkout session or a QRIS code."""
+
+    class Kind(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        QRIS = "qris", _("QRIS")
+
+    class Status(models.TextChoices):
+        CREATING = "creating", _("Being prepared")
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="attempts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECKOUT)
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATING)
+    reference_id = models.CharField(max_length=64, unique=True)  # ours, sent to Xendit
+    gateway_id = models.CharField(max_length=100, blank=True)  # ps-… or pr-…
+    checkout_url = models.URLField(max_length=500, blank=True)
+    qr_string = models.TextField(blank=True)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # Paid, but not the amount asked: a manager looks before anything else happens.
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference_id
+
+
+class CallbackEvent(models.Model):
+    """Every callback Xendit sent, stored raw before anything is done with it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    event = models.CharField(max_length=60)
+    gateway_id = models.CharField(max_length=100, blank=True)
+    body = models.JSONField()
+    webhook_id = models.CharField(max_length=100, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.gateway_id}"
+
+
+class UnitVirtualAccount(models.Model):
+    """A unit's own, reusable virtual account: every transfer to it pays the unit's bills."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="virtual_account")
+    bank = models.CharField(max_length=40)  # BCA_VIRTUAL_ACCOUNT …
+    number = models.CharField(max_length=40)
+    reference_id = models.CharField(max_length=64, unique=True)
+    payment_request_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.number}"
+
+
+class TransferProof(models.Model):
+    """A resident's photo of a bank transfer, waiting for a manager to approve or reject it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transfer_proofs")
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    transferred_on = models.DateField()
+    bank = models.CharField(max_length=60, blank=True)  # the sender's bank and name, as typed
+    image = models.ImageField(upload_to=proof_path)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # why it was rejected
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="transfer_proof"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="transfer_proof_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"proof {self.pk} for {self.unit_id}"

@@ -6,4 +6,22 @@ api_urlpatterns = [
     path("payments", api.PaymentListView.as_view(), name="payment-list"),
     path("payments/<int:pk>/receipt", api.ReceiptPdfView.as_view(), name="payment-receipt"),
     path("admin/payments", api.AdminPaymentsView.as_view(), name="admin-payments"),
+    path("payments/transfer-proofs", api.TransferProofsView.as_view(), name="transfer-proofs"),
+    path(
+        "admin/transfer-proofs", api.AdminTransferProofsView.as_view(), name="admin-transfer-proofs"
+    ),
+    path(
+        "admin/transfer-proofs/<int:pk>/review",
+        api.AdminTransferProofReviewView.as_view(),
+        name="admin-transfer-proof-review",
+    ),
+    path("invoices/<int:pk>/pay", api.PayView.as_view(), name="invoice-pay"),
+    path(
+        "units/<int:pk>/virtual-account",
+        api.VirtualAccountView.as_view(),
+        name="unit-virtual-account",
+    ),
+    path("payments/xendit/callback", api.XenditCallbackView.as_view(), name="xendit-callback"),
+    path("admin/payments/xendit", api.XenditAccountView.as_view(), name="admin-xendit"),
+    path("admin/payment-attempts", api.AttemptsView.as_view(), name="admin-payment-attempts"),
 ]

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -21,7 +23,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         klustera = [sys.executable, "-m", "klustera"]
-        children = [
+        children: list[subprocess.Popen[bytes]] = []
+        simulated = urlsplit(settings.XENDIT_API_URL)
+        if not settings.PRODUCTION and simulated.hostname in ("127.0.0.1", "localhost"):
+            # The embedded default pays through the local Xendit simulator.
+            port = str(simulated.port or 80)
+            children.append(subprocess.Popen([*klustera, "xendit-sim", "--port", port]))
+        children += [
             subprocess.Popen([*klustera, "worker"]),
             subprocess.Popen(
                 [
@@ -60,7 +68,7 @@ class Command(BaseCommand):
             # Whichever stops first takes the other down with it.
             while all(child.poll() is None for child in children):
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    children[0].wait(timeout=1)
+                    children[-1].wait(timeout=1)
         finally:
             shutdown(0, None)
             for child in children:

@@ -1,0 +1,99 @@
+"""Money that arrives outside Xendit: cash and transfers at the office, residents' proofs."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from klustera.billing.models import Invoice, Tariff
+from klustera.billing.services import generate_invoices
+from klustera.payments.models import Payment, TransferProof
+from klustera.tenancy.context import tenant_context
+from tests.seed import seed_complex
+
+
+def photo(name: str = "slip.png") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 60), "white").save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def setup(tenant_a, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    data = seed_complex(tenant_a, marker="alpha")
+    with tenant_context(tenant_a):
+        Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=date(2026, 1, 1))
+        generate_invoices(period=date(2026, 11, 1))
+    data["resident"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['resident_token']}")
+    data["manager"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    return data
+
+
+def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    a01, a02 = (unit.pk for unit in setup["units"])
+    url = "/c/alpha/api/v1/payments/transfer-proofs"
+    body = {"unit": a01, "amount": "250000", "transferred_on": "2026-11-05", "bank": "BCA a.n. X"}
+    sent = setup["resident"].post(url, {**body, "image": photo()})
+    assert sent.status_code == 201, sent.content
+    proof = sent.json()["data"]
+    assert proof["status"] == "pending"
+    # Not for someone else's unit, not without a real photo, not in the future.
+    assert setup["resident"].post(url, {**body, "unit": a02, "image": photo()}).status_code == 404
+    fake = SimpleUploadedFile("slip.png", b"not an image", content_type="image/png")
+    assert setup["resident"].post(url, {**body, "image": fake}).status_code == 422
+    future = {**body, "transferred_on": "2099-01-01", "image": photo()}
+    assert setup["resident"].post(url, future).status_code == 422
+
+    waiting = setup["manager"].get("/c/alpha/api/v1/admin/transfer-proofs?status=pending")
+    assert [p["id"] for p in waiting.json()["data"]] == [proof["id"]]
+    review = f"/c/alpha/api/v1/admin/transfer-proofs/{proof['id']}/review"
+    approved = setup["manager"].post(review, {"approve": True}, "application/json")
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["data"]["receipt_number"].startswith("KWT/")
+    with tenant_context(tenant_a):
+        assert Invoice.objects.get(unit_id=a01).status == "paid"
+        payment = Payment.objects.get()
+        assert payment.method == "bank_transfer" and payment.proof.name.startswith("alpha/proofs/")
+    again = setup["manager"].post(review, {"approve": False, "reason": "x"}, "application/json")
+    assert again.status_code == 422  # reviewed once only
+    mine = setup["resident"].get(url).json()["data"]
+    assert mine[0]["status"] == "approved"
+
+
+def test_a_rejection_needs_a_reason_and_books_nothing(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    a01 = setup["units"][0].pk
+    setup["resident"].post(
+        "/c/alpha/api/v1/payments/transfer-proofs",
+        {"unit": a01, "amount": "100000", "transferred_on": "2026-11-05", "image": photo()},
+    )
+    with tenant_context(tenant_a):
+        proof = TransferProof.objects.get()
+    review = f"/c/alpha/api/v1/admin/transfer-proofs/{proof.pk}/review"
+    assert setup["manager"].post(review, {"approve": False}, "application/json").status_code == 422
+    rejected = setup["manager"].post(
+        review, {"approve": False, "reason": "Nominal tidak sesuai mutasi"}, "application/json"
+    )
+    assert rejected.json()["data"]["status"] == "rejected"
+    with tenant_context(tenant_a):
+        assert not Payment.objects.exists()
+        assert Invoice.objects.get(unit_id=a01).status == "pending"
+
+
+def test_a_manager_records_cash_with_a_photo_of_the_slip(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    a01 = setup["units"][0].pk
+    response = setup["manager"].post(
+        "/c/alpha/api/v1/admin/payments",
+        {"unit": a01, "amount": "250000", "method": "cash", "proof": photo("kwitansi.png")},
+    )
+    assert response.status_code == 201, response.content
+    with tenant_context(tenant_a):
+        assert Payment.objects.get().proof.name.endswith(".png")
+        assert Invoice.objects.get(unit_id=a01).status == "paid"
