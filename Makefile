@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/billing.py
+	$(BIN)/python bench/webhooks.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

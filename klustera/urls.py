@@ -47,6 +47,7 @@ urlpatterns = [
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
+    path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),
     path("", views.home, name="home"),
 ]
 

@@ -25,7 +25,13 @@ from klustera.accounts.services import create_user, issue_tokens
 from klustera.billing.models import BillingRun, BillingSettings, Invoice, OneOffCharge, Tariff
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
-from klustera.payments.models import Payment, PaymentAttempt, TransferProof, XenditAccount
+from klustera.payments.models import (
+    Payment,
+    PaymentAttempt,
+    Refund,
+    TransferProof,
+    XenditAccount,
+)
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -95,6 +101,8 @@ PROBES: dict[str, Probe] = {
     "xendit-callback": Probe(("post",), "public"),
     "admin-xendit": Probe(("get", "patch"), "list"),
     "admin-payment-attempts": Probe(("get",), "list"),
+    "admin-payment-reverse": Probe(("post",), "object", "payment"),
+    "admin-refunds": Probe(("get", "post"), "list"),
     "transfer-proofs": Probe(("get", "post"), "list"),
     "admin-transfer-proofs": Probe(("get",), "list"),
     "admin-transfer-proof-review": Probe(("post",), "object", "proof"),
@@ -178,6 +186,13 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         OneOffCharge.objects.create(unit=unit, period="2026-12-01", description=MARKER, amount=1)
         BillingSettings.objects.create(pk=1, payment_instructions=MARKER, invoice_prefix="BETA")
         XenditAccount.objects.create(pk=1, for_user_id=MARKER, callback_token="x")
+        Refund.objects.create(
+            unit=unit,
+            amount=1,
+            method="cash",
+            reason=MARKER,
+            created_at="2026-11-01T00:00:00Z",
+        )
         proof = TransferProof.objects.create(
             pk=FOREIGN_ID,
             unit=unit,

@@ -46,6 +46,7 @@ MATRIX = [
     ("get", "admin/payment-attempts", MANAGERS),
     ("get", "payments/transfer-proofs", EVERYONE_SIGNED_IN),
     ("get", "admin/transfer-proofs", MANAGERS),
+    ("get", "admin/refunds", MANAGERS),
 ]
 
 

@@ -347,7 +347,7 @@ class BillingSettingsView(APIView):
 
 class StatementEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(["invoice", "late_fee", "payment"])
+    kind = serializers.ChoiceField(["invoice", "late_fee", "payment", "reversal", "refund"])
     reference = serializers.CharField()
     description = serializers.CharField()
     debit = serializers.DecimalField(max_digits=14, decimal_places=0)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from klustera.accounts.policies import is_manager
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
-from klustera.payments.models import Payment
+from klustera.payments.models import Payment, Refund, Reversal
 
 ZERO = Decimal(0)
 
@@ -49,7 +49,7 @@ def filter_invoices(invoices: QuerySet[Invoice], params: Any) -> QuerySet[Invoic
 @dataclass(frozen=True)
 class StatementEntry:
     at: datetime
-    kind: str  # invoice, late_fee, payment
+    kind: str  # invoice, late_fee, payment, reversal (of a payment), refund (of credit)
     reference: str
     description: str
     debit: Decimal
@@ -71,7 +71,8 @@ def statement(unit: Unit, *, start: date | None = None, end: date | None = None)
     """The unit's account between two dates (in the complex's zone), with running balances.
 
     Invoices count from their issue (late fees from the day they were added),
-    payments from when they were paid; cancelled invoices never count.
+    payments from when they were paid, reversals and refunds from when they
+    were made; cancelled invoices never count.
     """
     events: list[tuple[datetime, str, str, str, Decimal, Decimal]] = []
     invoices = (
@@ -99,6 +100,21 @@ def statement(unit: Unit, *, start: date | None = None, end: date | None = None)
                 ZERO,
                 payment.amount,
             )
+        )
+    for reversal in Reversal.objects.filter(payment__unit=unit).select_related("payment"):
+        events.append(
+            (
+                reversal.created_at,
+                "reversal",
+                reversal.payment.receipt_number,
+                reversal.reason,
+                reversal.payment.amount,
+                ZERO,
+            )
+        )
+    for refund in Refund.objects.filter(unit=unit):
+        events.append(
+            (refund.created_at, "refund", refund.reference, refund.reason, refund.amount, ZERO)
         )
     events.sort(key=lambda event: (event[0], event[1] != "invoice"))
     opening = ZERO

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.models import Invoice
 from klustera.billing.selectors import invoices_visible_to
+from klustera.payments.services import GatewayUnavailable, start_payment
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -20,7 +25,31 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    if request.GET.get("paid") and invoice.balance_due:
+        messages.info(
+            request, _("Thank you. Your payment is being confirmed; this takes a moment.")
+        )
     return render(request, "billing/invoice_page.html", {"invoice": invoice})
+
+
+@login_required
+@require_POST
+def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Pay button: on to Xendit's checkout (the live one, if there is one)."""
+    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    try:
+        attempt = start_payment(invoice=invoice, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except GatewayUnavailable:
+        messages.error(
+            request, _("The payment service cannot be reached; nothing was charged. Try again.")
+        )
+    else:
+        if attempt.checkout_url:
+            return redirect(attempt.checkout_url)
+        messages.info(request, _("A payment is being prepared; try again in a moment."))
+    return redirect("invoice-page", pk=invoice.pk)
 
 
 @login_required

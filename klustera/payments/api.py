@@ -38,6 +38,7 @@ from klustera.payments.models import (
     Allocation,
     Payment,
     PaymentAttempt,
+    Refund,
     TransferProof,
     UnitVirtualAccount,
     XenditAccount,
@@ -48,6 +49,8 @@ from klustera.payments.services import (
     open_virtual_account,
     receive_callback,
     record_payment,
+    refund_credit,
+    reverse_payment,
     review_transfer_proof,
     start_payment,
     submit_transfer_proof,
@@ -69,6 +72,11 @@ class AllocationSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
+    reversed_because = serializers.SerializerMethodField()
+
+    def get_reversed_because(self, payment: Payment) -> str | None:
+        reversal = getattr(payment, "reversal", None)
+        return reversal.reason if reversal else None
 
     class Meta:
         model = Payment
@@ -84,6 +92,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "paid_at",
             "note",
             "allocations",
+            "reversed_because",
         ]
 
 
@@ -93,7 +102,7 @@ class PaymentListView(ListAPIView):
     serializer_class = PaymentSerializer
 
     def get_queryset(self):
-        payments = payments_visible_to(self.request.user)
+        payments = payments_visible_to(self.request.user).select_related("reversal")
         unit = self.request.query_params.get("unit")
         if unit:
             payments = payments.filter(unit_id=unit) if unit.isdigit() else payments.none()
@@ -405,3 +414,71 @@ class AdminTransferProofReviewView(APIView):
         data = validated(ReviewRequest, request)
         reviewed = call_service(review_transfer_proof, proof=proof, actor=user_of(request), **data)
         return ok(TransferProofSerializer(reviewed).data)
+
+
+# --- Reversals and refunds -------------------------------------------------------------
+
+
+class ReasonRequest(RejectUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ReversePaymentView(APIView):
+    """Reverse a payment (a bounced transfer, the wrong unit): an entry of its own."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=ReasonRequest, responses={200: PaymentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        payment = get_object_or_404(Payment.objects.select_related("unit"), pk=pk)
+        data = validated(ReasonRequest, request)
+        call_service(
+            reverse_payment, payment=payment, reason=data["reason"], actor=user_of(request)
+        )
+        return ok(PaymentSerializer(Payment.objects.get(pk=payment.pk)).data)
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "amount",
+            "method",
+            "reference",
+            "reason",
+            "created_at",
+        ]
+
+
+class NewRefund(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0)
+    method = serializers.ChoiceField([Payment.Method.CASH, Payment.Method.BANK_TRANSFER])
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=300)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["unit"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
+class RefundsView(ListAPIView):
+    """Credit paid back to residents."""
+
+    serializer_class = RefundSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return Refund.objects.select_related("unit")
+
+    @extend_schema(request=NewRefund, responses={201: RefundSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(NewRefund, request)
+        refund = call_service(refund_credit, actor=user_of(request), **data)
+        return ok(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

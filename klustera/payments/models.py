@@ -78,6 +78,7 @@ class Allocation(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)  # its payment was reversed
 
     class Meta:
         ordering = ["pk"]
@@ -220,3 +221,43 @@ class TransferProof(models.Model):
 
     def __str__(self) -> str:
         return f"proof {self.pk} for {self.unit_id}"
+
+
+class Reversal(models.Model):
+    """A payment undone (a bounced transfer, money booked to the wrong unit): its own entry.
+
+    The payment is never edited or deleted; what it paid is reopened.
+    """
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    reason = models.CharField(max_length=300)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"reversal of {self.payment_id}"
+
+
+class Refund(models.Model):
+    """Credit paid back to a resident (an overpayment, a unit sold): its own entry."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    method = models.CharField(max_length=20, choices=Payment.Method.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=300)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} to {self.unit_id}"

@@ -26,7 +26,7 @@ from klustera.accounts.models import User
 from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.billing.documents import invoices_changed, payment_recorded
-from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.billing.models import OPEN_STATUSES, BillingSettings, Invoice
 from klustera.billing.numbering import next_number
 from klustera.crypto import decrypt, encrypt
 from klustera.estate.models import Unit
@@ -37,6 +37,8 @@ from klustera.payments.models import (
     CallbackEvent,
     Payment,
     PaymentAttempt,
+    Refund,
+    Reversal,
     TransferProof,
     UnitVirtualAccount,
     XenditAccount,
@@ -108,13 +110,7 @@ def settle_unit(unit: Unit) -> list[int]:
     """Allocate the unit's unallocated payments to its open invoices; return those paid into."""
     with tenant_atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one settlement at a time
-        free: list[tuple[Payment, Decimal]] = [
-            (payment, payment.amount - (payment.used or 0))
-            for payment in Payment.objects.filter(unit=unit)
-            .annotate(used=Sum("allocations__amount"))
-            .order_by("paid_at", "pk")
-            if payment.amount > (payment.used or 0)
-        ]
+        free = _free_money(unit)
         settled: list[int] = []
         if not free:
             return settled
@@ -139,6 +135,29 @@ def settle_unit(unit: Unit) -> list[int]:
         return settled
 
 
+def _free_money(unit: Unit) -> list[tuple[Payment, Decimal]]:
+    """What of each payment is not applied yet, oldest first, after the refunds paid out."""
+    free: list[tuple[Payment, Decimal]] = [
+        (payment, payment.amount - (payment.used or 0))
+        for payment in Payment.objects.filter(unit=unit, reversal__isnull=True)
+        .annotate(used=Sum("allocations__amount"))
+        .order_by("paid_at", "pk")
+        if payment.amount > (payment.used or 0)
+    ]
+    refunded = Refund.objects.filter(unit=unit).aggregate(total=Sum("amount"))["total"] or Decimal(
+        0
+    )
+    while free and refunded:
+        payment, left = free[0]
+        taken = min(left, refunded)
+        refunded -= taken
+        if taken == left:
+            free.pop(0)
+        else:
+            free[0] = (payment, left - taken)
+    return free
+
+
 def _update_paid_status(invoice: Invoice, *, paid_at: datetime) -> None:
     if invoice.amount_paid >= invoice.total:
         invoice.status = Invoice.Status.PAID
@@ -149,16 +168,14 @@ def _update_paid_status(invoice: Invoice, *, paid_at: datetime) -> None:
 
 
 def unit_credit(unit: Unit) -> Decimal:
-    """Money paid for the unit and not yet applied to any invoice."""
-    paid = Payment.objects.filter(unit=unit).aggregate(total=Sum("amount"))["total"] or 0
-    used = Allocation.objects.filter(payment__unit=unit).aggregate(total=Sum("amount"))["total"]
-    return Decimal(paid) - Decimal(used or 0)
+    """Money paid for the unit and not yet applied to any invoice nor refunded."""
+    return sum((left for _payment, left in _free_money(unit)), Decimal(0))
 
 
 def units_with_credit(unit_ids: list[int]) -> set[int]:
-    """Which of these units hold money not yet applied to an invoice."""
+    """Which of these units may hold money not yet applied (refunds are not looked at)."""
     payments = (
-        Payment.objects.filter(unit_id__in=unit_ids)
+        Payment.objects.filter(unit_id__in=unit_ids, reversal__isnull=True)
         .annotate(used=Coalesce(Sum("allocations__amount"), Decimal(0)))
         .filter(amount__gt=F("used"))
     )
@@ -659,3 +676,85 @@ def daily_review_report(*, now: datetime | None = None) -> dict[str, int]:
                 },
             )
     return counts
+
+
+# --- Reversals and refunds ---------------------------------------------------------------
+
+
+def reverse_payment(*, payment: Payment, reason: str, actor: User) -> Reversal:
+    """Undo a payment by an entry of its own: what it paid is open again (or paid by credit)."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the payment is reversed.")]})
+    with tenant_atomic():
+        Unit.objects.select_for_update().filter(pk=payment.unit_id).first()
+        if Reversal.objects.filter(payment=payment).exists():
+            raise ValidationError(_("This payment has already been reversed."))
+        if unit_credit(payment.unit) < payment.amount - _applied(payment):
+            raise ValidationError(
+                _("Part of this payment was refunded already; it cannot be reversed.")
+            )
+        now = timezone.now()
+        reopened = []
+        config = BillingSettings.current()
+        for allocation in payment.allocations.select_related("invoice").filter(
+            reversed_at__isnull=True
+        ):
+            invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
+            invoice.amount_paid -= allocation.amount
+            if invoice.amount_paid > 0:
+                invoice.status = Invoice.Status.PARTIALLY_PAID
+            elif timezone.localdate() > invoice.due_on + timedelta(days=config.grace_days):
+                invoice.status = Invoice.Status.OVERDUE
+            else:
+                invoice.status = Invoice.Status.PENDING
+            invoice.paid_at = None
+            invoice.save(update_fields=["amount_paid", "status", "paid_at"])
+            allocation.reversed_at = now
+            allocation.save(update_fields=["reversed_at"])
+            reopened.append(invoice.pk)
+        reversal = Reversal.objects.create(
+            payment=payment, reason=reason.strip(), reversed_by=actor, created_at=now
+        )
+        reopened += settle_unit(payment.unit)  # other credit may pay what was reopened
+        invoices_changed(sorted(set(reopened)))
+        record(
+            actor=actor,
+            action="payment.reversed",
+            target=payment,
+            receipt=payment.receipt_number,
+            amount=str(payment.amount),
+            reason=reversal.reason,
+        )
+    return reversal
+
+
+def _applied(payment: Payment) -> Decimal:
+    used = payment.allocations.filter(reversed_at__isnull=True).aggregate(total=Sum("amount"))
+    return Decimal(used["total"] or 0)
+
+
+def refund_credit(
+    *, unit: Unit, amount: Decimal, method: str, reason: str, actor: User, reference: str = ""
+) -> Refund:
+    """Pay a unit's credit back, all or part of it."""
+    if amount != amount.to_integral_value() or amount <= 0:
+        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah above zero.")]})
+    if method not in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER):
+        raise ValidationError({"method": [_("Refunds are paid in cash or by bank transfer.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the credit is refunded.")]})
+    with tenant_atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        if amount > unit_credit(unit):
+            raise ValidationError({"amount": [_("This is more than the unit's credit.")]})
+        refund = Refund.objects.create(
+            unit=unit,
+            amount=amount,
+            method=method,
+            reference=reference,
+            reason=reason.strip(),
+            refunded_by=actor,
+            created_at=timezone.now(),
+        )
+        record(actor=actor, action="payment.refunded", target=refund, amount=str(amount))
+    return refund

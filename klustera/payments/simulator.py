@@ -281,18 +281,17 @@ class XenditSimulator:
         if method == "POST":
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             action, channel = form.get("action"), form.get("channel", "QRIS")
-            try:
-                if action == "pay":
-                    threading.Thread(target=self.pay, args=(session_id, channel)).start()
-                elif action == "expire":
-                    threading.Thread(target=self.expire, args=(session_id,)).start()
-                elif action == "fail":
-                    threading.Thread(target=self.fail, args=(session_id, channel)).start()
-            except ValueError:
-                pass
-            target = session["success_return_url"] if action == "pay" else session[
-                "cancel_return_url"]  # fmt: skip
-            start("303 See Other", [("Location", target or f"/checkout/{session_id}")])
+            actions: dict[str, Callable[[], None]] = {
+                "pay": lambda: self.pay(session_id, channel),
+                "expire": lambda: self.expire(session_id),
+                "fail": lambda: self.fail(session_id),
+            }
+            if session["status"] == "ACTIVE" and action in actions:
+                # Answer the browser at once; the callback follows, as at Xendit.
+                threading.Thread(target=actions[action], daemon=True).start()
+            back = "success_return_url" if action == "pay" else "cancel_return_url"
+            target = session[back] or f"/checkout/{session_id}"
+            start("303 See Other", [("Location", target)])
             return [b""]
         options = "".join(
             f'<label><input type="radio" name="channel" value="{c}"{" checked" if i == 0 else ""}>'

@@ -6,6 +6,12 @@ api_urlpatterns = [
     path("payments", api.PaymentListView.as_view(), name="payment-list"),
     path("payments/<int:pk>/receipt", api.ReceiptPdfView.as_view(), name="payment-receipt"),
     path("admin/payments", api.AdminPaymentsView.as_view(), name="admin-payments"),
+    path(
+        "admin/payments/<int:pk>/reverse",
+        api.ReversePaymentView.as_view(),
+        name="admin-payment-reverse",
+    ),
+    path("admin/refunds", api.RefundsView.as_view(), name="admin-refunds"),
     path("payments/transfer-proofs", api.TransferProofsView.as_view(), name="transfer-proofs"),
     path(
         "admin/transfer-proofs", api.AdminTransferProofsView.as_view(), name="admin-transfer-proofs"

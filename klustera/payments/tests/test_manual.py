@@ -97,3 +97,28 @@ def test_a_manager_records_cash_with_a_photo_of_the_slip(setup, tenant_a) -> Non
     with tenant_context(tenant_a):
         assert Payment.objects.get().proof.name.endswith(".png")
         assert Invoice.objects.get(unit_id=a01).status == "paid"
+
+
+def test_managers_reverse_payments_and_refund_credit_through_the_api(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    a01 = setup["units"][0].pk
+    manager = setup["manager"]
+    paid = manager.post(
+        "/c/alpha/api/v1/admin/payments",
+        {"unit": a01, "amount": "300000", "method": "bank_transfer"},
+        "application/json",
+    ).json()["data"]
+    refund = {"unit": a01, "amount": "50000", "method": "cash", "reason": "Lebih bayar"}
+    assert (
+        manager.post("/c/alpha/api/v1/admin/refunds", refund, "application/json").status_code == 201
+    )
+    too_much = {**refund, "amount": "1"}
+    assert (
+        manager.post("/c/alpha/api/v1/admin/refunds", too_much, "application/json").status_code
+        == 422
+    )
+    reverse = f"/c/alpha/api/v1/admin/payments/{paid['id']}/reverse"
+    refused = manager.post(reverse, {"reason": "Salah unit"}, "application/json")
+    assert refused.status_code == 422  # its credit was refunded already
+    assert setup["resident"].post(reverse, {"reason": "x"}, "application/json").status_code == 403
+    with tenant_context(tenant_a):
+        assert Invoice.objects.get(unit_id=a01).status == "paid"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -20,8 +21,13 @@ from klustera.billing.services import (
     update_invoice,
 )
 from klustera.estate.models import Unit
-from klustera.payments.models import Allocation, Payment
-from klustera.payments.services import record_payment, unit_credit
+from klustera.payments.models import Allocation, Payment, Refund, Reversal
+from klustera.payments.services import (
+    record_payment,
+    refund_credit,
+    reverse_payment,
+    unit_credit,
+)
 from klustera.tenancy.context import tenant_context
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -147,8 +153,10 @@ steps = st.lists(
         st.tuples(st.just("charge"), st.integers(0, 2), st.integers(1, 2_000_000)),
         st.tuples(st.just("pay"), st.integers(0, 2), st.integers(1, 3_000_000)),
         st.tuples(st.just("cancel"), st.integers(0, 2), st.integers(0, 5)),
+        st.tuples(st.just("reverse"), st.integers(0, 2), st.integers(0, 5)),
+        st.tuples(st.just("refund"), st.integers(0, 2), st.integers(1, 1_000_000)),
     ),
-    max_size=14,
+    max_size=16,
 )
 
 
@@ -157,11 +165,16 @@ steps = st.lists(
 )
 @given(steps=steps)
 def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) -> None:  # type: ignore[no-untyped-def]
-    """For any charges, payments and cancellations: Σ invoices − Σ payments = Σ balances."""
+    """For any charges, payments, cancellations, reversals and refunds:
+
+    Σ invoices − Σ payments + Σ reversed payments + Σ refunds = Σ unit balances.
+    """
     from klustera.accounts.models import User
     from klustera.billing.services import add_one_off_charges
 
     with tenant_context(tenant_a):
+        Reversal.objects.all().delete()
+        Refund.objects.all().delete()
         Allocation.objects.all().delete()
         Payment.objects.all().delete()
         OneOffCharge.objects.all().delete()
@@ -192,9 +205,25 @@ def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) 
                 if open_ones:
                     victim = open_ones[value % len(open_ones)]
                     update_invoice(invoice=victim, actor=manager, cancel_reason="test")
+            elif action == "reverse":
+                payments = list(Payment.objects.filter(unit=unit, reversal__isnull=True))
+                # Refused (and nothing changes) when part of it was refunded already.
+                with contextlib.suppress(ValidationError):
+                    if payments:
+                        reverse_payment(
+                            payment=payments[value % len(payments)], reason="test", actor=manager
+                        )
+            elif action == "refund":
+                amount = min(Decimal(value), unit_credit(unit))
+                if amount:
+                    refund_credit(
+                        unit=unit, amount=amount, method="cash", reason="test", actor=manager
+                    )
 
         invoiced = Invoice.objects.exclude(status="cancelled").aggregate(t=Sum("total"))["t"] or 0
         paid = Payment.objects.aggregate(t=Sum("amount"))["t"] or 0
+        reversed_ = Payment.objects.filter(reversal__isnull=False).aggregate(t=Sum("amount"))["t"]
+        refunded = Refund.objects.aggregate(t=Sum("amount"))["t"] or 0
         balances = Decimal(0)
         for unit in units:
             due = sum((i.balance_due for i in Invoice.objects.filter(unit=unit)), Decimal(0))
@@ -202,7 +231,43 @@ def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) 
             assert not (credit and due), "credit must pay open invoices at once"
             assert statement(unit).closing_balance == due - credit
             balances += due - credit
-        assert invoiced - paid == balances
+        assert invoiced - paid + (reversed_ or 0) + refunded == balances
         for invoice in Invoice.objects.all():
-            allocated = invoice.allocations.aggregate(t=Sum("amount"))["t"] or 0
+            active = invoice.allocations.filter(reversed_at__isnull=True)
+            allocated = active.aggregate(t=Sum("amount"))["t"] or 0
             assert invoice.amount_paid == allocated <= invoice.total
+
+
+def test_a_reversal_reopens_what_the_payment_paid_and_leaves_it_on_record(unit) -> None:  # type: ignore[no-untyped-def]
+    from klustera.accounts.models import User
+
+    manager = User.objects.first()
+    generate_invoices(period=OCT)
+    bounced = record_payment(unit=unit, amount=Decimal("300000"), method="bank_transfer")
+    assert Invoice.objects.get(period=OCT).status == "paid"
+    reverse_payment(payment=bounced, reason="Transfer ditolak bank", actor=manager)
+    october = Invoice.objects.get(period=OCT)
+    assert (october.status, october.amount_paid, october.paid_at) == ("overdue", 0, None)
+    assert Payment.objects.filter(pk=bounced.pk).exists()  # never deleted or edited
+    entries = [(e.kind, e.balance) for e in statement(unit).entries]
+    assert entries[-1] == ("reversal", Decimal("300000"))
+    with pytest.raises(ValidationError):
+        reverse_payment(payment=bounced, reason="again", actor=manager)
+    with pytest.raises(ValidationError):
+        reverse_payment(payment=bounced, reason=" ", actor=manager)
+
+
+def test_credit_is_refunded_up_to_what_the_unit_holds(unit) -> None:  # type: ignore[no-untyped-def]
+    from klustera.accounts.models import User
+
+    manager = User.objects.first()
+    generate_invoices(period=OCT)
+    record_payment(unit=unit, amount=Decimal("400000"), method="cash")
+    assert unit_credit(unit) == Decimal("100000")
+    with pytest.raises(ValidationError):
+        refund_credit(unit=unit, amount=Decimal("100001"), method="cash", reason="x", actor=manager)
+    refund_credit(unit=unit, amount=Decimal("60000"), method="cash", reason="Pindah", actor=manager)
+    assert unit_credit(unit) == Decimal("40000")
+    generate_invoices(period=NOV)  # the rest of the credit goes to November
+    assert Invoice.objects.get(period=NOV).amount_paid == Decimal("40000")
+    assert statement(unit).closing_balance == Decimal("260000")

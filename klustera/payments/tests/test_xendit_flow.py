@@ -204,3 +204,45 @@ def test_managers_hear_each_morning_of_payments_to_review(  # type: ignore[no-un
         message = Message.objects.filter(template="payments_review").first()
         assert message is not None and message.to_name == "Manager alpha"
         assert message.context["mismatches"] == "1"
+
+
+def test_the_simulators_hosted_page_pays_like_a_person_would(billed, xsim) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import httpx
+
+    checkout = _pay(billed).json()["data"]["checkout_url"]
+    received: list[bytes] = []
+    xsim.send = lambda url, headers, body: received.append(body) or 200
+    page = httpx.get(checkout)
+    assert page.status_code == 200 and "Rp 250,000" in page.text and "QRIS" in page.text
+    answer = httpx.post(checkout, data={"action": "pay", "channel": "DANA"})
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith(f"/invoices/{billed['invoice'].pk}/?paid=1")
+    for _ in range(50):
+        if received:
+            break
+        time.sleep(0.05)
+    assert b'"payment_session.completed"' in received[0] and b'"DANA"' in received[0]
+    # Once paid, the page's buttons do nothing more.
+    httpx.post(checkout, data={"action": "expire"})
+    assert next(iter(xsim.sessions.values()))["status"] == "COMPLETED"
+
+
+def test_the_portals_pay_button_leads_to_the_checkout(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    browser = Client()
+    browser.post("/c/alpha/login", {"username": "081300000002", "password": "x-pass-123"})
+    page = f"/c/alpha/invoices/{billed['invoice'].pk}/"
+    assert "Rp 250.000" in browser.get(page).content.decode()
+    answer = browser.post(f"{page}pay")
+    assert answer.status_code == 302 and answer["Location"].startswith(xsim.public_url)
+    xsim.fail_next = 20
+    with tenant_context(tenant_a):
+        PaymentAttempt.objects.update(status="expired")
+    down = browser.post(f"{page}pay", follow=True)
+    assert down.redirect_chain[-1][0] == page
+    assert "nothing was charged" in down.content.decode() or "tidak ada dana" in (
+        down.content.decode()
+    )
