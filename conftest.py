@@ -140,6 +140,8 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # ty
 
     # Tests change tenants under the resolver's feet: no remembered lookups.
     settings.TENANT_CACHE_SECONDS = 0
+    # PDFs, proofs and logos written by tests stay out of the project's var/.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     root = tmp_path_factory.mktemp("tenant-dbs")
     settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{root}/{{slug}}.sqlite3"}
     with_postgres = postgres_available()

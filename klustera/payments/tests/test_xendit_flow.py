@@ -49,6 +49,7 @@ def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(  # type: i
         assert event.status == "processed"
         thanks = Message.objects.get(template="payment_received", channel="whatsapp")
         assert thanks.context["reference"] == payment.receipt_number
+        assert payment.receipt_pdf.name.startswith("alpha/receipts/")  # rendered on the queue
 
     # The same callback again, then a late expiry: nothing changes.
     committed(tenant_a, lambda: xsim.resend(xsim.deliveries[0]))
