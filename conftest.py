@@ -260,3 +260,28 @@ def clock(monkeypatch):  # type: ignore[no-untyped-def]
     clock = Clock()
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
     return clock
+
+
+@pytest.fixture
+def pg_scratch(tenant_a):  # type: ignore[no-untyped-def]
+    """A PostgreSQL complex of the test's own: its writes really commit, for concurrency tests.
+
+    The session's complexes run inside a rolled-back transaction; threads
+    cannot see each other's work there. This one is provisioned by the test
+    and dropped after it.
+    """
+    from klustera.tenancy import services
+    from klustera.tenancy.services import NewManager, provision_tenant
+
+    need("postgres")
+    tenant = provision_tenant(
+        name="Scratch",
+        slug="scratch",
+        cluster="pg",
+        manager=NewManager(phone="081200000009", name="Pengelola", password="pw-x-123456"),
+    )
+    try:
+        yield tenant
+    finally:
+        connections.close_all()
+        services.drop_database(tenant)

@@ -105,31 +105,27 @@ def render_receipt(payment: Payment) -> bytes:
     )
 
 
-def _folder() -> str:
+def _save(folder: str, number: str, content: bytes) -> str:
+    """Store a document under the complex's own folder, in place of its previous file."""
     tenant = current_tenant()
     if tenant is None:
         raise ValueError("Documents are stored per complex: select one first")
-    return tenant.slug
+    name = f"{tenant.slug}/{folder}/{number.replace('/', '-')}.pdf"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
 
 
 def store_invoice_pdf(invoice: Invoice) -> str:
-    """Render the invoice as it is now and store it in place of the previous file."""
-    name = f"{_folder()}/invoices/{invoice.number.replace('/', '-')}.pdf"
-    content = render_invoice(invoice)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(content))
+    """Render the invoice as it is now and store it."""
+    stored = _save("invoices", invoice.number, render_invoice(invoice))
     Invoice.objects.filter(pk=invoice.pk).update(pdf=stored)
     invoice.pdf.name = stored
     return stored
 
 
 def store_receipt_pdf(payment: Payment) -> str:
-    name = f"{_folder()}/receipts/{payment.receipt_number.replace('/', '-')}.pdf"
-    content = render_receipt(payment)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(content))
+    stored = _save("receipts", payment.receipt_number, render_receipt(payment))
     Payment.objects.filter(pk=payment.pk).update(receipt_pdf=stored)
     payment.receipt_pdf.name = stored
     return stored

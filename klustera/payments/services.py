@@ -1,9 +1,13 @@
-"""Recording money received and settling a unit's invoices with it.
+"""Money received for a unit: how it is recorded, how it settles the unit's invoices.
 
 Settlement rule: a unit's payments, oldest first, pay its open invoices,
 oldest period first; what is left over is the unit's credit and pays the
 next invoice as soon as it is issued. After every settlement a unit has
 either credit or open invoices, never both.
+
+Sections: recording and settling; online payments through Xendit (checkout,
+QRIS, a virtual account per unit, callbacks, reconciliation); residents'
+transfer proofs; reversals and refunds, which are entries of their own.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from klustera.payments.xendit import CHANNELS, Session, XenditClient, XenditErro
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
+logger = logging.getLogger(__name__)
 MAX_PAYMENT = Decimal("1000000000")  # Rp 1 miliar: more is a typing error, not an IPL payment
 RECEIPT_PREFIX = "KWT"  # kuitansi
 
@@ -187,7 +192,6 @@ def units_with_credit(unit_ids: list[int]) -> set[int]:
 KEY_PURPOSE = "payments.xendit-key"
 CHECKOUT_TTL = timedelta(hours=24)  # a session left open for a day, not Xendit's 30 minutes
 DEFAULT_CHANNELS = CHANNELS  # until the complex chooses
-logger = logging.getLogger(__name__)
 
 
 class GatewayUnavailable(Exception):

@@ -7,7 +7,7 @@ commit and the threads see each other's work through the database's locks.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,33 +19,18 @@ from klustera.accounts.models import User
 from klustera.billing.models import Invoice, NumberSequence, Tariff
 from klustera.billing.services import bill_unit, generate_invoices
 from klustera.estate.models import Unit
-from klustera.tenancy import services
 from klustera.tenancy.context import tenant_context
-from klustera.tenancy.services import NewManager, provision_tenant
 
 DEC = date(2026, 12, 1)
 UNITS = 40
 
 
 @pytest.fixture
-def pg_complex(tenant_a) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    from conftest import need
-
-    need("postgres")
-    tenant = provision_tenant(
-        name="Kenanga",
-        slug="kenanga",
-        cluster="pg",
-        manager=NewManager(phone="081200000009", name="Pengelola", password="pw-x-123456"),
-    )
-    try:
-        with tenant_context(tenant):
-            Unit.objects.bulk_create(Unit(block="K", number=f"{n:03d}") for n in range(UNITS))
-            Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=DEC)
-        yield tenant
-    finally:
-        connections.close_all()
-        services.drop_database(tenant)
+def pg_complex(pg_scratch) -> Any:  # type: ignore[no-untyped-def]
+    with tenant_context(pg_scratch):
+        Unit.objects.bulk_create(Unit(block="K", number=f"{n:03d}") for n in range(UNITS))
+        Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=DEC)
+    return pg_scratch
 
 
 def _at_once(tenant: Any, jobs: list[Callable[[], Any]]) -> list[Any]:

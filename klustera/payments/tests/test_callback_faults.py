@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -142,34 +141,17 @@ def test_any_order_and_any_duplicates_of_callbacks_book_each_payment_once(  # ty
 
 
 @pytest.fixture
-def pg_billed(tenant_a, xsim) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    from conftest import need
-    from klustera.tenancy import services
-    from klustera.tenancy.services import NewManager, provision_tenant
-
-    need("postgres")
-    tenant = provision_tenant(
-        name="Melati",
-        slug="melati",
-        cluster="pg",
-        manager=NewManager(phone="081200000009", name="Pengelola", password="pw-x-123456"),
-    )
-    try:
-        with tenant_context(tenant):
-            manager = User.objects.get()
-            Unit.objects.create(block="M", number="1")
-            Tariff.objects.create(
-                charge="IPL", rate=Decimal(250000), effective_from=date(2026, 1, 1)
-            )
-            generate_invoices(period=date(2026, 11, 1))
-            update_xendit_account(
-                changes={"secret_key": SECRET, "callback_token": TOKEN}, actor=manager
-            )
-            attempt = start_payment(invoice=Invoice.objects.get(), user=manager)
-        yield tenant, attempt
-    finally:
-        connections.close_all()
-        services.drop_database(tenant)
+def pg_billed(pg_scratch, xsim) -> tuple[Any, PaymentAttempt]:  # type: ignore[no-untyped-def]
+    with tenant_context(pg_scratch):
+        manager = User.objects.get()
+        Unit.objects.create(block="M", number="1")
+        Tariff.objects.create(charge="IPL", rate=Decimal(250000), effective_from=date(2026, 1, 1))
+        generate_invoices(period=date(2026, 11, 1))
+        update_xendit_account(
+            changes={"secret_key": SECRET, "callback_token": TOKEN}, actor=manager
+        )
+        attempt = start_payment(invoice=Invoice.objects.get(), user=manager)
+    return pg_scratch, attempt
 
 
 def test_one_callback_delivered_twice_at_once_credits_once(pg_billed, xsim) -> None:  # type: ignore[no-untyped-def]
