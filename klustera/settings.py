@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "klustera.audit",
     "klustera.billing",
     "klustera.payments",
+    "klustera.access",
     "klustera.observability",
     "klustera.demo",
 ]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from klustera import views
+from klustera.access.urls import api_urlpatterns as access_api
 from klustera.accounts import views as accounts_views
 from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.audit.api import AuditTrailView
@@ -19,6 +20,7 @@ api_v1 = [
     *estate_api,
     *billing_api,
     *payments_api,
+    *access_api,
     *notifications_api,
     path("admin/audit", AuditTrailView.as_view(), name="admin-audit"),
 ]

@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from klustera.access.models import AccessLog, GateKey, GuestInvitation
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
@@ -42,7 +43,9 @@ FOREIGN_ID = 7_000_001  # ids given to B's objects, never used in A
 @dataclass(frozen=True)
 class Probe:
     methods: tuple[str, ...]
-    kind: str  # object: takes B's id; list: must not show B's rows; public: no token needed
+    # object: takes B's id; list: must not show B's rows; self: about the caller only
+    # (a token check); public: no token needed
+    kind: str
     foreign: str = ""  # the B object whose id goes into the URL
 
 
@@ -105,6 +108,15 @@ PROBES: dict[str, Probe] = {
     "admin-refunds": Probe(("get", "post"), "list"),
     "transfer-proofs": Probe(("get", "post"), "list"),
     "admin-transfer-proofs": Probe(("get",), "list"),
+    "access-pass": Probe(("get",), "self"),
+    "access-keys": Probe(("get",), "list"),
+    "access-verify": Probe(("post",), "list"),
+    "access-code-generate": Probe(("post",), "list"),
+    "guest-list": Probe(("get",), "list"),
+    "guest-register": Probe(("post",), "list"),
+    "guest-cancel": Probe(("post",), "object", "guest"),
+    "admin-access-logs": Probe(("get",), "list"),
+    "admin-access-export": Probe(("get",), "list"),
     "admin-transfer-proof-review": Probe(("post",), "object", "proof"),
     "invoice-pdf": Probe(("get",), "object", "invoice"),
     "admin-payments": Probe(("get", "post"), "list"),
@@ -186,6 +198,27 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         OneOffCharge.objects.create(unit=unit, period="2026-12-01", description=MARKER, amount=1)
         BillingSettings.objects.create(pk=1, payment_instructions=MARKER, invoice_prefix="BETA")
         XenditAccount.objects.create(pk=1, for_user_id=MARKER, callback_token="x")
+        GateKey.objects.create(
+            kid=MARKER, private_key="x", public_key=MARKER, created_at="2026-11-01T00:00:00Z"
+        )
+        guest = GuestInvitation.objects.create(
+            pk=FOREIGN_ID,
+            unit=unit,
+            host=manager,
+            guest_name=MARKER,
+            starts_at="2026-11-01T00:00:00Z",
+            ends_at="2099-11-02T00:00:00Z",
+            code_cipher="x",
+            code_hash=MARKER,
+        )
+        AccessLog.objects.create(
+            kind="guest_entry",
+            method="guest_code",
+            result="invalid",
+            gate=MARKER,
+            detail=MARKER,
+            at="2026-11-01T00:00:00Z",
+        )
         Refund.objects.create(
             unit=unit,
             amount=1,
@@ -230,6 +263,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "tariff": tariff,
         "payment": payment,
         "proof": proof,
+        "guest": guest,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

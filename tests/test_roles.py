@@ -19,6 +19,7 @@ ROLES = [
 ]  # None: not signed in
 EVERYONE_SIGNED_IN = {r for r in ROLES if r is not None}
 MANAGERS = {Role.PROPERTY_MANAGER}
+GATE = {Role.PROPERTY_MANAGER, Role.SECURITY_STAFF}
 
 # (method, path, roles allowed)
 MATRIX = [
@@ -47,6 +48,10 @@ MATRIX = [
     ("get", "payments/transfer-proofs", EVERYONE_SIGNED_IN),
     ("get", "admin/transfer-proofs", MANAGERS),
     ("get", "admin/refunds", MANAGERS),
+    ("get", "access/keys", GATE),
+    ("get", "admin/access-logs", GATE),
+    ("get", "admin/access-logs/export", MANAGERS),
+    ("get", "guests", EVERYONE_SIGNED_IN),
 ]
 
 

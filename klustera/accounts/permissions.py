@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from klustera.accounts.policies import is_manager
+from klustera.accounts.policies import guards_the_gate, is_manager
 
 
 class IsPropertyManager(BasePermission):
@@ -15,3 +15,10 @@ class IsPropertyManager(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_manager(request.user)
+
+
+class GuardsTheGate(BasePermission):
+    message = "Only the complex's security staff (and managers) may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return guards_the_gate(request.user)

@@ -35,3 +35,9 @@ def can_view_unit(user: Any, unit: Unit) -> bool:
     if sees_every_unit(user):
         return True
     return unit.occupancies.filter(resident__user=user, end_on__isnull=True).exists()
+
+
+def guards_the_gate(user: Any) -> bool:
+    """Security staff work the gate; managers may stand in for them."""
+    roles = roles_of(user)
+    return Role.SECURITY_STAFF in roles or Role.PROPERTY_MANAGER in roles

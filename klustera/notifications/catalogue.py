@@ -176,6 +176,20 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="gate_alert",
+            category=Category.SECURITY,
+            urgent=True,
+            params=("complex", "gate", "failures", "minutes"),
+            default_channels=(Channel.WHATSAPP, Channel.PUSH, Channel.EMAIL),
+            subject={"id": "Peringatan gerbang {gate}", "en": "Gate alert, {gate}"},
+            body={
+                "id": "{complex}: {failures} verifikasi gagal di {gate}. Gerbang dan perangkat "
+                "penjaga dikunci {minutes} menit. Periksa log akses.",
+                "en": "{complex}: {failures} failed verifications at {gate}. The gate and the "
+                "guard's device are locked for {minutes} minutes. Check the access log.",
+            },
+        ),
+        MessageTemplate(
             key="walkin_approval",
             category=Category.SECURITY,
             urgent=True,

@@ -1,0 +1,277 @@
+"""Gate endpoints: residents' passes and guests, the guards' verification, the access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from klustera.access.models import AccessLog, GuestInvitation
+from klustera.access.passes import verifying_keys
+from klustera.access.services import (
+    LockedOut,
+    cancel_guest,
+    code_of,
+    current_pass,
+    register_guest,
+    verify,
+)
+from klustera.accounts.permissions import GuardsTheGate
+from klustera.accounts.policies import is_manager
+from klustera.api import RejectUnknownFields, call_service, error_response, ok, user_of, validated
+from klustera.estate.models import Resident
+from klustera.estate.selectors import units_visible_to
+from klustera.tenancy.context import current_tenant
+
+
+class PassView(APIView):
+    """The signed-in resident's QR pass; refresh it before ``expires_at``."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        resident = Resident.objects.filter(
+            user=user_of(request), status=Resident.Status.ACTIVE
+        ).first()
+        if resident is None:
+            raise PermissionDenied(gettext("Only the complex's residents have a pass."))
+        return ok(current_pass(resident))
+
+
+class KeysView(APIView):
+    """The public keys a guard's device verifies passes with, even offline."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        tenant = current_tenant()
+        keys = [
+            {"kid": key.kid, "public_key": key.public_key, "retired_at": key.retired_at}
+            for key in verifying_keys()
+        ]
+        return ok({"complex": tenant.slug if tenant else "", "algorithm": "Ed25519", "keys": keys})
+
+
+class GuestSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+    code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GuestInvitation
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "guest_name",
+            "guest_phone",
+            "people",
+            "plate",
+            "note",
+            "starts_at",
+            "ends_at",
+            "multi_use",
+            "status",
+            "uses",
+            "code",
+            "created_at",
+        ]
+
+    def get_code(self, invitation: GuestInvitation) -> str | None:
+        """Shown to the host only (and while it can still be used)."""
+        request = self.context.get("request")
+        if request is None or invitation.host_id != request.user.pk:
+            return None
+        if invitation.status != GuestInvitation.Status.ACTIVE:
+            return None
+        return code_of(invitation)
+
+
+class NewGuest(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.IntegerField()
+    guest_name = serializers.CharField(max_length=100)
+    guest_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    people = serializers.IntegerField(default=1, min_value=1, max_value=50)
+    plate = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    multi_use = serializers.BooleanField(default=False)
+
+
+def _guests_of(request: Request) -> QuerySet[GuestInvitation]:
+    invitations = GuestInvitation.objects.select_related("unit")
+    return invitations if is_manager(request.user) else invitations.filter(host=user_of(request))
+
+
+class GuestsView(ListAPIView):
+    """A resident's guest invitations (a manager's: everyone's), newest first."""
+
+    serializer_class = GuestSerializer
+
+    def get_queryset(self):
+        return _guests_of(self.request)
+
+
+class RegisterGuestView(APIView):
+    @extend_schema(request=NewGuest, responses={201: GuestSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(NewGuest, request)
+        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data.pop("unit"))
+        invitation, _code = call_service(register_guest, host=user_of(request), unit=unit, **data)
+        body = GuestSerializer(invitation, context={"request": request}).data
+        return ok(body, status=status.HTTP_201_CREATED)
+
+
+class QuickCode(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.IntegerField()
+    guest_name = serializers.CharField(max_length=100, default="Tamu")
+    hours = serializers.IntegerField(default=24, min_value=1, max_value=24 * 7)
+
+
+class GenerateCodeView(APIView):
+    """A code for a guest arriving soon: valid from now for ``hours``, single use."""
+
+    @extend_schema(request=QuickCode, responses={201: GuestSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(QuickCode, request)
+        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data["unit"])
+        now = timezone.now()
+        invitation, _code = call_service(
+            register_guest,
+            host=user_of(request),
+            unit=unit,
+            guest_name=data["guest_name"],
+            starts_at=now,
+            ends_at=now + timedelta(hours=data["hours"]),
+        )
+        body = GuestSerializer(invitation, context={"request": request}).data
+        return ok(body, status=status.HTTP_201_CREATED)
+
+
+class CancelGuestView(APIView):
+    @extend_schema(request=None, responses={200: GuestSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = get_object_or_404(_guests_of(request), pk=pk)
+        cancelled = call_service(cancel_guest, invitation=invitation, actor=user_of(request))
+        return ok(GuestSerializer(cancelled, context={"request": request}).data)
+
+
+class VerifyRequest(RejectUnknownFields, serializers.Serializer):
+    payload = serializers.CharField(max_length=600, help_text="a scanned QR or a typed code")
+    gate = serializers.CharField(max_length=40)
+    device = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    plate = serializers.CharField(max_length=15, required=False, allow_blank=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(AccessLog.Result.choices)
+    kind = serializers.ChoiceField(AccessLog.Kind.choices)
+    method = serializers.ChoiceField(AccessLog.Method.choices)
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    allows = serializers.DictField(allow_null=True)
+    log_id = serializers.IntegerField()
+
+
+class VerifyView(APIView):
+    """The guard's question: may this pass or code enter? Every answer is logged."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=VerifyRequest, responses={200: DecisionSerializer})
+    def post(self, request: Request) -> HttpResponse:
+        data = validated(VerifyRequest, request)
+        try:
+            decision = call_service(verify, guard=user_of(request), **data)
+        except LockedOut:
+            return error_response(
+                "RATE_LIMITED",
+                gettext("Too many failed checks here: this gate is locked for a while."),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        return ok(DecisionSerializer(decision).data)
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True, allow_null=True)
+    guard_name = serializers.CharField(source="guard.name", read_only=True, allow_null=True)
+    who = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessLog
+        fields = [
+            "id",
+            "at",
+            "kind",
+            "method",
+            "result",
+            "gate",
+            "plate",
+            "unit",
+            "unit_label",
+            "who",
+            "guard_name",
+            "detail",
+        ]
+
+    def get_who(self, log: AccessLog) -> str:
+        if log.resident_id and log.resident:
+            return log.resident.name
+        return log.invitation.guest_name if log.invitation else ""
+
+
+def _logs(params: Any) -> QuerySet[AccessLog]:
+    logs = AccessLog.objects.select_related("unit", "guard", "resident", "invitation")
+    for name in ("kind", "result", "gate", "method"):
+        if params.get(name):
+            logs = logs.filter(**{name: params[name]})
+    day = params.get("date", "")
+    if day:
+        try:
+            logs = logs.filter(at__date=date.fromisoformat(day))
+        except ValueError:
+            return logs.none()
+    return logs
+
+
+class AccessLogsView(ListAPIView):
+    """The access log, newest first; ``?kind=&result=&gate=&method=&date=2026-11-25``."""
+
+    serializer_class = AccessLogSerializer
+    permission_classes = [GuardsTheGate]
+
+    def get_queryset(self):
+        return _logs(self.request.query_params)
+
+
+class AccessLogExportView(APIView):
+    """The access log as CSV, with the same filters (managers)."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    def get(self, request: Request) -> HttpResponse:
+        if not is_manager(request.user):
+            raise PermissionDenied
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = ["at", "kind", "method", "result", "gate", "plate", "unit_label", "who"]
+        writer.writerow(columns)
+        for row in AccessLogSerializer(_logs(request.query_params)[:50_000], many=True).data:
+            writer.writerow([str(row[c] or "").lstrip("=+-@") for c in columns])
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+        return response

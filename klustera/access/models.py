@@ -1,0 +1,109 @@
+"""Gate access: the complex's signing keys, guest invitations and the log of every decision."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klustera.estate.models import Resident, Unit
+
+
+class GateKey(models.Model):
+    """An Ed25519 key that signs residents' passes; guards verify with the public half."""
+
+    kid = models.CharField(max_length=16, unique=True)
+    private_key = models.TextField()  # encrypted
+    public_key = models.CharField(max_length=64)  # raw, base64url
+    created_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class GuestInvitation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        USED = "used", _("Used")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="guest_invitations")
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guest_invitations"
+    )
+    guest_name = models.CharField(max_length=100)
+    guest_phone = models.CharField(max_length=16, blank=True)
+    people = models.PositiveSmallIntegerField(default=1)
+    plate = models.CharField(max_length=15, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    multi_use = models.BooleanField(default=False)
+    # The code only encrypted (shown again to its host) and as a keyed hash (the gate's lookup).
+    code_cipher = models.TextField()
+    code_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    uses = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="guest_window_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} → {self.unit_id}"
+
+
+class AccessLog(models.Model):
+    """One decision at a gate, allowed or not."""
+
+    class Kind(models.TextChoices):
+        RESIDENT_ENTRY = "resident_entry", _("Resident entry")
+        GUEST_ENTRY = "guest_entry", _("Guest entry")
+        STAFF_ENTRY = "staff_entry", _("Staff entry")
+        EXIT = "exit", _("Exit")
+
+    class Method(models.TextChoices):
+        QR_CODE = "qr_code", _("QR code")
+        GUEST_CODE = "guest_code", _("Guest code")
+        MANUAL = "manual", _("Manual")
+
+    class Result(models.TextChoices):
+        VALID = "valid", _("Valid")
+        INVALID = "invalid", _("Invalid")
+        EXPIRED = "expired", _("Expired")
+        USED = "used", _("Already used")
+        CANCELLED = "cancelled", _("Cancelled")
+        NOT_YET = "not_yet", _("Not yet valid")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    method = models.CharField(max_length=12, choices=Method.choices)
+    result = models.CharField(max_length=12, choices=Result.choices)
+    guard = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    gate = models.CharField(max_length=40)
+    device = models.CharField(max_length=64, blank=True)
+    plate = models.CharField(max_length=15, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL)
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL)
+    invitation = models.ForeignKey(
+        GuestInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.result}"

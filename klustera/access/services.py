@@ -1,0 +1,285 @@
+"""Guest invitations and the gate's decisions.
+
+Guest codes are 8 characters from an unambiguous alphabet. They are stored
+encrypted (AES-256-GCM, key derived per complex) for their host to see again,
+and as a keyed hash for the gate's lookup; never in plain text. A code is
+typed in any case and with spaces or dashes. Single-use codes are taken by
+one conditional update, so two gates at the same moment cannot both let a
+guest in. Every verification, allowed or not, is logged; repeated failures
+lock a guard's device and gate out for a while and alert the managers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klustera.access.models import AccessLog, GuestInvitation
+from klustera.access.passes import check_pass, issue_pass, verifying_keys
+from klustera.accounts.models import User
+from klustera.accounts.phones import normalize_phone
+from klustera.accounts.roles import Role
+from klustera.audit.services import record
+from klustera.crypto import decrypt, encrypt, keyed_hash
+from klustera.estate.models import Resident, Unit
+from klustera.estate.services import CODE_ALPHABET, normalize_plate
+from klustera.notifications.services import notify
+from klustera.tenancy.context import current_tenant, tenant_atomic
+
+CODE_PURPOSE = "access.guest-code"
+CODE_LENGTH = 8
+MAX_WINDOW = timedelta(days=31)
+FAILURE_LIMIT = 10  # failed verifications per device and per gate …
+FAILURE_WINDOW = timedelta(minutes=10)  # … within this window …
+LOCKOUT = timedelta(minutes=15)  # … lock that device or gate out for this long
+
+
+def normalize_code(raw: str) -> str:
+    """``ab3d-7kq9`` and ``AB3D 7KQ9`` are the same code."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def register_guest(
+    *,
+    host: User,
+    unit: Unit,
+    guest_name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    guest_phone: str = "",
+    people: int = 1,
+    plate: str = "",
+    multi_use: bool = False,
+    note: str = "",
+) -> tuple[GuestInvitation, str]:
+    """Invite a guest to ``unit``; returns the invitation and its code (shown to the host)."""
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": [_("The visit must end after it starts.")]})
+    if ends_at < timezone.now():
+        raise ValidationError({"ends_at": [_("This window is already over.")]})
+    if ends_at - starts_at > MAX_WINDOW:
+        raise ValidationError({"ends_at": [_("An invitation lasts at most 31 days.")]})
+    if not 1 <= people <= 50:
+        raise ValidationError({"people": [_("Between 1 and 50 people.")]})
+    phone = normalize_phone(guest_phone) if guest_phone else ""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    with tenant_atomic():
+        invitation = GuestInvitation.objects.create(
+            unit=unit,
+            host=host,
+            guest_name=guest_name.strip(),
+            guest_phone=phone,
+            people=people,
+            plate=normalize_plate(plate) if plate else "",
+            note=note.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            multi_use=multi_use,
+            code_cipher=encrypt(code, purpose=CODE_PURPOSE),
+            code_hash=keyed_hash(code, purpose=CODE_PURPOSE),
+        )
+        record(actor=host, action="guest.invited", target=invitation, unit=str(unit))
+    return invitation, code
+
+
+def code_of(invitation: GuestInvitation) -> str:
+    return decrypt(invitation.code_cipher, purpose=CODE_PURPOSE)
+
+
+def cancel_guest(*, invitation: GuestInvitation, actor: User) -> GuestInvitation:
+    with tenant_atomic():
+        invitation = GuestInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != GuestInvitation.Status.ACTIVE:
+            raise ValidationError(_("Only an active invitation can be cancelled."))
+        invitation.status = GuestInvitation.Status.CANCELLED
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["status", "cancelled_at"])
+        record(actor=actor, action="guest.cancelled", target=invitation)
+    return invitation
+
+
+# --- The gate -------------------------------------------------------------------------
+
+
+class LockedOut(Exception):
+    """Too many failed verifications from this device or at this gate."""
+
+
+@dataclass
+class Decision:
+    result: str
+    kind: str
+    method: str
+    name: str = ""
+    unit: str = ""
+    allows: dict[str, Any] | None = None
+    log_id: int | None = None
+
+
+def _lock_keys(gate: str, device: str) -> list[str]:
+    """Cache keys counting failures per gate and per device (names hashed: any text is safe)."""
+    return [
+        f"access-fail:{kind}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+        for kind, name in (("gate", gate), ("device", device))
+    ]
+
+
+def _locked(gate: str, device: str) -> bool:
+    return any(cache.get(f"{key}:locked") for key in _lock_keys(gate, device))
+
+
+def _count_failure(gate: str, device: str, guard: User) -> None:
+    for key in _lock_keys(gate, device):
+        cache.add(key, 0, timeout=int(FAILURE_WINDOW.total_seconds()))
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=int(FAILURE_WINDOW.total_seconds()))
+            failures = 1
+        if failures == FAILURE_LIMIT:
+            cache.set(f"{key}:locked", True, timeout=int(LOCKOUT.total_seconds()))
+            _alert_managers(gate, device, guard)
+
+
+def _alert_managers(gate: str, device: str, guard: User) -> None:
+    tenant = current_tenant()
+    record(actor=guard, action="access.locked_out", gate=gate, device=device)
+    for manager in User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True):
+        notify(
+            recipient=manager,
+            template="gate_alert",
+            context={
+                "complex": tenant.name if tenant else "",
+                "gate": gate,
+                "failures": FAILURE_LIMIT,
+                "minutes": int(LOCKOUT.total_seconds() // 60),
+            },
+        )
+
+
+def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str = "") -> Decision:
+    """Decide on a scanned pass or a typed guest code, and log the decision."""
+    if _locked(gate, device or str(guard.pk)):
+        raise LockedOut
+    now = timezone.now()
+    text = payload.strip()
+    if text.upper().startswith("KP1."):
+        decision, log = _verify_pass(text, now)
+    else:
+        decision, log = _verify_code(text, now)
+    log.guard, log.gate, log.device = guard, gate[:40], device[:64]
+    log.plate = "".join(ch for ch in plate.upper() if ch.isalnum())[:15]  # as typed, any text
+    log.at = now
+    log.save()
+    decision.log_id = log.pk
+    if decision.result != AccessLog.Result.VALID:
+        _count_failure(gate, device or str(guard.pk), guard)
+    return decision
+
+
+def _verify_pass(token: str, now: datetime) -> tuple[Decision, AccessLog]:
+    tenant = current_tenant()
+    keys = {key.kid: key.public_key for key in verifying_keys(now)}
+    checked = check_pass(
+        token, public_keys=keys, complex_slug=tenant.slug if tenant else "", now=now
+    )
+    resident = Resident.objects.filter(pk=checked.resident_id or 0).first()
+    unit = Unit.objects.filter(pk=checked.unit_id or 0).first()
+    result = checked.result
+    if result == "valid" and (resident is None or resident.status != Resident.Status.ACTIVE):
+        result, reason = AccessLog.Result.INVALID, "not an active resident"
+    else:
+        reason = checked.reason
+    decision = Decision(
+        result=result,
+        kind=AccessLog.Kind.RESIDENT_ENTRY,
+        method=AccessLog.Method.QR_CODE,
+        name=resident.name if resident and result == "valid" else "",
+        unit=str(unit) if unit and result == "valid" else "",
+    )
+    log = AccessLog(
+        kind=decision.kind,
+        method=decision.method,
+        result=result,
+        resident=resident if result == "valid" else None,
+        unit=unit if result == "valid" else None,
+        detail=reason,
+    )
+    return decision, log
+
+
+def _verify_code(raw: str, now: datetime) -> tuple[Decision, AccessLog]:
+    code = normalize_code(raw)
+    found = None
+    if len(code) == CODE_LENGTH:
+        found = (
+            GuestInvitation.objects.select_related("unit")
+            .filter(code_hash=keyed_hash(code, purpose=CODE_PURPOSE))
+            .first()
+        )
+    result = _guest_result(found, now)
+    if result == AccessLog.Result.VALID and found is not None:
+        result = _take(found, now)
+    decision = Decision(
+        result=result,
+        kind=AccessLog.Kind.GUEST_ENTRY,
+        method=AccessLog.Method.GUEST_CODE,
+    )
+    if found is not None and result == AccessLog.Result.VALID:
+        decision.name, decision.unit = found.guest_name, str(found.unit)
+        decision.allows = {
+            "people": found.people,
+            "plate": found.plate,
+            "until": found.ends_at.isoformat(),
+            "multi_use": found.multi_use,
+            "note": found.note,
+        }
+    log = AccessLog(
+        kind=decision.kind,
+        method=decision.method,
+        result=result,
+        invitation=found,
+        unit=found.unit if found else None,
+        detail="" if found else "unknown code",
+    )
+    return decision, log
+
+
+def _guest_result(invitation: GuestInvitation | None, now: datetime) -> str:
+    if invitation is None:
+        return AccessLog.Result.INVALID
+    if invitation.status == GuestInvitation.Status.CANCELLED:
+        return AccessLog.Result.CANCELLED
+    if invitation.status == GuestInvitation.Status.USED:
+        return AccessLog.Result.USED
+    if now > invitation.ends_at:
+        return AccessLog.Result.EXPIRED
+    if now < invitation.starts_at - timedelta(minutes=30):  # guests come a little early
+        return AccessLog.Result.NOT_YET
+    return AccessLog.Result.VALID
+
+
+def _take(invitation: GuestInvitation, now: datetime) -> str:
+    """Use the code once more; a single-use code is taken by exactly one gate."""
+    if invitation.multi_use:
+        GuestInvitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
+        return AccessLog.Result.VALID
+    taken = GuestInvitation.objects.filter(
+        pk=invitation.pk, status=GuestInvitation.Status.ACTIVE, uses=0
+    ).update(status=GuestInvitation.Status.USED, uses=1)
+    return AccessLog.Result.VALID if taken == 1 else AccessLog.Result.USED
+
+
+def current_pass(resident: Resident) -> dict[str, Any]:
+    issued = issue_pass(resident)
+    refresh = max(int((issued.expires_at - timezone.now()).total_seconds()) - 60, 30)
+    return {"token": issued.token, "expires_at": issued.expires_at, "refresh_in": refresh}

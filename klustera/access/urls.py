@@ -1,0 +1,15 @@
+from django.urls import path
+
+from klustera.access import api
+
+api_urlpatterns = [
+    path("access/pass", api.PassView.as_view(), name="access-pass"),
+    path("access/keys", api.KeysView.as_view(), name="access-keys"),
+    path("access/verify", api.VerifyView.as_view(), name="access-verify"),
+    path("access-codes/generate", api.GenerateCodeView.as_view(), name="access-code-generate"),
+    path("guests", api.GuestsView.as_view(), name="guest-list"),
+    path("guests/register", api.RegisterGuestView.as_view(), name="guest-register"),
+    path("guests/<int:pk>/cancel", api.CancelGuestView.as_view(), name="guest-cancel"),
+    path("admin/access-logs", api.AccessLogsView.as_view(), name="admin-access-logs"),
+    path("admin/access-logs/export", api.AccessLogExportView.as_view(), name="admin-access-export"),
+]
