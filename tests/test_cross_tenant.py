@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from klustera.access.models import AccessLog, GateKey, GuestInvitation
+from klustera.access.models import AccessLog, GateKey, GuestInvitation, WalkIn
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
@@ -116,6 +117,10 @@ PROBES: dict[str, Probe] = {
     "guest-register": Probe(("post",), "list"),
     "guest-cancel": Probe(("post",), "object", "guest"),
     "admin-access-logs": Probe(("get",), "list"),
+    "access-exit": Probe(("post",), "list"),
+    "access-inside": Probe(("get",), "list"),
+    "walk-ins": Probe(("get", "post"), "list"),
+    "walk-in-answer": Probe(("post",), "object", "walk_in"),
     "admin-access-export": Probe(("get",), "list"),
     "admin-transfer-proof-review": Probe(("post",), "object", "proof"),
     "invoice-pdf": Probe(("get",), "object", "invoice"),
@@ -211,13 +216,23 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             code_cipher="x",
             code_hash=MARKER,
         )
+        walk_in = WalkIn.objects.create(
+            pk=FOREIGN_ID,
+            unit=unit,
+            visitor_name=MARKER,
+            purpose=MARKER,
+            gate=MARKER,
+            guard=manager,
+            created_at="2026-11-01T00:00:00Z",
+            answer_by="2026-11-01T00:05:00Z",
+        )
         AccessLog.objects.create(
             kind="guest_entry",
             method="guest_code",
-            result="invalid",
+            result="valid",
             gate=MARKER,
             detail=MARKER,
-            at="2026-11-01T00:00:00Z",
+            at=timezone.now(),
         )
         Refund.objects.create(
             unit=unit,
@@ -264,6 +279,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "payment": payment,
         "proof": proof,
         "guest": guest,
+        "walk_in": walk_in,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

@@ -52,6 +52,8 @@ MATRIX = [
     ("get", "admin/access-logs", GATE),
     ("get", "admin/access-logs/export", MANAGERS),
     ("get", "guests", EVERYONE_SIGNED_IN),
+    ("get", "access/inside", GATE),
+    ("get", "access/walk-ins", EVERYONE_SIGNED_IN),
 ]
 
 

@@ -17,24 +17,30 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.access.models import AccessLog, GuestInvitation
+from klustera.access.models import AccessLog, GuestInvitation, WalkIn
 from klustera.access.passes import verifying_keys
 from klustera.access.services import (
     LockedOut,
+    answer_walk_in,
     cancel_guest,
     code_of,
     current_pass,
+    guard_decides,
+    inside,
+    record_exit,
     register_guest,
+    register_walk_in,
     verify,
 )
 from klustera.accounts.permissions import GuardsTheGate
-from klustera.accounts.policies import is_manager
+from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import RejectUnknownFields, call_service, error_response, ok, user_of, validated
-from klustera.estate.models import Resident
+from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.tenancy.context import current_tenant
 
@@ -275,3 +281,113 @@ class AccessLogExportView(APIView):
         response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
         return response
+
+
+# --- Walk-ins, exits, presence ------------------------------------------------------
+
+
+class WalkInSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = WalkIn
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "visitor_name",
+            "visitor_phone",
+            "purpose",
+            "gate",
+            "status",
+            "created_at",
+            "answer_by",
+            "decided_at",
+        ]
+
+
+class NewWalkIn(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.IntegerField()
+    visitor_name = serializers.CharField(max_length=100)
+    visitor_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    purpose = serializers.CharField(max_length=120)
+    gate = serializers.CharField(max_length=40)
+    photo = serializers.ImageField(required=False)
+
+
+def _walk_ins_of(request: Request) -> QuerySet[WalkIn]:
+    walk_ins = WalkIn.objects.select_related("unit")
+    if guards_the_gate(request.user):
+        return walk_ins
+    return walk_ins.filter(unit__in=units_visible_to(user_of(request)))
+
+
+class WalkInsView(ListAPIView):
+    """Walk-ins: the gate sees all, residents those of their units; ``?status=waiting``."""
+
+    serializer_class = WalkInSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        walk_ins = _walk_ins_of(self.request)
+        state = self.request.query_params.get("status")
+        return walk_ins.filter(status=state) if state else walk_ins
+
+    @extend_schema(request=NewWalkIn, responses={201: WalkInSerializer})
+    def post(self, request: Request) -> Response:
+        if not guards_the_gate(request.user):
+            raise PermissionDenied
+        data = validated(NewWalkIn, request)
+        unit = get_object_or_404(Unit, pk=data.pop("unit"))
+        walk_in = call_service(register_walk_in, guard=user_of(request), unit=unit, **data)
+        return ok(WalkInSerializer(walk_in).data, status=status.HTTP_201_CREATED)
+
+
+class AllowRequest(RejectUnknownFields, serializers.Serializer):
+    allow = serializers.BooleanField()
+
+
+class WalkInAnswerView(APIView):
+    """A resident of the unit allows or refuses; after the answer time, the guard decides."""
+
+    @extend_schema(request=AllowRequest, responses={200: WalkInSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        walk_in = get_object_or_404(_walk_ins_of(request), pk=pk)
+        data = validated(AllowRequest, request)
+        user = user_of(request)
+        lives_there = Occupancy.objects.filter(
+            unit=walk_in.unit, resident__user=user, end_on__isnull=True
+        ).exists()
+        if lives_there:
+            answered = call_service(answer_walk_in, walk_in=walk_in, user=user, allow=data["allow"])
+        elif guards_the_gate(user):
+            answered = call_service(guard_decides, walk_in=walk_in, guard=user, allow=data["allow"])
+        else:
+            raise PermissionDenied
+        return ok(WalkInSerializer(answered).data)
+
+
+class ExitRequest(RejectUnknownFields, serializers.Serializer):
+    entry = serializers.IntegerField(help_text="the access log id of the entry")
+    gate = serializers.CharField(max_length=40)
+
+
+class ExitView(APIView):
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=ExitRequest, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = validated(ExitRequest, request)
+        entry = get_object_or_404(AccessLog, pk=data["entry"])
+        log = call_service(record_exit, entry=entry, guard=user_of(request), gate=data["gate"])
+        return ok({"id": log.pk, "entry": entry.pk}, status=status.HTTP_201_CREATED)
+
+
+class InsideView(ListAPIView):
+    """Guests and walk-ins inside now (let in during the last day, not yet left)."""
+
+    serializer_class = AccessLogSerializer
+    permission_classes = [GuardsTheGate]
+
+    def get_queryset(self):
+        return inside()

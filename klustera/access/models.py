@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Resident, Unit
+from klustera.tenancy.files import private_upload
 
 
 class GateKey(models.Model):
@@ -100,6 +101,9 @@ class AccessLog(models.Model):
         GuestInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
     )
     detail = models.CharField(max_length=200, blank=True)
+    entry = models.ForeignKey(  # an exit's entry
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="exits"
+    )
     at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -107,3 +111,38 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.result}"
+
+
+class WalkIn(models.Model):
+    """An unannounced visitor: the unit's residents allow or refuse; after a while, the guard."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the unit")
+        ALLOWED = "allowed", _("Allowed by the unit")
+        REFUSED = "refused", _("Refused by the unit")
+        GUARD_ALLOWED = "guard_allowed", _("Allowed by the guard")
+        GUARD_REFUSED = "guard_refused", _("Refused by the guard")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="walk_ins")
+    visitor_name = models.CharField(max_length=100)
+    visitor_phone = models.CharField(max_length=16, blank=True)
+    purpose = models.CharField(max_length=120)
+    photo = models.ImageField(upload_to=private_upload, blank=True)
+    gate = models.CharField(max_length=40)
+    guard = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.WAITING)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    answer_by = models.DateTimeField()  # after this the guard decides
+    decided_at = models.DateTimeField(null=True, blank=True)
+    log = models.OneToOneField(
+        AccessLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="walk_in"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.visitor_name} → {self.unit_id} ({self.status})"

@@ -19,11 +19,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klustera.access.models import AccessLog, GuestInvitation
+from klustera.access.models import AccessLog, GuestInvitation, WalkIn
 from klustera.access.passes import check_pass, issue_pass, verifying_keys
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
@@ -34,6 +34,7 @@ from klustera.estate.models import Resident, Unit
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.links import tenant_url
 
 CODE_PURPOSE = "access.guest-code"
 CODE_LENGTH = 8
@@ -283,3 +284,123 @@ def current_pass(resident: Resident) -> dict[str, Any]:
     issued = issue_pass(resident)
     refresh = max(int((issued.expires_at - timezone.now()).total_seconds()) - 60, 30)
     return {"token": issued.token, "expires_at": issued.expires_at, "refresh_in": refresh}
+
+
+# --- Walk-ins, exits and presence ----------------------------------------------------
+
+WALK_IN_ANSWER_TIME = timedelta(minutes=5)
+
+
+def register_walk_in(
+    *,
+    guard: User,
+    unit: Unit,
+    visitor_name: str,
+    purpose: str,
+    gate: str,
+    visitor_phone: str = "",
+    photo: Any = None,
+) -> WalkIn:
+    """A visitor nobody announced: the unit's residents are asked to allow or refuse."""
+    now = timezone.now()
+    with tenant_atomic():
+        walk_in = WalkIn.objects.create(
+            unit=unit,
+            visitor_name=visitor_name.strip(),
+            visitor_phone=normalize_phone(visitor_phone) if visitor_phone else "",
+            purpose=purpose.strip(),
+            photo=photo or "",
+            gate=gate,
+            guard=guard,
+            created_at=now,
+            answer_by=now + WALK_IN_ANSWER_TIME,
+        )
+        residents = User.objects.filter(
+            resident__occupancies__unit=unit,
+            resident__occupancies__end_on__isnull=True,
+            is_active=True,
+        ).distinct()
+        for resident in residents:
+            notify(
+                recipient=resident,
+                template="walkin_approval",
+                context={
+                    "visitor": walk_in.visitor_name,
+                    "purpose": walk_in.purpose,
+                    "unit": str(unit),
+                    "link": tenant_url("home"),
+                },
+            )
+    return walk_in
+
+
+def answer_walk_in(*, walk_in: WalkIn, user: User, allow: bool) -> WalkIn:
+    """A resident of the unit allows or refuses the visitor, while the guard waits."""
+    with tenant_atomic():
+        walk_in = WalkIn.objects.select_for_update().get(pk=walk_in.pk)
+        if walk_in.status != WalkIn.Status.WAITING:
+            raise ValidationError(_("This visitor has already been answered."))
+        status = WalkIn.Status.ALLOWED if allow else WalkIn.Status.REFUSED
+        return _decide(walk_in, status, user, f"answered by {user.name}")
+
+
+def guard_decides(*, walk_in: WalkIn, guard: User, allow: bool) -> WalkIn:
+    """No answer in time: the guard decides, and the log says so."""
+    with tenant_atomic():
+        walk_in = WalkIn.objects.select_for_update().get(pk=walk_in.pk)
+        if walk_in.status != WalkIn.Status.WAITING:
+            raise ValidationError(_("This visitor has already been answered."))
+        if timezone.now() < walk_in.answer_by:
+            raise ValidationError(_("The unit can still answer; wait a moment."))
+        status = WalkIn.Status.GUARD_ALLOWED if allow else WalkIn.Status.GUARD_REFUSED
+        return _decide(walk_in, status, guard, "no answer from the unit: decided by the guard")
+
+
+def _decide(walk_in: WalkIn, status: str, user: User, detail: str) -> WalkIn:
+    allowed = status in (WalkIn.Status.ALLOWED, WalkIn.Status.GUARD_ALLOWED)
+    now = timezone.now()
+    walk_in.log = AccessLog.objects.create(
+        kind=AccessLog.Kind.GUEST_ENTRY,
+        method=AccessLog.Method.MANUAL,
+        result=AccessLog.Result.VALID if allowed else AccessLog.Result.INVALID,
+        guard=walk_in.guard,
+        gate=walk_in.gate,
+        unit=walk_in.unit,
+        detail=f"walk-in {walk_in.visitor_name}: {detail}"[:200],
+        at=now,
+    )
+    walk_in.status, walk_in.answered_by, walk_in.decided_at = status, user, now
+    walk_in.save(update_fields=["status", "answered_by", "decided_at", "log"])
+    return walk_in
+
+
+def record_exit(*, entry: AccessLog, guard: User, gate: str) -> AccessLog:
+    """Someone who came in leaves: the exit is logged against the entry."""
+    if entry.kind == AccessLog.Kind.EXIT or entry.result != AccessLog.Result.VALID:
+        raise ValidationError(_("Only an allowed entry can be followed by an exit."))
+    with tenant_atomic():
+        if entry.exits.exists():
+            raise ValidationError(_("This visit has already left."))
+        return AccessLog.objects.create(
+            kind=AccessLog.Kind.EXIT,
+            method=AccessLog.Method.MANUAL,
+            result=AccessLog.Result.VALID,
+            guard=guard,
+            gate=gate,
+            unit=entry.unit,
+            resident=entry.resident,
+            invitation=entry.invitation,
+            plate=entry.plate,
+            entry=entry,
+            at=timezone.now(),
+        )
+
+
+def inside(*, since: timedelta = timedelta(days=1)) -> QuerySet[AccessLog]:
+    """Guests and walk-ins let in during the last day who have not left."""
+    return AccessLog.objects.filter(
+        kind=AccessLog.Kind.GUEST_ENTRY,
+        result=AccessLog.Result.VALID,
+        at__gte=timezone.now() - since,
+        exits__isnull=True,
+    ).select_related("unit", "invitation", "walk_in")

@@ -7,23 +7,13 @@ credit, applied to the next invoice when it is issued.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
-
-
-def proof_path(instance: models.Model, filename: str) -> str:
-    """Proofs of transfer live in the complex's own folder, under a name nobody can guess."""
-    from klustera.tenancy.context import current_tenant
-
-    tenant = current_tenant()
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"{tenant.slug if tenant else 'platform'}/proofs/{uuid.uuid4().hex}.{extension[:5]}"
+from klustera.tenancy.files import private_upload
 
 
 class Payment(models.Model):
@@ -48,7 +38,7 @@ class Payment(models.Model):
         "PaymentAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
     )
     receipt_pdf = models.FileField(blank=True)
-    proof = models.ImageField(upload_to=proof_path, blank=True)  # a photo of the slip
+    proof = models.ImageField(upload_to=private_upload, blank=True)  # a photo of the slip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -196,7 +186,7 @@ class TransferProof(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     transferred_on = models.DateField()
     bank = models.CharField(max_length=60, blank=True)  # the sender's bank and name, as typed
-    image = models.ImageField(upload_to=proof_path)
+    image = models.ImageField(upload_to=private_upload)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,43 +4,20 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from django.db import connections
-from django.test import Client
 from django.utils import timezone
 
 from klustera.access.models import AccessLog, GuestInvitation
 from klustera.access.passes import check_pass, issue_pass, rotate_key, verifying_keys
 from klustera.access.services import FAILURE_LIMIT, register_guest, verify
+from klustera.access.tests.conftest import BASE, post_json
 from klustera.accounts.models import User
 from klustera.accounts.roles import Role
-from klustera.accounts.services import create_user, issue_token
-from klustera.estate.models import Resident, Unit
+from klustera.accounts.services import create_user
+from klustera.estate.models import Unit
 from klustera.notifications.models import Message
 from klustera.tenancy.context import current_alias, tenant_context
-from tests.seed import seed_complex
-
-BASE = "/c/alpha/api/v1"
-
-
-@pytest.fixture
-def gate(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    data = seed_complex(tenant_a, marker="alpha")
-    with tenant_context(tenant_a):
-        guard = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])
-        data["guard_user"] = guard
-        data["guard"] = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=guard)[0]}")
-        data["resident_record"] = Resident.objects.get(user__phone="+6281300000002")
-        data["host"] = User.objects.get(phone="+6281300000002")
-    data["resident"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['resident_token']}")
-    data["manager"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
-    return data
-
-
-def _post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:
-    return client.post(f"{BASE}/{path}", body or {}, "application/json")
 
 
 def _keys() -> dict[str, str]:
@@ -181,7 +158,7 @@ def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:  #
     # Only the gate may verify.
     body = {"payload": token, "gate": "Utama", "plate": "B 1 AB"}
     odd = {**body, "plate": "🚗 ?!"}  # whatever the guard types, the gate answers
-    assert _post(gate["guard"], "access/verify", odd).status_code == 200
+    assert post_json(gate["guard"], "access/verify", odd).status_code == 200
     assert (
         gate["resident"].post(f"{BASE}/access/verify", body, "application/json").status_code == 403
     )
@@ -198,7 +175,7 @@ def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:  #
     start = timezone.now().isoformat()
     end = (timezone.now() + timedelta(hours=2)).isoformat()
     guest = {"unit": a01, "guest_name": "Pak Budi", "starts_at": start, "ends_at": end}
-    made = _post(gate["resident"], "guests/register", guest)
+    made = post_json(gate["resident"], "guests/register", guest)
     assert made.status_code == 201, made.content
     invitation = made.json()["data"]
     assert len(invitation["code"]) == 8

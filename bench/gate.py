@@ -1,0 +1,139 @@
+"""Gate benchmark: verifications of QR passes and guest codes against a live server.
+
+Serves the app as ``bench/api.py`` does (gunicorn gthread 2x4, production
+settings, PostgreSQL, Redis) and loads ``POST /api/v1/access/verify`` with wrk
+at 50 connections: a resident's signed pass (Ed25519 verification, resident
+lookup, a log row) and a multi-use guest code (keyed-hash lookup, a
+conditional update, a log row), beside the bare ``/healthz`` view of the same
+run as the floor. Prints requests/s and p50/p95/p99 and the ratio to the
+floor. The gate's target: p99 well under 100 ms at 50 concurrent checks.
+
+    python bench/gate.py [--seconds 10] [--connections 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+from api import LUA, PG, PORT, PREFIX, drop_databases, environment, wrk
+from psycopg import sql
+
+SEED = """
+from datetime import date, timedelta
+from django.utils import timezone
+from klustera.access.passes import issue_pass
+from klustera.access.services import register_guest
+from klustera.accounts.roles import Role
+from klustera.accounts.services import create_user, issue_token
+from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
+with tenant_context(Tenant.objects.get(slug="bench")):
+    unit = Unit.objects.create(block="A", number="001")
+    user = create_user(phone="081300000002", name="Warga", roles=[Role.RESIDENT])
+    resident = Resident.objects.create(name="Warga", phone=user.phone, user=user)
+    Occupancy.objects.create(unit=unit, resident=resident, role="owner", start_on=date(2025, 1, 1))
+    guard = create_user(phone="081300000003", name="Satpam", roles=[Role.SECURITY_STAFF])
+    now = timezone.now()
+    _, code = register_guest(host=user, unit=unit, guest_name="Tamu", starts_at=now,
+                             ends_at=now + timedelta(hours=2), multi_use=True)
+    print("TOKEN", issue_token(user=guard, device_name="bench")[0])
+    print("PASS", issue_pass(resident).token)
+    print("CODE", code)
+"""
+
+
+def post_script(directory: Path, name: str, payload: str) -> str:
+    body = json.dumps({"payload": payload, "gate": "Bench"}).replace("'", "\\\\'")
+    script = directory / f"{name}.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = '{body}'\n"
+        'wrk.headers["Content-Type"] = "application/json"\n' + LUA
+    )
+    return str(script)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench/gate.py needs wrk: apt-get install wrk")
+    drop_databases()
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PREFIX + "platform")))
+    with tempfile.TemporaryDirectory(prefix="klustera-bench-gate-") as var_dir:
+        env = environment(var_dir)
+        klustera = [sys.executable, "-m", "klustera"]
+        subprocess.run([*klustera, "tenants", "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [*klustera, "tenants", "create", "--name", "Bench", "--slug", "bench",
+             "--manager-phone", "081100000001", "--manager-password", "x-pass-123"],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        seeded = subprocess.run(
+            [*klustera, "shell", "-c", SEED], env=env, check=True, capture_output=True, text=True
+        ).stdout
+        values = dict(line.split(" ", 1) for line in seeded.splitlines() if " " in line)
+        token, pass_token, code = values["TOKEN"], values["PASS"], values["CODE"]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
+             "--threads", "4", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{PORT}"
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            directory = Path(var_dir)
+            check = httpx.post(
+                f"{base}/api/v1/access/verify",
+                json={"payload": pass_token, "gate": "Bench"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert check.json()["data"]["result"] == "valid", check.text
+            floor_script = directory / "floor.lua"
+            floor_script.write_text(LUA)
+            targets = [
+                ("bare Django JSON view (/healthz)", f"{base}/healthz", "", str(floor_script)),
+                ("verify a resident's QR pass", f"{base}/api/v1/access/verify", token,
+                 post_script(directory, "pass", pass_token)),
+                ("verify a guest code", f"{base}/api/v1/access/verify", token,
+                 post_script(directory, "code", code.lower())),
+            ]  # fmt: skip
+            print(
+                f"Gate benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
+                f"wrk {args.connections} connections x {args.seconds} s"
+            )
+            floor = None
+            for label, url, bearer, script in targets:
+                wrk(url, bearer, 2, args.connections, script)  # warm up
+                rps, p50, p95, p99 = wrk(url, bearer, args.seconds, args.connections, script)
+                floor = floor or rps
+                print(
+                    f"  {label:<34} {rps:8.0f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+                    f"p99 {p99:6.1f} ms   {rps / floor:5.2f}x the floor"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            drop_databases()
+
+
+if __name__ == "__main__":
+    main()
