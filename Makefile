@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/billing.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/gate.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

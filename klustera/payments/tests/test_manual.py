@@ -61,7 +61,8 @@ def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tena
     with tenant_context(tenant_a):
         assert Invoice.objects.get(unit_id=a01).status == "paid"
         payment = Payment.objects.get()
-        assert payment.method == "bank_transfer" and payment.proof.name.startswith("alpha/proofs/")
+        assert payment.method == "bank_transfer"
+        assert payment.proof.name.startswith("alpha/transferproof/")  # the complex's own folder
     again = setup["manager"].post(review, {"approve": False, "reason": "x"}, "application/json")
     assert again.status_code == 422  # reviewed once only
     mine = setup["resident"].get(url).json()["data"]
