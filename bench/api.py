@@ -18,21 +18,23 @@ Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
-import psycopg
-from psycopg import sql
+from common import (
+    create_bench_complex,
+    create_database,
+    drop_databases,
+    production_environment,
+    start_gunicorn,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = os.environ.get("KLUSTERA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PREFIX = "klustera_bench_api_"
 PORT = 8765
 LUA = """
@@ -41,37 +43,6 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def drop_databases() -> None:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"]
-        ).fetchall()
-        for (name,) in rows:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def environment(var_dir: str) -> dict[str, str]:
-    import base64
-
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "klustera.settings",
-        "KLUSTERA_ENV": "production",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "KLUSTERA_VAR_DIR": var_dir,
-        "DATABASE_URL": f"{PG}/{PREFIX}platform",
-        "TENANT_DATABASE_URL": f"{PG}/{PREFIX}{{id}}",
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "BASE_DOMAIN": "localhost",
-        "RATE_LIMIT_IP": "100000000/min",
-        "RATE_LIMIT_USER": "100000000/hour",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 SEED = """
@@ -110,65 +81,19 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
 
-    drop_databases()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PREFIX + "platform")))
+    drop_databases(PREFIX)
+    create_database(PREFIX + "platform")
     with tempfile.TemporaryDirectory(prefix="klustera-bench-api-") as var_dir:
-        env = environment(var_dir)
+        env = production_environment(var_dir, prefix=PREFIX, redis_db=14)
         klustera = [sys.executable, "-m", "klustera"]
-        subprocess.run([*klustera, "tenants", "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [
-                *klustera,
-                "tenants",
-                "create",
-                "--name",
-                "Bench",
-                "--slug",
-                "bench",
-                "--manager-phone",
-                "081100000001",
-                "--manager-password",
-                "x-pass-123",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        seeded = subprocess.run(
-            [*klustera, "shell", "-c", SEED], env=env, check=True, capture_output=True, text=True
-        ).stdout
+        seeded = create_bench_complex(env, SEED)
         token = seeded.split("TOKEN ")[1].strip()
         subprocess.run(
             [*klustera, "collectstatic", "--noinput"], env=env, check=True, capture_output=True
         )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "klustera.wsgi",
-                "-k",
-                "gthread",
-                "-w",
-                "2",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        server = start_gunicorn(env, PORT)
         try:
             base = f"http://127.0.0.1:{PORT}"
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
             assert me.status_code == 200, me.text
             script = Path(var_dir) / "report.lua"
@@ -194,7 +119,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-            drop_databases()
+            drop_databases(PREFIX)
 
 
 if __name__ == "__main__":

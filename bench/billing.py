@@ -16,7 +16,6 @@ Targets: the run under 10 s on PostgreSQL; 10,000 PDFs within 15 minutes.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -24,41 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_SERVER = os.environ.get("KLUSTERA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from common import configure_in_process, drop_databases  # noqa: E402
+
 PG_PREFIX = "klustera_bench_billing_"
-
-
-def configure(var_dir: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "klustera.settings",
-            "KLUSTERA_VAR_DIR": str(var_dir),
-            "DATABASE_URL": f"sqlite:///{var_dir}/platform.sqlite3",
-            "TENANT_DATABASE_CLUSTERS": f"pg={PG_SERVER}/{PG_PREFIX}{{id}}",
-            "TASKS_IMMEDIATE": "",  # queued for a worker, as in production
-            "REDIS_URL": "",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", database="default", verbosity=0)
-
-
-def drop_pg_databases() -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PG_PREFIX + "%"]
-        ).fetchall()
-        for (name,) in rows:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def build_complex(backend: str, units: int):  # type: ignore[no-untyped-def]
@@ -162,10 +129,10 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="klustera-bench-billing-") as var_dir:
-        configure(Path(var_dir))
+        configure_in_process(Path(var_dir), pg_prefix=PG_PREFIX, tasks_immediate=False)
         for backend in args.backends.split(","):
             if backend == "postgres":
-                drop_pg_databases()
+                drop_databases(PG_PREFIX)
             try:
                 bench_backend(backend, args.units, args.pdfs)
             finally:
@@ -173,7 +140,7 @@ def main() -> None:
                     from django.db import connections
 
                     connections.close_all()
-                    drop_pg_databases()
+                    drop_databases(PG_PREFIX)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,19 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
-import psycopg
-from api import LUA, PG, PORT, PREFIX, drop_databases, environment, wrk
-from psycopg import sql
+from api import LUA, PORT, PREFIX, wrk
+from common import (
+    create_bench_complex,
+    create_database,
+    drop_databases,
+    production_environment,
+    start_gunicorn,
+)
 
 SEED = """
 from datetime import date, timedelta
@@ -70,36 +73,16 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/gate.py needs wrk: apt-get install wrk")
-    drop_databases()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PREFIX + "platform")))
+    drop_databases(PREFIX)
+    create_database(PREFIX + "platform")
     with tempfile.TemporaryDirectory(prefix="klustera-bench-gate-") as var_dir:
-        env = environment(var_dir)
-        klustera = [sys.executable, "-m", "klustera"]
-        subprocess.run([*klustera, "tenants", "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [*klustera, "tenants", "create", "--name", "Bench", "--slug", "bench",
-             "--manager-phone", "081100000001", "--manager-password", "x-pass-123"],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
-        seeded = subprocess.run(
-            [*klustera, "shell", "-c", SEED], env=env, check=True, capture_output=True, text=True
-        ).stdout
+        env = production_environment(var_dir, prefix=PREFIX, redis_db=14)
+        seeded = create_bench_complex(env, SEED)
         values = dict(line.split(" ", 1) for line in seeded.splitlines() if " " in line)
         token, pass_token, code = values["TOKEN"], values["PASS"], values["CODE"]
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
-             "--threads", "4", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-            env=env,
-        )  # fmt: skip
+        server = start_gunicorn(env, PORT)
         try:
             base = f"http://127.0.0.1:{PORT}"
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             directory = Path(var_dir)
             check = httpx.post(
                 f"{base}/api/v1/access/verify",
@@ -132,7 +115,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-            drop_databases()
+            drop_databases(PREFIX)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ round-robin to single-tenant throughput.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -23,41 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_SERVER = os.environ.get("KLUSTERA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from common import configure_in_process, drop_databases  # noqa: E402
+
 PG_PREFIX = "klustera_bench_"
-
-
-def configure(var_dir: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "klustera.settings",
-            "KLUSTERA_VAR_DIR": str(var_dir),
-            "DATABASE_URL": f"sqlite:///{var_dir}/platform.sqlite3",
-            "TENANT_DATABASE_CLUSTERS": f"pg={PG_SERVER}/{PG_PREFIX}{{id}}",
-            "TASKS_IMMEDIATE": "1",
-            "REDIS_URL": "",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", database="default", verbosity=0)
-
-
-def drop_pg_databases() -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PG_PREFIX + "%"]
-        ).fetchall()
-        for (name,) in rows:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def provision(count: int, cluster: str) -> list[tuple[str, str]]:
@@ -105,7 +72,10 @@ def serve(pairs: list[tuple[str, str]], requests: int) -> dict[str, float]:
         started = time.perf_counter()
         response = client.get("/api/v1/units", HTTP_AUTHORIZATION=f"Bearer {token}")
         latencies.append(time.perf_counter() - started)
-        assert response.status_code == 200 and response.json()["meta"]["total"] == 20, slug
+        assert response.status_code == 200 and response.json()["meta"]["total"] == 20, (
+            slug,
+            response.content[:200],
+        )
         peak_open = max(peak_open, open_tenant_connections())
     total = sum(latencies)
     quantiles = statistics.quantiles(latencies, n=100)
@@ -134,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="klustera-bench-") as var_dir:
-        configure(Path(var_dir))
+        configure_in_process(Path(var_dir), pg_prefix=PG_PREFIX, tasks_immediate=True)
         from django.conf import settings
 
         bound = settings.TENANT_CONNECTIONS_MAX
@@ -143,7 +113,7 @@ def main() -> None:
             cluster = {"sqlite": "default", "postgres": "pg"}[backend]
             print(f"\n[{backend}]")
             if backend == "postgres":
-                drop_pg_databases()
+                drop_databases(PG_PREFIX)
             try:
                 pairs = provision(args.tenants, cluster)
                 single = serve(pairs[:1], args.requests)
@@ -163,7 +133,7 @@ def main() -> None:
 
                 connections.close_all()
                 if backend == "postgres":
-                    drop_pg_databases()
+                    drop_databases(PG_PREFIX)
 
 
 if __name__ == "__main__":

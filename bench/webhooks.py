@@ -14,7 +14,6 @@ and the count of double credits, which must be 0.
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import random
 import statistics
@@ -26,41 +25,25 @@ import time
 from pathlib import Path
 
 import httpx
-import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG = os.environ.get("KLUSTERA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from common import (  # noqa: E402
+    create_database,
+    drop_databases,
+    production_environment,
+    start_gunicorn,
+)
+
 PREFIX = "klustera_bench_hooks_"
 PORT = 8766
 SECRET, TOKEN = "xnd_development_bench", "bench-callback-token"
 
 
-def drop_databases() -> None:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"]
-        ).fetchall()
-        for (name,) in rows:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
 def environment(var_dir: str, simulator_url: str) -> dict[str, str]:
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "klustera.settings",
-        "KLUSTERA_ENV": "production",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "KLUSTERA_VAR_DIR": var_dir,
-        "DATABASE_URL": f"{PG}/{PREFIX}platform",
-        "TENANT_DATABASE_URL": f"{PG}/{PREFIX}{{id}}",
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        **production_environment(var_dir, prefix=PREFIX, redis_db=13),
         "XENDIT_API_URL": simulator_url,
-        "LOG_LEVEL": "WARNING",
     }
 
 
@@ -143,9 +126,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
 
-    drop_databases()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PREFIX + "platform")))
+    drop_databases(PREFIX)
+    create_database(PREFIX + "platform")
     import redis
 
     redis.Redis.from_url("redis://127.0.0.1:6379/13").flushdb()
@@ -170,19 +152,9 @@ def main() -> None:
         random.shuffle(shuffled)
 
         klustera = [sys.executable, "-m", "klustera"]
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
-             "--threads", "4", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-            env=env,
-        )  # fmt: skip
+        server = start_gunicorn(env, PORT)
         worker = subprocess.Popen([*klustera, "worker", "--no-periodic"], env=env)
         try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{PORT}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             started = time.perf_counter()
             latencies = post_all(callback, shuffled, args.threads)
             sent_s = time.perf_counter() - started
@@ -195,7 +167,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            drop_databases()
+            drop_databases(PREFIX)
 
 
 def report(args, shuffled, latencies, sent_s, started) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from klustera.accounts.policies import is_manager
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
+from klustera.estate.selectors import of_residents_units
 from klustera.payments.models import Payment, Refund, Reversal
 
 ZERO = Decimal(0)
@@ -23,9 +24,7 @@ def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
     invoices = Invoice.objects.select_related("unit").prefetch_related("lines")
     if is_manager(user):
         return invoices
-    return invoices.filter(
-        unit__occupancies__resident__user=user, unit__occupancies__end_on__isnull=True
-    ).distinct()
+    return of_residents_units(invoices, user)
 
 
 def filter_invoices(invoices: QuerySet[Invoice], params: Any) -> QuerySet[Invoice]:

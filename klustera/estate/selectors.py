@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from klustera.accounts.models import User
@@ -24,3 +26,10 @@ def billing_contacts(unit_ids: list[int]) -> dict[int, Resident]:
         unit_id__in=unit_ids, is_billing_contact=True, end_on__isnull=True
     ).select_related("resident__user")
     return {stay.unit_id: stay.resident for stay in stays}
+
+
+def of_residents_units(rows: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """Rows (with a ``unit``) of the units ``user`` lives in now."""
+    return rows.filter(
+        unit__occupancies__resident__user=user, unit__occupancies__end_on__isnull=True
+    ).distinct()

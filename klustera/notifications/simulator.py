@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from klustera.local_server import serve_wsgi
 
 Start = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -312,25 +312,8 @@ class ProviderSimulator:
             return [r for r in self.received if r.provider == provider]
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @contextmanager
 def serve(simulator: ProviderSimulator) -> Iterator[str]:
     """Serve ``simulator`` on a free loopback port; yields its base URL."""
-    server = make_server(
-        "127.0.0.1", 0, simulator, server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_wsgi(simulator) as base:
+        yield base

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from klustera.accounts.policies import is_manager
+from klustera.estate.selectors import of_residents_units
 from klustera.payments.models import Payment
 
 
@@ -15,6 +16,4 @@ def payments_visible_to(user: Any) -> QuerySet[Payment]:
     payments = Payment.objects.select_related("unit").prefetch_related("allocations__invoice")
     if is_manager(user):
         return payments
-    return payments.filter(
-        unit__occupancies__resident__user=user, unit__occupancies__end_on__isnull=True
-    ).distinct()
+    return of_residents_units(payments, user)

@@ -28,13 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 
+from klustera.local_server import serve_wsgi
 from klustera.payments.xendit import CHANNELS
 
 Start = Callable[[str, list[tuple[str, str]]], Any]
@@ -469,26 +468,9 @@ def _json(start: Start, status: int, body: dict[str, Any]) -> list[bytes]:
     return [json.dumps(body).encode()]
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @contextmanager
 def serve(simulator: XenditSimulator, port: int = 0) -> Iterator[str]:
     """Serve ``simulator`` on a loopback port (free when 0); yields its base URL."""
-    server = make_server(
-        "127.0.0.1", port, simulator, server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    simulator.public_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield simulator.public_url
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_wsgi(simulator, port) as base:
+        simulator.public_url = base
+        yield base

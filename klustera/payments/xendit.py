@@ -290,10 +290,14 @@ class XenditClient:
         return Session.from_json(self._call("GET", f"/sessions/{session_id}", "sessions"))
 
     def find_session(self, reference_id: str) -> Session | None:
+        found = self._find("/sessions", "sessions", reference_id)
+        return Session.from_json(found) if found else None
+
+    def _find(self, path: str, endpoint: str, reference_id: str) -> dict[str, Any] | None:
         # A lookup by reference id; the listing's exact shape is [UNCONFIRMED] in Xendit's docs.
-        body = self._call("GET", "/sessions", "sessions", params={"reference_id": reference_id})
+        body = self._call("GET", path, endpoint, params={"reference_id": reference_id})
         items = body.get("data") or []
-        return Session.from_json(items[0]) if items else None
+        return dict(items[0]) if items else None
 
     # --- Payments API v3 ------------------------------------------------------------------
 
@@ -345,11 +349,8 @@ class XenditClient:
         )
 
     def find_payment_request(self, reference_id: str) -> PaymentRequest | None:
-        body = self._call(
-            "GET", "/v3/payment_requests", "payment_requests", params={"reference_id": reference_id}
-        )
-        items = body.get("data") or []
-        return PaymentRequest.from_json(items[0]) if items else None
+        found = self._find("/v3/payment_requests", "payment_requests", reference_id)
+        return PaymentRequest.from_json(found) if found else None
 
     def get_payment(self, payment_id: str) -> CapturedPayment:
         return CapturedPayment.from_json(
