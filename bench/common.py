@@ -50,6 +50,7 @@ def configure_in_process(var_dir: Path, *, pg_prefix: str, tasks_immediate: bool
             # Throughput is measured, not the rate limits (counted all the same).
             "RATE_LIMIT_IP": "100000000/min",
             "RATE_LIMIT_USER": "100000000/hour",
+            "RATE_LIMIT_GATE": "100000000/min",
         }
     )
     import django
@@ -75,6 +76,7 @@ def production_environment(var_dir: str, *, prefix: str, redis_db: int) -> dict[
         "BASE_DOMAIN": "localhost",
         "RATE_LIMIT_IP": "100000000/min",
         "RATE_LIMIT_USER": "100000000/hour",
+        "RATE_LIMIT_GATE": "100000000/min",
         "LOG_LEVEL": "WARNING",
     }
 

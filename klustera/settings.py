@@ -150,7 +150,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "klustera.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_FUNCTION": "klustera.tenancy.cache.tenant_cache_key",
         }
@@ -256,6 +256,7 @@ REST_FRAMEWORK = {
         "user": env("RATE_LIMIT_USER", "1000/hour"),
         "public": env("RATE_LIMIT_PUBLIC", "60/min"),
         "phone": env("RATE_LIMIT_PHONE", "5/min"),
+        "gate": env("RATE_LIMIT_GATE", "600/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -3,6 +3,9 @@
 100 requests a minute per IP, 1000 an hour per user, 60 a minute per IP on
 public endpoints, and 5 a minute per phone number on sign-in and codes. The
 per-IP limit is enforced by ``ApiRateLimitMiddleware``; the others by DRF.
+The gate's verifications have their own: 600 a minute per guard, and no
+per-IP limit (a complex's gates and residents often share one public IP),
+beside the lock-out after repeated failures.
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ class PerUserRateThrottle(UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None  # the IP limit covers anonymous callers
         return super().get_cache_key(request, view)
+
+
+class GateRateThrottle(UserRateThrottle):
+    scope = "gate"
 
 
 class PublicRateThrottle(IpRateThrottle):

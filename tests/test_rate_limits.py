@@ -18,7 +18,7 @@ def store(request, settings):  # type: ignore[no-untyped-def]
         need("redis")
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "klustera.redis_cache.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_FUNCTION": "klustera.tenancy.cache.tenant_cache_key",
             }
@@ -61,3 +61,34 @@ def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:  # 
     codes = [anonymous.get("/c/alpha/api/v1/units").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
     assert Client(REMOTE_ADDR="10.9.9.9").get("/c/alpha/api/v1/units").status_code == 401
+
+
+def test_the_gate_is_limited_per_guard_not_per_ip(store, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A complex's gates and its residents often share one public IP."""
+    from klustera.accounts.roles import Role
+    from klustera.accounts.services import create_user, issue_token
+    from klustera.tenancy.context import tenant_context
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "2/min")
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "gate", "3/min")
+    seed_complex(tenant_a, marker="alpha")
+    with tenant_context(tenant_a):
+        guards = [
+            create_user(phone=f"08130000009{n}", name=f"Satpam {n}", roles=[Role.SECURITY_STAFF])
+            for n in (1, 2)
+        ]
+        tokens = [issue_token(user=guard)[0] for guard in guards]
+
+    def check(token: str) -> int:
+        return (
+            Client(HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR="10.9.9.9")
+            .post(
+                "/c/alpha/api/v1/access/verify",
+                {"payload": "KP1.x.y", "gate": "Utama", "device": token[-6:]},
+                content_type="application/json",
+            )
+            .status_code
+        )
+
+    assert [check(tokens[0]) for _ in range(4)] == [200, 200, 200, 429]
+    assert check(tokens[1]) == 200  # the other guard, from the same IP, still checks

@@ -43,6 +43,7 @@ from klustera.api import RejectUnknownFields, call_service, error_response, ok, 
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.tenancy.context import current_tenant
+from klustera.throttling import GateRateThrottle
 
 
 class PassView(APIView):
@@ -198,6 +199,8 @@ class VerifyView(APIView):
     """The guard's question: may this pass or code enter? Every answer is logged."""
 
     permission_classes = [GuardsTheGate]
+    throttle_classes = [GateRateThrottle]
+    rate_limit_exempt = True  # not per IP: one complex's gates often share an IP
 
     @extend_schema(request=VerifyRequest, responses={200: DecisionSerializer})
     def post(self, request: Request) -> HttpResponse:

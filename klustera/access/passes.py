@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +39,8 @@ PREFIX = "KP1"
 PASS_TTL = timedelta(minutes=5)
 SKEW = timedelta(seconds=60)  # devices' clocks may differ by a minute
 KEY_PURPOSE = "access.gate-key"
+KEYS_FRESH_FOR = 60.0  # seconds a process trusts its copy of the public keys
+_public_keys: dict[str, tuple[float, dict[str, tuple[str, datetime | None]]]] = {}
 
 
 def _b64(raw: bytes) -> str:
@@ -59,6 +62,8 @@ def rotate_key() -> GateKey:
     raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     now = timezone.now()
+    tenant = current_tenant()
+    _public_keys.pop(tenant.slug if tenant else "", None)
     with tenant_atomic():
         GateKey.objects.filter(retired_at__isnull=True).update(retired_at=now)
         return GateKey.objects.create(
@@ -74,6 +79,26 @@ def verifying_keys(now: datetime | None = None) -> list[GateKey]:
     now = now or timezone.now()
     since = now - PASS_TTL - SKEW
     return list(GateKey.objects.exclude(retired_at__lt=since))
+
+
+def public_keys(now: datetime, *, fresh: bool = False) -> dict[str, str]:
+    """The public keys by kid that verify passes at ``now``, for the server's own checks.
+
+    Each process keeps a copy and reads the keys again after a minute, or when
+    asked for ``fresh`` ones (a pass names a key rotated in by another process).
+    """
+    tenant = current_tenant()
+    slug = tenant.slug if tenant else ""
+    cached = _public_keys.get(slug)
+    if cached is None or time.monotonic() - cached[0] > KEYS_FRESH_FOR or fresh:
+        keys = {key.kid: (key.public_key, key.retired_at) for key in GateKey.objects.all()}
+        cached = _public_keys[slug] = (time.monotonic(), keys)
+    since = now - PASS_TTL - SKEW
+    return {
+        kid: public
+        for kid, (public, retired_at) in cached[1].items()
+        if retired_at is None or retired_at >= since
+    }
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.access.models import AccessLog, GuestInvitation, WalkIn
-from klustera.access.passes import check_pass, issue_pass, verifying_keys
+from klustera.access.passes import check_pass, issue_pass, public_keys
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash
-from klustera.estate.models import Resident, Unit
+from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
@@ -135,7 +135,7 @@ def _lock_keys(gate: str, device: str) -> list[str]:
 
 
 def _locked(gate: str, device: str) -> bool:
-    return any(cache.get(f"{key}:locked") for key in _lock_keys(gate, device))
+    return any(cache.get_many([f"{key}:locked" for key in _lock_keys(gate, device)]).values())
 
 
 def _count_failure(gate: str, device: str, guard: User) -> None:
@@ -189,30 +189,40 @@ def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str
 
 def _verify_pass(token: str, now: datetime) -> tuple[Decision, AccessLog]:
     tenant = current_tenant()
-    keys = {key.kid: key.public_key for key in verifying_keys(now)}
-    checked = check_pass(
-        token, public_keys=keys, complex_slug=tenant.slug if tenant else "", now=now
-    )
-    resident = Resident.objects.filter(pk=checked.resident_id or 0).first()
-    unit = Unit.objects.filter(pk=checked.unit_id or 0).first()
-    result = checked.result
-    if result == "valid" and (resident is None or resident.status != Resident.Status.ACTIVE):
-        result, reason = AccessLog.Result.INVALID, "not an active resident"
-    else:
-        reason = checked.reason
+    slug = tenant.slug if tenant else ""
+    checked = check_pass(token, public_keys=public_keys(now), complex_slug=slug, now=now)
+    if checked.reason == "unknown key":  # perhaps rotated in by another process just now
+        checked = check_pass(
+            token, public_keys=public_keys(now, fresh=True), complex_slug=slug, now=now
+        )
+    result, reason = checked.result, checked.reason
+    stay = None
+    if result == AccessLog.Result.VALID:
+        stay = (
+            Occupancy.objects.select_related("resident", "unit")
+            .filter(
+                resident_id=checked.resident_id or 0,
+                unit_id=checked.unit_id or 0,
+                end_on__isnull=True,
+                resident__status=Resident.Status.ACTIVE,
+            )
+            .first()
+        )
+        if stay is None:
+            result, reason = AccessLog.Result.INVALID, "not an active resident of the unit"
     decision = Decision(
         result=result,
         kind=AccessLog.Kind.RESIDENT_ENTRY,
         method=AccessLog.Method.QR_CODE,
-        name=resident.name if resident and result == "valid" else "",
-        unit=str(unit) if unit and result == "valid" else "",
+        name=stay.resident.name if stay else "",
+        unit=str(stay.unit) if stay else "",
     )
     log = AccessLog(
         kind=decision.kind,
         method=decision.method,
         result=result,
-        resident=resident if result == "valid" else None,
-        unit=unit if result == "valid" else None,
+        resident=stay.resident if stay else None,
+        unit=stay.unit if stay else None,
         detail=reason,
     )
     return decision, log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from django.db import connections
@@ -246,3 +247,25 @@ def test_a_single_use_code_opens_exactly_one_gate_at_the_same_moment(pg_scratch)
     assert sorted(results) == ["used", "valid"]
     with tenant_context(pg_scratch):
         assert AccessLog.objects.filter(result="valid").count() == 1
+
+
+def test_the_gate_reloads_keys_rotated_by_another_process_and_refuses_moved_out_residents(
+    gate, tenant_a
+) -> None:  # type: ignore[no-untyped-def]
+    from klustera.access import passes
+    from klustera.estate.models import Occupancy
+
+    with tenant_context(tenant_a):
+        issued = issue_pass(gate["resident_record"])
+        # This process's copy of the keys is recent but predates the pass's key.
+        passes._public_keys["alpha"] = (time.monotonic(), {})
+        decision = verify(payload=issued.token, guard=gate["guard_user"], gate="Utama")
+        assert (decision.result, decision.name) == ("valid", gate["resident_record"].name)
+        Occupancy.objects.filter(resident=gate["resident_record"]).update(
+            end_on=timezone.localdate()
+        )
+        moved_out = verify(payload=issued.token, guard=gate["guard_user"], gate="Utama")
+        assert (moved_out.result, moved_out.name, moved_out.unit) == ("invalid", "", "")
+        assert AccessLog.objects.get(pk=moved_out.log_id).detail == (
+            "not an active resident of the unit"
+        )
