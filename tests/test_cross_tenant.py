@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from klustera.access.models import AccessLog, GateKey, GuestInvitation, WalkIn
+from klustera.access.models import AccessLog, GateKey, GuestInvitation, Parcel, WalkIn
 from klustera.accounts.models import ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
@@ -121,6 +121,8 @@ PROBES: dict[str, Probe] = {
     "access-inside": Probe(("get",), "list"),
     "walk-ins": Probe(("get", "post"), "list"),
     "walk-in-answer": Probe(("post",), "object", "walk_in"),
+    "parcels": Probe(("get", "post"), "list"),
+    "parcel-pick-up": Probe(("post",), "object", "parcel"),
     "admin-access-export": Probe(("get",), "list"),
     "admin-transfer-proof-review": Probe(("post",), "object", "proof"),
     "invoice-pdf": Probe(("get",), "object", "invoice"),
@@ -226,6 +228,15 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             created_at="2026-11-01T00:00:00Z",
             answer_by="2026-11-01T00:05:00Z",
         )
+        parcel = Parcel.objects.create(
+            pk=FOREIGN_ID,
+            unit=unit,
+            recipient_name=MARKER,
+            courier=MARKER,
+            gate=MARKER,
+            received_by=manager,
+            received_at="2026-11-01T00:00:00Z",
+        )
         AccessLog.objects.create(
             kind="guest_entry",
             method="guest_code",
@@ -280,6 +291,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "proof": proof,
         "guest": guest,
         "walk_in": walk_in,
+        "parcel": parcel,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

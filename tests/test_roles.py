@@ -54,6 +54,7 @@ MATRIX = [
     ("get", "guests", EVERYONE_SIGNED_IN),
     ("get", "access/inside", GATE),
     ("get", "access/walk-ins", EVERYONE_SIGNED_IN),
+    ("get", "access/parcels", EVERYONE_SIGNED_IN),
 ]
 
 

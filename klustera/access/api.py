@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.access.models import AccessLog, GuestInvitation, WalkIn
+from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import verifying_keys
 from klustera.access.services import (
     LockedOut,
@@ -31,7 +31,9 @@ from klustera.access.services import (
     code_of,
     current_pass,
     guard_decides,
+    hand_over_parcel,
     inside,
+    log_parcel,
     record_exit,
     register_guest,
     register_walk_in,
@@ -394,3 +396,77 @@ class InsideView(ListAPIView):
 
     def get_queryset(self):
         return inside()
+
+
+# --- Parcels ------------------------------------------------------------------------
+
+
+class ParcelSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+
+    class Meta:
+        model = Parcel
+        fields = [
+            "id",
+            "unit",
+            "unit_label",
+            "recipient_name",
+            "courier",
+            "tracking_number",
+            "note",
+            "gate",
+            "status",
+            "received_at",
+            "picked_up_at",
+            "picked_up_by",
+        ]
+
+
+class NewParcel(RejectUnknownFields, serializers.Serializer):
+    unit = serializers.IntegerField()
+    recipient_name = serializers.CharField(max_length=100)
+    courier = serializers.CharField(max_length=60)
+    gate = serializers.CharField(max_length=40)
+    tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    photo = serializers.ImageField(required=False)
+
+
+class ParcelsView(ListAPIView):
+    """Parcels at the gate: guards see all, residents their units'; ``?status=waiting``."""
+
+    serializer_class = ParcelSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        parcels = Parcel.objects.select_related("unit")
+        if not guards_the_gate(self.request.user):
+            parcels = parcels.filter(unit__in=units_visible_to(user_of(self.request)))
+        state = self.request.query_params.get("status")
+        return parcels.filter(status=state) if state else parcels
+
+    @extend_schema(request=NewParcel, responses={201: ParcelSerializer})
+    def post(self, request: Request) -> Response:
+        if not guards_the_gate(request.user):
+            raise PermissionDenied
+        data = validated(NewParcel, request)
+        unit = get_object_or_404(Unit, pk=data.pop("unit"))
+        parcel = call_service(log_parcel, guard=user_of(request), unit=unit, **data)
+        return ok(ParcelSerializer(parcel).data, status=status.HTTP_201_CREATED)
+
+
+class PickUpRequest(RejectUnknownFields, serializers.Serializer):
+    collected_by = serializers.CharField(max_length=100, help_text="who took the parcel")
+
+
+class ParcelPickUpView(APIView):
+    """The guard hands the parcel over; the record is closed."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=PickUpRequest, responses={200: ParcelSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        parcel = get_object_or_404(Parcel, pk=pk)
+        data = validated(PickUpRequest, request)
+        closed = call_service(hand_over_parcel, parcel=parcel, guard=user_of(request), **data)
+        return ok(ParcelSerializer(closed).data)

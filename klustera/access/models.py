@@ -146,3 +146,36 @@ class WalkIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor_name} → {self.unit_id} ({self.status})"
+
+
+class Parcel(models.Model):
+    """A delivery left at the gate for a unit: logged, the unit told, closed when collected."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting at the gate")
+        PICKED_UP = "picked_up", _("Picked up")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="parcels")
+    recipient_name = models.CharField(max_length=100)
+    courier = models.CharField(max_length=60)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    photo = models.ImageField(upload_to=private_upload, blank=True)
+    gate = models.CharField(max_length=40)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    picked_up_by = models.CharField(max_length=100, blank=True)  # who collected it, as told
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.courier} → {self.unit_id} ({self.status})"

@@ -23,7 +23,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klustera.access.models import AccessLog, GuestInvitation, WalkIn
+from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import check_pass, issue_pass, public_keys
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
@@ -325,12 +325,7 @@ def register_walk_in(
             created_at=now,
             answer_by=now + WALK_IN_ANSWER_TIME,
         )
-        residents = User.objects.filter(
-            resident__occupancies__unit=unit,
-            resident__occupancies__end_on__isnull=True,
-            is_active=True,
-        ).distinct()
-        for resident in residents:
+        for resident in _users_living_in(unit):
             notify(
                 recipient=resident,
                 template="walkin_approval",
@@ -414,3 +409,68 @@ def inside(*, since: timedelta = timedelta(days=1)) -> QuerySet[AccessLog]:
         at__gte=timezone.now() - since,
         exits__isnull=True,
     ).select_related("unit", "invitation", "walk_in")
+
+
+def _users_living_in(unit: Unit) -> QuerySet[User]:
+    """The accounts of the unit's current residents (who are told about its visitors)."""
+    return User.objects.filter(
+        resident__occupancies__unit=unit,
+        resident__occupancies__end_on__isnull=True,
+        is_active=True,
+    ).distinct()
+
+
+# --- Parcels ------------------------------------------------------------------------
+
+
+def log_parcel(
+    *,
+    guard: User,
+    unit: Unit,
+    recipient_name: str,
+    courier: str,
+    gate: str,
+    tracking_number: str = "",
+    note: str = "",
+    photo: Any = None,
+) -> Parcel:
+    """A delivery left at the gate: logged, and the unit's residents told to collect it."""
+    with tenant_atomic():
+        parcel = Parcel.objects.create(
+            unit=unit,
+            recipient_name=recipient_name.strip(),
+            courier=courier.strip(),
+            tracking_number=tracking_number.strip(),
+            note=note.strip(),
+            photo=photo or "",
+            gate=gate,
+            received_by=guard,
+            received_at=timezone.now(),
+        )
+        for resident in _users_living_in(unit):
+            notify(
+                recipient=resident,
+                template="parcel_arrived",
+                context={
+                    "recipient": parcel.recipient_name,
+                    "courier": parcel.courier,
+                    "unit": str(unit),
+                    "gate": gate,
+                },
+            )
+    return parcel
+
+
+def hand_over_parcel(*, parcel: Parcel, guard: User, collected_by: str) -> Parcel:
+    """The parcel is collected; the record is closed with who took it and who gave it."""
+    with tenant_atomic():
+        parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+        if parcel.status != Parcel.Status.WAITING:
+            raise ValidationError(_("This parcel has already been picked up."))
+        parcel.status = Parcel.Status.PICKED_UP
+        parcel.picked_up_at = timezone.now()
+        parcel.picked_up_by = collected_by.strip()
+        parcel.handed_over_by = guard
+        parcel.save(update_fields=["status", "picked_up_at", "picked_up_by", "handed_over_by"])
+        record(actor=guard, action="parcel.picked_up", target=parcel, by=parcel.picked_up_by)
+    return parcel

@@ -204,6 +204,19 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="parcel_arrived",
+            category=Category.SECURITY,
+            params=("recipient", "courier", "unit", "gate"),
+            default_channels=(Channel.WHATSAPP, Channel.PUSH),
+            subject={"id": "Paket untuk {recipient}", "en": "A parcel for {recipient}"},
+            body={
+                "id": "Paket {courier} untuk {recipient} (unit {unit}) diterima di {gate}. "
+                "Silakan ambil di pos jaga.",
+                "en": "A {courier} parcel for {recipient} (unit {unit}) was received at {gate}. "
+                "Please collect it at the guard post.",
+            },
+        ),
+        MessageTemplate(
             key="announcement",
             category=Category.COMMUNITY,
             params=("complex", "title", "body"),
