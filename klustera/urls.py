@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from klustera import views
+from klustera.access import views as access_views
 from klustera.access.urls import api_urlpatterns as access_api
 from klustera.accounts import views as accounts_views
 from klustera.accounts.urls import api_urlpatterns as accounts_api
@@ -50,6 +51,14 @@ urlpatterns = [
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),
+    path("gate/", access_views.gate_mode, name="gate-mode"),
+    path("gate/verify", access_views.gate_verify, name="gate-verify"),
+    path("gate/activity", access_views.gate_activity, name="gate-activity"),
+    path(
+        "gate/walk-ins/<int:pk>/decide",
+        access_views.gate_walk_in_decide,
+        name="gate-walk-in-decide",
+    ),
     path("", views.home, name="home"),
 ]
 

@@ -221,7 +221,7 @@ class VerifyView(APIView):
 class AccessLogSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True, allow_null=True)
     guard_name = serializers.CharField(source="guard.name", read_only=True, allow_null=True)
-    who = serializers.SerializerMethodField()
+    who = serializers.CharField(read_only=True)
 
     class Meta:
         model = AccessLog
@@ -239,11 +239,6 @@ class AccessLogSerializer(serializers.ModelSerializer):
             "guard_name",
             "detail",
         ]
-
-    def get_who(self, log: AccessLog) -> str:
-        if log.resident_id and log.resident:
-            return log.resident.name
-        return log.invitation.guest_name if log.invitation else ""
 
 
 def _logs(params: Any) -> QuerySet[AccessLog]:

@@ -112,6 +112,13 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.result}"
 
+    @property
+    def who(self) -> str:
+        """The resident or guest the decision was about, if known."""
+        if self.resident_id and self.resident:
+            return self.resident.name
+        return self.invitation.guest_name if self.invitation_id and self.invitation else ""
+
 
 class WalkIn(models.Model):
     """An unannounced visitor: the unit's residents allow or refuse; after a while, the guard."""

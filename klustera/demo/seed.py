@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from klustera.access.services import log_parcel, register_guest, register_walk_in, verify
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
@@ -112,6 +113,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_estate()
         seed_billing()
         seed_payments()
+        seed_gate()
     return tenant, True
 
 
@@ -236,3 +238,39 @@ def seed_payments() -> None:
     known = json.loads(accounts_file.read_text()) if accounts_file.exists() else []
     known = [a for a in known if a["secret_key"] != account["secret_key"]] + [account]
     accounts_file.write_text(json.dumps(known, indent=2))
+
+
+def seed_gate() -> None:
+    """Guests invited by the demo resident, checks at the gate, a walk-in and a parcel."""
+    resident = User.objects.get(phone=normalize_phone(LOGINS[1].phone))
+    guard = User.objects.get(phone=normalize_phone(LOGINS[2].phone))
+    unit = Unit.objects.get(occupancies__resident__user=resident, occupancies__end_on__isnull=True)
+    now = timezone.now()
+    codes = [
+        register_guest(
+            host=resident,
+            unit=unit,
+            guest_name=name,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=hours),
+            people=people,
+            plate=plate,
+            multi_use=multi_use,
+        )[1]
+        for name, people, plate, hours, multi_use in (
+            ("Ibu Rahmawati (ibu)", 2, "B 1234 XYZ", 72, True),
+            ("Andi (teman)", 1, "", 6, False),
+        )
+    ]
+    for payload in (codes[0], "ZZZZ9999"):
+        verify(payload=payload, guard=guard, gate="Gerbang Utama")
+    register_walk_in(
+        guard=guard,
+        unit=unit,
+        visitor_name="Teknisi Internet",
+        purpose="Pasang wifi",
+        gate="Gerbang Utama",
+    )
+    log_parcel(
+        guard=guard, unit=unit, recipient_name=resident.name, courier="JNE", gate="Gerbang Utama"
+    )

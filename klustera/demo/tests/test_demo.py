@@ -41,3 +41,8 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
     assert Tenant.objects.filter(slug="graha-indah").count() == 1
     page = Client().get("/c/graha-indah/")
     assert "Graha Indah Residence" in page.content.decode()
+    # The guard's page has something to show: checks, a walk-in waiting, a parcel.
+    guard = Client()
+    guard.post("/c/graha-indah/login", {"username": "081100000003", "password": "klustera-demo"})
+    activity = guard.get("/c/graha-indah/gate/activity").content.decode()
+    assert "Teknisi Internet" in activity and "Ibu Rahmawati" in activity
