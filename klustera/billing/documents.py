@@ -28,7 +28,7 @@ from klustera.tenancy.links import tenant_url
 
 
 def _qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+    return segno.make_qr(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _logo_data_uri() -> str:
