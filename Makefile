@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KLUSTERA := $(BIN)/klustera
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench messages clean
+.PHONY: setup run test lint bench messages css clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+## Rebuild the portal's CSS with Tailwind (needs Node and npm; the built file is committed)
+css:
+	npm ci --no-audit --no-fund
+	npm run css

@@ -36,6 +36,7 @@ urlpatterns = [
     path("login/code", accounts_views.code_login, name="login-code"),
     path("password/reset", accounts_views.password_reset, name="password-reset"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("language", accounts_views.choose_language, name="choose-language"),
     path("manage/notifications/", notifications_views.outbox, name="notifications-outbox"),
     path(
         "manage/notifications/<int:pk>/resend",

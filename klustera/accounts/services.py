@@ -213,6 +213,14 @@ def login_with_password(
     return issue_tokens(user=user, device_name=device_name)
 
 
+def set_language(*, user: User, language: str) -> None:
+    """The language the portal and the user's messages use."""
+    if language not in User.Language.values:
+        raise ValidationError({"language": [_("Choose Bahasa Indonesia or English.")]})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
 def change_password(*, user: User, new_password: str) -> None:
     """Set a new password; every device is signed out."""
     from django.contrib.auth.password_validation import validate_password

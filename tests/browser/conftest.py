@@ -140,7 +140,7 @@ def sign_in(page: Any, app: LiveApp, who: str) -> None:
     page.goto(f"{app.base}/login")
     page.fill("input[name=username]", LOGINS[who])
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
 
 

@@ -33,6 +33,9 @@ def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
     browser = launch(playwright_session, camera=qr_video(code, tmp_path / "qr.y4m"))
     try:
         page = browser.new_page(viewport={"width": 800, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
         sign_in(page, live_app, "guard")
         page.goto(f"{live_app.base}/gate/")
         page.click("#scan")
@@ -45,6 +48,8 @@ def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
         page.fill("#payload", code.lower())
         page.click("#check button[type=submit]")
         page.wait_for_selector(".verdict.refused")
+        # No script error, and nothing the Content-Security-Policy had to block.
+        assert problems == []
     finally:
         browser.close()
 

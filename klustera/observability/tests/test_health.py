@@ -37,6 +37,7 @@ def test_readiness_fails_when_a_tenant_database_is_unreachable(tmp_path, tenant_
 
 @pytest.mark.django_db
 def test_the_stylesheet_is_served() -> None:
-    response = Client().get("/static/klustera/base.css")
+    response = Client().get("/static/klustera/portal.css")
     assert response.status_code == 200
-    assert b"--brand" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    css = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert b".verdict.allowed" in css and b".site-header" in css  # the built Tailwind file
