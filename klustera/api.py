@@ -80,8 +80,8 @@ def call_service(func: Any, **kwargs: Any) -> Any:
         raise exceptions.ValidationError(details) from exc
 
 
-def user_of(request: Request) -> User:
-    """The signed-in user of an API request (views behind IsAuthenticated)."""
+def user_of(request: Request | HttpRequest) -> User:
+    """The signed-in user of a request (API views behind IsAuthenticated, login_required pages)."""
     return cast("User", request.user)
 
 

@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "klustera.billing",
     "klustera.payments",
     "klustera.access",
+    "klustera.portal",
     "klustera.observability",
     "klustera.demo",
 ]
@@ -223,6 +224,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "klustera.tenancy.context_processors.tenant",
+                "klustera.portal.navigation.navigation",
             ],
             "libraries": {"money": "klustera.template_filters"},
         },

@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from klustera import views
 from klustera.access import views as access_views
 from klustera.access.urls import api_urlpatterns as access_api
 from klustera.accounts import views as accounts_views
@@ -15,6 +14,7 @@ from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
 from klustera.observability import views as observability
 from klustera.payments.urls import api_urlpatterns as payments_api
+from klustera.portal import views as portal_views
 
 api_v1 = [
     *accounts_api,
@@ -49,9 +49,16 @@ urlpatterns = [
         name="notifications-settings",
     ),
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
+    path("dashboard/live", portal_views.dashboard_live, name="dashboard-live"),
+    path("invoices/", billing_views.invoice_list, name="invoice-list"),
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),
+    path("pass/", access_views.my_pass, name="my-pass"),
+    path("pass/qr", access_views.my_pass_qr, name="my-pass-qr"),
+    path("guests/", access_views.my_guests, name="my-guests"),
+    path("guests/<int:pk>/cancel", access_views.my_guest_cancel, name="my-guest-cancel"),
+    path("manage/access-log/", access_views.access_log, name="access-log"),
     path("gate/", access_views.gate_mode, name="gate-mode"),
     path("gate/verify", access_views.gate_verify, name="gate-verify"),
     path("gate/activity", access_views.gate_activity, name="gate-activity"),
@@ -60,7 +67,7 @@ urlpatterns = [
         access_views.gate_walk_in_decide,
         name="gate-walk-in-decide",
     ),
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),
 ]
 
 handler400 = "klustera.views.bad_request"

@@ -1,4 +1,4 @@
-"""The landing pages and the site-wide error pages."""
+"""The site-wide error pages."""
 
 from __future__ import annotations
 
@@ -7,14 +7,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from klustera.api import error_response, is_api_request
-from klustera.tenancy.context import current_tenant
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    tenant = current_tenant()
-    if tenant is None:
-        return render(request, "platform_home.html")
-    return render(request, "tenant_home.html", {"tenant": tenant})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,16 +8,36 @@ it does for the API.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from klustera.access.models import AccessLog, Parcel, WalkIn
-from klustera.access.services import LockedOut, guard_decides, verify
-from klustera.accounts.policies import guards_the_gate
+from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
+from klustera.access.selectors import filter_logs
+from klustera.access.services import (
+    LockedOut,
+    cancel_guest,
+    code_of,
+    current_pass,
+    guard_decides,
+    register_guest,
+    verify,
+)
+from klustera.accounts.policies import guards_the_gate, is_manager
+from klustera.api import user_of
+from klustera.estate.models import Resident, Unit
+from klustera.estate.selectors import units_visible_to
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12
@@ -111,3 +131,122 @@ def _activity() -> dict[str, object]:
         "parcels_waiting": Parcel.objects.filter(status=Parcel.Status.WAITING).count(),
         "now": timezone.now(),
     }
+
+
+# --- The resident's pass and guests; the access log for managers and guards ----------
+
+
+def _resident_of(request: HttpRequest) -> Resident:
+    resident = Resident.objects.filter(user=user_of(request), status=Resident.Status.ACTIVE).first()
+    if resident is None:
+        raise PermissionDenied
+    return resident
+
+
+@login_required
+@require_GET
+def my_pass(request: HttpRequest) -> HttpResponse:
+    """The resident's QR pass, refreshed on screen before it expires."""
+    return render(request, "access/my_pass.html", _pass_context(_resident_of(request)))
+
+
+@login_required
+@require_GET
+def my_pass_qr(request: HttpRequest) -> HttpResponse:
+    return render(request, "access/_pass_qr.html", _pass_context(_resident_of(request)))
+
+
+def _pass_context(resident: Resident) -> dict[str, object]:
+    issued = current_pass(resident)
+    qr = segno.make_qr(issued["token"], error="m").svg_data_uri(scale=6, border=2)
+    return {"resident": resident, "qr": qr, **issued}
+
+
+LOCAL_TIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class GuestForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    guest_name = forms.CharField(max_length=100, label=_("Guest's name"))
+    guest_phone = forms.CharField(max_length=20, required=False, label=_("Guest's phone"))
+    people = forms.IntegerField(min_value=1, max_value=50, initial=1, label=_("People"))
+    plate = forms.CharField(max_length=15, required=False, label=_("Vehicle plate"))
+    starts_at = forms.DateTimeField(label=_("Arrives from"), widget=LOCAL_TIME)
+    ends_at = forms.DateTimeField(label=_("Valid until"), widget=LOCAL_TIME)
+    multi_use = forms.BooleanField(required=False, label=_("Several visits in this window"))
+    note = forms.CharField(max_length=200, required=False, label=_("Note for the guard"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = units_visible_to(user)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if len(units[:2]) == 1:  # a resident of one unit: nothing to choose
+            self.fields["unit"].initial = units[0]
+
+
+@login_required
+def my_guests(request: HttpRequest) -> HttpResponse:
+    """Invite a guest (the code is shown at once, to share) and see the invitations."""
+    user = user_of(request)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = GuestForm(
+        request.POST or None,
+        user=user,
+        initial={"starts_at": now, "ends_at": now + timedelta(hours=4)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, code = register_guest(host=user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Guest invited. Share the code %(code)s with %(name)s.")
+                % {"code": code, "name": invitation.guest_name},
+            )
+            return redirect("my-guests")
+    invitations = GuestInvitation.objects.select_related("unit").filter(host=user)
+    page = Paginator(invitations, 20).get_page(request.GET.get("page"))
+    for invitation in page.object_list:
+        invitation.code = code_of(invitation) if invitation.status == "active" else ""  # type: ignore[attr-defined]
+    return render(
+        request, "access/my_guests.html", {"form": form, "page": page, "now": timezone.now()}
+    )
+
+
+@login_required
+@require_POST
+def my_guest_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(GuestInvitation, pk=pk, host=user_of(request))
+    try:
+        cancel_guest(invitation=invitation, actor=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation cancelled; the code no longer opens the gate."))
+    return redirect("my-guests")
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """The access log with filters, for managers and the gate."""
+    _guard(request)
+    logs = filter_logs(request.GET)
+    page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "access/access_log.html",
+        {
+            "page": page,
+            "query": params.urlencode(),
+            "filters": {name: request.GET.get(name, "") for name in ("kind", "result", "date")},
+            "kinds": AccessLog.Kind.choices,
+            "results": AccessLog.Result.choices,
+            "can_export": is_manager(request.user),
+        },
+    )

@@ -1,10 +1,11 @@
-"""Portal pages of billing: a resident's invoice (the target of the QR on the PDF)."""
+"""Portal pages of billing: the invoice list and an invoice (the target of the PDF's QR)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.models import Invoice
-from klustera.billing.selectors import invoices_visible_to
+from klustera.billing.selectors import filter_invoices, invoices_visible_to
 from klustera.payments.services import GatewayUnavailable, start_payment
 
 
@@ -20,6 +21,34 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename.replace("/", "-")}.pdf"'
     return response
+
+
+PER_PAGE = 20
+
+
+@login_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    """Invoices the user may see, newest first; ``?status=&period=YYYY-MM&block=``."""
+    invoices = filter_invoices(invoices_visible_to(request.user), request.GET).order_by(
+        "-period", "unit__block", "unit__number"
+    )
+    page = Paginator(invoices, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "billing/invoice_list.html",
+        {
+            "page": page,
+            "statuses": Invoice.Status.choices,
+            "filters": {name: request.GET.get(name, "") for name in ("status", "period", "block")},
+            "query": _without_page(request),
+        },
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 @login_required

@@ -62,3 +62,22 @@ def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
         ("Pak Hendra", "used", "Gerbang Utama"),
         ("Pak Hendra", "valid", "Gerbang Utama"),
     ]
+
+
+def test_the_guard_scans_a_residents_pass_from_the_camera(
+    live_app: LiveApp, playwright_session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with live_app.api("resident") as resident:
+        token = resident.get("access/pass").json()["data"]["token"]
+    browser = launch(playwright_session, camera=qr_video(token, tmp_path / "pass.y4m"))
+    try:
+        page = browser.new_page(viewport={"width": 360, "height": 780})  # a guard's phone
+        sign_in(page, live_app, "guard")
+        page.goto(f"{live_app.base}/gate/")
+        page.click("#scan")
+        verdict = page.wait_for_selector(".verdict", timeout=20_000)
+        assert "allowed" in (verdict.get_attribute("class") or "")
+        assert "Siti Rahmawati" in verdict.inner_text()
+        screenshot(page, "guard-mode-pass-phone")
+    finally:
+        browser.close()

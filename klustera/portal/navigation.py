@@ -1,0 +1,50 @@
+"""The portal's navigation: what each role sees in the page shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from klustera.accounts.policies import roles_of
+from klustera.accounts.roles import Role
+
+RESIDENT = [
+    (_("Home"), "home"),
+    (_("Invoices"), "invoice-list"),
+    (_("My pass"), "my-pass"),
+    (_("My guests"), "my-guests"),
+]
+MANAGER = [
+    (_("Dashboard"), "home"),
+    (_("Invoices"), "invoice-list"),
+    (_("Access log"), "access-log"),
+    (_("Messages"), "notifications-outbox"),
+]
+GATE = [(_("Guard mode"), "gate-mode"), (_("Access log"), "access-log")]
+
+
+def links_for(user: Any) -> list[tuple[Any, str]]:
+    roles = roles_of(user)
+    if Role.PROPERTY_MANAGER in roles:
+        return [*MANAGER, GATE[0]]
+    if Role.SECURITY_STAFF in roles:
+        return GATE
+    if Role.RESIDENT in roles:
+        return RESIDENT
+    return []
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: ``nav``, a list of ``(label, url, current)`` for the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(request, "tenant", None) is None:
+        return {"nav": []}
+    links = []
+    for label, name in links_for(user):
+        url = reverse(name)
+        current = request.path == url or (url != reverse("home") and request.path.startswith(url))
+        links.append((label, url, current))
+    return {"nav": links}

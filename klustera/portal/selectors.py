@@ -1,0 +1,81 @@
+"""The figures of the consoles' home pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from klustera.access.models import AccessLog, WalkIn
+from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.payments.models import Payment
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    period: date
+    billed: Decimal
+    paid: Decimal
+
+    @property
+    def rate(self) -> int:
+        """The share of the month's bills paid so far, in whole percent."""
+        return int(self.paid * 100 / self.billed) if self.billed else 0
+
+
+def collection(months: int = 6, *, today: date | None = None) -> list[MonthFigures]:
+    """Billed and paid per billed month, oldest first, cancelled invoices left out."""
+    today = today or timezone.localdate()
+    first = date(today.year, today.month, 1)
+    start_index = first.year * 12 + first.month - 1 - (months - 1)
+    start = date(start_index // 12, start_index % 12 + 1, 1)
+    rows = (
+        Invoice.objects.exclude(status=Invoice.Status.CANCELLED)
+        .filter(period__gte=start, period__lte=first)
+        .values("period")
+        .annotate(billed=Sum("total"), paid=Sum("amount_paid"))
+    )
+    found = {row["period"]: row for row in rows}
+    figures = []
+    for n in range(months):
+        index = start_index + n
+        period = date(index // 12, index % 12 + 1, 1)
+        row: Any = found.get(period, {})
+        figures.append(MonthFigures(period, row.get("billed") or ZERO, row.get("paid") or ZERO))
+    return figures
+
+
+def overdue_units(limit: int = 10) -> list[dict[str, Any]]:
+    """Units with overdue invoices, the most owed first."""
+    rows = (
+        Invoice.objects.filter(status=Invoice.Status.OVERDUE)
+        .values("unit_id", "unit__block", "unit__number")
+        .annotate(invoices=Count("id"), owed=Sum("total") - Sum("amount_paid"))
+        .order_by("-owed")[:limit]
+    )
+    return [{"unit": f"{row['unit__block']}-{row['unit__number']}", **row} for row in rows]
+
+
+def recent_payments(limit: int = 8) -> QuerySet[Payment]:
+    return Payment.objects.select_related("unit").order_by("-paid_at")[:limit]
+
+
+def gate_today() -> dict[str, int]:
+    """Today's checks at the gate (in the complex's time zone) and who waits."""
+    today = timezone.localdate()
+    counts = AccessLog.objects.filter(at__date=today).aggregate(
+        entries=Count("id", filter=Q(result=AccessLog.Result.VALID) & ~Q(kind="exit")),
+        refused=Count("id", filter=~Q(result=AccessLog.Result.VALID)),
+    )
+    waiting = WalkIn.objects.filter(status=WalkIn.Status.WAITING).count()
+    return {"entries": counts["entries"], "refused": counts["refused"], "walk_ins": waiting}
+
+
+def open_invoices(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return invoices.filter(status__in=OPEN_STATUSES).order_by("due_on")

@@ -1,0 +1,176 @@
+"""Every portal page renders for the roles it is for, and refuses the others."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from klustera.access.models import GuestInvitation
+from klustera.accounts.roles import Role
+from klustera.accounts.services import create_user
+from klustera.billing.models import Invoice, Tariff
+from klustera.billing.services import generate_invoices
+from klustera.estate.models import Unit
+from klustera.payments.models import Payment
+from klustera.payments.services import record_payment
+from klustera.tenancy.context import current_alias, tenant_context
+from tests.seed import seed_complex
+
+PASSWORD = "x-pass-123"
+
+
+@pytest.fixture
+def portal(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    data = seed_complex(tenant_a, marker="alpha")
+    with tenant_context(tenant_a):
+        create_user(
+            phone="081300000007", name="Pak Satpam", password=PASSWORD, roles=[Role.SECURITY_STAFF]
+        )
+        Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=date(2026, 1, 1))
+        generate_invoices(period=timezone.localdate().replace(day=1))
+        data["invoice"] = Invoice.objects.get(unit__number="01")
+    clients = {"anonymous": Client()}
+    for role, phone in (
+        ("manager", "081300000001"),
+        ("resident", "081300000002"),
+        ("guard", "081300000007"),
+    ):
+        client = Client()
+        assert (
+            client.post("/c/alpha/login", {"username": phone, "password": PASSWORD}).status_code
+            == 302
+        )
+        clients[role] = client
+    data["clients"] = clients
+    return data
+
+
+# page → who may open it (everyone else: a sign-in redirect when anonymous, 403 or 404 otherwise)
+PAGES = {
+    "/c/alpha/": {"anonymous", "manager", "resident", "guard"},
+    "/c/alpha/invoices/": {"manager", "resident", "guard"},  # a guard sees no invoices
+    "/c/alpha/pass/": {"resident"},
+    "/c/alpha/guests/": {"manager", "resident", "guard"},
+    "/c/alpha/manage/access-log/": {"manager", "guard"},
+    "/c/alpha/gate/": {"manager", "guard"},
+    "/c/alpha/dashboard/live": {"manager"},
+    "/c/alpha/manage/notifications/": {"manager"},
+}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_renders_for_its_roles_and_refuses_the_others(portal, path: str) -> None:  # type: ignore[no-untyped-def]
+    for role, client in portal["clients"].items():
+        answer = client.get(path, follow=False)
+        if role in PAGES[path]:
+            assert answer.status_code in (200, 302), (role, path, answer.status_code)
+            if answer.status_code == 302:  # the gate's home is guard mode
+                assert (role, answer["Location"]) == ("guard", "/c/alpha/gate/")
+        elif role == "anonymous":
+            assert answer.status_code == 302 and "/login" in answer["Location"], path
+        else:
+            assert answer.status_code in (403, 404), (role, path, answer.status_code)
+
+
+def test_the_resident_home_and_invoices_show_what_is_owed(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    resident = portal["clients"]["resident"]
+    home = resident.get("/c/alpha/").content.decode()
+    invoice = portal["invoice"]
+    assert invoice.number in home and "250.000" in home  # Rupiah with dots
+    listed = resident.get("/c/alpha/invoices/").content.decode()
+    assert invoice.number in listed
+    assert "A-02" not in listed  # not the resident's unit
+    manager_list = portal["clients"]["manager"].get("/c/alpha/invoices/?block=A").content.decode()
+    assert "A-01" in manager_list and "A-02" in manager_list
+    assert (
+        "A-0"
+        not in portal["clients"]["manager"].get("/c/alpha/invoices/?status=paid").content.decode()
+    )
+
+
+def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    with tenant_context(tenant_a):
+        record_payment(
+            unit=portal["invoice"].unit,
+            amount=Decimal("250000"),
+            method=Payment.Method.CASH,
+            paid_at=timezone.now(),
+            actor=None,
+        )
+    page = portal["clients"]["manager"].get("/c/alpha/").content.decode()
+    assert "50%" in page  # one of the two units has paid
+    assert 'hx-get="/c/alpha/dashboard/live"' in page
+
+
+def test_a_resident_invites_a_guest_from_the_portal_and_cancels(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    resident = portal["clients"]["resident"]
+    unit = portal["units"][0]
+    start = timezone.localtime() + timedelta(hours=1)
+    form = {
+        "unit": unit.pk,
+        "guest_name": "Bu Ani",
+        "people": 2,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    bad = resident.post("/c/alpha/guests/", {**form, "ends_at": form["starts_at"]})
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()  # a form error
+    other_unit = resident.post("/c/alpha/guests/", {**form, "unit": portal["units"][1].pk})
+    assert 'class="error"' in other_unit.content.decode()  # not the resident's unit
+    done = resident.post("/c/alpha/guests/", form, follow=True).content.decode()
+    with tenant_context(tenant_a):
+        invitation = GuestInvitation.objects.get()
+        from klustera.access.services import code_of
+
+        code = code_of(invitation)
+    assert code in done and "Bu Ani" in done
+    resident.post(f"/c/alpha/guests/{invitation.pk}/cancel")
+    with tenant_context(tenant_a):
+        assert GuestInvitation.objects.get().status == "cancelled"
+    # Someone else's invitation cannot be cancelled from the portal.
+    assert (
+        portal["clients"]["manager"].post(f"/c/alpha/guests/{invitation.pk}/cancel").status_code
+        == 404
+    )
+
+
+def test_the_pass_page_shows_a_fresh_qr(portal) -> None:  # type: ignore[no-untyped-def]
+    page = portal["clients"]["resident"].get("/c/alpha/pass/").content.decode()
+    assert 'src="data:image/svg+xml' in page and 'hx-trigger="every ' in page
+    again = portal["clients"]["resident"].get("/c/alpha/pass/qr").content.decode()
+    assert again.split('src="')[1][:200] != page.split('src="')[1][:200]  # a new nonce
+
+
+def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    manager = portal["clients"]["manager"]
+
+    def queries() -> int:
+        with tenant_context(tenant_a):
+            alias = current_alias()
+        with CaptureQueriesContext(connections[alias]) as captured:
+            assert manager.get("/c/alpha/invoices/").status_code == 200
+        return len(captured)
+
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(Unit(block="B", number=f"{n:03d}", land_area=90) for n in range(8))
+        generate_invoices(period=date(2026, 1, 1))
+    few = queries()
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(
+            Unit(block="C", number=f"{n:04d}", land_area=90) for n in range(990)
+        )
+        generate_invoices(period=date(2026, 2, 1))
+    assert Invoice.objects.using(current_alias_of(tenant_a)).count() > 1000
+    assert queries() == few
+
+
+def current_alias_of(tenant) -> str:  # type: ignore[no-untyped-def]
+    with tenant_context(tenant):
+        return current_alias()

@@ -1,0 +1,57 @@
+"""The consoles' home pages: the resident's home, the manager's dashboard (guards: guard mode)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from klustera.accounts.policies import is_manager, roles_of
+from klustera.accounts.roles import Role
+from klustera.billing.selectors import invoices_visible_to
+from klustera.portal import selectors
+from klustera.tenancy.context import current_tenant
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    tenant = current_tenant()
+    if tenant is None:
+        return render(request, "platform_home.html")
+    if not request.user.is_authenticated:
+        return render(request, "tenant_home.html", {"tenant": tenant})
+    roles = roles_of(request.user)
+    if Role.PROPERTY_MANAGER in roles:
+        return render(request, "portal/dashboard.html", _dashboard())
+    if Role.SECURITY_STAFF in roles:
+        return redirect("gate-mode")
+    invoices = invoices_visible_to(request.user)
+    open_invoices = list(selectors.open_invoices(invoices)[:5])
+    return render(
+        request,
+        "portal/resident_home.html",
+        {
+            "open_invoices": open_invoices,
+            "balance_due": sum((invoice.balance_due for invoice in open_invoices), start=0),
+            "latest": invoices.order_by("-period").first(),
+        },
+    )
+
+
+@login_required
+def dashboard_live(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures, polled by the page every 30 seconds."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    return render(request, "portal/_dashboard_live.html", _dashboard())
+
+
+def _dashboard() -> dict[str, object]:
+    months = selectors.collection()
+    return {
+        "months": months,
+        "this_month": months[-1],
+        "overdue": selectors.overdue_units(),
+        "payments": list(selectors.recent_payments()),
+        "gate": selectors.gate_today(),
+    }
