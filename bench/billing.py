@@ -87,7 +87,8 @@ def bench_backend(backend: str, units: int, pdfs: int) -> None:
     from klustera.tenancy.context import tenant_context
 
     tenant, manager = build_complex(backend, units)
-    queued_before = queue("billing").pending_count()
+    queues = [queue("billing"), queue("documents")]
+    queued_before = sum(q.pending_count() for q in queues)
     with tenant_context(tenant):
         started = time.perf_counter()
         run = generate_invoices(period=date(2026, 11, 1), actor=manager)
@@ -104,8 +105,8 @@ def bench_backend(backend: str, units: int, pdfs: int) -> None:
         print(
             f"  second run: {again.skipped:,} skipped, {again.created} created in {again_s:.2f} s"
         )
-        queued = queue("billing").pending_count() - queued_before
-        print(f"  queued for the billing workers: {queued} tasks (PDFs and messages, per batch)")
+        queued = sum(q.pending_count() for q in queues) - queued_before
+        print(f"  queued for the workers: {queued} tasks (PDFs and messages, per batch)")
 
         if not pdfs:
             return

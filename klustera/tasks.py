@@ -24,7 +24,9 @@ from klustera.tenancy.context import current_alias, current_tenant, on_commit, t
 
 logger = logging.getLogger(__name__)
 
-QUEUES = ("default", "billing", "notifications", "email", "sms")
+# ``documents`` renders PDFs (slow, in bulk after a billing run) apart from ``billing``,
+# so payment callbacks never wait behind a run's PDFs.
+QUEUES = ("default", "billing", "documents", "notifications", "email", "sms")
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
 from klustera.observability import views as observability
+from klustera.payments import views as payments_views
 from klustera.payments.urls import api_urlpatterns as payments_api
 from klustera.portal import views as portal_views
 
@@ -50,10 +51,12 @@ urlpatterns = [
     ),
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
     path("dashboard/live", portal_views.dashboard_live, name="dashboard-live"),
-    path("invoices/", billing_views.invoice_list, name="invoice-list"),
+    path("invoices/", billing_views.invoice_list, name="invoices-page"),
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),
+    path("payments/", payments_views.payment_list, name="payments-page"),
+    path("payments/<int:pk>/receipt", payments_views.receipt_page, name="receipt-page"),
     path("pass/", access_views.my_pass, name="my-pass"),
     path("pass/qr", access_views.my_pass_qr, name="my-pass-qr"),
     path("guests/", access_views.my_guests, name="my-guests"),

@@ -43,7 +43,7 @@ def test_enqueueing_tenant_work_without_a_tenant_is_refused(tenant_a) -> None:  
 def test_unknown_queue_names_are_refused() -> None:
     with pytest.raises(ValueError, match="Unknown queue"):
         queue("payments-but-misspelt")
-    assert set(QUEUES) == {"default", "billing", "notifications", "email", "sms"}
+    assert set(QUEUES) == {"default", "billing", "documents", "notifications", "email", "sms"}
 
 
 def test_work_of_a_suspended_tenant_is_dropped(tenant_a) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +138,7 @@ def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
         ready, _, _ = select.select([worker.stdout], [], [], 60)
         assert ready, "the worker printed nothing within a minute"
         line = worker.stdout.readline()
-        assert "Worker consuming default, billing, notifications, email, sms" in line
+        assert "Worker consuming default, billing, documents, notifications, email, sms" in line
     finally:
         worker.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20

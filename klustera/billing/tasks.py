@@ -28,7 +28,7 @@ def daily_billing() -> int:
     return tenants.count()
 
 
-@tenant_task("billing")
+@tenant_task("documents")
 def render_invoice_pdfs(invoice_ids: list[int]) -> int:
     """Render and store invoices' PDFs (queued on every change of an invoice)."""
     invoices = Invoice.objects.select_related("unit").filter(pk__in=invoice_ids, pdf="")
@@ -42,7 +42,7 @@ def announce_invoices(invoice_ids: list[int]) -> int:
     return services.announce_invoices(invoice_ids)
 
 
-@tenant_task("billing")
+@tenant_task("documents")
 def render_receipt_pdf(payment_id: int) -> str:
     payment = Payment.objects.select_related("unit").get(pk=payment_id)
     return documents.store_receipt_pdf(payment)

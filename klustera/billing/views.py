@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.models import Invoice
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
+from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
 
 
@@ -54,11 +55,16 @@ def _without_page(request: HttpRequest) -> str:
 @login_required
 def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
-    if request.GET.get("paid") and invoice.balance_due:
-        messages.info(
-            request, _("Thank you. Your payment is being confirmed; this takes a moment.")
-        )
-    return render(request, "billing/invoice_page.html", {"invoice": invoice})
+    # Back from the checkout: the page follows the payment until the callback books it.
+    awaiting = bool(request.GET.get("paid")) and bool(invoice.balance_due)
+    payments = Payment.objects.filter(
+        allocations__invoice=invoice, allocations__reversed_at__isnull=True
+    ).distinct()
+    return render(
+        request,
+        "billing/invoice_page.html",
+        {"invoice": invoice, "awaiting": awaiting, "payments": payments.order_by("paid_at")},
+    )
 
 
 @login_required

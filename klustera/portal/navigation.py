@@ -13,13 +13,15 @@ from klustera.accounts.roles import Role
 
 RESIDENT = [
     (_("Home"), "home"),
-    (_("Invoices"), "invoice-list"),
+    (_("Invoices"), "invoices-page"),
+    (_("Payments"), "payments-page"),
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
-    (_("Invoices"), "invoice-list"),
+    (_("Invoices"), "invoices-page"),
+    (_("Payments"), "payments-page"),
     (_("Access log"), "access-log"),
     (_("Messages"), "notifications-outbox"),
 ]

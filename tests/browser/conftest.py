@@ -53,6 +53,11 @@ def _free_port() -> int:
 @dataclass
 class LiveApp:
     base: str  # the complex's portal, http://127.0.0.1:<port>/c/graha-indah
+    root: str  # http://127.0.0.1:<port>
+    log: Path  # what ``klustera serve`` (web, worker, simulator) printed
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def api_token(self, who: str) -> str:
         answer = httpx.post(
@@ -109,15 +114,17 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             time.sleep(0.2)
         else:
             raise RuntimeError((var / "serve.log").read_text())
-        yield LiveApp(base=f"{base}/c/{SLUG}")
+        yield LiveApp(base=f"{base}/c/{SLUG}", root=base, log=var / "serve.log")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright_session() -> Iterator[Any]:
+    """Playwright for one test: its sync API runs an event loop in this thread while open,
+    and Django refuses database work under a running loop (the tests after these use it)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
