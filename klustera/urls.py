@@ -9,6 +9,7 @@ from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.audit.api import AuditTrailView
 from klustera.billing import views as billing_views
 from klustera.billing.urls import api_urlpatterns as billing_api
+from klustera.estate import views as estate_views
 from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
 from klustera.notifications.urls import api_urlpatterns as notifications_api
@@ -52,6 +53,9 @@ urlpatterns = [
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
     path("dashboard/live", portal_views.dashboard_live, name="dashboard-live"),
     path("invoices/", billing_views.invoice_list, name="invoices-page"),
+    path("manage/units/import", estate_views.import_units, name="units-import-page"),
+    path("manage/billing/", billing_views.billing_runs, name="billing-runs-page"),
+    path("manage/billing/runs/<int:pk>", billing_views.billing_run_page, name="billing-run-page"),
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),

@@ -241,7 +241,19 @@ def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
 BATCH = 250  # invoices per transaction in a run
 
 
-def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
+def start_billing_run(*, period: date, actor: User) -> BillingRun:
+    """A run recorded now and done on the billing queue; its progress shows on the run."""
+    from klustera.billing.tasks import run_billing  # the tasks import this module
+
+    run = BillingRun.objects.create(period=period, started_by=actor)
+    record(actor=actor, action="billing.run_started", target=run, period=f"{period:%Y-%m}")
+    run_billing.on_commit(run.pk)
+    return run
+
+
+def generate_invoices(
+    *, period: date, actor: User | None = None, run: BillingRun | None = None
+) -> BillingRun:
     """Bill every unit for ``period``; running again creates nothing new.
 
     Units are billed in batches, each batch one transaction. A unit that
@@ -252,7 +264,7 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
     """
     config = BillingSettings.current()
     tariffs = tariffs_for(period)
-    run = BillingRun.objects.create(period=period, started_by=actor)
+    run = run or BillingRun.objects.create(period=period, started_by=actor)
     billed = set(
         Invoice.objects.filter(period=period)
         .exclude(status=Invoice.Status.CANCELLED)
@@ -278,6 +290,7 @@ def generate_invoices(*, period: date, actor: User | None = None) -> BillingRun:
             _report_failure(run, unit, exc)
         else:
             bills.append((unit, charges))
+    run.save(update_fields=["units", "skipped", "failed", "failures"])  # progress starts here
     for start in range(0, len(bills), BATCH):
         batch = bills[start : start + BATCH]
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 
 from klustera.billing import documents, services
-from klustera.billing.models import Invoice
+from klustera.billing.models import BillingRun, Invoice
 from klustera.payments.models import Payment
 from klustera.tasks import periodic_task, tenant_task
 from klustera.tenancy.context import tenant_context
@@ -26,6 +26,13 @@ def daily_billing() -> int:
         with tenant_context(tenant):
             run_daily_billing()
     return tenants.count()
+
+
+@tenant_task("billing")
+def run_billing(run_id: int) -> int:
+    """A run started from the portal; the page follows its progress."""
+    run = BillingRun.objects.get(pk=run_id)
+    return services.generate_invoices(period=run.period, actor=run.started_by, run=run).created
 
 
 @tenant_task("documents")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from klustera.accounts.views import manager_required
+from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
-from klustera.billing.models import Invoice
+from klustera.billing.models import BillingRun, Invoice
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
+from klustera.billing.services import parse_period, start_billing_run
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
 
@@ -91,3 +96,36 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
 def invoice_pdf_page(request: HttpRequest, pk: int) -> HttpResponse:
     invoice: Invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
     return pdf_response(invoice_pdf(invoice), invoice.number)
+
+
+class RunForm(forms.Form):
+    period = forms.CharField(
+        label=_("Month to bill"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+
+
+@manager_required
+def billing_runs(request: HttpRequest) -> HttpResponse:
+    """Start a billing run (it runs on the queue) and see the latest runs."""
+    form = RunForm(request.POST or None, initial={"period": f"{timezone.localdate():%Y-%m}"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = parse_period(form.cleaned_data["period"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            run = start_billing_run(period=period, actor=user_of(request))
+            return redirect("billing-run-page", pk=run.pk)
+    runs = BillingRun.objects.select_related("started_by")[:12]
+    return render(request, "billing/runs.html", {"form": form, "runs": runs})
+
+
+@manager_required
+def billing_run_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's progress (polled by htmx until it finishes) and its report."""
+    run = get_object_or_404(BillingRun, pk=pk)
+    done = run.created + run.skipped + run.failed
+    percent = int(done * 100 / run.units) if run.units else (100 if run.finished_at else 0)
+    context = {"run": run, "done": done, "percent": percent}
+    partial = request.headers.get("HX-Request")
+    return render(request, "billing/_run_progress.html" if partial else "billing/run.html", context)

@@ -20,6 +20,8 @@ RESIDENT = [
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
+    (_("Import units"), "units-import-page"),
+    (_("Billing runs"), "billing-runs-page"),
     (_("Invoices"), "invoices-page"),
     (_("Payments"), "payments-page"),
     (_("Access log"), "access-log"),

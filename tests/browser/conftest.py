@@ -151,6 +151,19 @@ def sign_in(page: Any, app: LiveApp, who: str) -> None:
     page.wait_for_load_state()
 
 
+def choose_language(page: Any, language: str) -> None:
+    """The header's ID / EN switcher (remembered on the account)."""
+    page.click(f".language-switcher button[value={language}]")
+    page.wait_for_load_state()
+
+
+def record_page_weight(name: str, transferred: int) -> None:
+    """Note a page's weight in ``test-artifacts/page-weights.txt`` for the report."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (ARTIFACTS / "page-weights.txt").open("a") as out:
+        out.write(f"{name}: {transferred:,} bytes\n")
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -62,6 +62,9 @@ PAGES = {
     "/c/alpha/gate/": {"manager", "guard"},
     "/c/alpha/dashboard/live": {"manager"},
     "/c/alpha/manage/notifications/": {"manager"},
+    "/c/alpha/payments/": {"manager", "resident", "guard"},  # a guard sees no payments
+    "/c/alpha/manage/units/import": {"manager"},
+    "/c/alpha/manage/billing/": {"manager"},
 }
 
 
@@ -174,3 +177,46 @@ def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal
 def current_alias_of(tenant) -> str:  # type: ignore[no-untyped-def]
     with tenant_context(tenant):
         return current_alias()
+
+
+def test_a_billing_run_from_the_portal_reports_its_progress(
+    portal, tenant_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    manager = portal["clients"]["manager"]
+    bad = manager.post("/c/alpha/manage/billing/", {"period": "2099-01"})
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
+    alias = current_alias_of(tenant_a)
+    with django_capture_on_commit_callbacks(using=alias, execute=True):  # queued at commit
+        started = manager.post("/c/alpha/manage/billing/", {"period": "2026-01"})
+    assert started.status_code == 302
+    run_page = started["Location"]
+    assert portal["clients"]["resident"].get(run_page).status_code == 403
+    progress = manager.get(run_page, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="run-created">2<' in progress and 'value="100"' in progress
+    assert "hx-trigger" not in progress  # finished: the page stops polling
+    with tenant_context(tenant_a):
+        assert Invoice.objects.filter(period=date(2026, 1, 1)).count() == 2
+
+
+def test_units_are_imported_after_a_preview_of_the_same_file(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager = portal["clients"]["manager"]
+    sheet = b"blok,nomor,luas_tanah\nZ,01,120\nZ,02,abc\n"
+    broken = manager.post(
+        "/c/alpha/manage/units/import", {"file": SimpleUploadedFile("u.csv", sheet)}
+    ).content.decode()
+    assert "Z-02" not in broken and 'role="alert"' in broken  # row 3 needs fixing
+    good = sheet.replace(b"abc", b"90")
+    preview = manager.post(
+        "/c/alpha/manage/units/import", {"file": SimpleUploadedFile("u.csv", good)}
+    ).content.decode()
+    assert 'id="units-created">2<' in preview
+    with tenant_context(tenant_a):
+        assert not Unit.objects.filter(block="Z").exists()  # a preview writes nothing
+    manager.post("/c/alpha/manage/units/import", {"confirm": "1"})
+    with tenant_context(tenant_a):
+        assert Unit.objects.filter(block="Z").count() == 2
+    # Confirming again has nothing left to import.
+    again = manager.post("/c/alpha/manage/units/import", {"confirm": "1"})
+    assert again.status_code == 200 and 'id="import-report"' not in again.content.decode()
