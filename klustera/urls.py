@@ -59,8 +59,14 @@ urlpatterns = [
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),
     path("invoices/<int:pk>/pay", billing_views.invoice_pay, name="invoice-pay-page"),
+    path("invoices/<int:pk>/action", billing_views.invoice_action, name="invoice-action"),
     path("payments/", payments_views.payment_list, name="payments-page"),
     path("payments/<int:pk>/receipt", payments_views.receipt_page, name="receipt-page"),
+    path("manage/payments/", payments_views.manage_payments, name="manage-payments-page"),
+    path(
+        "manage/payments/proofs/<int:pk>/review", payments_views.review_proof, name="proof-review"
+    ),
+    path("manage/payments/proofs/<int:pk>/image", payments_views.proof_image, name="proof-image"),
     path("pass/", access_views.my_pass, name="my-pass"),
     path("pass/qr", access_views.my_pass_qr, name="my-pass-qr"),
     path("guests/", access_views.my_guests, name="my-guests"),

@@ -13,12 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
-from klustera.billing.models import BillingRun, Invoice
+from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
-from klustera.billing.services import parse_period, start_billing_run
+from klustera.billing.services import (
+    parse_period,
+    remind_invoice,
+    start_billing_run,
+    update_invoice,
+)
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
 
@@ -68,8 +74,35 @@ def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "billing/invoice_page.html",
-        {"invoice": invoice, "awaiting": awaiting, "payments": payments.order_by("paid_at")},
+        {
+            "invoice": invoice,
+            "awaiting": awaiting,
+            "payments": payments.order_by("paid_at"),
+            "manages": is_manager(request.user),
+            "open": invoice.status in OPEN_STATUSES,
+        },
     )
+
+
+@manager_required
+@require_POST
+def invoice_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager's action on an invoice: ``remind`` its billing contact, or ``cancel`` it."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    actor = user_of(request)
+    try:
+        if request.POST.get("action") == "remind":
+            remind_invoice(invoice=invoice, actor=actor)
+            messages.success(request, _("Reminder sent to the unit's billing contact."))
+        elif request.POST.get("action") == "cancel":
+            reason = request.POST.get("reason", "").strip()[:300]
+            if not reason:
+                raise ValidationError(_("Say why the invoice is cancelled."))
+            update_invoice(invoice=invoice, actor=actor, cancel_reason=reason)
+            messages.success(request, _("Invoice cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("invoice-page", pk=invoice.pk)
 
 
 @login_required

@@ -1,16 +1,29 @@
-"""Portal pages of payments: the payment history and its receipts."""
+"""Portal pages of payments: the history and receipts; manual payments and proofs for managers."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from datetime import datetime, time
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from klustera.accounts.views import manager_required
+from klustera.api import user_of
 from klustera.billing.documents import receipt_pdf
 from klustera.billing.views import pdf_response
+from klustera.estate.models import Unit
+from klustera.payments.api import check_photo
+from klustera.payments.models import Payment, PaymentAttempt, TransferProof
 from klustera.payments.selectors import payments_visible_to
+from klustera.payments.services import record_payment, review_transfer_proof
 
 
 @login_required
@@ -26,3 +39,91 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
     return pdf_response(receipt_pdf(payment), payment.receipt_number)
+
+
+class ManualPaymentForm(forms.Form):
+    unit = forms.CharField(label=_("Unit"), max_length=30, help_text=_("As written, e.g. A-01"))
+    amount = forms.DecimalField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[(m.value, m.label) for m in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER)],
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    proof = forms.ImageField(label=_("Photo of the slip"), required=False)
+
+    def clean_unit(self) -> Unit:
+        block, _sep, number = self.cleaned_data["unit"].strip().upper().rpartition("-")
+        unit = Unit.objects.filter(block__iexact=block, number__iexact=number).first()
+        if unit is None:
+            raise forms.ValidationError(_("No unit is called that."))
+        return unit
+
+    def clean_proof(self) -> object:
+        proof = self.cleaned_data.get("proof")
+        return check_photo(proof) if proof else None
+
+
+@manager_required
+def manage_payments(request: HttpRequest) -> HttpResponse:
+    """Record a cash or transfer payment, and review residents' transfer proofs."""
+    form = ManualPaymentForm(
+        request.POST or None, request.FILES or None, initial={"paid_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        paid_at = timezone.make_aware(datetime.combine(data["paid_on"], time(12)))
+        try:
+            payment = record_payment(
+                unit=data["unit"],
+                amount=data["amount"],
+                method=data["method"],
+                paid_at=paid_at,
+                reference=data["reference"],
+                proof=data["proof"],
+                actor=user_of(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Payment %(receipt)s recorded for %(unit)s.")
+                % {"receipt": payment.receipt_number, "unit": payment.unit},
+            )
+            return redirect("manage-payments-page")
+    proofs = TransferProof.objects.select_related("unit", "submitted_by").filter(
+        status=TransferProof.Status.PENDING
+    )
+    flagged = PaymentAttempt.objects.select_related("invoice__unit").filter(needs_review=True)
+    return render(
+        request,
+        "payments/manage.html",
+        {"form": form, "proofs": proofs, "flagged": flagged[:20]},
+    )
+
+
+@manager_required
+@require_POST
+def review_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    proof = get_object_or_404(TransferProof, pk=pk)
+    approve = request.POST.get("approve") == "1"
+    try:
+        review_transfer_proof(
+            proof=proof,
+            actor=user_of(request),
+            approve=approve,
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Transfer booked.") if approve else _("Proof rejected."))
+    return redirect("manage-payments-page")
+
+
+@manager_required
+@require_GET
+def proof_image(request: HttpRequest, pk: int) -> FileResponse:
+    proof = get_object_or_404(TransferProof, pk=pk)
+    return FileResponse(proof.image.open("rb"))

@@ -23,7 +23,7 @@ MANAGER = [
     (_("Import units"), "units-import-page"),
     (_("Billing runs"), "billing-runs-page"),
     (_("Invoices"), "invoices-page"),
-    (_("Payments"), "payments-page"),
+    (_("Payments"), "manage-payments-page"),
     (_("Access log"), "access-log"),
     (_("Messages"), "notifications-outbox"),
 ]

@@ -65,6 +65,7 @@ PAGES = {
     "/c/alpha/payments/": {"manager", "resident", "guard"},  # a guard sees no payments
     "/c/alpha/manage/units/import": {"manager"},
     "/c/alpha/manage/billing/": {"manager"},
+    "/c/alpha/manage/payments/": {"manager"},
 }
 
 
@@ -220,3 +221,67 @@ def test_units_are_imported_after_a_preview_of_the_same_file(portal, tenant_a) -
     # Confirming again has nothing left to import.
     again = manager.post("/c/alpha/manage/units/import", {"confirm": "1"})
     assert again.status_code == 200 and 'id="import-report"' not in again.content.decode()
+
+
+def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.audit.models import AuditEntry
+    from klustera.notifications.models import Message
+
+    invoice = portal["invoice"]
+    action = f"/c/alpha/invoices/{invoice.pk}/action"
+    assert portal["clients"]["resident"].post(action, {"action": "remind"}).status_code == 403
+    manager = portal["clients"]["manager"]
+    page = manager.get(f"/c/alpha/invoices/{invoice.pk}/").content.decode()
+    assert 'value="remind"' in page and 'value="cancel"' in page
+    manager.post(action, {"action": "remind"})
+    no_reason = manager.post(action, {"action": "cancel", "reason": " "}, follow=True)
+    assert "notice error" in no_reason.content.decode()
+    manager.post(action, {"action": "cancel", "reason": "Double entry"})
+    with tenant_context(tenant_a):
+        assert Message.objects.filter(template="payment_reminder").exists()
+        cancelled = Invoice.objects.get(pk=invoice.pk)
+        assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Double entry")
+        assert AuditEntry.objects.filter(action="invoice.reminded").count() == 1
+    again = manager.post(action, {"action": "remind"}, follow=True).content.decode()
+    assert "notice error" in again  # a cancelled invoice is not open
+
+
+def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from klustera.payments.models import TransferProof
+    from klustera.payments.services import submit_transfer_proof
+
+    manager = portal["clients"]["manager"]
+    form = {"unit": "a-01", "amount": "250000", "method": "cash", "paid_on": "2026-11-20"}
+    unknown = manager.post("/c/alpha/manage/payments/", {**form, "unit": "Z-99"})
+    assert 'class="error"' in unknown.content.decode()
+    assert manager.post("/c/alpha/manage/payments/", form).status_code == 302
+    with tenant_context(tenant_a):
+        assert Invoice.objects.get(pk=portal["invoice"].pk).status == "paid"
+        png = (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+            b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01"
+            b"\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+        )
+        from klustera.accounts.models import User
+
+        proof = submit_transfer_proof(
+            unit=portal["units"][1],
+            user=User.objects.get(phone="+6281300000002"),
+            amount=Decimal("250000"),
+            transferred_on=date(2026, 11, 20),
+            image=SimpleUploadedFile("slip.png", png, content_type="image/png"),
+        )
+    page = manager.get("/c/alpha/manage/payments/").content.decode()
+    assert f"/manage/payments/proofs/{proof.pk}/review" in page
+    assert manager.get(f"/c/alpha/manage/payments/proofs/{proof.pk}/image").status_code == 200
+    review = f"/c/alpha/manage/payments/proofs/{proof.pk}/review"
+    assert portal["clients"]["resident"].post(review, {"approve": "1"}).status_code == 403
+    manager.post(review, {"approve": "1"})
+    with tenant_context(tenant_a):
+        assert TransferProof.objects.get(pk=proof.pk).status == "approved"
+        assert (
+            Invoice.objects.get(unit=portal["units"][1], period=portal["invoice"].period).status
+            == "paid"
+        )
