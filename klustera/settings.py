@@ -343,6 +343,13 @@ PUSH_ALLOWED_HOSTS = [
 PUSH_TEST_HOSTS: list[str] = []
 
 # --- Language, time ----------------------------------------------------------
+# The platform's plans: Rupiah per unit per month (a complex pays for its units, up to its limit).
+PLAN_PRICES = {
+    "free": 0,
+    "standard": env_int("PLAN_PRICE_STANDARD", 5000),
+    "enterprise": env_int("PLAN_PRICE_ENTERPRISE", 4000),
+}
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "klustera" / "locale"]

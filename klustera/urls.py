@@ -17,6 +17,7 @@ from klustera.observability import views as observability
 from klustera.payments import views as payments_views
 from klustera.payments.urls import api_urlpatterns as payments_api
 from klustera.portal import views as portal_views
+from klustera.tenancy import views as tenancy_views
 
 api_v1 = [
     *accounts_api,
@@ -79,6 +80,12 @@ urlpatterns = [
         "gate/walk-ins/<int:pk>/decide",
         access_views.gate_walk_in_decide,
         name="gate-walk-in-decide",
+    ),
+    path("platform/", tenancy_views.platform_console, name="platform-console"),
+    path(
+        "platform/tenants/<slug:slug>",
+        tenancy_views.platform_tenant_action,
+        name="platform-tenant-action",
     ),
     path("", portal_views.home, name="home"),
 ]

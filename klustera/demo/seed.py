@@ -34,7 +34,7 @@ from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.payments.models import Payment
 from klustera.payments.services import record_payment, update_xendit_account
-from klustera.tenancy.context import tenant_atomic, tenant_context
+from klustera.tenancy.context import platform_context, tenant_atomic, tenant_context
 from klustera.tenancy.links import tenant_url
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.services import NewManager, provision_tenant
@@ -96,8 +96,18 @@ LAST_NAMES = [
 ]
 
 
+PLATFORM_ADMIN = DemoLogin("platform admin", "081100000000", "Operator Klustera")
+
+
 def ensure_demo() -> tuple[Tenant, bool]:
-    """Create the demo complex if it does not exist yet; returns it and whether it was created."""
+    """Create the demo complex if it does not exist yet; returns it and whether it was created.
+
+    The platform's demo super admin (the platform console at ``/platform/``) is
+    created too, in the platform's database, if missing.
+    """
+    with platform_context():
+        if not User.objects.filter(phone=normalize_phone(PLATFORM_ADMIN.phone)).exists():
+            User.objects.create_superuser(PLATFORM_ADMIN.phone, PASSWORD, name=PLATFORM_ADMIN.name)
     tenant = Tenant.objects.filter(slug=SLUG).first()
     if tenant is not None:
         return tenant, False

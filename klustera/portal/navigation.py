@@ -44,8 +44,12 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context processor: ``nav``, a list of ``(label, url, current)`` for the signed-in user."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or getattr(request, "tenant", None) is None:
+    if user is None or not user.is_authenticated:
         return {"nav": []}
+    if getattr(request, "tenant", None) is None:
+        return {
+            "nav": [(_("Platform"), reverse("platform-console"), True)] if user.is_superuser else []
+        }
     links = []
     for label, name in links_for(user):
         url = reverse(name)

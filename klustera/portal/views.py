@@ -17,6 +17,8 @@ from klustera.tenancy.context import current_tenant
 def home(request: HttpRequest) -> HttpResponse:
     tenant = current_tenant()
     if tenant is None:
+        if request.user.is_authenticated and request.user.is_superuser:
+            return redirect("platform-console")
         return render(request, "platform_home.html")
     if not request.user.is_authenticated:
         return render(request, "tenant_home.html", {"tenant": tenant})

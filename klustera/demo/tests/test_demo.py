@@ -46,3 +46,7 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
     guard.post("/c/graha-indah/login", {"username": "081100000003", "password": "klustera-demo"})
     activity = guard.get("/c/graha-indah/gate/activity").content.decode()
     assert "Teknisi Internet" in activity and "Ibu Rahmawati" in activity
+    # The platform's demo super admin opens the platform console.
+    operator = Client()
+    operator.post("/login", {"username": "081100000000", "password": "klustera-demo"})
+    assert "graha-indah" in operator.get("/platform/").content.decode()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from klustera.demo.seed import LOGINS, PASSWORD, SLUG, ensure_demo
+from klustera.demo.seed import LOGINS, PASSWORD, PLATFORM_ADMIN, SLUG, ensure_demo
 
 
 class Command(BaseCommand):
@@ -18,3 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Open http://localhost:8000/c/{SLUG}/ and sign in with:")
         for login in LOGINS:
             self.stdout.write(f"  {login.role:<18} {login.phone}  password {PASSWORD}")
+        self.stdout.write("The platform console: http://localhost:8000/platform/ with:")
+        self.stdout.write(
+            f"  {PLATFORM_ADMIN.role:<18} {PLATFORM_ADMIN.phone}  password {PASSWORD}"
+        )

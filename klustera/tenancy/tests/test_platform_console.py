@@ -1,0 +1,104 @@
+"""The platform console: only the platform's super admins, on the platform's host."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.test import Client
+
+from klustera.accounts.models import User
+from klustera.estate.models import Unit
+from klustera.tenancy.context import platform_context, tenant_context
+from klustera.tenancy.models import Tenant
+
+
+def _admin() -> Client:
+    with platform_context():
+        User.objects.create_superuser("081999000009", "pw-platform-1", name="Operator")
+    client = Client()
+    assert (
+        client.post("/login", {"username": "081999000009", "password": "pw-platform-1"}).status_code
+        == 302
+    )
+    return client
+
+
+def test_the_console_shows_usage_and_metrics_and_manages_complexes(
+    tenant_a, tenant_b, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PLAN_PRICES = {"free": 0, "standard": 5000, "enterprise": 4000}
+    Tenant.objects.filter(slug="alpha").update(plan="standard", max_units=3)
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(
+            Unit(block="A", number=str(n), land_area=Decimal(90)) for n in range(5)
+        )
+    admin = _admin()
+    assert admin.get("/").status_code == 302  # to the console
+    page = admin.get("/platform/").content.decode()
+    assert 'id="units-managed">5<' in page
+    assert "Rp 15.000" in page  # 5 units on the standard plan, limited to 3, at Rp 5.000
+
+    admin.post("/platform/tenants/beta", {"action": "suspend"})
+    assert Tenant.objects.get(slug="beta").status == "suspended"
+    assert Client().get("/c/beta/login").status_code == 403  # no longer served
+    admin.post("/platform/tenants/beta", {"action": "resume"})
+    assert Tenant.objects.get(slug="beta").status == "active"
+    admin.post(
+        "/platform/tenants/alpha", {"action": "plan", "plan": "enterprise", "max_units": "10"}
+    )
+    assert Tenant.objects.filter(slug="alpha", plan="enterprise", max_units=10).exists()
+    bad = admin.post(
+        "/platform/tenants/alpha", {"action": "plan", "plan": "gold", "max_units": "0"}, follow=True
+    )
+    assert "notice error" in bad.content.decode()
+    assert Tenant.objects.get(slug="alpha").plan == "enterprise"
+
+
+def test_a_new_complex_is_provisioned_from_the_console(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.tenancy import services
+
+    admin = _admin()
+    form = {
+        "name": "Taman Asri",
+        "slug": "taman-asri",
+        "plan": "standard",
+        "max_units": "120",
+        "time_zone": "Asia/Makassar",
+        "manager_name": "Bu Rina",
+        "manager_phone": "081277770001",
+        "manager_password": "rina-pass-123",
+    }
+    taken = admin.post("/platform/", {**form, "slug": "alpha"})
+    assert 'class="error"' in taken.content.decode()  # the address is taken
+    assert admin.post("/platform/", form).status_code == 302
+    tenant = Tenant.objects.get(slug="taman-asri")
+    try:
+        assert (tenant.status, tenant.time_zone, tenant.max_units) == (
+            "active",
+            "Asia/Makassar",
+            120,
+        )
+        manager = Client()
+        signed_in = manager.post(
+            "/c/taman-asri/login", {"username": "081277770001", "password": "rina-pass-123"}
+        )
+        assert signed_in.status_code == 302
+    finally:
+        services.drop_database(tenant)
+
+
+def test_only_platform_super_admins_open_the_console(tenant_a) -> None:  # type: ignore[no-untyped-def]
+    assert Client().get("/platform/").status_code == 302  # to the sign-in
+    with platform_context():
+        User.objects.create_user("081999000008", "pw-platform-2", name="Staff")
+    staff = Client()
+    staff.post("/login", {"username": "081999000008", "password": "pw-platform-2"})
+    assert staff.get("/platform/").status_code == 403
+    # A complex's manager, on the complex's address, is not a platform admin.
+    from tests.seed import seed_complex
+
+    seed_complex(tenant_a, marker="alpha")
+    manager = Client()
+    manager.post("/c/alpha/login", {"username": "081300000001", "password": "x-pass-123"})
+    assert manager.get("/c/alpha/platform/").status_code == 403
+    assert manager.post("/c/alpha/platform/tenants/beta", {"action": "suspend"}).status_code == 403
