@@ -76,7 +76,7 @@ def gate_verify(request: HttpRequest) -> HttpResponse:
         try:
             decision = verify(
                 payload=payload,
-                guard=request.user,  # type: ignore[arg-type]
+                guard=user_of(request),
                 gate=gate,
                 device=request.POST.get("device", "")[:64],
                 plate=request.POST.get("plate", "")[:15],
@@ -108,7 +108,7 @@ def gate_walk_in_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         guard_decides(
             walk_in=walk_in,
-            guard=request.user,  # type: ignore[arg-type]
+            guard=user_of(request),
             allow=request.POST.get("allow") == "1",
         )
     except ValidationError as exc:
@@ -221,7 +221,7 @@ def my_guests(request: HttpRequest) -> HttpResponse:
 def my_guest_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(GuestInvitation, pk=pk, host=user_of(request))
     try:
-        cancel_guest(invitation=invitation, actor=request.user)  # type: ignore[arg-type]
+        cancel_guest(invitation=invitation, actor=user_of(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

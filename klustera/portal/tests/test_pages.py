@@ -285,3 +285,38 @@ def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, t
             Invoice.objects.get(unit=portal["units"][1], period=portal["invoice"].period).status
             == "paid"
         )
+
+
+def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.access.models import AccessLog
+    from klustera.estate.models import Resident
+
+    manager = portal["clients"]["manager"]
+    with tenant_context(tenant_a):
+        alias = current_alias()
+        resident = Resident.objects.get()
+
+    def log(n: int) -> None:
+        with tenant_context(tenant_a):
+            AccessLog.objects.bulk_create(
+                AccessLog(
+                    kind="resident_entry",
+                    method="qr_code",
+                    result="valid",
+                    gate="Utama",
+                    unit=portal["units"][0],
+                    resident=resident,
+                    at=timezone.now(),
+                )
+                for _ in range(n)
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connections[alias]) as captured:
+            assert manager.get("/c/alpha/manage/access-log/").status_code == 200
+        return len(captured)
+
+    log(10)
+    few = queries()
+    log(990)
+    assert queries() == few
