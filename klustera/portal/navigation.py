@@ -20,7 +20,7 @@ RESIDENT = [
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
-    (_("Import units"), "units-import-page"),
+    (_("Units"), "units-page"),
     (_("Billing runs"), "billing-runs-page"),
     (_("Invoices"), "invoices-page"),
     (_("Payments"), "manage-payments-page"),

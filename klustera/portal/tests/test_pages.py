@@ -66,6 +66,8 @@ PAGES = {
     "/c/alpha/manage/units/import": {"manager"},
     "/c/alpha/manage/billing/": {"manager"},
     "/c/alpha/manage/payments/": {"manager"},
+    "/c/alpha/manage/units/": {"manager"},
+    "/c/alpha/manage/units/new": {"manager"},
 }
 
 
@@ -320,3 +322,25 @@ def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, t
     few = queries()
     log(990)
     assert queries() == few
+
+
+def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    manager = portal["clients"]["manager"]
+    listed = manager.get("/c/alpha/manage/units/").content.decode()
+    assert "Resident alpha" in listed and "Rp 250.000" in listed  # who lives there, what is owed
+    found = manager.get("/c/alpha/manage/units/?q=resident alpha").content.decode()
+    assert "A-01" in found and "A-02" not in found
+    assert "A-02" in manager.get("/c/alpha/manage/units/?q=a-02").content.decode()
+    form = {"block": "B", "number": "07", "unit_type": "house", "land_area": "120"}
+    assert manager.post("/c/alpha/manage/units/new", form).status_code == 302
+    clash = manager.post("/c/alpha/manage/units/new", form)
+    assert 'class="error"' in clash.content.decode()  # B-07 exists already
+    with tenant_context(tenant_a):
+        unit = Unit.objects.get(block="B", number="07")
+    manager.post(f"/c/alpha/manage/units/{unit.pk}/edit", {**form, "land_area": "150"})
+    with tenant_context(tenant_a):
+        assert Unit.objects.get(pk=unit.pk).land_area == Decimal("150")
+    assert (
+        portal["clients"]["resident"].get(f"/c/alpha/manage/units/{unit.pk}/edit").status_code
+        == 403
+    )
