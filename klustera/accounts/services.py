@@ -85,6 +85,23 @@ def create_staff(
     return user
 
 
+def set_staff_active(*, user: User, active: bool, actor: User) -> User:
+    """A staff account stops (or starts again) signing in; its tokens end when it stops."""
+    from klustera.audit.services import record
+
+    if not set(user.groups.values_list("name", flat=True)) & STAFF_ROLES:
+        raise ValidationError(_("Only staff accounts are switched on and off here."))
+    with tenant_atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        if not active:
+            revoke_all_tokens(user=user)
+        record(
+            actor=actor, action="staff.activated" if active else "staff.deactivated", target=user
+        )
+    return user
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

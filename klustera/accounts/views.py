@@ -15,15 +15,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.accounts import services
-from klustera.accounts.models import OneTimeCode
+from klustera.accounts.models import OneTimeCode, User
 from klustera.accounts.policies import is_manager
+from klustera.accounts.roles import STAFF_ROLES, Role
+from klustera.api import user_of
 
 
 class PhoneLoginForm(AuthenticationForm):
@@ -164,3 +166,58 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(label=_("Phone number"), max_length=20)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES],
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        min_length=8,
+        widget=forms.PasswordInput,
+        help_text=_("They can change it later, or sign in with a code instead."),
+    )
+
+
+@manager_required
+def staff_page(request: HttpRequest) -> HttpResponse:
+    """The complex's staff accounts: add one with its role, switch one off or on."""
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and "toggle" in request.POST:
+        toggle = request.POST.get("toggle", "")
+        person = get_object_or_404(User, pk=int(toggle) if toggle.isdigit() else 0)
+        try:
+            services.set_staff_active(
+                user=person, active=request.POST.get("active") == "1", actor=user_of(request)
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("staff-page")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_staff(actor=user_of(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Account created."))
+            return redirect("staff-page")
+    accounts = (
+        User.objects.filter(groups__name__in=STAFF_ROLES)
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("name")
+    )
+    rows = [
+        (
+            person,
+            ", ".join(
+                str(Role(g.name).label) for g in person.groups.all() if g.name in Role.values
+            ),
+        )
+        for person in accounts
+    ]
+    return render(request, "accounts/staff.html", {"form": form, "staff": rows})

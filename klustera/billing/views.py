@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,14 +19,16 @@ from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
-from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice
+from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Tariff
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
 from klustera.billing.services import (
     parse_period,
     remind_invoice,
+    save_tariff,
     start_billing_run,
     update_invoice,
 )
+from klustera.estate.models import Unit
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
 
@@ -162,3 +166,51 @@ def billing_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"run": run, "done": done, "percent": percent}
     partial = request.headers.get("HX-Request")
     return render(request, "billing/_run_progress.html" if partial else "billing/run.html", context)
+
+
+class TariffForm(forms.Form):
+    charge = forms.CharField(label=_("Charge"), max_length=60, help_text=_("e.g. IPL, Sampah"))
+    basis = forms.ChoiceField(label=_("Basis"), choices=Tariff.Basis.choices)
+    rate = forms.DecimalField(label=_("Rate (Rp, or Rp per m²)"), min_value=0, decimal_places=2)
+    unit_type = forms.ChoiceField(
+        label=_("Unit type"), choices=[("", _("All types")), *Unit.Type.choices], required=False
+    )
+    is_taxable = forms.BooleanField(label=_("PPN applies"), required=False, initial=True)
+    effective_from = forms.CharField(
+        label=_("From month"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    effective_to = forms.CharField(
+        label=_("Until month (optional)"),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+
+def _month(value: str) -> date:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise ValidationError(_("Write the month as YYYY-MM, e.g. 2026-12.")) from None
+
+
+@manager_required
+def tariffs_page(request: HttpRequest) -> HttpResponse:
+    """The tariffs by charge; add one (never overlapping another of the same charge)."""
+    form = TariffForm(
+        request.POST or None, initial={"effective_from": f"{timezone.localdate():%Y-%m}"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["effective_from"] = _month(data["effective_from"])
+            data["effective_to"] = _month(data["effective_to"]) if data["effective_to"] else None
+            save_tariff(actor=user_of(request), **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Tariff saved; it applies from the next billing run."))
+            return redirect("tariffs-page")
+    tariffs = Tariff.objects.order_by("charge", "unit_type", "-effective_from")
+    return render(request, "billing/tariffs.html", {"form": form, "tariffs": tariffs})

@@ -21,11 +21,13 @@ RESIDENT = [
 MANAGER = [
     (_("Dashboard"), "home"),
     (_("Units"), "units-page"),
+    (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
     (_("Invoices"), "invoices-page"),
     (_("Payments"), "manage-payments-page"),
     (_("Access log"), "access-log"),
     (_("Messages"), "notifications-outbox"),
+    (_("Staff"), "staff-page"),
 ]
 GATE = [(_("Guard mode"), "gate-mode"), (_("Access log"), "access-log")]
 

@@ -68,6 +68,8 @@ PAGES = {
     "/c/alpha/manage/payments/": {"manager"},
     "/c/alpha/manage/units/": {"manager"},
     "/c/alpha/manage/units/new": {"manager"},
+    "/c/alpha/manage/tariffs/": {"manager"},
+    "/c/alpha/manage/staff/": {"manager"},
 }
 
 
@@ -344,3 +346,49 @@ def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:  # ty
         portal["clients"]["resident"].get(f"/c/alpha/manage/units/{unit.pk}/edit").status_code
         == 403
     )
+
+
+def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    manager = portal["clients"]["manager"]
+    form = {"charge": "Sampah", "basis": "flat", "rate": "25000", "effective_from": "2026-12"}
+    assert manager.post("/c/alpha/manage/tariffs/", form).status_code == 302
+    overlap = manager.post("/c/alpha/manage/tariffs/", {**form, "rate": "30000"})
+    assert 'class="error"' in overlap.content.decode()
+    garbage = manager.post("/c/alpha/manage/tariffs/", {**form, "effective_from": "soon"})
+    assert 'class="error"' in garbage.content.decode()
+    with tenant_context(tenant_a):
+        assert list(Tariff.objects.filter(charge="Sampah").values_list("rate", flat=True)) == [
+            Decimal("25000")
+        ]
+
+
+def test_a_manager_creates_and_switches_off_a_staff_account(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.accounts.models import User
+
+    manager = portal["clients"]["manager"]
+    form = {
+        "name": "Bu Cleaning",
+        "phone": "081366660001",
+        "role": "cleaning_staff",
+        "password": "clean-123-x",
+    }
+    assert manager.post("/c/alpha/manage/staff/", form).status_code == 302
+    again = manager.post("/c/alpha/manage/staff/", form)
+    assert 'class="error"' in again.content.decode()  # the phone has an account already
+    page = manager.get("/c/alpha/manage/staff/").content.decode()
+    assert "Bu Cleaning" in page and "Pak Satpam" in page
+    with tenant_context(tenant_a):
+        cleaner = User.objects.get(phone="+6281366660001")
+        resident = User.objects.get(phone="+6281300000002")
+    manager.post("/c/alpha/manage/staff/", {"toggle": cleaner.pk, "active": "0"})
+    signed_in = Client().post(
+        "/c/alpha/login", {"username": "081366660001", "password": "clean-123-x"}
+    )
+    assert signed_in.status_code == 200  # refused: switched off
+    refused = manager.post(
+        "/c/alpha/manage/staff/", {"toggle": resident.pk, "active": "0"}, follow=True
+    )
+    assert "notice error" in refused.content.decode()  # a resident is not staff
+    assert manager.post("/c/alpha/manage/staff/", {"toggle": "x", "active": "0"}).status_code == 404
+    with tenant_context(tenant_a):
+        assert User.objects.get(pk=resident.pk).is_active
