@@ -40,6 +40,7 @@ urlpatterns = [
     path("password/reset", accounts_views.password_reset, name="password-reset"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("language", accounts_views.choose_language, name="choose-language"),
+    path("profile", accounts_views.profile_page, name="profile-page"),
     path("manage/notifications/", notifications_views.outbox, name="notifications-outbox"),
     path(
         "manage/notifications/<int:pk>/resend",

@@ -230,6 +230,15 @@ def login_with_password(
     return issue_tokens(user=user, device_name=device_name)
 
 
+def update_profile(*, user: User, name: str, email: str, language: str) -> User:
+    """The user's own name, email and language (their phone is their sign-in: not here)."""
+    if language not in User.Language.values:
+        raise ValidationError({"language": [_("Choose Bahasa Indonesia or English.")]})
+    user.name, user.email, user.language = name.strip(), email.strip().lower(), language
+    user.save(update_fields=["name", "email", "language"])
+    return user
+
+
 def set_language(*, user: User, language: str) -> None:
     """The language the portal and the user's messages use."""
     if language not in User.Language.values:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,12 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.accounts import services
-from klustera.accounts.models import OneTimeCode, User
+from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.policies import is_manager
 from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.api import user_of
@@ -221,3 +223,41 @@ def staff_page(request: HttpRequest) -> HttpResponse:
         for person in accounts
     ]
     return render(request, "accounts/staff.html", {"form": form, "staff": rows})
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+
+
+@login_required
+def profile_page(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's name, email and language, and the devices signed in with the app."""
+    user = user_of(request)
+    if request.method == "POST" and "sign_out" in request.POST:
+        family = request.POST.get("sign_out", "")
+        token = ApiToken.objects.filter(user=user, family__in=_uuid_or_none(family)).first()
+        if token is not None:
+            services.revoke_token(token=token)
+            messages.success(request, _("That device is signed out."))
+        return redirect("profile-page")
+    form = ProfileForm(
+        request.POST or None,
+        initial={"name": user.name, "email": user.email, "language": user.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user=user, **form.cleaned_data)
+        messages.success(request, _("Profile saved."))
+        return redirect("profile-page")
+    devices = ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return render(request, "accounts/profile.html", {"form": form, "devices": devices})
+
+
+def _uuid_or_none(value: str) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(value)]
+    except ValueError:
+        return []

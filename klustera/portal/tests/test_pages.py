@@ -70,6 +70,7 @@ PAGES = {
     "/c/alpha/manage/units/new": {"manager"},
     "/c/alpha/manage/tariffs/": {"manager"},
     "/c/alpha/manage/staff/": {"manager"},
+    "/c/alpha/profile": {"manager", "resident", "guard"},
 }
 
 
@@ -392,3 +393,33 @@ def test_a_manager_creates_and_switches_off_a_staff_account(portal, tenant_a) ->
     assert manager.post("/c/alpha/manage/staff/", {"toggle": "x", "active": "0"}).status_code == 404
     with tenant_context(tenant_a):
         assert User.objects.get(pk=resident.pk).is_active
+
+
+def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.accounts.models import ApiToken, User
+
+    resident = portal["clients"]["resident"]
+    app = Client(HTTP_AUTHORIZATION=f"Bearer {portal['resident_token']}")
+    assert app.get("/c/alpha/api/v1/auth/me").status_code == 200
+    page = resident.get("/c/alpha/profile").content.decode()
+    assert "test" in page  # the device the seed signed in as
+    bad = resident.post(
+        "/c/alpha/profile", {"name": "Siti", "email": "not-an-email", "language": "en"}
+    )
+    assert 'class="error"' in bad.content.decode()
+    resident.post(
+        "/c/alpha/profile", {"name": "Siti R.", "email": "siti@example.com", "language": "en"}
+    )
+    with tenant_context(tenant_a):
+        user = User.objects.get(phone="+6281300000002")
+        assert (user.name, user.email, user.language) == ("Siti R.", "siti@example.com", "en")
+        family = ApiToken.objects.get(user=user).family
+    resident.post("/c/alpha/profile", {"sign_out": str(family)})
+    assert app.get("/c/alpha/api/v1/auth/me").status_code == 401  # that device is signed out
+    # Another user's device cannot be signed out from here.
+    with tenant_context(tenant_a):
+        manager_family = ApiToken.objects.get(user__phone="+6281300000001").family
+    resident.post("/c/alpha/profile", {"sign_out": str(manager_family)})
+    manager_app = Client(HTTP_AUTHORIZATION=f"Bearer {portal['manager_token']}")
+    assert manager_app.get("/c/alpha/api/v1/auth/me").status_code == 200
+    assert resident.post("/c/alpha/profile", {"sign_out": "garbage"}).status_code == 302
