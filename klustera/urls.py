@@ -55,6 +55,7 @@ urlpatterns = [
     path("manage/notifications/test", notifications_views.send_test, name="notifications-test"),
     path("dashboard/live", portal_views.dashboard_live, name="dashboard-live"),
     path("invoices/", billing_views.invoice_list, name="invoices-page"),
+    path("units/", estate_views.my_units, name="my-units"),
     path("manage/units/", estate_views.unit_list, name="units-page"),
     path("manage/units/new", estate_views.unit_edit, name="unit-new-page"),
     path("manage/units/<int:pk>/edit", estate_views.unit_edit, name="unit-edit-page"),

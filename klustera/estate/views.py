@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,11 +23,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.models import OPEN_STATUSES, Invoice
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
 from klustera.estate.models import Occupancy, Unit
+from klustera.estate.selectors import units_visible_to
 from klustera.estate.services import save_unit
 from klustera.tenancy.context import current_tenant
 
@@ -152,3 +155,15 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Unit saved."))
             return redirect("units-page")
     return render(request, "estate/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def my_units(request: HttpRequest) -> HttpResponse:
+    """The units the signed-in resident lives in, with who else lives there and their vehicles."""
+    current = Occupancy.objects.filter(end_on__isnull=True).select_related("resident")
+    units = units_visible_to(user_of(request)).prefetch_related(
+        Prefetch("occupancies", queryset=current, to_attr="current"), "vehicles"
+    )
+    if is_manager(request.user):
+        units = units.none()  # managers have the units page
+    return render(request, "estate/my_units.html", {"units": units.order_by("block", "number")})

@@ -17,6 +17,7 @@ RESIDENT = [
     (_("Payments"), "payments-page"),
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
+    (_("My home"), "my-units"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),

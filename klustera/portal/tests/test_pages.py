@@ -71,6 +71,7 @@ PAGES = {
     "/c/alpha/manage/tariffs/": {"manager"},
     "/c/alpha/manage/staff/": {"manager"},
     "/c/alpha/profile": {"manager", "resident", "guard"},
+    "/c/alpha/units/": {"manager", "resident", "guard"},  # a resident's own; others see none
 }
 
 
@@ -423,3 +424,14 @@ def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> No
     manager_app = Client(HTTP_AUTHORIZATION=f"Bearer {portal['manager_token']}")
     assert manager_app.get("/c/alpha/api/v1/auth/me").status_code == 200
     assert resident.post("/c/alpha/profile", {"sign_out": "garbage"}).status_code == 302
+
+
+def test_a_resident_sees_the_household_of_their_unit_only(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    from klustera.estate.models import Vehicle
+
+    with tenant_context(tenant_a):
+        Vehicle.objects.create(unit=portal["units"][0], plate="B1234XYZ")
+        Vehicle.objects.create(unit=portal["units"][1], plate="D9999AA")
+    page = portal["clients"]["resident"].get("/c/alpha/units/").content.decode()
+    assert "A-01" in page and "Resident alpha" in page and "B1234XYZ" in page
+    assert "A-02" not in page and "D9999AA" not in page
