@@ -435,3 +435,50 @@ def test_a_resident_sees_the_household_of_their_unit_only(portal, tenant_a) -> N
     page = portal["clients"]["resident"].get("/c/alpha/units/").content.decode()
     assert "A-01" in page and "Resident alpha" in page and "B1234XYZ" in page
     assert "A-02" not in page and "D9999AA" not in page
+
+
+@pytest.mark.parametrize("page", ["/c/alpha/manage/units/", "/c/alpha/payments/"])
+def test_the_main_lists_cost_the_same_queries_for_10_and_1000_rows(
+    portal, tenant_a, page: str
+) -> None:  # type: ignore[no-untyped-def]
+    from klustera.estate.models import Occupancy, Resident
+
+    manager = portal["clients"]["manager"]
+    alias = current_alias_of(tenant_a)
+    made = [0]
+
+    def add(n: int) -> None:
+        with tenant_context(tenant_a):
+            start = made[0]
+            units = Unit.objects.bulk_create(
+                Unit(block="P", number=f"{start + i:04d}", land_area=Decimal(90)) for i in range(n)
+            )
+            residents = Resident.objects.bulk_create(
+                Resident(name=f"Warga {start + i}", phone=f"+62813{start + i:07d}")
+                for i in range(n)
+            )
+            Occupancy.objects.bulk_create(
+                Occupancy(unit=u, resident=r, role="owner", start_on=date(2026, 1, 1))
+                for u, r in zip(units, residents, strict=True)
+            )
+            Payment.objects.bulk_create(
+                Payment(
+                    unit=u,
+                    amount=Decimal(1000),
+                    method="cash",
+                    receipt_number=f"T/{start + i}",
+                    paid_at=timezone.now(),
+                )
+                for i, u in enumerate(units)
+            )
+            made[0] += n
+
+    def queries() -> int:
+        with CaptureQueriesContext(connections[alias]) as captured:
+            assert manager.get(page).status_code == 200
+        return len(captured)
+
+    add(10)
+    few = queries()
+    add(990)
+    assert queries() == few
