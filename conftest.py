@@ -140,6 +140,9 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # ty
 
     # Tests change tenants under the resolver's feet: no remembered lookups.
     settings.TENANT_CACHE_SECONDS = 0
+    # Argon2 costs about 0.25 s a password here, and tests create and sign in many users;
+    # production keeps Argon2 (the browser tests' live server too).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # PDFs, proofs and logos written by tests stay out of the project's var/.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     root = tmp_path_factory.mktemp("tenant-dbs")

@@ -165,3 +165,9 @@ def test_logout_and_password_change_end_sessions(dewi) -> None:  # type: ignore[
     assert changed.status_code == 200
     assert _bearer(two["access_token"]).get(f"{BASE}/me").status_code == 401
     assert _login(password="kata-sandi-baru-9").status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2_in_production() -> None:
+    from klustera import settings as configured
+
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
