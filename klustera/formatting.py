@@ -90,3 +90,8 @@ def _words(n: int) -> str:
 def rupiah_in_words(amount: Decimal | int) -> str:
     """``Satu juta dua ratus lima puluh ribu rupiah``."""
     return f"{terbilang(amount)} rupiah".capitalize()
+
+
+def percent(part: Decimal, whole: Decimal) -> int:
+    """``part`` as a whole percentage of ``whole`` (0 without a whole): a collection rate."""
+    return int(part * 100 / whole) if whole else 0

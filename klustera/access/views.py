@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +37,7 @@ from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import user_of
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import units_visible_to
+from klustera.portal.paging import paginate
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12
@@ -208,12 +208,10 @@ def my_guests(request: HttpRequest) -> HttpResponse:
             )
             return redirect("my-guests")
     invitations = GuestInvitation.objects.select_related("unit").filter(host=user)
-    page = Paginator(invitations, 20).get_page(request.GET.get("page"))
-    for invitation in page.object_list:
-        invitation.code = code_of(invitation) if invitation.status == "active" else ""  # type: ignore[attr-defined]
-    return render(
-        request, "access/my_guests.html", {"form": form, "page": page, "now": timezone.now()}
-    )
+    listed = paginate(request, invitations)
+    for invitation in listed["page"].object_list:
+        invitation.code = code_of(invitation) if invitation.status == "active" else ""
+    return render(request, "access/my_guests.html", {"form": form, **listed, "now": timezone.now()})
 
 
 @login_required
@@ -235,15 +233,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
     """The access log with filters, for managers and the gate."""
     _guard(request)
     logs = filter_logs(request.GET)
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "access/access_log.html",
         {
-            "page": page,
-            "query": params.urlencode(),
+            **paginate(request, logs, 50),
             "filters": {name: request.GET.get(name, "") for name in ("kind", "result", "date")},
             "kinds": AccessLog.Kind.choices,
             "results": AccessLog.Result.choices,

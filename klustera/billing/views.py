@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from klustera.billing.services import (
 from klustera.estate.models import Unit
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
+from klustera.portal.paging import paginate
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -39,32 +39,21 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-PER_PAGE = 20
-
-
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Invoices the user may see, newest first; ``?status=&period=YYYY-MM&block=``."""
     invoices = filter_invoices(invoices_visible_to(request.user), request.GET).order_by(
         "-period", "unit__block", "unit__number"
     )
-    page = Paginator(invoices, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "billing/invoice_list.html",
         {
-            "page": page,
+            **paginate(request, invoices),
             "statuses": Invoice.Status.choices,
             "filters": {name: request.GET.get(name, "") for name in ("status", "period", "block")},
-            "query": _without_page(request),
         },
     )
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +29,7 @@ from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
 from klustera.estate.models import Occupancy, Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.estate.services import save_unit
+from klustera.portal.paging import paginate
 from klustera.tenancy.context import current_tenant
 
 SESSION_KEY = "estate-import"
@@ -132,12 +131,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             | Q(block__iexact=block, number__iexact=number)
             | Q(pk__in=living)
         )
-    page = Paginator(units, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "estate/unit_list.html",
-        {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""},
-    )
+    return render(request, "estate/unit_list.html", {**paginate(request, units, 25), "q": query})
 
 
 @manager_required

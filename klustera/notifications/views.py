@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from klustera.accounts.views import manager_required
 from klustera.notifications import services
 from klustera.notifications.models import Channel, Message, NotificationSettings
+from klustera.portal.paging import paginate
 
 
 class OutboxFilter(forms.Form):
@@ -33,13 +33,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
     rows = Message.objects.all()
     if form.is_valid():
         rows = rows.filter(**{k: v for k, v in form.cleaned_data.items() if v})
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request,
-        "notifications/outbox.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        request, "notifications/outbox.html", {"form": form, **paginate(request, rows, 25)}
     )
 
 

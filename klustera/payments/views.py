@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,14 +23,14 @@ from klustera.payments.api import check_photo
 from klustera.payments.models import Payment, PaymentAttempt, TransferProof
 from klustera.payments.selectors import payments_visible_to
 from klustera.payments.services import record_payment, review_transfer_proof
+from klustera.portal.paging import paginate
 
 
 @login_required
 @require_GET
 def payment_list(request: HttpRequest) -> HttpResponse:
     payments = payments_visible_to(request.user).order_by("-paid_at", "-pk")
-    page = Paginator(payments, 20).get_page(request.GET.get("page"))
-    return render(request, "payments/payment_list.html", {"page": page})
+    return render(request, "payments/payment_list.html", paginate(request, payments))
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from klustera.access.models import AccessLog, WalkIn
 from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.formatting import percent
 from klustera.payments.models import Payment
 
 ZERO = Decimal(0)
@@ -26,7 +27,7 @@ class MonthFigures:
     @property
     def rate(self) -> int:
         """The share of the month's bills paid so far, in whole percent."""
-        return int(self.paid * 100 / self.billed) if self.billed else 0
+        return percent(self.paid, self.billed)
 
 
 def collection(months: int = 6, *, today: date | None = None) -> list[MonthFigures]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from klustera.formatting import percent
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 
@@ -55,7 +56,7 @@ class Metrics:
 
     @property
     def collection_rate(self) -> int:
-        return int(self.paid * 100 / self.billed) if self.billed else 0
+        return percent(self.paid, self.billed)
 
 
 def metrics(usages: list[Usage]) -> Metrics:
