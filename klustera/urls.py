@@ -58,7 +58,14 @@ urlpatterns = [
     path("units/", estate_views.my_units, name="my-units"),
     path("manage/units/", estate_views.unit_list, name="units-page"),
     path("manage/units/new", estate_views.unit_edit, name="unit-new-page"),
+    path("manage/units/<int:pk>/", estate_views.unit_page, name="unit-page"),
     path("manage/units/<int:pk>/edit", estate_views.unit_edit, name="unit-edit-page"),
+    path("manage/units/<int:pk>/move-in", estate_views.unit_move_in, name="unit-move-in-page"),
+    path("manage/units/<int:pk>/vehicles", estate_views.unit_add_vehicle, name="unit-vehicle-page"),
+    path("manage/stays/<int:pk>", estate_views.stay_action, name="stay-action-page"),
+    path(
+        "manage/vehicles/<int:pk>/remove", estate_views.vehicle_remove, name="vehicle-remove-page"
+    ),
     path("manage/units/import", estate_views.import_units, name="units-import-page"),
     path("manage/billing/", billing_views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", billing_views.tariffs_page, name="tariffs-page"),

@@ -85,6 +85,7 @@ PROBES: dict[str, Probe] = {
     "admin-move-in": Probe(("post",), "object", "unit"),
     "admin-vehicles": Probe(("post",), "object", "unit"),
     "admin-move-out": Probe(("post",), "object", "occupancy"),
+    "admin-billing-contact": Probe(("post",), "object", "occupancy"),
     "admin-vehicle-detail": Probe(("delete",), "object", "vehicle"),
     "admin-residents": Probe(("get",), "list"),
     "invoice-list": Probe(("get",), "list"),

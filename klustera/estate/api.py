@@ -45,6 +45,7 @@ from klustera.estate.services import (
     remove_vehicle,
     save_resident,
     save_unit,
+    set_billing_contact,
 )
 
 
@@ -236,6 +237,18 @@ class MoveOutView(APIView):
             occupancy=occupancy,
             end_on=data["end_on"],
         )
+        return ok(OccupancySerializer(occupancy).data)
+
+
+class BillingContactView(APIView):
+    """Make this stay's resident the unit's billing contact (the one before stops being it)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: OccupancySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        occupancy = get_object_or_404(Occupancy.objects.select_related("resident", "unit"), pk=pk)
+        call_service(set_billing_contact, actor=user_of(request), occupancy=occupancy)
         return ok(OccupancySerializer(occupancy).data)
 
 

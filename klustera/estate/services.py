@@ -248,6 +248,56 @@ def move_in(
     return occupancy
 
 
+def move_in_person(
+    *,
+    actor: User,
+    unit: Unit,
+    name: str,
+    phone: str,
+    email: str = "",
+    role: str,
+    start_on: date,
+    is_billing_contact: bool = False,
+) -> Occupancy:
+    """Move someone in by phone number: the resident with that phone, or a new one.
+
+    All or nothing: a new resident is not kept when the move-in is refused.
+    """
+    with tenant_atomic():
+        resident = Resident.objects.filter(phone=normalize_phone(phone)).first()
+        if resident is None:
+            resident = save_resident(actor=actor, name=name, phone=phone, email=email)
+        return move_in(
+            actor=actor,
+            unit=unit,
+            resident=resident,
+            role=role,
+            start_on=start_on,
+            is_billing_contact=is_billing_contact,
+        )
+
+
+def set_billing_contact(*, actor: User, occupancy: Occupancy) -> Occupancy:
+    """Make a current resident the unit's billing contact, in place of the one before."""
+    if occupancy.end_on is not None:
+        raise ValidationError(_("This stay has already ended."))
+    with tenant_atomic():
+        current = occupancy.unit.occupancies.select_for_update().filter(end_on__isnull=True)
+        current.filter(is_billing_contact=True).exclude(pk=occupancy.pk).update(
+            is_billing_contact=False
+        )
+        occupancy.is_billing_contact = True
+        occupancy.save(update_fields=["is_billing_contact"])
+        record(
+            actor=actor,
+            action="resident.billing_contact",
+            target=occupancy,
+            unit=str(occupancy.unit),
+            resident=occupancy.resident.name,
+        )
+    return occupancy
+
+
 def move_out(*, actor: User, occupancy: Occupancy, end_on: date) -> Occupancy:
     """End a stay, keeping it as history; a resident with no stay left is marked moved out."""
     if occupancy.end_on is not None:

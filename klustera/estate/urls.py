@@ -12,6 +12,11 @@ api_urlpatterns = [
     path("admin/units/<int:pk>/occupancies", api.MoveInView.as_view(), name="admin-move-in"),
     path("admin/units/<int:pk>/vehicles", api.VehiclesView.as_view(), name="admin-vehicles"),
     path("admin/occupancies/<int:pk>/move-out", api.MoveOutView.as_view(), name="admin-move-out"),
+    path(
+        "admin/occupancies/<int:pk>/billing-contact",
+        api.BillingContactView.as_view(),
+        name="admin-billing-contact",
+    ),
     path("admin/vehicles/<int:pk>", api.VehicleDetailView.as_view(), name="admin-vehicle-detail"),
     path("admin/residents", api.AdminResidentsView.as_view(), name="admin-residents"),
     path(

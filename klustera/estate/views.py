@@ -1,4 +1,5 @@
-"""Portal pages of the estate registry: the units, and importing them from a spreadsheet.
+"""Portal pages of the estate registry: the units, who lives in them, their vehicles, and
+importing units from a spreadsheet.
 
 The file is checked first (a preview: the whole import is run and rolled
 back) and kept in the complex's private storage until the manager confirms
@@ -19,16 +20,25 @@ from django.core.files.storage import default_storage
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.models import OPEN_STATUSES, Invoice
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
-from klustera.estate.models import Occupancy, Unit
+from klustera.estate.models import Occupancy, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
-from klustera.estate.services import save_unit
+from klustera.estate.services import (
+    add_vehicle,
+    move_in_person,
+    move_out,
+    remove_vehicle,
+    save_unit,
+    set_billing_contact,
+)
 from klustera.portal.paging import paginate
 from klustera.tenancy.context import current_tenant
 
@@ -149,6 +159,117 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Unit saved."))
             return redirect("units-page")
     return render(request, "estate/unit_form.html", {"form": form, "unit": unit})
+
+
+class MoveInForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        help_text=_("Someone already registered with this number is moved in as they are."),
+    )
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    role = forms.ChoiceField(label=_("Lives here as"), choices=Occupancy.Role.choices)
+    start_on = forms.DateField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_billing_contact = forms.BooleanField(label=_("Receives the bills"), required=False)
+
+
+class VehicleForm(forms.Form):
+    plate = forms.CharField(label=_("Number plate"), max_length=20)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Vehicle.Kind.choices)
+
+
+def _unit_page(
+    request: HttpRequest,
+    unit: Unit,
+    move_in_form: MoveInForm | None = None,
+    vehicle_form: VehicleForm | None = None,
+) -> HttpResponse:
+    stays = list(unit.occupancies.select_related("resident").order_by("-start_on", "-pk"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "estate/unit_page.html",
+        {
+            "unit": unit,
+            "living": [stay for stay in stays if stay.end_on is None],
+            "lived": [stay for stay in stays if stay.end_on is not None],
+            "vehicles": unit.vehicles.all(),
+            "move_in_form": move_in_form or MoveInForm(initial={"start_on": today}),
+            "vehicle_form": vehicle_form or VehicleForm(),
+            "today": today,
+        },
+    )
+
+
+@manager_required
+def unit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit: who lives there, who receives the bills, its vehicles, who lived there before."""
+    return _unit_page(request, get_object_or_404(Unit, pk=pk))
+
+
+@manager_required
+@require_POST
+def unit_move_in(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    form = MoveInForm(request.POST)
+    if form.is_valid():
+        try:
+            move_in_person(actor=user_of(request), unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s moved in.") % {"name": form.cleaned_data["name"]})
+            return redirect("unit-page", pk=unit.pk)
+    return _unit_page(request, unit, move_in_form=form)
+
+
+@manager_required
+@require_POST
+def stay_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """``action=move-out`` (with ``end_on``) or ``action=billing-contact`` on a current stay."""
+    stay = get_object_or_404(Occupancy.objects.select_related("unit", "resident"), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "move-out":
+            end_on = forms.DateField().clean(request.POST.get("end_on"))
+            move_out(actor=user_of(request), occupancy=stay, end_on=end_on)
+            messages.success(request, _("%(name)s moved out.") % {"name": stay.resident.name})
+        elif action == "billing-contact":
+            set_billing_contact(actor=user_of(request), occupancy=stay)
+            messages.success(
+                request, _("%(name)s now receives the bills.") % {"name": stay.resident.name}
+            )
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("unit-page", pk=stay.unit_id)
+
+
+@manager_required
+@require_POST
+def unit_add_vehicle(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    form = VehicleForm(request.POST)
+    if form.is_valid():
+        try:
+            vehicle = add_vehicle(actor=user_of(request), unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(plate)s registered.") % {"plate": vehicle.plate})
+            return redirect("unit-page", pk=unit.pk)
+    return _unit_page(request, unit, vehicle_form=form)
+
+
+@manager_required
+@require_POST
+def vehicle_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    vehicle = get_object_or_404(Vehicle.objects.select_related("unit"), pk=pk)
+    remove_vehicle(actor=user_of(request), vehicle=vehicle)
+    messages.success(request, _("%(plate)s removed.") % {"plate": vehicle.plate})
+    return redirect("unit-page", pk=vehicle.unit_id)
 
 
 @login_required

@@ -94,7 +94,7 @@ def test_a_stay_is_history_once_the_resident_moves_out(manager, tenant_a) -> Non
     assert [(o["resident_name"], o["end_on"]) for o in history] == [("Bayu", "2026-11-30")]
 
 
-def test_one_billing_contact_per_unit(manager) -> None:  # type: ignore[no-untyped-def]
+def test_one_billing_contact_per_unit(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
     unit = _json(manager, "post", "units", {"block": "E", "number": "01"}).json()["data"]
     first = _json(manager, "post", "residents", {"name": "Intan", "phone": "081299992222"}).json()[
         "data"
@@ -125,6 +125,21 @@ def test_one_billing_contact_per_unit(manager) -> None:  # type: ignore[no-untyp
         },
     )
     assert clash.status_code == 422 and "is_billing_contact" in clash.json()["error"]["details"]
+    family = _json(
+        manager,
+        "post",
+        f"units/{unit['id']}/occupancies",
+        {"resident_id": second["id"], "role": "family", "start_on": "2026-01-01"},
+    ).json()["data"]
+    switched = _json(manager, "post", f"occupancies/{family['id']}/billing-contact")
+    assert switched.status_code == 200 and switched.json()["data"]["is_billing_contact"] is True
+    with tenant_context(tenant_a):
+        contacts = Occupancy.objects.filter(unit_id=unit["id"], is_billing_contact=True)
+        assert [o.resident.name for o in contacts] == ["Yusuf"]  # Intan no longer
+        assert AuditEntry.objects.filter(action="resident.billing_contact").count() == 1
+    _json(manager, "post", f"occupancies/{family['id']}/move-out", {"end_on": "2026-06-30"})
+    ended = _json(manager, "post", f"occupancies/{family['id']}/billing-contact")
+    assert ended.status_code == 422  # a stay that has ended cannot carry the bills
 
 
 def test_vehicles_are_registered_once_by_their_plate(manager) -> None:  # type: ignore[no-untyped-def]

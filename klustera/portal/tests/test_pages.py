@@ -15,9 +15,10 @@ from django.utils import timezone
 from klustera.access.models import GuestInvitation
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
+from klustera.audit.models import AuditEntry
 from klustera.billing.models import Invoice, Tariff
 from klustera.billing.services import generate_invoices
-from klustera.estate.models import Unit
+from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.payments.models import Payment
 from klustera.payments.services import record_payment
 from klustera.tenancy.context import current_alias, tenant_context
@@ -482,3 +483,76 @@ def test_the_main_lists_cost_the_same_queries_for_10_and_1000_rows(
     few = queries()
     add(990)
     assert queries() == few
+
+
+def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    manager = portal["clients"]["manager"]
+    unit = portal["units"][0]  # A-01, where "Resident alpha" lives and receives the bills
+    page = f"/c/alpha/manage/units/{unit.pk}/"
+    shown = manager.get(page).content.decode()
+    assert "Resident alpha" in shown and 'x-data="confirm"' in shown
+    assert portal["clients"]["resident"].get(page).status_code == 403
+    # A new person moves in; their phone was never registered, so they are created.
+    move_in = {
+        "name": "Bu Sari",
+        "phone": "0812-7777-0001",
+        "role": "renter",
+        "start_on": "2026-11-01",
+    }
+    assert manager.post(f"{page}move-in", move_in).status_code == 302
+    # The unit already has a billing contact: refused with a form error, nobody created.
+    clash = manager.post(
+        f"{page}move-in",
+        {**move_in, "name": "Pak Joko", "phone": "081277770002", "is_billing_contact": "on"},
+    )
+    assert clash.status_code == 200 and 'class="error" role="alert"' in clash.content.decode()
+    with tenant_context(tenant_a):
+        assert not Resident.objects.filter(name="Pak Joko").exists()
+        sari = Occupancy.objects.get(unit=unit, resident__name="Bu Sari")
+        assert sari.resident.phone == "+6281277770001" and not sari.is_billing_contact
+    # The bills go to Bu Sari now, then she moves out.
+    manager.post(f"/c/alpha/manage/stays/{sari.pk}", {"action": "billing-contact"})
+    with tenant_context(tenant_a):
+        contacts = Occupancy.objects.filter(unit=unit, is_billing_contact=True, end_on=None)
+        assert [stay.resident.name for stay in contacts] == ["Bu Sari"]
+    early = manager.post(
+        f"/c/alpha/manage/stays/{sari.pk}", {"action": "move-out", "end_on": "2026-10-01"}
+    )
+    assert "notice error" in manager.get(early["Location"]).content.decode()
+    manager.post(
+        f"/c/alpha/manage/stays/{sari.pk}",
+        {"action": "move-out", "end_on": "2026-11-20"},
+        follow=True,
+    )
+    shown = manager.get(page).content.decode()
+    assert shown.count("Bu Sari") == 1  # in the history only: no move-out button any more
+    # Vehicles: a plate belongs to one unit; garbage is a form error.
+    assert (
+        manager.post(f"{page}vehicles", {"plate": "b 1234 xyz", "kind": "car"}).status_code == 302
+    )
+    again = manager.post(f"{page}vehicles", {"plate": "B1234XYZ", "kind": "car"})
+    assert again.status_code == 200 and 'class="error" role="alert"' in again.content.decode()
+    with tenant_context(tenant_a):
+        vehicle = Vehicle.objects.get(plate="B1234XYZ")
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"resident.moved_in", "resident.billing_contact", "resident.moved_out"} <= actions
+    assert manager.post(f"/c/alpha/manage/vehicles/{vehicle.pk}/remove").status_code == 302
+    with tenant_context(tenant_a):
+        assert not Vehicle.objects.exists()
+    assert portal["clients"]["guard"].post(f"{page}vehicles", {"plate": "B 9 X"}).status_code == 403
+    # alpha's session means nothing at beta (and is dropped there)
+    elsewhere = manager.post(f"/c/beta/manage/units/{unit.pk}/vehicles", {"plate": "B 1 A"})
+    assert elsewhere.status_code == 302 and "/c/beta/login" in elsewhere["Location"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_session_of_one_complex_opens_nothing_of_another(portal, tenant_b, path: str) -> None:  # type: ignore[no-untyped-def]
+    seed_complex(tenant_b, marker="beta")
+    other = path.replace("/c/alpha/", "/c/beta/")
+    for role in ("manager", "resident", "guard"):
+        answer = portal["clients"][role].get(other, follow=False)
+        if answer.status_code == 302:
+            assert "/c/beta/login" in answer["Location"], (role, other, answer["Location"])
+        else:
+            assert answer.status_code in (403, 404) or other == "/c/beta/", (role, other)
+            assert "Manager alpha" not in answer.content.decode()
