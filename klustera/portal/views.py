@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from klustera.accounts.policies import is_manager, roles_of
 from klustera.accounts.roles import Role
@@ -52,6 +54,13 @@ def _dashboard() -> dict[str, object]:
     months = selectors.collection()
     return {
         "months": months,
+        "trend": {  # for the chart (dashboard.js)
+            "labels": [date_format(month.period, "M Y") for month in months],
+            "billed": [month.billed for month in months],
+            "paid": [month.paid for month in months],
+            "rate": [month.rate if month.billed else None for month in months],  # a gap
+            "names": {"billed": _("Billed"), "paid": _("Paid"), "rate": _("Collected")},
+        },
         "this_month": months[-1],
         "overdue": selectors.overdue_units(),
         "payments": list(selectors.recent_payments()),

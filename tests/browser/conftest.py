@@ -157,6 +157,23 @@ def choose_language(page: Any, language: str) -> None:
     page.wait_for_load_state()
 
 
+PAGE_WEIGHT_LIMIT = 300_000  # bytes of HTML, CSS and JS transferred (issue 8)
+
+
+def transferred(page: Any) -> int:
+    """Bytes of the page and of everything it loaded so far, as the server sent them.
+
+    The bodies' encoded sizes, whether or not the browser had them cached
+    (a cached file's ``transferSize`` is 0).
+    """
+    return int(
+        page.evaluate(
+            "performance.getEntriesByType('navigation')[0].encodedBodySize + "
+            "performance.getEntriesByType('resource').reduce((n, r) => n + r.encodedBodySize, 0)"
+        )
+    )
+
+
 def record_page_weight(name: str, transferred: int) -> None:
     """Note a page's weight in ``test-artifacts/page-weights.txt`` for the report."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import (
+    PAGE_WEIGHT_LIMIT,
     LiveApp,
     choose_language,
     launch,
@@ -17,20 +18,10 @@ from tests.browser.conftest import (
     record_page_weight,
     screenshot,
     sign_in,
+    transferred,
 )
 
 VERDICTS = {"id": ("Boleh masuk", "Tidak boleh masuk"), "en": ("Allowed in", "Not allowed")}
-PAGE_WEIGHT_LIMIT = 300_000  # bytes of HTML, CSS and JS transferred (issue 8)
-
-
-def _transferred(page) -> int:  # type: ignore[no-untyped-def]
-    """Bytes the page and everything it loaded so far took over the network."""
-    return int(
-        page.evaluate(
-            "performance.getEntriesByType('navigation')[0].transferSize + "
-            "performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0)"
-        )
-    )
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -70,7 +61,7 @@ def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
         assert allowed in verdict.inner_text() and guest in verdict.inner_text()
         page.wait_for_selector(f"#activity :text('{guest}')")  # the recent checks refresh
         # The heaviest page: guard mode with the fallback QR decoder loaded.
-        weight = _transferred(page)
+        weight = transferred(page)
         record_page_weight("guard mode (with jsQR)", weight)
         assert weight < PAGE_WEIGHT_LIMIT
         screenshot(page, f"guard-mode-scan-{language}")

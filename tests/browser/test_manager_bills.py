@@ -7,7 +7,15 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from tests.browser.conftest import LiveApp, launch, screenshot, sign_in
+from tests.browser.conftest import (
+    PAGE_WEIGHT_LIMIT,
+    LiveApp,
+    launch,
+    record_page_weight,
+    screenshot,
+    sign_in,
+    transferred,
+)
 
 
 def _rupiah(text: str) -> int:
@@ -44,6 +52,13 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
         page.goto(f"{live_app.base}/")
         after = _rupiah(page.inner_text("#billed-this-month"))
         assert after > before
+        # The trend chart draws the same figure as this month's bar of what was billed.
+        page.wait_for_function("window.Chart && Chart.getChart('trend-chart')")
+        charted = page.evaluate("Chart.getChart('trend-chart').data.datasets[0].data.at(-1)")
+        assert charted == after
+        weight = transferred(page)  # with htmx, Chart.js and the dashboard's script
+        record_page_weight("manager dashboard (with Chart.js)", weight)
+        assert weight < PAGE_WEIGHT_LIMIT
         screenshot(page, "manager-dashboard")
     finally:
         browser.close()
