@@ -49,7 +49,16 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         request,
         "billing/invoice_list.html",
         {
-            **paginate(request, invoices),
+            **paginate(
+                request,
+                invoices,
+                sorts={
+                    "period": ("period", "unit__block", "unit__number"),
+                    "unit": ("unit__block", "unit__number", "period"),
+                    "due": ("due_on",),
+                    "total": ("total",),
+                },
+            ),
             "statuses": Invoice.Status.choices,
             "filters": {name: request.GET.get(name, "") for name in ("status", "period", "block")},
         },

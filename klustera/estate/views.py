@@ -17,7 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -128,7 +129,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         .values("owed")
     )
     units = (
-        Unit.objects.annotate(owed=Subquery(owed))
+        Unit.objects.annotate(owed=Coalesce(Subquery(owed), Value(0), output_field=DecimalField()))
         .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current"))
         .order_by("block", "number")
     )
@@ -141,7 +142,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             | Q(block__iexact=block, number__iexact=number)
             | Q(pk__in=living)
         )
-    return render(request, "estate/unit_list.html", {**paginate(request, units, 25), "q": query})
+    listed = paginate(request, units, 25, sorts={"unit": ("block", "number"), "owed": ("owed",)})
+    return render(request, "estate/unit_list.html", {**listed, "q": query})
 
 
 @manager_required

@@ -30,7 +30,10 @@ from klustera.portal.paging import paginate
 @require_GET
 def payment_list(request: HttpRequest) -> HttpResponse:
     payments = payments_visible_to(request.user).order_by("-paid_at", "-pk")
-    return render(request, "payments/payment_list.html", paginate(request, payments))
+    listed = paginate(
+        request, payments, sorts={"date": ("paid_at",), "amount": ("amount", "paid_at")}
+    )
+    return render(request, "payments/payment_list.html", listed)
 
 
 @login_required

@@ -556,3 +556,25 @@ def test_a_session_of_one_complex_opens_nothing_of_another(portal, tenant_b, pat
         else:
             assert answer.status_code in (403, 404) or other == "/c/beta/", (role, other)
             assert "Manager alpha" not in answer.content.decode()
+
+
+def test_lists_sort_by_a_column_both_ways_and_keep_their_filters(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    with tenant_context(tenant_a):
+        record_payment(
+            unit=portal["invoice"].unit,  # A-01 has paid; A-02 still owes Rp 250.000
+            amount=Decimal("250000"),
+            method=Payment.Method.CASH,
+            paid_at=timezone.now(),
+            actor=None,
+        )
+    manager = portal["clients"]["manager"]
+
+    def order(query: str) -> list[str]:
+        rows = manager.get(f"/c/alpha/manage/units/?{query}").content.decode().split("<tbody>")[1]
+        return sorted(("A-01", "A-02"), key=rows.index)
+
+    assert order("sort=-owed") == ["A-02", "A-01"]  # the most owed first
+    assert order("sort=owed") == ["A-01", "A-02"]
+    assert order("sort=pk;drop") == ["A-01", "A-02"]  # an unknown column keeps the list's order
+    page = manager.get("/c/alpha/manage/units/?q=A&sort=owed").content.decode()
+    assert 'aria-sort="ascending"' in page and "?q=A&amp;sort=-owed" in page  # click: reverse
