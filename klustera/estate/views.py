@@ -172,7 +172,9 @@ class MoveInForm(forms.Form):
     )
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     role = forms.ChoiceField(label=_("Lives here as"), choices=Occupancy.Role.choices)
-    start_on = forms.DateField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_on = forms.DateField(
+        label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     is_billing_contact = forms.BooleanField(label=_("Receives the bills"), required=False)
 
 

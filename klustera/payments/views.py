@@ -50,7 +50,9 @@ class ManualPaymentForm(forms.Form):
         label=_("Method"),
         choices=[(m.value, m.label) for m in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER)],
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     proof = forms.ImageField(label=_("Photo of the slip"), required=False)
 

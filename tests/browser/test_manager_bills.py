@@ -31,6 +31,9 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
     browser = launch(playwright_session)
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems: list[str] = []  # console errors, CSP violations among them
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
         sign_in(page, live_app, "manager")
         before = _rupiah(page.inner_text("#billed-this-month"))
 
@@ -40,6 +43,21 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
         assert page.inner_text("#units-created") == "3"  # the preview; nothing written yet
         page.click("button[name=confirm]")
         page.wait_for_selector(".notice")
+
+        # A new unit's page: a vehicle registered (a toast that goes by itself), then removed
+        # after a confirmation in a modal dialog; Alpine runs under the strict CSP.
+        page.goto(f"{live_app.base}/manage/units/?q=Z-01")
+        page.click("tbody a:text('Z-01')")
+        page.fill("input[name=plate]", "b 7 zz")
+        page.click("form[action$='/vehicles'] button[type=submit]")
+        toast = page.wait_for_selector(".toasts .notice:has-text('B7ZZ')")
+        toast.wait_for_element_state("hidden", timeout=10_000)
+        page.click("ul.plain .confirm > button")
+        page.wait_for_selector("dialog[open]")
+        screenshot(page, "manager-confirm-modal")
+        page.click("dialog[open] button.danger")
+        page.wait_for_selector(".toasts .notice:has-text('B7ZZ')")
+        assert page.locator("ul.plain li").count() == 0
 
         page.goto(f"{live_app.base}/manage/billing/")
         page.fill("input[name=period]", f"{timezone.localdate():%Y-%m}")
@@ -60,5 +78,6 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
         record_page_weight("manager dashboard (with Chart.js)", weight)
         assert weight < PAGE_WEIGHT_LIMIT
         screenshot(page, "manager-dashboard")
+        assert problems == []
     finally:
         browser.close()

@@ -491,6 +491,7 @@ def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant
     page = f"/c/alpha/manage/units/{unit.pk}/"
     shown = manager.get(page).content.decode()
     assert "Resident alpha" in shown and 'x-data="confirm"' in shown
+    assert f'name="start_on" value="{timezone.localdate():%Y-%m-%d}"' in shown  # a date input
     assert portal["clients"]["resident"].get(page).status_code == 403
     # A new person moves in; their phone was never registered, so they are created.
     move_in = {
