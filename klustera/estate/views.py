@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from klustera.accounts.phones import normalize_phone
 from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
@@ -176,6 +177,9 @@ class MoveInForm(forms.Form):
         label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     is_billing_contact = forms.BooleanField(label=_("Receives the bills"), required=False)
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
 
 
 class VehicleForm(forms.Form):

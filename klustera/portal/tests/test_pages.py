@@ -500,6 +500,8 @@ def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant
         "role": "renter",
         "start_on": "2026-11-01",
     }
+    garbage = manager.post(f"{page}move-in", {**move_in, "phone": "12ab", "start_on": "soon"})
+    assert garbage.content.decode().count('class="error" role="alert"') == 2  # phone, date
     assert manager.post(f"{page}move-in", move_in).status_code == 302
     # The unit already has a billing contact: refused with a form error, nobody created.
     clash = manager.post(
