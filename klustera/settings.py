@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
     "klustera.tenancy",
     "klustera.accounts",
     "klustera.estate",
@@ -207,6 +208,7 @@ MIDDLEWARE = [
     "klustera.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx
 ]
 
 ROOT_URLCONF = "klustera.urls"

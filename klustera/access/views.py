@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.selectors import filter_logs
@@ -87,7 +88,7 @@ def gate_verify(request: HttpRequest) -> HttpResponse:
             context["decision"] = decision
             context["reason"] = AccessLog.Result(decision.result).label
     response = render(request, "access/_gate_result.html", context)
-    response["HX-Trigger"] = "gate-checked"  # the recent checks refresh at once
+    trigger_client_event(response, "gate-checked")  # the recent checks refresh at once
     return response
 
 

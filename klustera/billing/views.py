@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
@@ -155,15 +157,24 @@ def billing_runs(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/runs.html", {"form": form, "runs": runs})
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django-htmx's middleware
+
+
 @manager_required
-def billing_run_page(request: HttpRequest, pk: int) -> HttpResponse:
+def billing_run_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A run's progress (polled by htmx until it finishes) and its report."""
     run = get_object_or_404(BillingRun, pk=pk)
     done = run.created + run.skipped + run.failed
     percent = int(done * 100 / run.units) if run.units else (100 if run.finished_at else 0)
     context = {"run": run, "done": done, "percent": percent}
-    partial = request.headers.get("HX-Request")
-    return render(request, "billing/_run_progress.html" if partial else "billing/run.html", context)
+    response = render(
+        request,
+        "billing/_run_progress.html" if request.htmx else "billing/run.html",
+        context,
+    )
+    patch_vary_headers(response, ["HX-Request"])  # a browser never shows the part as the page
+    return response
 
 
 class TariffForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -44,7 +45,7 @@ def test_the_guard_checks_a_typed_code_and_sees_the_answer_and_the_log(gate, ten
     assert b'id="payload"' in page.content and b"htmx-2.0.11.min.js" in page.content
     check = {"payload": f"{code[:4].lower()} {code[4:]}", "gate": "Pos Barat", "device": "tab-1"}
     allowed = guard.post("/c/alpha/gate/verify", check)
-    assert allowed["HX-Trigger"] == "gate-checked"  # the recent checks refresh
+    assert "gate-checked" in json.loads(allowed["HX-Trigger"])  # the recent checks refresh
     assert b"verdict allowed" in allowed.content and b"Bu Ani" in allowed.content
     again = guard.post("/c/alpha/gate/verify", check)
     assert b"verdict refused" in again.content  # a single-use code, already used

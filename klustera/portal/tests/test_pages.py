@@ -199,7 +199,10 @@ def test_a_billing_run_from_the_portal_reports_its_progress(
     assert started.status_code == 302
     run_page = started["Location"]
     assert portal["clients"]["resident"].get(run_page).status_code == 403
-    progress = manager.get(run_page, HTTP_HX_REQUEST="true").content.decode()
+    answer = manager.get(run_page, HTTP_HX_REQUEST="true")
+    assert "HX-Request" in answer["Vary"]  # the part is never cached as the page
+    progress = answer.content.decode()
+    assert "<html" not in progress  # only the part htmx swaps in
     assert 'id="run-created">2<' in progress and 'value="100"' in progress
     assert "hx-trigger" not in progress  # finished: the page stops polling
     with tenant_context(tenant_a):
