@@ -64,7 +64,20 @@ def decrypt(token: str, *, purpose: str) -> str:
     raise DecryptionError("The value does not decrypt for this complex and purpose.")
 
 
-def keyed_hash(value: str, *, purpose: str) -> str:
-    """A stable HMAC-SHA256 for looking values up without storing them."""
-    key = _derive(settings.ENCRYPTION_KEYS[0], _scope(purpose) + b":lookup")
+def _lookup_hash(master: bytes, value: str, purpose: str) -> str:
+    key = _derive(master, _scope(purpose) + b":lookup")
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """A stable HMAC-SHA256 for looking values up without storing them (the current key)."""
+    return _lookup_hash(settings.ENCRYPTION_KEYS[0], value, purpose)
+
+
+def keyed_hashes(value: str, *, purpose: str) -> list[str]:
+    """``keyed_hash`` under each key of ``ENCRYPTION_KEYS``, the current one first.
+
+    Lookups match on any of them, so what was stored before a key rotation
+    is still found, as ``decrypt`` still opens it.
+    """
+    return [_lookup_hash(master, value, purpose) for master in settings.ENCRYPTION_KEYS]

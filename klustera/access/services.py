@@ -29,7 +29,7 @@ from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.audit.services import record
-from klustera.crypto import decrypt, encrypt, keyed_hash
+from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
@@ -234,7 +234,7 @@ def _verify_code(raw: str, now: datetime) -> tuple[Decision, AccessLog]:
     if len(code) == CODE_LENGTH:
         found = (
             GuestInvitation.objects.select_related("unit")
-            .filter(code_hash=keyed_hash(code, purpose=CODE_PURPOSE))
+            .filter(code_hash__in=keyed_hashes(code, purpose=CODE_PURPOSE))
             .first()
         )
     result = _guest_result(found, now)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import ApiToken, AuthFailure, OneTimeCode, RefreshToken, User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import STAFF_ROLES, Role
-from klustera.crypto import keyed_hash
+from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 REFRESH_TTL = timedelta(days=60)
@@ -320,8 +320,8 @@ def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) ->
         if challenge is None or challenge.attempts >= CODE_MAX_ATTEMPTS:
             raise AuthError(wrong)
         challenge.attempts += 1
-        given = keyed_hash((code or "").strip(), purpose=CODE_PURPOSE)
-        matched = hmac.compare_digest(challenge.code_hash, given)
+        given = keyed_hashes((code or "").strip(), purpose=CODE_PURPOSE)
+        matched = any([hmac.compare_digest(challenge.code_hash, digest) for digest in given])
         if matched:
             challenge.consumed_at = now
         # Saved whatever the outcome: every wrong try counts.

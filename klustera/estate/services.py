@@ -14,7 +14,7 @@ from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.accounts.services import TokenPair, create_user, issue_tokens
 from klustera.audit.services import record
-from klustera.crypto import keyed_hash
+from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
@@ -101,12 +101,12 @@ def register_resident(
     from klustera.notifications.services import set_consent
 
     phone = normalize_phone(phone)
-    digest = keyed_hash(
+    digests = keyed_hashes(
         code.strip().upper().replace(" ", "").replace("-", ""), purpose=CODE_PURPOSE
     )
     validate_password(password)
     with tenant_atomic():
-        invitation = Invitation.objects.select_for_update().filter(code_hash=digest).first()
+        invitation = Invitation.objects.select_for_update().filter(code_hash__in=digests).first()
         if (
             invitation is None
             or invitation.accepted_at is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import timedelta
@@ -109,6 +110,29 @@ def test_guest_codes_are_encrypted_at_rest_and_typed_any_way(gate, tenant_a) -> 
             ("valid", "guest_code", "Gerbang Utama"),
             ("used", "guest_code", "Gerbang Utama"),
         ]
+
+
+def test_a_code_issued_before_an_encryption_key_rotation_still_opens_the_gate(
+    gate, tenant_a, settings
+) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    with tenant_context(tenant_a):
+        _invitation, code = register_guest(
+            host=gate["host"], unit=gate["units"][0], guest_name="Pak Ujang", starts_at=now,
+            ends_at=now + timedelta(hours=3),
+        )  # fmt: skip
+        old = settings.ENCRYPTION_KEYS[0]
+        settings.ENCRYPTION_KEYS = [os.urandom(32), old]  # a new current key; the old one kept
+        decision = verify(payload=code, guard=gate["guard_user"], gate="Gerbang Utama")
+        assert (decision.result, decision.name) == ("valid", "Pak Ujang")
+        _invitation, fresh = register_guest(
+            host=gate["host"], unit=gate["units"][0], guest_name="Bu Tini", starts_at=now,
+            ends_at=now + timedelta(hours=3),
+        )  # fmt: skip
+        settings.ENCRYPTION_KEYS = [os.urandom(32)]  # the keys of both codes dropped
+        assert verify(payload=fresh, guard=gate["guard_user"], gate="Gerbang Utama").result == (
+            "invalid"
+        )
 
 
 def test_cancelled_expired_and_unknown_codes_are_answered_and_logged(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
