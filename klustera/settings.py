@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "klustera.billing",
     "klustera.payments",
     "klustera.access",
+    "klustera.community",
     "klustera.portal",
     "klustera.observability",
     "klustera.demo",

@@ -9,6 +9,8 @@ from klustera.accounts.urls import api_urlpatterns as accounts_api
 from klustera.audit.api import AuditTrailView
 from klustera.billing import views as billing_views
 from klustera.billing.urls import api_urlpatterns as billing_api
+from klustera.community import views as community_views
+from klustera.community.urls import api_urlpatterns as community_api
 from klustera.estate import views as estate_views
 from klustera.estate.urls import api_urlpatterns as estate_api
 from klustera.notifications import views as notifications_views
@@ -26,6 +28,7 @@ api_v1 = [
     *payments_api,
     *access_api,
     *notifications_api,
+    *community_api,
     path("admin/audit", AuditTrailView.as_view(), name="admin-audit"),
 ]
 
@@ -56,6 +59,7 @@ urlpatterns = [
     path("dashboard/live", portal_views.dashboard_live, name="dashboard-live"),
     path("invoices/", billing_views.invoice_list, name="invoices-page"),
     path("units/", estate_views.my_units, name="my-units"),
+    path("announcements/", community_views.announcements, name="announcements-page"),
     path("manage/units/", estate_views.unit_list, name="units-page"),
     path("manage/units/new", estate_views.unit_edit, name="unit-new-page"),
     path("manage/units/<int:pk>/", estate_views.unit_page, name="unit-page"),

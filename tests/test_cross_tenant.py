@@ -78,6 +78,7 @@ PROBES: dict[str, Probe] = {
     "admin-notification-settings": Probe(("get", "patch"), "list"),
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
+    "announcements": Probe(("get", "post"), "list"),
     "admin-units": Probe(("get",), "list"),
     "admin-units-export": Probe(("get",), "list"),
     "admin-units-import": Probe(("post",), "list"),

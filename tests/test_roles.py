@@ -55,6 +55,7 @@ MATRIX = [
     ("get", "access/inside", GATE),
     ("get", "access/walk-ins", EVERYONE_SIGNED_IN),
     ("get", "access/parcels", EVERYONE_SIGNED_IN),
+    ("get", "announcements", EVERYONE_SIGNED_IN),
 ]
 
 

@@ -29,6 +29,7 @@ from klustera.billing.services import (
     save_tariff,
     update_billing_settings,
 )
+from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
@@ -124,6 +125,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_billing()
         seed_payments()
         seed_gate()
+        seed_announcements()
     return tenant, True
 
 
@@ -283,4 +285,23 @@ def seed_gate() -> None:
     )
     log_parcel(
         guard=guard, unit=unit, recipient_name=resident.name, courier="JNE", gate="Gerbang Utama"
+    )
+
+
+def seed_announcements() -> None:
+    """Two notices from the manager: one to the whole complex, one to block B (not sent)."""
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    post_announcement(
+        actor=manager,
+        title="Kerja bakti bulanan",
+        body="Minggu ini pukul 07.00 kita bersihkan saluran air dan taman bersama. "
+        "Sarung tangan dan kantong sampah disediakan di pos jaga.",
+        send=False,
+    )
+    post_announcement(
+        actor=manager,
+        title="Pemadaman air blok B",
+        body="Selasa pukul 10.00–14.00 ada perbaikan pipa di blok B. Mohon tampung air secukupnya.",
+        block="B",
+        send=False,
     )

@@ -18,6 +18,7 @@ RESIDENT = [
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
     (_("My home"), "my-units"),
+    (_("Announcements"), "announcements-page"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
@@ -27,6 +28,7 @@ MANAGER = [
     (_("Invoices"), "invoices-page"),
     (_("Payments"), "manage-payments-page"),
     (_("Access log"), "access-log"),
+    (_("Announcements"), "announcements-page"),
     (_("Messages"), "notifications-outbox"),
     (_("Staff"), "staff-page"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from klustera.accounts.policies import is_manager, roles_of
 from klustera.accounts.roles import Role
 from klustera.billing.selectors import invoices_visible_to
+from klustera.community.selectors import announcements_for
 from klustera.portal import selectors
 from klustera.tenancy.context import current_tenant
 
@@ -38,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_invoices": open_invoices,
             "balance_due": sum((invoice.balance_due for invoice in open_invoices), start=0),
             "latest": invoices.order_by("-period").first(),
+            "announcements": list(announcements_for(request.user)[:3]),
         },
     )
 

@@ -73,6 +73,7 @@ PAGES = {
     "/c/alpha/manage/staff/": {"manager"},
     "/c/alpha/profile": {"manager", "resident", "guard"},
     "/c/alpha/units/": {"manager", "resident", "guard"},  # a resident's own; others see none
+    "/c/alpha/announcements/": {"manager", "resident", "guard"},
 }
 
 

@@ -1,0 +1,32 @@
+"""Who reads which announcements."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from klustera.accounts.models import User
+from klustera.accounts.policies import sees_every_unit
+from klustera.community.models import Announcement
+from klustera.estate.models import Occupancy
+from klustera.estate.selectors import units_visible_to
+
+
+def announcements_for(user: User) -> QuerySet[Announcement]:
+    """Managers and staff read them all; a resident those to everyone and to their blocks."""
+    announcements = Announcement.objects.select_related("posted_by")
+    if sees_every_unit(user):
+        return announcements
+    blocks = units_visible_to(user).values("block")
+    return announcements.filter(Q(block="") | Q(block__in=blocks))
+
+
+def residents_told(block: str) -> QuerySet[User]:
+    """The accounts of everyone living in the complex now, or in ``block``."""
+    stays = Occupancy.objects.filter(end_on__isnull=True)
+    if block:
+        stays = stays.filter(unit__block=block)
+    return (
+        User.objects.filter(is_active=True, resident__occupancies__in=stays)
+        .distinct()
+        .order_by("pk")
+    )
