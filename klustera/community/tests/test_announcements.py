@@ -117,6 +117,7 @@ def test_the_portal_posts_and_the_resident_home_shows_the_latest(complex_a, tena
     assert posted.status_code == 302
     home = resident.get("/c/alpha/").content.decode()
     assert "Fogging" in home and "Jumat &lt;b&gt;sore&lt;/b&gt;." in home  # escaped
+    assert "Fogging" not in home.split("</title>")[0]  # in the page, not in its title
     page = resident.get("/c/alpha/announcements/").content.decode()
     assert "Fogging" in page and 'name="title"' not in page  # residents read, do not post
     assert resident.post("/c/alpha/announcements/", {"title": "x", "body": "y"}).status_code == 403
