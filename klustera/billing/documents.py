@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from klustera.billing.models import BillingSettings, Invoice
 from klustera.formatting import rupiah_in_words
 from klustera.payments.models import Payment
-from klustera.tenancy.context import current_tenant
+from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
 
@@ -106,7 +106,11 @@ def render_receipt(payment: Payment) -> bytes:
 
 
 def _save(folder: str, number: str, content: bytes) -> str:
-    """Store a document under the complex's own folder, in place of its previous file."""
+    """Store a document under the complex's own folder, in place of its previous file.
+
+    Callers hold the document's row lock: two writers of the same file at
+    once would delete each other's file as it is written.
+    """
     tenant = current_tenant()
     if tenant is None:
         raise ValueError("Documents are stored per complex: select one first")
@@ -117,16 +121,23 @@ def _save(folder: str, number: str, content: bytes) -> str:
 
 
 def store_invoice_pdf(invoice: Invoice) -> str:
-    """Render the invoice as it is now and store it."""
-    stored = _save("invoices", invoice.number, render_invoice(invoice))
-    Invoice.objects.filter(pk=invoice.pk).update(pdf=stored)
+    """Render the invoice as it is now and store it (one writer at a time per invoice)."""
+    content = render_invoice(invoice)
+    with tenant_atomic():
+        list(Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk"))
+        stored = _save("invoices", invoice.number, content)
+        Invoice.objects.filter(pk=invoice.pk).update(pdf=stored)
     invoice.pdf.name = stored
     return stored
 
 
 def store_receipt_pdf(payment: Payment) -> str:
-    stored = _save("receipts", payment.receipt_number, render_receipt(payment))
-    Payment.objects.filter(pk=payment.pk).update(receipt_pdf=stored)
+    """Render the receipt and store it (one writer at a time per payment)."""
+    content = render_receipt(payment)
+    with tenant_atomic():
+        list(Payment.objects.select_for_update().filter(pk=payment.pk).values_list("pk"))
+        stored = _save("receipts", payment.receipt_number, content)
+        Payment.objects.filter(pk=payment.pk).update(receipt_pdf=stored)
     payment.receipt_pdf.name = stored
     return stored
 

@@ -94,3 +94,30 @@ def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:  # typ
     results = _at_once(pg_complex, jobs)
     assert sum(results) == UNITS
     assert _numbers(pg_complex) == list(range(1, UNITS + 1))
+
+
+def test_one_invoices_pdf_stored_by_several_workers_at_once_is_one_whole_file(
+    pg_complex, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Workers storing the same invoice at once used to delete each other's file."""
+    from django.core.files.storage import default_storage
+
+    from klustera.billing import documents
+
+    # Rendered instantly, so that every worker reaches the storage at the same moment.
+    monkeypatch.setattr(documents, "render_invoice", lambda invoice: b"%PDF-1.7 test")
+    with tenant_context(pg_complex):
+        generate_invoices(period=DEC)
+        invoice = Invoice.objects.order_by("pk").first()
+        assert invoice is not None
+    for _round in range(5):
+        _at_once(pg_complex, [lambda: documents.store_invoice_pdf(invoice)] * 8)
+    with tenant_context(pg_complex):
+        stored = Invoice.objects.get(pk=invoice.pk).pdf
+        folder = stored.name.rsplit("/", 1)[0]
+        mine = invoice.number.replace("/", "-")
+        files = [name for name in default_storage.listdir(folder)[1] if name.startswith(mine)]
+        assert files == [f"{mine}.pdf"]  # no stray copy under another name
+        assert stored.name == f"{folder}/{mine}.pdf"
+        with stored.open("rb") as pdf:
+            assert pdf.read() == b"%PDF-1.7 test"
