@@ -18,32 +18,9 @@ Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 from __future__ import annotations
 
 import argparse
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import httpx
-from common import (
-    create_bench_complex,
-    create_database,
-    drop_databases,
-    production_environment,
-    start_gunicorn,
-)
-
-ROOT = Path(__file__).resolve().parent.parent
-PREFIX = "klustera_bench_api_"
-PORT = 8765
-LUA = """
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %f %f %f %f\\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
-end
-"""
-
+from common import LUA, SERVED_PORT, report, require_wrk, served_complex, wrk
 
 SEED = """
 from decimal import Decimal
@@ -61,65 +38,33 @@ with tenant_context(Tenant.objects.get(slug="bench")):
 """
 
 
-def wrk(url: str, token: str, seconds: int, connections: int, script: str) -> tuple[float, ...]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url]
-    if token:
-        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"RESULT ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", output)
-    assert match, output
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    assert non_2xx is None, f"{url}: {non_2xx.group(0)}"
-    return tuple(float(x) for x in match.groups())
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("bench/api.py needs wrk: apt-get install wrk")
-
-    drop_databases(PREFIX)
-    create_database(PREFIX + "platform")
-    with tempfile.TemporaryDirectory(prefix="klustera-bench-api-") as var_dir:
-        env = production_environment(var_dir, prefix=PREFIX, redis_db=14)
-        klustera = [sys.executable, "-m", "klustera"]
-        seeded = create_bench_complex(env, SEED)
-        token = seeded.split("TOKEN ")[1].strip()
-        subprocess.run(
-            [*klustera, "collectstatic", "--noinput"], env=env, check=True, capture_output=True
+    require_wrk("bench/api.py")
+    with served_complex("api", SEED) as (var_dir, seeded):
+        token, base = seeded["TOKEN"], f"http://127.0.0.1:{SERVED_PORT}"
+        me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+        script = var_dir / "report.lua"
+        script.write_text(LUA)
+        targets = [
+            ("bare Django JSON view (/healthz)", f"{base}/healthz", ""),
+            ("GET /api/v1/auth/me", f"{base}/api/v1/auth/me", token),
+            ("GET /api/v1/units?per_page=20", f"{base}/api/v1/units?per_page=20", token),
+        ]
+        print(
+            f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
+            f"wrk {args.connections} connections x {args.seconds} s"
         )
-        server = start_gunicorn(env, PORT)
-        try:
-            base = f"http://127.0.0.1:{PORT}"
-            me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
-            assert me.status_code == 200, me.text
-            script = Path(var_dir) / "report.lua"
-            script.write_text(LUA)
-            targets = [
-                ("bare Django JSON view (/healthz)", f"{base}/healthz", ""),
-                ("GET /api/v1/auth/me", f"{base}/api/v1/auth/me", token),
-                ("GET /api/v1/units?per_page=20", f"{base}/api/v1/units?per_page=20", token),
-            ]
-            print(
-                f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
-                f"wrk {args.connections} connections x {args.seconds} s"
-            )
-            floor = None
-            for label, url, bearer in targets:
-                wrk(url, bearer, 2, args.connections, str(script))  # warm up
-                rps, p50, p95, p99 = wrk(url, bearer, args.seconds, args.connections, str(script))
-                floor = floor or rps
-                print(
-                    f"  {label:<34} {rps:8.0f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
-                    f"p99 {p99:6.1f} ms   {rps / floor:5.2f}x the floor"
-                )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            drop_databases(PREFIX)
+        floor = 0.0
+        for label, url, bearer in targets:
+            wrk(url, bearer, 2, args.connections, str(script))  # warm up
+            figures = wrk(url, bearer, args.seconds, args.connections, str(script))
+            floor = floor or figures[0]
+            report(label, figures, ratio=f"   {figures[0] / floor:5.2f}x the floor")
 
 
 if __name__ == "__main__":

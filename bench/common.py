@@ -1,12 +1,18 @@
-"""What the benchmarks share: their PostgreSQL databases, in-process setup, a live server."""
+"""What the benchmarks share: their PostgreSQL databases, in-process setup, a live server,
+and wrk's figures."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -113,3 +119,70 @@ def create_bench_complex(env: dict[str, str], seed: str) -> str:
         [*klustera, "shell", "-c", seed], env=env, check=True, capture_output=True, text=True
     )
     return seeded.stdout
+
+
+# --- A seeded complex served by gunicorn, loaded with wrk --------------------------------
+
+SERVED_PREFIX = "klustera_bench_served_"
+SERVED_PORT = 8765
+
+LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %f %f %f\\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def require_wrk(script: str) -> None:
+    if not shutil.which("wrk"):
+        sys.exit(f"{script} needs wrk: apt-get install wrk")
+
+
+@contextlib.contextmanager
+def served_complex(name: str, seed: str) -> Iterator[tuple[Path, dict[str, str]]]:
+    """Fresh PostgreSQL databases, the complex ``bench`` seeded by ``seed``, gunicorn serving it
+    on ``SERVED_PORT`` with production settings and Redis.
+
+    Yields the var directory and what the seed printed (its ``KEY value``
+    lines); stops the server and drops the databases afterwards.
+    """
+    drop_databases(SERVED_PREFIX)
+    create_database(SERVED_PREFIX + "platform")
+    with tempfile.TemporaryDirectory(prefix=f"klustera-bench-{name}-") as var_dir:
+        env = production_environment(var_dir, prefix=SERVED_PREFIX, redis_db=14)
+        seeded = create_bench_complex(env, seed)
+        values = dict(line.split(" ", 1) for line in seeded.splitlines() if " " in line)
+        subprocess.run(
+            [sys.executable, "-m", "klustera", "collectstatic", "--noinput"],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        server = start_gunicorn(env, SERVED_PORT)
+        try:
+            yield Path(var_dir), values
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            drop_databases(SERVED_PREFIX)
+
+
+def wrk(url: str, token: str, seconds: int, connections: int, script: str) -> tuple[float, ...]:
+    """Requests/s and p50/p95/p99 in milliseconds (``script`` ends with ``LUA``)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", output)
+    assert match, output
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    assert non_2xx is None, f"{url}: {non_2xx.group(0)}"
+    return tuple(float(x) for x in match.groups())
+
+
+def report(label: str, figures: tuple[float, ...], ratio: str = "") -> None:
+    """One line of figures: requests/s, p50, p95, p99 (and the ratio to the floor)."""
+    rps, p50, p95, p99 = figures
+    print(
+        f"  {label:<34} {rps:8.0f} req/s   p50 {p50:6.1f} ms   "
+        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms{ratio}"
+    )

@@ -27,21 +27,11 @@ import asyncio
 import json
 import random
 import re
-import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from api import LUA, PORT, PREFIX, wrk
-from common import (
-    create_bench_complex,
-    create_database,
-    drop_databases,
-    production_environment,
-    start_gunicorn,
-)
+from common import LUA, SERVED_PORT, report, require_wrk, served_complex, wrk
 
 SEED = """
 from datetime import date, timedelta
@@ -79,13 +69,13 @@ async def gate_device(
     The connection's first request is not counted: it opens the connection
     and warms it, as a gate device does when the guard starts the shift.
     """
-    reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+    reader, writer = await asyncio.open_connection("127.0.0.1", SERVED_PORT)
     method = "POST" if bodies else "GET"
 
     async def check() -> float:
         body = random.choice(bodies) if bodies else ""
         writer.write(
-            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n{headers}"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{SERVED_PORT}\r\n{headers}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}"
             .encode()
         )  # fmt: skip
@@ -152,67 +142,46 @@ def post_script(directory: Path, name: str, payloads: list[str]) -> str:
     return str(script)
 
 
-def report(label: str, figures: tuple[float, ...], ratio: str = "") -> None:
-    rps, p50, p95, p99 = figures
-    print(
-        f"  {label:<34} {rps:8.0f} req/s   p50 {p50:6.1f} ms   "
-        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms{ratio}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("bench/gate.py needs wrk: apt-get install wrk")
-    drop_databases(PREFIX)
-    create_database(PREFIX + "platform")
-    with tempfile.TemporaryDirectory(prefix="klustera-bench-gate-") as var_dir:
-        env = production_environment(var_dir, prefix=PREFIX, redis_db=14)
-        seeded = create_bench_complex(env, SEED)
-        values = dict(line.split(" ", 1) for line in seeded.splitlines() if " " in line)
-        token, pass_token = values["TOKEN"], values["PASS"]
-        codes = [code.lower() for code in values["CODES"].split(",")]  # typed in any case
-        server = start_gunicorn(env, PORT)
-        try:
-            base = f"http://127.0.0.1:{PORT}"
-            directory = Path(var_dir)
-            check = httpx.post(
-                f"{base}/api/v1/access/verify",
-                json={"payload": pass_token, "gate": "Bench"},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert check.json()["data"]["result"] == "valid", check.text
-            floor_script = directory / "floor.lua"
-            floor_script.write_text(LUA)
-            verify = "/api/v1/access/verify"
-            targets = [
-                ("bare Django JSON view (/healthz)", "/healthz", "", [], str(floor_script)),
-                ("verify a resident's QR pass", verify, token, [pass_token],
-                 post_script(directory, "pass", [pass_token])),
-                ("verify a guest code", verify, token, codes,
-                 post_script(directory, "code", codes)),
-            ]  # fmt: skip
-            print(
-                "Gate benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
-                f"{args.connections} connections x {args.seconds} s"
-            )
-            print(f"{args.connections} gates, each checking every 0.5-1.5 s:")
-            for label, path, bearer, payloads, _ in targets:
-                report(label, paced_load(path, bearer, payloads, args.seconds, args.connections))
-            print("saturated (wrk: each connection checks again as soon as it is answered):")
-            floor = 1.0
-            for label, path, bearer, _, script in targets:
-                wrk(base + path, bearer, 2, args.connections, script)  # warm up
-                figures = wrk(base + path, bearer, args.seconds, args.connections, script)
-                floor = figures[0] if not bearer else floor
-                report(label, figures, ratio=f"   {figures[0] / floor:5.2f}x the floor")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            drop_databases(PREFIX)
+    require_wrk("bench/gate.py")
+    with served_complex("gate", SEED) as (directory, seeded):
+        token, pass_token = seeded["TOKEN"], seeded["PASS"]
+        codes = [code.lower() for code in seeded["CODES"].split(",")]  # typed in any case
+        base = f"http://127.0.0.1:{SERVED_PORT}"
+        check = httpx.post(
+            f"{base}/api/v1/access/verify",
+            json={"payload": pass_token, "gate": "Bench"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert check.json()["data"]["result"] == "valid", check.text
+        floor_script = directory / "floor.lua"
+        floor_script.write_text(LUA)
+        verify = "/api/v1/access/verify"
+        targets = [
+            ("bare Django JSON view (/healthz)", "/healthz", "", [], str(floor_script)),
+            ("verify a resident's QR pass", verify, token, [pass_token],
+             post_script(directory, "pass", [pass_token])),
+            ("verify a guest code", verify, token, codes,
+             post_script(directory, "code", codes)),
+        ]  # fmt: skip
+        print(
+            "Gate benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
+            f"{args.connections} connections x {args.seconds} s"
+        )
+        print(f"{args.connections} gates, each checking every 0.5-1.5 s:")
+        for label, path, bearer, payloads, _ in targets:
+            report(label, paced_load(path, bearer, payloads, args.seconds, args.connections))
+        print("saturated (wrk: each connection checks again as soon as it is answered):")
+        floor = 1.0
+        for label, path, bearer, _, script in targets:
+            wrk(base + path, bearer, 2, args.connections, script)  # warm up
+            figures = wrk(base + path, bearer, args.seconds, args.connections, script)
+            floor = figures[0] if not bearer else floor
+            report(label, figures, ratio=f"   {figures[0] / floor:5.2f}x the floor")
 
 
 if __name__ == "__main__":
