@@ -31,6 +31,7 @@ from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.estate.selectors import users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
@@ -325,7 +326,7 @@ def register_walk_in(
             created_at=now,
             answer_by=now + WALK_IN_ANSWER_TIME,
         )
-        for resident in _users_living_in(unit):
+        for resident in users_living_in(unit=unit):
             notify(
                 recipient=resident,
                 template="walkin_approval",
@@ -411,15 +412,6 @@ def inside(*, since: timedelta = timedelta(days=1)) -> QuerySet[AccessLog]:
     ).select_related("unit", "invitation", "walk_in")
 
 
-def _users_living_in(unit: Unit) -> QuerySet[User]:
-    """The accounts of the unit's current residents (who are told about its visitors)."""
-    return User.objects.filter(
-        resident__occupancies__unit=unit,
-        resident__occupancies__end_on__isnull=True,
-        is_active=True,
-    ).distinct()
-
-
 # --- Parcels ------------------------------------------------------------------------
 
 
@@ -447,7 +439,7 @@ def log_parcel(
             received_by=guard,
             received_at=timezone.now(),
         )
-        for resident in _users_living_in(unit):
+        for resident in users_living_in(unit=unit):
             notify(
                 recipient=resident,
                 template="parcel_arrived",

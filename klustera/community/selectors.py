@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from klustera.accounts.models import User
 from klustera.accounts.policies import sees_every_unit
 from klustera.community.models import Announcement
-from klustera.estate.models import Occupancy
 from klustera.estate.selectors import units_visible_to
 
 
@@ -18,15 +17,3 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
         return announcements
     blocks = units_visible_to(user).values("block")
     return announcements.filter(Q(block="") | Q(block__in=blocks))
-
-
-def residents_told(block: str) -> QuerySet[User]:
-    """The accounts of everyone living in the complex now, or in ``block``."""
-    stays = Occupancy.objects.filter(end_on__isnull=True)
-    if block:
-        stays = stays.filter(unit__block=block)
-    return (
-        User.objects.filter(is_active=True, resident__occupancies__in=stays)
-        .distinct()
-        .order_by("pk")
-    )

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import User
 from klustera.audit.services import record
 from klustera.community.models import Announcement
-from klustera.community.selectors import residents_told
 from klustera.estate.models import Unit
+from klustera.estate.selectors import users_living_in
 from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
@@ -71,7 +71,7 @@ def send_announcement_now(*, announcement: Announcement) -> int:
         "title": announcement.title,
         "body": announcement.body,
     }
-    users = list(residents_told(announcement.block))
+    users = list(users_living_in(block=announcement.block))
     for start in range(0, len(users), BATCH):
         with tenant_atomic():
             for user in users[start : start + BATCH]:

@@ -33,3 +33,20 @@ def of_residents_units(rows: QuerySet[Any], user: User) -> QuerySet[Any]:
     return rows.filter(
         unit__occupancies__resident__user=user, unit__occupancies__end_on__isnull=True
     ).distinct()
+
+
+def users_living_in(*, unit: Unit | None = None, block: str = "") -> QuerySet[User]:
+    """The active accounts of the residents living now in ``unit``, in ``block``, or anywhere.
+
+    These are the people told about a unit's visitors and parcels, and about announcements.
+    """
+    stays = Occupancy.objects.filter(end_on__isnull=True)
+    if unit is not None:
+        stays = stays.filter(unit=unit)
+    if block:
+        stays = stays.filter(unit__block=block)
+    return (
+        User.objects.filter(is_active=True, resident__occupancies__in=stays)
+        .distinct()
+        .order_by("pk")
+    )
