@@ -12,13 +12,15 @@ lock a guard's device and gate out for a while and alert the managers.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +33,7 @@ from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.estate.selectors import users_living_in
+from klustera.estate.selectors import acts_for_unit, users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
@@ -63,7 +65,12 @@ def register_guest(
     multi_use: bool = False,
     note: str = "",
 ) -> tuple[GuestInvitation, str]:
-    """Invite a guest to ``unit``; returns the invitation and its code (shown to the host)."""
+    """Invite a guest to ``unit``; returns the invitation and its code (shown to the host).
+
+    Only the unit's residents and the complex's managers invite to a unit.
+    """
+    if not acts_for_unit(host, unit):
+        raise PermissionDenied(_("Only the unit's residents and the managers invite guests here."))
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": [_("The visit must end after it starts.")]})
     if ends_at < timezone.now():
@@ -93,6 +100,29 @@ def register_guest(
     return invitation, code
 
 
+def cancel_invitations_of(*, host: User, actor: User, unit: Unit | None = None) -> int:
+    """End ``host``'s active invitations (to ``unit``, or anywhere) they may no longer give.
+
+    Called when a stay ends or an account is switched off: a code must not
+    outlive its host's right to invite. Returns how many were cancelled.
+    """
+    invitations = GuestInvitation.objects.filter(host=host, status=GuestInvitation.Status.ACTIVE)
+    if unit is not None:
+        invitations = invitations.filter(unit=unit)
+    ended = [
+        invitation.pk
+        for invitation in invitations.select_related("unit")
+        if not acts_for_unit(host, invitation.unit)
+    ]
+    with tenant_atomic():
+        cancelled = GuestInvitation.objects.filter(
+            pk__in=ended, status=GuestInvitation.Status.ACTIVE
+        ).update(status=GuestInvitation.Status.CANCELLED, cancelled_at=timezone.now())
+        if cancelled:
+            record(actor=actor, action="guest.host_left", target=host, cancelled=cancelled)
+    return cancelled
+
+
 def code_of(invitation: GuestInvitation) -> str:
     return decrypt(invitation.code_cipher, purpose=CODE_PURPOSE)
 
@@ -113,7 +143,11 @@ def cancel_guest(*, invitation: GuestInvitation, actor: User) -> GuestInvitation
 
 
 class LockedOut(Exception):
-    """Too many failed verifications from this device or at this gate."""
+    """Too many failed verifications from this device, at this gate or by this guard."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"locked for {retry_after} s")
+        self.retry_after = retry_after  # seconds
 
 
 @dataclass
@@ -127,29 +161,41 @@ class Decision:
     log_id: int | None = None
 
 
-def _lock_keys(gate: str, device: str) -> list[str]:
-    """Cache keys counting failures per gate and per device (names hashed: any text is safe)."""
+def _lock_keys(gate: str, device: str, guard: User) -> list[str]:
+    """Cache keys counting failures per gate, per device and per guard account.
+
+    The gate and device are whatever the caller sends (hashed: any text is
+    safe); the guard's account is not, so varying them dodges nothing.
+    """
+    names = (("gate", gate), ("device", device or str(guard.pk)), ("guard", str(guard.pk)))
     return [
         f"access-fail:{kind}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
-        for kind, name in (("gate", gate), ("device", device))
+        for kind, name in names
     ]
 
 
-def _locked(gate: str, device: str) -> bool:
-    return any(cache.get_many([f"{key}:locked" for key in _lock_keys(gate, device)]).values())
+def _locked_for(keys: list[str]) -> int:
+    """Seconds until every lock on ``keys`` is over (0: none holds)."""
+    until = [float(value) for value in cache.get_many([f"{key}:locked" for key in keys]).values()]
+    return max((math.ceil(end - time.time()) for end in until), default=0)
 
 
-def _count_failure(gate: str, device: str, guard: User) -> None:
-    for key in _lock_keys(gate, device):
-        cache.add(key, 0, timeout=int(FAILURE_WINDOW.total_seconds()))
+def _count_failure(keys: list[str], gate: str, device: str, guard: User) -> None:
+    window = int(FAILURE_WINDOW.total_seconds())
+    newly_locked = False
+    for key in keys:
+        cache.add(key, 0, timeout=window)
         try:
             failures = cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=int(FAILURE_WINDOW.total_seconds()))
+            cache.set(key, 1, timeout=window)
             failures = 1
         if failures == FAILURE_LIMIT:
-            cache.set(f"{key}:locked", True, timeout=int(LOCKOUT.total_seconds()))
-            _alert_managers(gate, device, guard)
+            lockout = LOCKOUT.total_seconds()
+            cache.set(f"{key}:locked", time.time() + lockout, timeout=int(lockout))
+            newly_locked = True
+    if newly_locked:  # once, however many of the three tipped over together
+        _alert_managers(gate, device, guard)
 
 
 def _alert_managers(gate: str, device: str, guard: User) -> None:
@@ -169,9 +215,14 @@ def _alert_managers(gate: str, device: str, guard: User) -> None:
 
 
 def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str = "") -> Decision:
-    """Decide on a scanned pass or a typed guest code, and log the decision."""
-    if _locked(gate, device or str(guard.pk)):
-        raise LockedOut
+    """Decide on a scanned pass or a typed guest code, and log the decision.
+
+    Raises ``LockedOut`` while the gate, the device or the guard is locked out.
+    """
+    keys = _lock_keys(gate, device, guard)
+    locked_for = _locked_for(keys)
+    if locked_for > 0:
+        raise LockedOut(locked_for)
     now = timezone.now()
     text = payload.strip()
     if text.upper().startswith("KP1."):
@@ -184,7 +235,7 @@ def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str
     log.save()
     decision.log_id = log.pk
     if decision.result != AccessLog.Result.VALID:
-        _count_failure(gate, device or str(guard.pk), guard)
+        _count_failure(keys, gate, device, guard)
     return decision
 
 
@@ -234,7 +285,7 @@ def _verify_code(raw: str, now: datetime) -> tuple[Decision, AccessLog]:
     found = None
     if len(code) == CODE_LENGTH:
         found = (
-            GuestInvitation.objects.select_related("unit")
+            GuestInvitation.objects.select_related("unit", "host")
             .filter(code_hash__in=keyed_hashes(code, purpose=CODE_PURPOSE))
             .first()
         )
@@ -277,6 +328,8 @@ def _guest_result(invitation: GuestInvitation | None, now: datetime) -> str:
         return AccessLog.Result.EXPIRED
     if now < invitation.starts_at - timedelta(minutes=30):  # guests come a little early
         return AccessLog.Result.NOT_YET
+    if not acts_for_unit(invitation.host, invitation.unit):  # moved out or switched off since
+        return AccessLog.Result.CANCELLED
     return AccessLog.Result.VALID
 
 

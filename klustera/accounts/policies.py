@@ -1,17 +1,15 @@
 """Who may do what, as plain functions: the API's permissions and the portal use these.
 
 Object rules read the user's roles through ``user.groups.all()``, so a
-prefetched user costs no extra queries.
+prefetched user costs no extra queries. Which units a user acts for is the
+estate's question (``estate.selectors``): only managers act for every unit.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from klustera.accounts.roles import STAFF_ROLES, Role
-
-if TYPE_CHECKING:
-    from klustera.estate.models import Unit
 
 
 def roles_of(user: Any) -> set[str]:
@@ -24,17 +22,9 @@ def is_manager(user: Any) -> bool:
     return Role.PROPERTY_MANAGER in roles_of(user)
 
 
-def sees_every_unit(user: Any) -> bool:
-    """Managers and staff work across the whole complex."""
-    roles = roles_of(user)
-    return Role.PROPERTY_MANAGER in roles or bool(roles & STAFF_ROLES)
-
-
-def can_view_unit(user: Any, unit: Unit) -> bool:
-    """Managers and staff see every unit; a resident sees the units they live in now."""
-    if sees_every_unit(user):
-        return True
-    return unit.occupancies.filter(resident__user=user, end_on__isnull=True).exists()
+def is_staff_member(user: Any) -> bool:
+    """Security, cleaning or facility staff of the complex."""
+    return bool(roles_of(user) & STAFF_ROLES)
 
 
 def guards_the_gate(user: Any) -> bool:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,14 +23,16 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import ApiToken, AuthFailure, OneTimeCode, RefreshToken, User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import STAFF_ROLES, Role
+from klustera.accounts.signals import account_switched_off
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 REFRESH_TTL = timedelta(days=60)
 CODE_TTL = timedelta(minutes=5)
 CODE_MAX_ATTEMPTS = 5
-LOCKOUT_FAILURES = 10
-LOCKOUT_WINDOW = timedelta(minutes=15)
+LOCKOUT_FAILURES = 10  # per phone …
+IP_LOCKOUT_FAILURES = 30  # … and per address (several residents may share one) …
+LOCKOUT_WINDOW = timedelta(minutes=15)  # … within this window
 CODE_PURPOSE = "accounts.one-time-code"
 # Each code costs a WhatsApp or SMS message: at most this many per phone per window.
 CODES_PER_WINDOW = 3
@@ -36,9 +41,12 @@ CODES_PER_WINDOW = 3
 class AuthError(Exception):
     """A sign-in, token or code problem, with the API error code to answer with."""
 
-    def __init__(self, message: str, *, code: str = "UNAUTHENTICATED") -> None:
+    def __init__(
+        self, message: str, *, code: str = "UNAUTHENTICATED", retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
+        self.retry_after = retry_after  # seconds, with RATE_LIMITED
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,19 @@ def create_user(
     email: str = "",
     roles: Iterable[str] = (),
 ) -> User:
-    """Create a user of the current complex holding ``roles``; the phone is stored as E.164."""
+    """Create a user of the current complex holding ``roles``; the phone is stored as E.164.
+
+    A password, when given, passes the complex's password rules (a user
+    without one signs in with a code until they choose one).
+    """
+    phone = normalize_phone(phone)
+    if password is not None:
+        try:
+            validate_password(password, User(phone=phone, name=name, email=email))
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
     with tenant_atomic():
-        user = User.objects.create_user(
-            normalize_phone(phone), password, name=name.strip(), email=email
-        )
+        user = User.objects.create_user(phone, password, name=name.strip(), email=email)
         for role in roles:
             group, _created = Group.objects.get_or_create(name=Role(role).value)
             user.groups.add(group)
@@ -96,6 +112,7 @@ def set_staff_active(*, user: User, active: bool, actor: User) -> User:
         user.is_active = active
         if not active:
             revoke_all_tokens(user=user)
+            account_switched_off.send(sender=User, user=user, actor=actor)
         record(
             actor=actor, action="staff.activated" if active else "staff.deactivated", target=user
         )
@@ -200,17 +217,31 @@ def revoke_all_tokens(*, user: User) -> None:
         RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
 
 
-def _phone_not_locked_out(raw: str, *, wrong: str) -> str:
-    """The normalised phone of a sign-in attempt; refuses malformed or locked-out phones."""
+def _phone_not_locked_out(raw: str, *, wrong: str, ip: str | None) -> str:
+    """The normalised phone of a sign-in attempt; refuses malformed or locked-out phones.
+
+    A phone with 10 failures in 15 minutes, or an address with 30, is locked
+    out until the oldest of those failures leaves the window.
+    """
     try:
         phone = normalize_phone(raw)
     except ValidationError:
         raise AuthError(wrong) from None
-    since = timezone.now() - LOCKOUT_WINDOW
-    if AuthFailure.objects.filter(phone=phone, created_at__gte=since).count() >= LOCKOUT_FAILURES:
-        raise AuthError(
-            _("Too many failed attempts; try again in 15 minutes."), code="RATE_LIMITED"
-        )
+    now = timezone.now()
+    recent = AuthFailure.objects.filter(created_at__gte=now - LOCKOUT_WINDOW)
+    limits = [(recent.filter(phone=phone), LOCKOUT_FAILURES)]
+    if ip:
+        limits.append((recent.filter(ip=ip), IP_LOCKOUT_FAILURES))
+    for failures, limit in limits:
+        oldest = failures.order_by("-created_at").values_list("created_at", flat=True)
+        tipping = list(oldest[limit - 1 : limit])
+        if tipping:
+            wait = (tipping[0] + LOCKOUT_WINDOW - now).total_seconds()
+            raise AuthError(
+                _("Too many failed attempts; try again in 15 minutes."),
+                code="RATE_LIMITED",
+                retry_after=max(math.ceil(wait), 1),
+            )
     return phone
 
 
@@ -218,15 +249,26 @@ def _record_failure(phone: str, kind: str, ip: str | None) -> None:
     AuthFailure.objects.create(phone=phone[:20], kind=kind, ip=ip)
 
 
-def login_with_password(
-    *, phone: str, password: str, device_name: str = "", ip: str | None = None
-) -> TokenPair:
-    """Sign in with phone and password; 10 failures in 15 minutes lock the phone out."""
-    phone = _phone_not_locked_out(phone, wrong=_("The phone number or password is wrong."))
+def authenticate_password(*, phone: str, password: str, ip: str | None) -> User:
+    """The active user with this phone and password; every failure counts towards a lock-out.
+
+    The one check behind the API's and the portal's password sign-in (and the
+    platform console's): 10 failures in 15 minutes lock the phone out, 30 the address.
+    """
+    wrong = _("The phone number or password is wrong.")
+    phone = _phone_not_locked_out(phone, wrong=wrong, ip=ip)
     user = authenticate(username=phone, password=password)
     if user is None:
         _record_failure(phone, "password", ip)
-        raise AuthError(_("The phone number or password is wrong."))
+        raise AuthError(wrong)
+    return cast(User, user)
+
+
+def login_with_password(
+    *, phone: str, password: str, device_name: str = "", ip: str | None = None
+) -> TokenPair:
+    """Sign a device in with phone and password (``authenticate_password``'s lock-out)."""
+    user = authenticate_password(phone=phone, password=password, ip=ip)
     return issue_tokens(user=user, device_name=device_name)
 
 
@@ -249,8 +291,6 @@ def set_language(*, user: User, language: str) -> None:
 
 def change_password(*, user: User, new_password: str) -> None:
     """Set a new password; every device is signed out."""
-    from django.contrib.auth.password_validation import validate_password
-
     validate_password(new_password, user)
     with tenant_atomic():
         user.set_password(new_password)
@@ -309,7 +349,7 @@ def request_code(*, phone: str, purpose: str) -> None:
 def check_code(*, phone: str, code: str, purpose: str, ip: str | None = None) -> User:
     """The user whose current code this is; each code allows 5 tries within 5 minutes."""
     wrong = _("The code is wrong or has expired.")
-    phone = _phone_not_locked_out(phone, wrong=wrong)
+    phone = _phone_not_locked_out(phone, wrong=wrong, ip=ip)
     now = timezone.now()
     with tenant_atomic():
         challenge = (

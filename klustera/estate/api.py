@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -21,6 +22,8 @@ from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import (
+    DayField,
+    FilterText,
     OptionalEmailField,
     RejectUnknownFields,
     call_service,
@@ -37,7 +40,7 @@ from klustera.estate.importing import (
     import_estate,
 )
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
-from klustera.estate.selectors import units_visible_to
+from klustera.estate.selectors import unit_labels_visible_to
 from klustera.estate.services import (
     add_vehicle,
     move_in,
@@ -47,6 +50,7 @@ from klustera.estate.services import (
     save_unit,
     set_billing_contact,
 )
+from klustera.filtering import FilteredListView
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -59,13 +63,13 @@ class UnitListView(ListAPIView):
     serializer_class = UnitSerializer
 
     def get_queryset(self):
-        return units_visible_to(self.request.user)  # type: ignore[arg-type]
+        return unit_labels_visible_to(self.request.user)  # type: ignore[arg-type]
 
 
 class UnitDetailView(APIView):
     @extend_schema(responses={200: UnitSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        unit = get_object_or_404(units_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+        unit = get_object_or_404(unit_labels_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
         return ok(UnitSerializer(unit).data)
 
 
@@ -118,14 +122,23 @@ class AdminUnitSerializer(RejectUnknownFields, serializers.ModelSerializer):
         validators: list[object] = []  # uniqueness is the service's, with a clearer message
 
 
-class AdminUnitsView(ListAPIView):
+class UnitFilters(serializers.Serializer):
+    block = FilterText(max_length=20)
+
+
+class ResidentFilters(serializers.Serializer):
+    status = serializers.ChoiceField(Resident.Status.choices, required=False)
+    q = FilterText(help_text="part of a name or phone number")
+
+
+class AdminUnitsView(FilteredListView):
     serializer_class = AdminUnitSerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = UnitFilters
 
     def get_queryset(self):
         units = Unit.objects.prefetch_related("occupancies__resident", "vehicles")
-        block = self.request.query_params.get("block")
-        return units.filter(block=block) if block else units
+        return units.filter(**self.filters)
 
     @extend_schema(request=AdminUnitSerializer, responses={201: AdminUnitSerializer})
     def post(self, request: Request) -> Response:
@@ -159,18 +172,18 @@ class ResidentSerializer(RejectUnknownFields, serializers.ModelSerializer):
         read_only_fields = ["status"]
 
 
-class AdminResidentsView(ListAPIView):
+class AdminResidentsView(FilteredListView):
     serializer_class = ResidentSerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = ResidentFilters
 
     def get_queryset(self):
         residents = Resident.objects.prefetch_related("occupancies__unit")
-        status_filter = self.request.query_params.get("status")
-        query = self.request.query_params.get("q")
-        if status_filter:
-            residents = residents.filter(status=status_filter)
-        if query:
-            residents = residents.filter(Q(name__icontains=query) | Q(phone__contains=query))
+        if "status" in self.filters:
+            residents = residents.filter(status=self.filters["status"])
+        if "q" in self.filters:
+            text = self.filters["q"]
+            residents = residents.filter(Q(name__icontains=text) | Q(phone__contains=text))
         return residents
 
     @extend_schema(request=ResidentSerializer, responses={201: ResidentSerializer})
@@ -200,7 +213,7 @@ class MoveInSerializer(RejectUnknownFields, serializers.Serializer):
         queryset=Resident.objects.none(), source="resident"
     )
     role = serializers.ChoiceField(Occupancy.Role.choices)
-    start_on = serializers.DateField()
+    start_on = DayField()
     is_billing_contact = serializers.BooleanField(default=False)
 
     def get_fields(self) -> dict[str, Any]:
@@ -221,7 +234,7 @@ class MoveInView(APIView):
 
 
 class MoveOutSerializer(RejectUnknownFields, serializers.Serializer):
-    end_on = serializers.DateField()
+    end_on = DayField()
 
 
 class MoveOutView(APIView):
@@ -321,7 +334,8 @@ class ImportView(APIView):
         if upload.size > MAX_BYTES:
             raise ValidationError({"file": [gettext("The file is larger than 5 MB.")]})
         try:
-            report = import_estate(
+            report = call_service(
+                import_estate,
                 content=upload.read(),
                 filename=upload.name or "",
                 actor=user_of(request),
@@ -365,5 +379,7 @@ class ExportView(APIView):
         else:
             response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
         name = f"units-{timezone.localdate():%Y%m%d}.{query.validated_data['type']}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=name
+        )
         return response

@@ -7,17 +7,41 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from klustera.accounts.models import User
-from klustera.accounts.policies import sees_every_unit
+from klustera.accounts.policies import guards_the_gate, is_manager
+from klustera.accounts.roles import Role
 from klustera.estate.models import Occupancy, Resident, Unit
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
-    """Managers and staff see every unit; a resident sees the units they currently occupy."""
-    if sees_every_unit(user):
+    """The units ``user`` acts for: every unit for a manager, else the units they live in now.
+
+    A staff role gives no unit: a guard, a cleaner or a technician sees a
+    unit's statement, virtual account, household or guests only where they
+    live themselves. The gate's own endpoints name any unit for walk-ins and
+    parcels (``unit_labels_visible_to``).
+    """
+    if is_manager(user):
         return Unit.objects.all()
     return Unit.objects.filter(
         Q(occupancies__resident__user=user) & Q(occupancies__end_on__isnull=True)
     ).distinct()
+
+
+def unit_labels_visible_to(user: User) -> QuerySet[Unit]:
+    """The units whose label and size ``user`` may read: the gate needs every unit's."""
+    if guards_the_gate(user):
+        return Unit.objects.all()
+    return units_visible_to(user)
+
+
+def acts_for_unit(user: User, unit: Unit) -> bool:
+    """Whether the active account ``user`` manages the complex or lives in ``unit`` now."""
+    stays_here = Q(resident__occupancies__unit=unit) & Q(resident__occupancies__end_on__isnull=True)
+    return (
+        User.objects.filter(pk=user.pk, is_active=True)
+        .filter(Q(groups__name=Role.PROPERTY_MANAGER) | stays_here)
+        .exists()
+    )
 
 
 def billing_contacts(unit_ids: list[int]) -> dict[int, Resident]:

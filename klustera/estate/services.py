@@ -15,8 +15,10 @@ from klustera.accounts.roles import Role
 from klustera.accounts.services import TokenPair, create_user, issue_tokens
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
+from klustera.errors import StateConflict
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
-from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.estate.signals import stay_ended
+from klustera.tenancy.context import current_tenant, one_writer_at_a_time, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
 INVITATION_TTL = timedelta(days=14)
@@ -123,9 +125,11 @@ def register_resident(
             email=invitation.email,
             roles=[Role.RESIDENT],
         )
-        resident = Resident.objects.create(
-            name=invitation.name, phone=phone, email=invitation.email, user=user
-        )
+        resident = Resident.objects.filter(phone=phone, user__isnull=True).first()
+        if resident is None:  # else: already in the registry (imported), now with an account
+            resident = Resident(name=invitation.name, phone=phone, email=invitation.email)
+        resident.user = user
+        resident.save()
         Occupancy.objects.create(
             unit=invitation.unit,
             resident=resident,
@@ -173,7 +177,11 @@ def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Uni
         raise ValidationError({"number": [_("This block already has a unit with this number.")]})
     creating = unit.pk is None
     with tenant_atomic():
+        if creating:
+            one_writer_at_a_time("estate.units")
         unit.save()
+        if creating:
+            check_plan_room()
         record(
             actor=actor,
             action="unit.created" if creating else "unit.changed",
@@ -183,12 +191,26 @@ def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Uni
     return unit
 
 
+def check_plan_room() -> None:
+    """Inside the transaction that added units: refuses them past the plan's ``max_units``."""
+    tenant = current_tenant()
+    if tenant is not None and Unit.objects.count() > tenant.max_units:
+        raise StateConflict(
+            _("The complex's plan allows %(n)s units; ask the platform for a larger plan.")
+            % {"n": tenant.max_units},
+            code="plan_limit",
+            api_code="PLAN_LIMIT",
+        )
+
+
 def save_resident(
     *, actor: User, resident: Resident | None = None, name: str, phone: str, email: str = ""
 ) -> Resident:
     """Create a resident or correct their name and contact details."""
     resident = resident or Resident()
     resident.name, resident.phone, resident.email = name.strip(), normalize_phone(phone), email
+    if Resident.objects.filter(phone=resident.phone).exclude(pk=resident.pk).exists():
+        raise ValidationError({"phone": [_("Another resident already has this phone number.")]})
     creating = resident.pk is None
     with tenant_atomic():
         resident.save()
@@ -319,6 +341,7 @@ def move_out(*, actor: User, occupancy: Occupancy, end_on: date) -> Occupancy:
             resident=resident.name,
             end_on=end_on.isoformat(),
         )
+        stay_ended.send(sender=Occupancy, occupancy=occupancy, actor=actor)
     return occupancy
 
 
