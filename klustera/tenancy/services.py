@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
@@ -64,6 +65,11 @@ def provision_tenant(
         tenant.full_clean(exclude=["db_name"])
         if domain:
             _validate_new_domain(domain)
+        if manager.password is not None:
+            try:
+                validate_password(manager.password)
+            except ValidationError as exc:
+                raise ValidationError({"manager password": exc.messages}) from exc
         connections.cluster_url(cluster)
     except ValidationError as exc:
         raise ProvisioningError(_validation_message(exc)) from exc

@@ -59,6 +59,16 @@ def test_create_with_a_bad_slug_exits_with_a_message(tenant_dir: Path) -> None:
         )
 
 
+def test_a_complexs_first_manager_needs_a_real_password(tenant_dir: Path) -> None:
+    with pytest.raises(CommandError, match="password"):
+        run(
+            "create", "--name", "Griya", "--slug", "griya-lemah",
+            "--manager-phone", "081277778888", "--manager-password", "1",
+        )  # fmt: skip
+    assert not Tenant.objects.filter(slug="griya-lemah").exists()
+    assert list(tenant_dir.iterdir()) == []
+
+
 def test_suspend_resume_and_unknown_slug(tenant_a) -> None:  # type: ignore[no-untyped-def]
     assert "suspended" in run("suspend", tenant_a.slug)
     assert Tenant.objects.get(pk=tenant_a.pk).status == "suspended"

@@ -70,6 +70,9 @@ def test_a_new_complex_is_provisioned_from_the_console(tenant_a) -> None:  # typ
     }
     taken = admin.post("/platform/", {**form, "slug": "alpha"})
     assert 'class="error"' in taken.content.decode()  # the address is taken
+    weak = admin.post("/platform/", {**form, "manager_password": "12345678"})
+    assert 'class="error"' in weak.content.decode() and "password" in weak.content.decode()
+    assert not Tenant.objects.filter(slug="taman-asri").exists()
     assert admin.post("/platform/", form).status_code == 302
     tenant = Tenant.objects.get(slug="taman-asri")
     try:
