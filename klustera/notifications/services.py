@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt
+from klustera.errors import StateConflict
 from klustera.notifications import clients
 from klustera.notifications.catalogue import TEMPLATES, MessageTemplate
 from klustera.notifications.models import (
@@ -507,7 +509,7 @@ def set_consent(*, user: User, channel: str, granted: bool, method: str) -> Cons
     """Record that ``user`` opted in to (or out of) ``channel``, with how and when."""
     now = timezone.now()
     with tenant_atomic():
-        consent, _ = Consent.objects.select_for_update().get_or_create(
+        consent, _created = Consent.objects.select_for_update().get_or_create(
             user=user, channel=channel, defaults={"method": method, "granted_at": now}
         )
         if granted:
@@ -530,14 +532,26 @@ def set_preferences(*, user: User, choices: dict[str, list[str]]) -> None:
 def subscribe_push(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> PushSubscription:
-    """Remember a browser's push subscription for ``user`` (moved over if seen before)."""
+    """Remember a browser's push subscription for ``user``; its keys are renewed if seen before.
+
+    An endpoint registered by another user stays theirs: it is refused with a
+    conflict, so nobody can take over someone else's notifications.
+    """
     if not clients.push_host_allowed(endpoint):
         raise NotificationError("This push endpoint is not a known browser push service.")
+    keys = {"p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
     with tenant_atomic():
-        subscription, _ = PushSubscription.objects.update_or_create(
-            endpoint=endpoint,
-            defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
+        subscription, created = PushSubscription.objects.select_for_update().get_or_create(
+            endpoint=endpoint, defaults={"user": user, **keys}
         )
+        if created:
+            return subscription
+        if subscription.user_id != user.pk:
+            raise StateConflict(
+                _("This browser is already subscribed for another account."),
+                code="push_endpoint_taken",
+            )
+        PushSubscription.objects.filter(pk=subscription.pk).update(**keys)
     return subscription
 
 

@@ -184,6 +184,35 @@ def test_push_subscriptions_belong_to_their_user(complex_a, resident, sim, manag
         assert not PushSubscription.objects.exists()
 
 
+def test_someone_elses_push_endpoint_cannot_be_taken_over(
+    complex_a, resident, sim, manager_token
+) -> None:  # type: ignore[no-untyped-def]
+    with tenant_context(complex_a):
+        token, _ = issue_token(user=resident)
+    endpoint = {"endpoint": f"{sim.base_url}/push/siti-phone"}
+    first = _client(token).post(
+        f"{BASE}/notifications/push-subscriptions",
+        {**endpoint, "keys": {"p256dh": "BNc...", "auth": "tBH..."}},
+        content_type="application/json",
+    )
+    taken = _client(manager_token).post(
+        f"{BASE}/notifications/push-subscriptions",
+        {**endpoint, "keys": {"p256dh": "evil", "auth": "evil"}},
+        content_type="application/json",
+    )
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "CONFLICT"
+    renewed = _client(token).post(
+        f"{BASE}/notifications/push-subscriptions",
+        {**endpoint, "keys": {"p256dh": "BNew", "auth": "tNew"}},
+        content_type="application/json",
+    )
+    assert renewed.status_code == 201
+    assert renewed.json()["data"]["id"] == first.json()["data"]["id"]
+    with tenant_context(complex_a):
+        subscription = PushSubscription.objects.get()
+        assert (subscription.user_id, subscription.p256dh) == (resident.pk, "BNew")
+
+
 def test_a_manager_of_another_complex_reaches_nothing_here(
     complex_a, resident, sim, tenant_b
 ) -> None:  # type: ignore[no-untyped-def]
