@@ -7,6 +7,7 @@ Error: ``{"success": false, "error": {"code", "message", "details"}}``.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,6 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from klustera.accounts.authentication import TokenExpired
+from klustera.errors import StateConflict
+from klustera.formatting import EARLIEST_DAY, LATEST_DAY
 from klustera.tenancy.errors import CrossTenantAccess, NoTenantSelected
 
 if TYPE_CHECKING:
@@ -34,6 +37,10 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+    def __init__(self, detail: str | None = None, *, error_code: str = "CONFLICT") -> None:
+        super().__init__(detail)
+        self.error_code = error_code
 
 
 API_PATH = re.compile(r"^(/c/[^/]+)?/api/")
@@ -50,15 +57,79 @@ class OptionalEmailField(serializers.EmailField):
         super().__init__(**kwargs)
 
 
+MAX_ID = 2**63 - 1
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T.+$"
+
+
+class IdField(serializers.IntegerField):
+    """An object's id: a whole number the database can hold (bounds in the schema)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
+class DayField(serializers.DateField):
+    """A calendar day from 2000 to 2099: no book of a complex holds another."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        day = super().to_internal_value(value)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
+        return day
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})
+class MomentField(serializers.DateTimeField):
+    """A moment from 2000 to 2099, with its time zone (or the complex's)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+            raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
+        return moment
+
+
+class FilterText(serializers.CharField):
+    """A text filter of a list: short, and never a NUL byte (DRF refuses those)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+
+def query(serializer_class: type[serializers.Serializer], params: Any) -> dict[str, Any]:
+    """A query string checked by ``serializer_class``: blanks dropped, bad values a 422."""
+    given = {key: value for key, value in params.items() if value != ""}
+    serializer = serializer_class(data=given)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class RejectUnknownFields:
-    """Input serializers refuse fields they do not know instead of silently ignoring them."""
+    """Input serializers refuse fields they do not know instead of silently ignoring them.
+
+    In a JSON body, text fields also take text only: ``"plate": 0`` is refused,
+    as the schema's ``type: string`` says, rather than read as ``"0"``.
+    """
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            known = {name for name, field in self.fields.items() if not field.read_only}  # type: ignore[attr-defined]
-            unknown = sorted(set(data) - known)
-            if unknown:
-                raise exceptions.ValidationError({name: [_("Unknown field.")] for name in unknown})
+            fields = self.fields  # type: ignore[attr-defined]
+            known = {name for name, field in fields.items() if not field.read_only}
+            errors = {name: [_("Unknown field.")] for name in sorted(set(data) - known)}
+            for name, value in data.items():
+                is_text = isinstance(fields.get(name), serializers.CharField)
+                # null is left to the field's own allow_null
+                if is_text and value is not None and not isinstance(value, str):
+                    errors[name] = [_("Send text.")]
+            if errors:
+                raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
@@ -72,12 +143,21 @@ def validated(
 
 
 def call_service(func: Any, **kwargs: Any) -> Any:
-    """Run a service from an API view; its ``ValidationError`` becomes the 422 envelope."""
+    """Run a service from an API view; its ``ValidationError`` becomes the 422 envelope.
+
+    A ``StateConflict`` becomes a 409 with its own error code.
+    """
     try:
         return func(**kwargs)
     except DjangoValidationError as exc:
-        details = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise exceptions.ValidationError(details) from exc
+        raise _api_error(exc) from exc
+
+
+def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
+    if isinstance(exc, StateConflict):
+        return Conflict(" ".join(exc.messages), error_code=exc.api_code)
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return exceptions.ValidationError(details)
 
 
 def user_of(request: Request | HttpRequest) -> User:
@@ -100,6 +180,11 @@ def ok(
     if meta is not None:
         body["meta"] = meta
     return Response(body, status=status)
+
+
+def retry_after(wait: float | None) -> str:
+    """The ``Retry-After`` header's value for a wait in seconds (rounded up, at least 1)."""
+    return str(math.ceil(wait or 0) or 1)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -132,13 +217,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):  # a service's, reached without call_service
+        exc = _api_error(exc)
 
     if isinstance(exc, exceptions.APIException):
         code, http_status = next(
             (value for cls, value in _CODES.items() if isinstance(exc, cls)),
             ("SERVER_ERROR", exc.status_code),
         )
+        if isinstance(exc, Conflict):
+            code = exc.error_code
         if isinstance(exc, exceptions.ValidationError):
             message, details = _("The request is not valid."), exc.detail
         else:
@@ -146,7 +235,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         response = Response(error_body(code, message, details), status=http_status)
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
-            response["Retry-After"] = str(int(wait) + 1)
+            response["Retry-After"] = retry_after(wait)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
@@ -193,6 +282,8 @@ class EnvelopePagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
         return parameters
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,8 @@ def _encryption_keys() -> list[bytes]:
 
 ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("DEBUG")
+if DEBUG and PRODUCTION:  # tracebacks with settings and data, to anyone who asks
+    raise ImproperlyConfigured("DEBUG=1 is refused with KLUSTERA_ENV=production")
 
 # Tenants arrive on custom domains that are only known at run time; the tenant
 # middleware refuses every host that is neither a platform host nor a tenant's.
@@ -247,6 +249,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# How many proxies of ours (nginx, a load balancer) stand in front of the app: the
+# client's address is read from X-Forwarded-For only that far. 0: REMOTE_ADDR alone.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "klustera.accounts.authentication.BearerTokenAuthentication",
@@ -265,7 +271,9 @@ REST_FRAMEWORK = {
         "phone": env("RATE_LIMIT_PHONE", "5/min"),
         "gate": env("RATE_LIMIT_GATE", "600/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "klustera.openapi.FilteringSchema",
+    # Never trust X-Forwarded-For beyond the proxies we run (klustera.net.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
@@ -285,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "klustera.openapi.wrap_in_envelope",
+        "klustera.openapi.describe_limits",
     ],
     "ENUM_NAME_OVERRIDES": {"ChannelEnum": "klustera.notifications.models.Channel"},
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -389,6 +398,13 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A whole multipart request (a 5 MB photo or import file and its fields), cut off as it streams.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 6 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "klustera.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,12 @@
-"""Rate limits of the API, kept in the cache (Redis when configured, else a shared file cache).
+"""Rate limits, kept in the cache (Redis when configured, else a shared file cache).
 
 100 requests a minute per IP, 1000 an hour per user, 60 a minute per IP on
 public endpoints, and 5 a minute per phone number on sign-in and codes. The
-per-IP limit is enforced by ``ApiRateLimitMiddleware``; the others by DRF.
+per-IP limit is enforced by ``ApiRateLimitMiddleware``; the others by DRF,
+and the same two sign-in limits guard the portal's sign-in forms
+(``throttled_sign_in``). Per-IP counters are shared by every complex: one
+client gets its limit once, not once per complex. The client's address is
+``klustera.net.client_ip``'s, never a header the client chose.
 The gate's verifications have their own: 600 a minute per guard, and no
 per-IP limit (a complex's gates and residents often share one public IP),
 beside the lock-out after repeated failures.
@@ -12,20 +16,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from klustera.accounts.phones import normalize_phone
-from klustera.api import error_response, is_api_request
+from klustera.api import error_response, is_api_request, retry_after
+from klustera.net import client_ip
+from klustera.tenancy.cache import GLOBAL
 
 
 class IpRateThrottle(SimpleRateThrottle):
     scope = "ip"
+    cache_format = GLOBAL + SimpleRateThrottle.cache_format
+
+    def get_ident(self, request: Request | HttpRequest) -> str:
+        return client_ip(request)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -56,7 +68,7 @@ class ApiRateLimitMiddleware:
             return None
         wait = throttle.wait()
         response = error_response("RATE_LIMITED", _("Too many requests; slow down."), status=429)
-        response["Retry-After"] = str(int(wait or 60) + 1)
+        response["Retry-After"] = retry_after(wait)
         return response
 
 
@@ -82,14 +94,30 @@ class PhoneRateThrottle(SimpleRateThrottle):
 
     scope = "phone"
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        data = request.data if isinstance(request.data, dict) else {}
-        raw = str(data.get("phone", ""))
+    def get_cache_key(self, request: Request | HttpRequest, view: Any) -> str | None:
+        data = getattr(request, "data", None)
+        if data is None:  # a portal form
+            data = request.POST
+        raw = str(data.get("phone") or data.get("username") or "") if hasattr(data, "get") else ""
         try:
             ident = normalize_phone(raw)
         except ValidationError:
             # Not a phone, but still what is being guessed at: count it, safely as a key.
-            ident = (
-                hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else self.get_ident(request)
-            )
+            ident = hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else client_ip(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttled_sign_in(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A portal sign-in form under the API's sign-in limits: per IP, and per phone typed."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            for throttle in (PublicRateThrottle(), PhoneRateThrottle()):
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+                    response = render(request, "429.html", status=429)
+                    response["Retry-After"] = retry_after(throttle.wait())
+                    return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -21,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from klustera.access.filters import LogFilters, ParcelFilters, WalkInFilters
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import verifying_keys
 from klustera.access.selectors import filter_logs
@@ -41,11 +45,24 @@ from klustera.access.services import (
 )
 from klustera.accounts.permissions import GuardsTheGate
 from klustera.accounts.policies import guards_the_gate, is_manager
-from klustera.api import RejectUnknownFields, call_service, error_response, ok, user_of, validated
+from klustera.api import (
+    IdField,
+    MomentField,
+    RejectUnknownFields,
+    call_service,
+    error_response,
+    ok,
+    query,
+    retry_after,
+    user_of,
+    validated,
+)
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import units_visible_to
+from klustera.filtering import FilteredListView
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import GateRateThrottle
+from klustera.uploads import check_photo
 
 
 class PassView(APIView):
@@ -58,7 +75,9 @@ class PassView(APIView):
         ).first()
         if resident is None:
             raise PermissionDenied(gettext("Only the complex's residents have a pass."))
-        return ok(current_pass(resident))
+        response = ok(current_pass(resident))
+        add_never_cache_headers(response)
+        return response
 
 
 class KeysView(APIView):
@@ -111,14 +130,14 @@ class GuestSerializer(serializers.ModelSerializer):
 
 
 class NewGuest(RejectUnknownFields, serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     guest_name = serializers.CharField(max_length=100)
     guest_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     people = serializers.IntegerField(default=1, min_value=1, max_value=50)
     plate = serializers.CharField(max_length=15, required=False, allow_blank=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = MomentField()
+    ends_at = MomentField()
     multi_use = serializers.BooleanField(default=False)
 
 
@@ -147,7 +166,7 @@ class RegisterGuestView(APIView):
 
 
 class QuickCode(RejectUnknownFields, serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     guest_name = serializers.CharField(max_length=100, default="Tamu")
     hours = serializers.IntegerField(default=24, min_value=1, max_value=24 * 7)
 
@@ -209,12 +228,14 @@ class VerifyView(APIView):
         data = validated(VerifyRequest, request)
         try:
             decision = call_service(verify, guard=user_of(request), **data)
-        except LockedOut:
-            return error_response(
+        except LockedOut as locked:
+            response = error_response(
                 "RATE_LIMITED",
                 gettext("Too many failed checks here: this gate is locked for a while."),
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
+            response["Retry-After"] = retry_after(locked.retry_after)
+            return response
         return ok(DecisionSerializer(decision).data)
 
 
@@ -241,31 +262,35 @@ class AccessLogSerializer(serializers.ModelSerializer):
         ]
 
 
-class AccessLogsView(ListAPIView):
+class AccessLogsView(FilteredListView):
     """The access log, newest first; ``?kind=&result=&gate=&method=&date=2026-11-25``."""
 
     serializer_class = AccessLogSerializer
     permission_classes = [GuardsTheGate]
+    filter_serializer = LogFilters
 
     def get_queryset(self):
-        return filter_logs(self.request.query_params)
+        return filter_logs(self.filters)
 
 
 class AccessLogExportView(APIView):
     """The access log as CSV, with the same filters (managers)."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[LogFilters], responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request: Request) -> HttpResponse:
         if not is_manager(request.user):
             raise PermissionDenied
+        logs = filter_logs(query(LogFilters, request.query_params))
         out = io.StringIO()
         writer = csv.writer(out)
         columns = ["at", "kind", "method", "result", "gate", "plate", "unit_label", "who"]
         writer.writerow(columns)
-        for row in AccessLogSerializer(filter_logs(request.query_params)[:50_000], many=True).data:
+        for row in AccessLogSerializer(logs[:50_000], many=True).data:
             writer.writerow([str(row[c] or "").lstrip("=+-@") for c in columns])
         response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename="access-log.csv"
+        )
         return response
 
 
@@ -293,12 +318,15 @@ class WalkInSerializer(serializers.ModelSerializer):
 
 
 class NewWalkIn(RejectUnknownFields, serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     visitor_name = serializers.CharField(max_length=100)
     visitor_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     purpose = serializers.CharField(max_length=120)
     gate = serializers.CharField(max_length=40)
     photo = serializers.ImageField(required=False)
+
+    def validate_photo(self, photo: Any) -> Any:
+        return check_photo(photo)
 
 
 def _walk_ins_of(request: Request) -> QuerySet[WalkIn]:
@@ -308,16 +336,15 @@ def _walk_ins_of(request: Request) -> QuerySet[WalkIn]:
     return walk_ins.filter(unit__in=units_visible_to(user_of(request)))
 
 
-class WalkInsView(ListAPIView):
+class WalkInsView(FilteredListView):
     """Walk-ins: the gate sees all, residents those of their units; ``?status=waiting``."""
 
     serializer_class = WalkInSerializer
     parser_classes = [JSONParser, MultiPartParser]
+    filter_serializer = WalkInFilters
 
     def get_queryset(self):
-        walk_ins = _walk_ins_of(self.request)
-        state = self.request.query_params.get("status")
-        return walk_ins.filter(status=state) if state else walk_ins
+        return _walk_ins_of(self.request).filter(**self.filters)
 
     @extend_schema(request=NewWalkIn, responses={201: WalkInSerializer})
     def post(self, request: Request) -> Response:
@@ -354,7 +381,7 @@ class WalkInAnswerView(APIView):
 
 
 class ExitRequest(RejectUnknownFields, serializers.Serializer):
-    entry = serializers.IntegerField(help_text="the access log id of the entry")
+    entry = IdField(help_text="the access log id of the entry")
     gate = serializers.CharField(max_length=40)
 
 
@@ -404,7 +431,7 @@ class ParcelSerializer(serializers.ModelSerializer):
 
 
 class NewParcel(RejectUnknownFields, serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     recipient_name = serializers.CharField(max_length=100)
     courier = serializers.CharField(max_length=60)
     gate = serializers.CharField(max_length=40)
@@ -412,19 +439,22 @@ class NewParcel(RejectUnknownFields, serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     photo = serializers.ImageField(required=False)
 
+    def validate_photo(self, photo: Any) -> Any:
+        return check_photo(photo)
 
-class ParcelsView(ListAPIView):
+
+class ParcelsView(FilteredListView):
     """Parcels at the gate: guards see all, residents their units'; ``?status=waiting``."""
 
     serializer_class = ParcelSerializer
     parser_classes = [JSONParser, MultiPartParser]
+    filter_serializer = ParcelFilters
 
     def get_queryset(self):
         parcels = Parcel.objects.select_related("unit")
         if not guards_the_gate(self.request.user):
             parcels = parcels.filter(unit__in=units_visible_to(user_of(self.request)))
-        state = self.request.query_params.get("status")
-        return parcels.filter(status=state) if state else parcels
+        return parcels.filter(**self.filters)
 
     @extend_schema(request=NewParcel, responses={201: ParcelSerializer})
     def post(self, request: Request) -> Response:

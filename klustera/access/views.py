@@ -20,9 +20,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from klustera.access.filters import LogFilters
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.selectors import filter_logs
 from klustera.access.services import (
@@ -38,7 +40,7 @@ from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import user_of
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import units_visible_to
-from klustera.portal.paging import paginate
+from klustera.portal.paging import filters_of, paginate
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12
@@ -144,6 +146,7 @@ def _resident_of(request: HttpRequest) -> Resident:
     return resident
 
 
+@never_cache  # a screenshot of the page is as good as the pass while it lasts
 @login_required
 @require_GET
 def my_pass(request: HttpRequest) -> HttpResponse:
@@ -151,6 +154,7 @@ def my_pass(request: HttpRequest) -> HttpResponse:
     return render(request, "access/my_pass.html", _pass_context(_resident_of(request)))
 
 
+@never_cache
 @login_required
 @require_GET
 def my_pass_qr(request: HttpRequest) -> HttpResponse:
@@ -233,7 +237,7 @@ def my_guest_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def access_log(request: HttpRequest) -> HttpResponse:
     """The access log with filters, for managers and the gate."""
     _guard(request)
-    logs = filter_logs(request.GET)
+    logs = filter_logs(filters_of(request, LogFilters))
     return render(
         request,
         "access/access_log.html",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -15,14 +15,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.accounts import services
+from klustera.accounts import services, tasks
 from klustera.accounts.authentication import TokenExpired
 from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
-from klustera.api import OptionalEmailField, RejectUnknownFields, ok, user_of, validated
+from klustera.api import (
+    OptionalEmailField,
+    RejectUnknownFields,
+    call_service,
+    ok,
+    user_of,
+    validated,
+)
 from klustera.estate import services as estate_services
 from klustera.estate.models import Invitation, Occupancy, Unit
+from klustera.net import client_ip
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
 
@@ -30,15 +38,13 @@ from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
 def _auth_call(func: Any, **kwargs: Any) -> Any:
     """Run a service, turning its errors into the API's error envelope."""
     try:
-        return func(**kwargs)
+        return call_service(func, **kwargs)
     except services.AuthError as exc:
         if exc.code == "TOKEN_EXPIRED":
             raise TokenExpired(str(exc)) from exc
         if exc.code == "RATE_LIMITED":
-            raise exceptions.Throttled(detail=str(exc)) from exc
+            raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
         raise exceptions.AuthenticationFailed(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 class UserSerializer(serializers.Serializer):
@@ -72,11 +78,13 @@ def _tokens(pair: services.TokenPair, *, status_code: int = 200) -> Response:
         "expires_at": pair.expires_at,
         "user": UserSerializer(pair.record.user).data,
     }
-    return ok(data, status=status_code)
+    response = ok(data, status=status_code)
+    add_never_cache_headers(response)  # secrets: no browser or proxy keeps a copy
+    return response
 
 
 def _ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request) or None
 
 
 class PublicView(APIView):
@@ -123,7 +131,7 @@ class CodeRequestView(PublicView):
     @extend_schema(request=CodeRequestSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
         data = validated(CodeRequestSerializer, request)
-        services.request_code(phone=data["phone"], purpose=data["purpose"])
+        tasks.send_code(data["phone"], data["purpose"])
         # The same answer whether or not the number has an account.
         return ok(None, message=_("If this number has an account, a code is on its way."))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -12,6 +14,7 @@ from rest_framework.request import Request
 
 from klustera.accounts.models import ApiToken, User
 from klustera.accounts.services import token_digest
+from klustera.net import client_ip
 from klustera.tenancy.context import current_tenant
 
 
@@ -20,8 +23,23 @@ class TokenExpired(exceptions.AuthenticationFailed):
     default_code = "token_expired"
 
 
+security_log = logging.getLogger("klustera.security")
+SLUG_LIKE = re.compile(r"[^a-z0-9-]")
+
 # Writing last_used_at on every request would turn reads into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def _log_foreign_token(request: Request, token: str, *, here: str) -> None:
+    """A security event: a token made for one complex, shown to another (never the token)."""
+    named, dot, _secret = token.partition(".")
+    security_log.warning(
+        "security.foreign_token complex=%s token_complex=%s route=%s ip=%s",
+        here or "-",
+        SLUG_LIKE.sub("?", named)[:40] if dot else "-",
+        request.path[:200],
+        client_ip(request),
+    )
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -35,6 +53,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         tenant = current_tenant()
         # A token names its complex; it is only ever valid on that complex.
         if tenant is None or not token.startswith(tenant.slug + "."):
+            _log_foreign_token(request, token, here=tenant.slug if tenant else "")
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         record = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
         if record is None or record.revoked_at is not None or not record.user.is_active:

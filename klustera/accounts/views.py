@@ -19,15 +19,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from klustera.accounts import services
+from klustera.accounts import services, tasks
 from klustera.accounts.models import ApiToken, OneTimeCode, User
 from klustera.accounts.policies import is_manager
 from klustera.accounts.roles import STAFF_ROLES, Role
-from klustera.api import user_of
+from klustera.api import retry_after, user_of
+from klustera.net import client_ip
+from klustera.throttling import throttled_sign_in
 
 
 class PhoneLoginForm(AuthenticationForm):
@@ -42,12 +45,37 @@ class PhoneLoginForm(AuthenticationForm):
         "invalid_login": _("The phone number or password is wrong."),
         "inactive": _("This account is not active."),
     }
+    retry_after: int | None = None
+
+    def clean(self) -> dict[str, Any]:
+        """The API's sign-in check, lock-out included (``authenticate_password``)."""
+        phone, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if phone is not None and password:
+            try:
+                self.user_cache = services.authenticate_password(
+                    phone=phone,
+                    password=password,
+                    ip=client_ip(self.request) if self.request else None,
+                )
+            except services.AuthError as exc:
+                self.retry_after = exc.retry_after
+                raise ValidationError(str(exc), code="invalid_login") from exc
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
+@method_decorator(throttled_sign_in, name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = PhoneLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.retry_after:  # locked out: said as the API says it
+            response.status_code = 429
+            response["Retry-After"] = retry_after(form.retry_after)
+        return response
 
 
 class PhoneForm(forms.Form):
@@ -70,6 +98,7 @@ class ResetForm(CodeForm):
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
 
 
+@throttled_sign_in
 def code_login(request: HttpRequest) -> HttpResponse:
     """Sign in with a code sent to the phone (WhatsApp, or SMS)."""
     return _code_flow(
@@ -80,6 +109,7 @@ def code_login(request: HttpRequest) -> HttpResponse:
     )
 
 
+@throttled_sign_in
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Choose a new password after proving the phone with a code."""
     return _code_flow(
@@ -96,7 +126,7 @@ def _code_flow(
     if request.method == "POST" and request.POST.get("step") == "request":
         form: forms.Form = PhoneForm(request.POST)
         if form.is_valid():
-            services.request_code(phone=form.cleaned_data["phone"], purpose=purpose)
+            tasks.send_code(form.cleaned_data["phone"], purpose)
             messages.info(request, _("If this number has an account, a code is on its way."))
             return render(
                 request, template, {"form": form_class(initial=form.cleaned_data), "step": "verify"}
@@ -112,7 +142,7 @@ def _code_flow(
                         phone=data["phone"],
                         code=data["code"],
                         new_password=data["new_password"],
-                        ip=request.META.get("REMOTE_ADDR"),
+                        ip=client_ip(request) or None,
                     )
                     messages.success(request, _("Password changed; sign in again on every device."))
                     return redirect("login")
@@ -120,7 +150,7 @@ def _code_flow(
                     phone=data["phone"],
                     code=data["code"],
                     purpose=purpose,
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request) or None,
                 )
             except services.AuthError as exc:
                 form.add_error("code", str(exc))

@@ -171,8 +171,31 @@ def test_repeated_failures_lock_the_gate_and_alert_the_managers(gate, tenant_a) 
     )
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "RATE_LIMITED"
+    assert 14 * 60 <= int(locked["Retry-After"]) <= 15 * 60
     with tenant_context(tenant_a):
+        alerts = list(
+            Message.objects.filter(template="gate_alert").values_list("recipient", "channel")
+        )
+        assert len(alerts) == len(set(alerts))  # each manager told once on each channel
         assert Message.objects.filter(template="gate_alert", to_name="Manager alpha").exists()
+
+
+def test_a_guard_who_varies_gate_and_device_is_still_locked_out(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    url = f"{BASE}/access/verify"
+    for n in range(FAILURE_LIMIT):
+        body = {"payload": f"WRONG{n:03d}", "gate": f"Gerbang {n}", "device": f"tablet-{n}"}
+        assert gate["guard"].post(url, body, "application/json").status_code == 200
+    dodge = {"payload": "ABCDEFGH", "gate": "Gerbang baru", "device": "tablet-baru"}
+    locked = gate["guard"].post(url, dodge, "application/json")
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    with tenant_context(tenant_a):
+        alerts = list(
+            Message.objects.filter(template="gate_alert").values_list("recipient", "channel")
+        )
+        assert alerts and len(alerts) == len(set(alerts))
+        # Another guard at another gate still works.
+        other = create_user(phone="081300000088", name="Pak Jaga", roles=[Role.SECURITY_STAFF])
+        assert verify(payload="ABCDEFGH", guard=other, gate="Utara").result == "invalid"
 
 
 def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]

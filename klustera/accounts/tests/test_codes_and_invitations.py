@@ -222,3 +222,24 @@ def test_managers_create_staff_and_residents_cannot(tenant_a) -> None:  # type: 
         assert list(
             User.objects.filter(groups__name="security_staff").values_list("name", flat=True)
         ) == ["Agus"]
+
+
+def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_phones(
+    tenant_a, rina, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """No timing tells a registered phone: the lookup and the sending happen in the worker."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from klustera.accounts import tasks
+    from klustera.tenancy.connections import alias_for
+
+    queued: list[tuple[str, str]] = []
+    monkeypatch.setattr(tasks.send_code, "wrapper", lambda slug, *args: queued.append(args))
+    queries = []
+    for phone in ("081266660000", "081299999999"):
+        with CaptureQueriesContext(connections[alias_for(tenant_a)]) as tenant_queries:
+            assert _post("/auth/otp/request", {"phone": phone}).status_code == 200
+        queries.append(len(tenant_queries))
+    assert queries[0] == queries[1] == 0
+    assert queued == [("081266660000", "login"), ("081299999999", "login")]
