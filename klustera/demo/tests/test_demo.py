@@ -50,3 +50,39 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
     operator = Client()
     operator.post("/login", {"username": "081100000000", "password": "klustera-demo"})
     assert "graha-indah" in operator.get("/platform/").content.decode()
+
+
+def test_the_demo_is_refused_on_a_production_server_unless_forced(settings, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from django.core.management import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="passwords are public"):
+        call_command("demo", stdout=StringIO())
+    assert not Tenant.objects.filter(slug="graha-indah").exists()
+
+
+def test_debug_is_refused_in_production(tmp_path: Path) -> None:
+    import base64
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KLUSTERA_ENV": "production",
+        "DEBUG": "1",
+        "SECRET_KEY": "x" * 50,
+        "ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"k" * 32).decode(),
+        "KLUSTERA_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "klustera.settings",
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert "DEBUG=1 is refused with KLUSTERA_ENV=production" in started.stderr

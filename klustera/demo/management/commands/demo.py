@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from klustera.demo.seed import LOGINS, PASSWORD, PLATFORM_ADMIN, SLUG, ensure_demo
 
@@ -12,7 +13,19 @@ from klustera.demo.seed import LOGINS, PASSWORD, PLATFORM_ADMIN, SLUG, ensure_de
 class Command(BaseCommand):
     help = "Create the demo complex graha-indah (once) and print the demo logins."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="create it even with KLUSTERA_ENV=production (its passwords are public)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError(
+                "Not on a production server: the demo's logins and passwords are public. "
+                "Add --force if this server is a demo."
+            )
         _, created = ensure_demo()
         self.stdout.write(f"Demo complex {SLUG} {'created' if created else 'already present'}.")
         self.stdout.write(f"Open http://localhost:8000/c/{SLUG}/ and sign in with:")
