@@ -7,6 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+# The days a complex's books can hold: anything outside is a typing slip, not a date.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
 MONTHS = {
     "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+from klustera.api import MAX_ID, RejectUnknownFields
 
 ERROR_CODES = [
     "VALIDATION_ERROR",
@@ -37,6 +40,17 @@ ERROR_RESPONSES = {
 }
 
 
+class FilteringSchema(AutoSchema):
+    """Lists the ``?…`` filters of a ``FilteredList`` view, with their bounds and choices."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        filters = getattr(self.view, "filter_serializer", None)
+        if filters is not None and self.method == "GET":
+            parameters.append(filters)
+        return parameters
+
+
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "klustera.accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
@@ -47,6 +61,50 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An access token from /auth/login: `<complex>.<secret>`.",
         }
+
+
+def describe_limits(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: what the server enforces, said in the schema.
+
+    Bodies that refuse unknown fields say ``additionalProperties: false``; every
+    whole number a request sends is bounded by what the database holds; ids
+    and pages start at 1. A client generated from the document then never
+    sends what the server refuses for its form.
+    """
+    strict = {
+        component.name
+        for component in generator.registry._components.values()
+        if _refuses_unknown_fields(component.object)
+    }
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        if name in strict or name.removesuffix("Request") in strict:
+            schema["additionalProperties"] = False
+        for field in schema.get("properties", {}).values():
+            _bound_integers(field)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                _bound_integers(schema)
+    return result
+
+
+def _refuses_unknown_fields(serializer: Any) -> bool:
+    kind = serializer if isinstance(serializer, type) else type(serializer)
+    return issubclass(kind, RejectUnknownFields)
+
+
+def _bound_integers(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "integer":
+        schema.setdefault("maximum", MAX_ID)
+    elif schema.get("type") == "array":
+        _bound_integers(schema.get("items", {}))
 
 
 def _envelope(data: dict[str, Any] | None, *, paginated: bool) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,16 +9,10 @@ from django.db.models import QuerySet
 from klustera.access.models import AccessLog
 
 
-def filter_logs(params: Any) -> QuerySet[AccessLog]:
-    """The log, newest first; ``?kind=&result=&gate=&method=&date=2026-11-25`` (complex's day)."""
+def filter_logs(filters: dict[str, Any]) -> QuerySet[AccessLog]:
+    """The log, newest first, by checked filters: ``kind``, ``result``, ``gate``, ``method``,
+    ``date`` (a day in the complex's zone)."""
     logs = AccessLog.objects.select_related("unit", "guard", "resident", "invitation")
-    for name in ("kind", "result", "gate", "method"):
-        if params.get(name):
-            logs = logs.filter(**{name: params[name]})
-    day = params.get("date", "")
-    if day:
-        try:
-            logs = logs.filter(at__date=date.fromisoformat(day))
-        except ValueError:
-            return logs.none()
-    return logs
+    lookups = {"kind": "kind", "result": "result", "gate": "gate", "method": "method"}
+    lookups["date"] = "at__date"
+    return logs.filter(**{lookups[name]: value for name, value in filters.items()})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView
 
 from klustera.accounts.permissions import IsPropertyManager
+from klustera.api import FilterText
 from klustera.audit.models import AuditEntry
+from klustera.filtering import FilteredListView
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -24,11 +25,14 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class AuditTrailView(ListAPIView):
+class AuditFilters(serializers.Serializer):
+    action = FilterText(help_text="e.g. invoice.cancelled")
+
+
+class AuditTrailView(FilteredListView):
     serializer_class = AuditEntrySerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = AuditFilters
 
     def get_queryset(self):
-        entries = AuditEntry.objects.all()
-        action = self.request.query_params.get("action")
-        return entries.filter(action=action) if action else entries
+        return AuditEntry.objects.filter(**self.filters)

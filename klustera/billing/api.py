@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -19,8 +17,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
+from klustera.api import (
+    DayField,
+    RejectUnknownFields,
+    call_service,
+    ok,
+    user_of,
+    validated,
+)
 from klustera.billing.documents import invoice_pdf
+from klustera.billing.filters import InvoiceFilters, PeriodField
 from klustera.billing.models import (
     BillingRun,
     BillingSettings,
@@ -43,24 +49,7 @@ from klustera.billing.services import (
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-12"})
-class PeriodField(serializers.Field):
-    """A calendar month written ``YYYY-MM``, held as the date of its first day."""
-
-    default_error_messages = {"invalid": _("Write the month as YYYY-MM, e.g. 2026-12.")}
-
-    def to_internal_value(self, data: Any) -> date:
-        try:
-            year, month = (int(part) for part in str(data).strip().split("-"))
-            return date(year, month, 1)
-        except (TypeError, ValueError):
-            self.fail("invalid")
-            raise  # unreachable: fail() raises
-
-    def to_representation(self, value: date) -> str:
-        return f"{value:%Y-%m}"
+from klustera.filtering import FilteredListView
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -97,13 +86,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvoiceListView(ListAPIView):
+class InvoiceListView(FilteredListView):
     """A resident's invoices (a manager's: all of them)."""
 
     serializer_class = InvoiceSerializer
+    filter_serializer = InvoiceFilters
 
     def get_queryset(self):
-        return filter_invoices(invoices_visible_to(self.request.user), self.request.query_params)
+        return filter_invoices(invoices_visible_to(self.request.user), self.filters)
 
 
 class InvoiceDetailView(APIView):
@@ -146,7 +136,7 @@ class AdminInvoiceListView(InvoiceListView):
 
 
 class InvoiceUpdateSerializer(RejectUnknownFields, serializers.Serializer):
-    due_on = serializers.DateField(required=False)
+    due_on = DayField(required=False)
     cancel_reason = serializers.CharField(max_length=300, required=False, allow_blank=False)
 
 
@@ -369,8 +359,8 @@ class StatementSerializer(serializers.Serializer):
 
 
 class StatementQuery(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
 
 class StatementView(APIView):

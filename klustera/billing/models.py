@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,14 @@ from klustera.estate.models import Unit
 class BillingSettings(models.Model):
     """How the complex bills (one row)."""
 
-    invoice_prefix = models.CharField(max_length=10, default="INV")
+    invoice_prefix = models.CharField(
+        max_length=10,
+        default="INV",
+        # Part of every document number, and so of PDF file names and URLs.
+        validators=[
+            RegexValidator(r"^[A-Z0-9-]+$", _("Use capital letters, digits and hyphens only."))
+        ],
+    )
     due_day = models.PositiveSmallIntegerField(default=10)  # day of the billed month
     tax_enabled = models.BooleanField(default=False)
     tax_label = models.CharField(max_length=30, default="PPN")

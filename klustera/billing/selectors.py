@@ -27,22 +27,10 @@ def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
     return of_residents_units(invoices, user)
 
 
-def filter_invoices(invoices: QuerySet[Invoice], params: Any) -> QuerySet[Invoice]:
-    """``?period=2026-12&status=pending&unit=<id>&block=A``."""
-    period = params.get("period")
-    if period:
-        year, _, month = period.partition("-")
-        if year.isdigit() and month.isdigit():
-            invoices = invoices.filter(period__year=int(year), period__month=int(month))
-        else:
-            invoices = invoices.none()
-    for name, lookup in (("status", "status"), ("unit", "unit_id"), ("block", "unit__block")):
-        value = params.get(name)
-        if value:
-            if name == "unit" and not value.isdigit():
-                return invoices.none()
-            invoices = invoices.filter(**{lookup: value})
-    return invoices
+def filter_invoices(invoices: QuerySet[Invoice], filters: dict[str, Any]) -> QuerySet[Invoice]:
+    """Checked filters: ``period`` (a month's first day), ``status``, ``unit`` (id), ``block``."""
+    lookups = {"period": "period", "status": "status", "unit": "unit_id", "block": "unit__block"}
+    return invoices.filter(**{lookups[name]: value for name, value in filters.items()})
 
 
 @dataclass(frozen=True)

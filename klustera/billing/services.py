@@ -8,12 +8,14 @@ shown as its own line; the total is the sum of the lines.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,15 +48,20 @@ def whole_rupiah(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
+PERIOD = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
+
+
+def read_month(value: str) -> date:
+    """``2026-12`` → 1 Dec 2026, for the months of 2000 to 2099; else a ``ValidationError``."""
+    written = str(value).strip()
+    if not PERIOD.fullmatch(written):
+        raise ValidationError({"period": [_("Write the month as YYYY-MM, e.g. 2026-12.")]})
+    return date(int(written[:4]), int(written[5:]), 1)
+
+
 def parse_period(value: str) -> date:
     """``2026-12`` → 1 Dec 2026; no period after next month (in the complex's time zone)."""
-    try:
-        year, month = (int(part) for part in value.strip().split("-"))
-        period = date(year, month, 1)
-    except (ValueError, TypeError):
-        raise ValidationError(
-            {"period": [_("Write the month as YYYY-MM, e.g. 2026-12.")]}
-        ) from None
+    period = read_month(value)
     today = timezone.localdate()
     next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     if period > next_month:
@@ -592,6 +599,12 @@ def update_billing_settings(*, changes: dict[str, object], actor: User) -> Billi
         before = {name: str(getattr(config, name)) for name in changes}
         for name, value in changes.items():
             setattr(config, name, value)
+        for name in changes:  # the model's own rules (the prefix's characters, choices …)
+            try:
+                field = cast(models.Field, BillingSettings._meta.get_field(name))
+                setattr(config, name, field.clean(getattr(config, name), config))
+            except ValidationError as exc:
+                raise ValidationError({name: exc.messages}) from exc
         if config.late_fee == BillingSettings.LateFee.PERCENT and config.late_fee_value > HUNDRED:
             raise ValidationError(
                 {"late_fee_value": [_("A percentage late fee cannot exceed 100%.")]}

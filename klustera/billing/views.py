@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
@@ -20,6 +21,7 @@ from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
+from klustera.billing.filters import InvoiceFilters
 from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Tariff
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
 from klustera.billing.services import (
@@ -32,19 +34,25 @@ from klustera.billing.services import (
 from klustera.estate.models import Unit
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
-from klustera.portal.paging import paginate
+from klustera.portal.paging import filters_of, paginate
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename.replace("/", "-")}.pdf"'
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=False, filename=f"{filename.replace('/', '-')}.pdf"
+        )
+        or "inline"
+    )
     return response
 
 
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Invoices the user may see, newest first; ``?status=&period=YYYY-MM&block=``."""
-    invoices = filter_invoices(invoices_visible_to(request.user), request.GET).order_by(
+    filters = filters_of(request, InvoiceFilters)
+    invoices = filter_invoices(invoices_visible_to(request.user), filters).order_by(
         "-period", "unit__block", "unit__number"
     )
     return render(

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django import forms
@@ -30,11 +32,14 @@ from django.utils.translation import gettext_lazy
 from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.audit.services import record
+from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.tenancy.context import tenant_atomic
+from klustera.estate.services import check_plan_room
+from klustera.tenancy.context import one_writer_at_a_time, tenant_atomic
 
 MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an XLSX's XML, well above 20,000 rows' worth
 COLUMNS = (
     "block",
     "number",
@@ -154,8 +159,10 @@ def read_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
     if len(content) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 5 MB; split it into several imports."))
     is_xlsx = content.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx")
-    table = list(_xlsx_rows(content) if is_xlsx else _csv_rows(content))
-    table = [row for row in table if any(str(cell or "").strip() for cell in row)]
+    rows = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
+    filled = (row for row in rows if any(str(cell or "").strip() for cell in row))
+    # Reading stops one row past the limit: a file of millions of rows costs no more.
+    table = list(islice(filled, MAX_ROWS + 2))
     if not table:
         raise ImportFileError(_("The file is empty."))
     headings = [_column(str(cell or "")) for cell in table[0]]
@@ -208,6 +215,13 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook  # uses defusedxml, which is installed, against XML bombs
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError(_("This is not a readable XLSX file.")) from exc
+    if unpacked > MAX_UNPACKED_BYTES:  # a small file that unpacks into millions of rows
+        raise ImportFileError(_("The file holds more than can be imported at once; split it."))
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError(_("This is not a readable XLSX file.")) from exc
@@ -230,7 +244,8 @@ def import_estate(
     """Check the file; with ``commit``, write it (all rows or none). Returns the report.
 
     A file that cannot be read raises ``ImportFileError``; row errors are in
-    the report and leave the registry untouched.
+    the report and leave the registry untouched. Units past the plan's limit
+    raise ``StateConflict`` (``PLAN_LIMIT``), and nothing is written.
     """
     rows = read_rows(content, filename)
     report = ImportReport(rows=len(rows))
@@ -239,7 +254,9 @@ def import_estate(
         return report
     try:
         with tenant_atomic():
+            one_writer_at_a_time("estate.units")
             _write(cleaned, report)
+            check_plan_room()
             if not commit:
                 raise _Preview
             record(
@@ -254,6 +271,8 @@ def import_estate(
             )
     except _Preview:
         return report
+    except StateConflict:
+        raise
     except ValidationError as exc:  # a rule of the registry the row check could not see
         report.errors.append(RowError(0, "", " ".join(exc.messages)))
         report.units_created = report.units_updated = 0

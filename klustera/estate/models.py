@@ -56,6 +56,10 @@ class Resident(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # One person, one record: their phone finds them (sign-in, import, move-in).
+            models.UniqueConstraint(fields=["phone"], name="resident_unique_phone")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -30,6 +30,7 @@ from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.errors import StateConflict
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
 from klustera.estate.models import Occupancy, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
@@ -68,9 +69,13 @@ def import_units(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "confirm" in request.POST and pending:
         with default_storage.open(pending["path"], "rb") as stored:
             content = stored.read()
-        report = import_estate(
-            content=content, filename=pending["name"], actor=user_of(request), commit=True
-        )
+        try:
+            report = import_estate(
+                content=content, filename=pending["name"], actor=user_of(request), commit=True
+            )
+        except StateConflict as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("units-import-page")
         if report.committed:
             default_storage.delete(pending["path"])
             del request.session[SESSION_KEY]
@@ -96,6 +101,8 @@ def import_units(request: HttpRequest) -> HttpResponse:
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
+            except StateConflict as exc:
+                form.add_error("file", exc)
             else:
                 if pending:
                     default_storage.delete(pending["path"])
@@ -121,7 +128,7 @@ class UnitForm(forms.Form):
 @manager_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The units with their current residents and what they owe; ``?q=`` searches."""
-    query = request.GET.get("q", "").strip()[:60]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL
     current = Occupancy.objects.filter(end_on__isnull=True).select_related("resident")
     owed = (
         Invoice.objects.filter(unit=OuterRef("pk"), status__in=OPEN_STATUSES)

@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -26,7 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import RejectUnknownFields, ok, user_of
+from klustera.api import FilterText, RejectUnknownFields, ok, user_of
+from klustera.filtering import FilteredListView
 from klustera.notifications import clients, services
 from klustera.notifications.models import (
     Category,
@@ -285,17 +285,20 @@ class MessageSerializer(serializers.ModelSerializer):
         ]
 
 
-class OutboxView(ListAPIView):
+class OutboxFilters(serializers.Serializer):
+    status = serializers.ChoiceField(Message.Status.choices, required=False)
+    channel = serializers.ChoiceField(Channel.choices, required=False)
+    category = serializers.ChoiceField(Category.choices, required=False)
+    template = FilterText(max_length=60)
+
+
+class OutboxView(FilteredListView):
     serializer_class = MessageSerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = OutboxFilters
 
     def get_queryset(self):
-        queryset = Message.objects.all()
-        for field in ("status", "channel", "template", "category"):
-            value = self.request.query_params.get(field)
-            if value:
-                queryset = queryset.filter(**{field: value})
-        return queryset
+        return Message.objects.filter(**self.filters)
 
 
 class ResendView(APIView):

@@ -22,6 +22,9 @@ from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.policies import is_manager
 from klustera.api import (
     Conflict,
+    DayField,
+    IdField,
+    MomentField,
     RejectUnknownFields,
     call_service,
     error_response,
@@ -34,6 +37,7 @@ from klustera.billing.selectors import invoices_visible_to
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
+from klustera.filtering import FilteredListView
 from klustera.payments.models import (
     Allocation,
     Payment,
@@ -59,6 +63,7 @@ from klustera.payments.services import (
 )
 from klustera.payments.xendit import CHANNELS
 from klustera.tenancy.links import tenant_url
+from klustera.uploads import check_photo
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -96,17 +101,19 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class PaymentListView(ListAPIView):
+class PaymentFilters(serializers.Serializer):
+    unit = IdField(required=False)
+
+
+class PaymentListView(FilteredListView):
     """A resident's payments (a manager's: all of them), newest first."""
 
     serializer_class = PaymentSerializer
+    filter_serializer = PaymentFilters
 
     def get_queryset(self):
         payments = payments_visible_to(self.request.user).select_related("reversal")
-        unit = self.request.query_params.get("unit")
-        if unit:
-            payments = payments.filter(unit_id=unit) if unit.isdigit() else payments.none()
-        return payments
+        return payments.filter(**{f"{name}_id": pk for name, pk in self.filters.items()})
 
 
 class ReceiptPdfView(APIView):
@@ -122,7 +129,7 @@ class ManualPaymentSerializer(RejectUnknownFields, serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
     amount = serializers.DecimalField(max_digits=14, decimal_places=0)
     method = serializers.ChoiceField([Payment.Method.CASH, Payment.Method.BANK_TRANSFER])
-    paid_at = serializers.DateTimeField(required=False)
+    paid_at = MomentField(required=False)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     proof = serializers.ImageField(required=False, help_text="a photo of the slip (multipart)")
@@ -267,18 +274,20 @@ class XenditAccountView(APIView):
         return ok(XenditAccountSerializer(account).data, message=gettext("Settings saved."))
 
 
-class AttemptsView(ListAPIView):
+class AttemptFilters(serializers.Serializer):
+    needs_review = serializers.BooleanField(required=False, help_text="amount mismatches")
+    status = serializers.ChoiceField(PaymentAttempt.Status.choices, required=False)
+
+
+class AttemptsView(FilteredListView):
     """Online payment attempts, newest first; ``?needs_review=1`` lists amount mismatches."""
 
     serializer_class = AttemptSerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = AttemptFilters
 
     def get_queryset(self):
-        attempts = PaymentAttempt.objects.select_related("invoice")
-        if self.request.query_params.get("needs_review") in ("1", "true"):
-            attempts = attempts.filter(needs_review=True)
-        state = self.request.query_params.get("status")
-        return attempts.filter(status=state) if state else attempts
+        return PaymentAttempt.objects.select_related("invoice").filter(**self.filters)
 
 
 class VirtualAccountSerializer(serializers.ModelSerializer):
@@ -323,14 +332,6 @@ class VirtualAccountView(APIView):
 
 # --- Transfer proofs -------------------------------------------------------------------
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-
-
-def check_photo(image: Any) -> Any:
-    if image.size > MAX_PHOTO_BYTES:
-        raise serializers.ValidationError(gettext("The photo is larger than 5 MB."))
-    return image
-
 
 class TransferProofSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True)
@@ -356,9 +357,9 @@ class TransferProofSerializer(serializers.ModelSerializer):
 
 
 class NewTransferProof(RejectUnknownFields, serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=0)
-    transferred_on = serializers.DateField()
+    transferred_on = DayField()
     bank = serializers.CharField(max_length=60, required=False, allow_blank=True)
     image = serializers.ImageField()
 
@@ -388,16 +389,22 @@ class TransferProofsView(ListAPIView):
         return ok(TransferProofSerializer(proof).data, status=status.HTTP_201_CREATED)
 
 
-class AdminTransferProofsView(ListAPIView):
+class ProofFilters(serializers.Serializer):
+    status = serializers.ChoiceField(TransferProof.Status.choices, required=False)
+
+
+class AdminTransferProofsView(FilteredListView):
     """Transfer proofs to review, oldest waiting first with ``?status=pending``."""
 
     serializer_class = TransferProofSerializer
     permission_classes = [IsPropertyManager]
+    filter_serializer = ProofFilters
 
     def get_queryset(self):
         proofs = TransferProof.objects.select_related("unit", "payment")
-        state = self.request.query_params.get("status")
-        return proofs.filter(status=state).order_by("submitted_at") if state else proofs
+        if "status" in self.filters:
+            return proofs.filter(**self.filters).order_by("submitted_at")
+        return proofs
 
 
 class ReviewRequest(RejectUnknownFields, serializers.Serializer):

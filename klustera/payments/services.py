@@ -35,6 +35,7 @@ from klustera.billing.numbering import next_number
 from klustera.crypto import decrypt, encrypt
 from klustera.estate.models import Unit
 from klustera.estate.selectors import billing_contacts
+from klustera.formatting import EARLIEST_DAY
 from klustera.notifications.services import Address, notify
 from klustera.payments.models import (
     Allocation,
@@ -80,6 +81,8 @@ def record_payment(
     paid_at = paid_at or timezone.now()
     if paid_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"paid_at": [_("A payment cannot be in the future.")]})
+    if timezone.localdate(paid_at) < EARLIEST_DAY:
+        raise ValidationError({"paid_at": [_("Use a date from 2000 on.")]})
     with tenant_atomic():
         payment = Payment.objects.create(
             unit=unit,

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from klustera.api import query
+
+
+def filters_of(
+    request: HttpRequest, serializer_class: type[serializers.Serializer]
+) -> dict[str, Any]:
+    """A page's ``?…`` filters, checked as the API checks them; bad ones are a 400 page."""
+    try:
+        return query(serializer_class, request.GET)
+    except ValidationError as exc:
+        raise BadRequest("bad filter") from exc
 
 
 def paginate(

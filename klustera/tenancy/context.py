@@ -83,6 +83,19 @@ def tenant_atomic() -> Atomic:
     return transaction.atomic(using=current_alias())
 
 
+def one_writer_at_a_time(name: str) -> None:
+    """Inside a tenant transaction: the other transactions that say ``name`` wait for this one.
+
+    PostgreSQL takes a transaction-level advisory lock; SQLite already lets
+    one transaction write at a time. For rules a row lock cannot guard, such
+    as a count.
+    """
+    connection = transaction.get_connection(current_alias())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
 def on_commit(func: object) -> None:
     """Run ``func`` after the current tenant transaction commits (at once outside one)."""
     transaction.on_commit(func, using=current_alias())  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from klustera.tenancy.errors import TenantUnknown
-from klustera.tenancy.models import Domain, Tenant
+from klustera.tenancy.models import SLUG_PATTERN, Domain, Tenant
 
 PATH_PREFIX = re.compile(r"^/c/(?P<slug>[^/]+)(?P<rest>/.*)?$")
 TOKEN_PATTERN = re.compile(r"^Bearer\s+(?P<slug>[a-z0-9-]+)\.", re.IGNORECASE)
@@ -66,8 +66,12 @@ def forget_resolutions() -> None:
 
 
 def _by_slug(slug: str) -> Tenant:
-    tenant = _remembered(
-        "slug", slug.lower(), lambda: Tenant.objects.filter(slug=slug.lower()).first()
+    slug = slug.lower()
+    # Checked before any query: a slug that cannot exist (a NUL byte, 900 characters) is unknown.
+    tenant = (
+        _remembered("slug", slug, lambda: Tenant.objects.filter(slug=slug).first())
+        if SLUG_PATTERN.match(slug)
+        else None
     )
     if tenant is None:
         raise TenantUnknown(_("No complex '%(slug)s'.") % {"slug": slug})

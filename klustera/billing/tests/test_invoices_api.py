@@ -57,7 +57,23 @@ def test_bad_periods_and_filters_are_answered_clearly(tenant_a) -> None:  # type
         )
         assert response.status_code == 422, period
         assert "period" in response.json()["error"]["details"]
-    assert manager.get("/c/alpha/api/v1/admin/invoices?unit=abc").json()["meta"]["total"] == 0
+    for query in (
+        "unit=abc",
+        "unit=99999999999999999999",
+        "period=99999-01",
+        "period=0-01",
+        "period=99999999999999999999-01",
+        "status=lunas",
+    ):
+        answer = manager.get(f"/c/alpha/api/v1/admin/invoices?{query}")
+        assert answer.status_code == 422, query
+        assert query.split("=")[0] in answer.json()["error"]["details"]
+    tariff = manager.post(
+        "/c/alpha/api/v1/admin/tariffs",
+        {"charge": "IPL", "rate": "1000", "effective_from": "99999999999999999999-01"},
+        content_type="application/json",
+    )
+    assert tariff.status_code == 422 and "effective_from" in tariff.json()["error"]["details"]
     assert (
         resident.post(
             "/c/alpha/api/v1/admin/billing-runs",

@@ -171,3 +171,51 @@ def test_the_csv_export_defuses_formulas(manager, tenant_a) -> None:  # type: ig
     report = _upload(manager, exported.encode(), commit=True).json()["data"]
     assert report["stays_created"] == 0 and report["residents_created"] == 0
     assert _counts(tenant_a) == before
+
+
+def _workbook(rows: int) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["block", "number"])
+    for n in range(rows):
+        sheet.append(["Z", str(n)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_reading_stops_one_row_past_the_limit(manager, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from klustera.estate import importing
+
+    monkeypatch.setattr(importing, "MAX_ROWS", 50)
+    read = 0
+    real = importing._xlsx_rows
+
+    def counted(content: bytes):  # type: ignore[no-untyped-def]
+        nonlocal read
+        for row in real(content):
+            read += 1
+            yield row
+
+    monkeypatch.setattr(importing, "_xlsx_rows", counted)
+    before = _counts(tenant_a)
+    response = _upload(manager, _workbook(5_000), "units.xlsx")
+    assert response.status_code == 422
+    assert "50" in response.json()["error"]["details"]["file"][0]
+    assert read <= 52  # the heading, 50 rows and the one too many: not 5,000
+    csv_rows = "block,number\n" + "".join(f"Z,{n}\n" for n in range(5_000))
+    assert _upload(manager, csv_rows).status_code == 422
+    assert _counts(tenant_a) == before
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_parsed(
+    manager, tenant_a, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from klustera.estate import importing
+
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 100_000)
+    parsed = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: parsed.append(1))
+    response = _upload(manager, _workbook(5_000), "units.xlsx")  # small zipped, ~250 KB of XML
+    assert response.status_code == 422 and "split" in response.json()["error"]["details"]["file"][0]
+    assert parsed == []

@@ -1,0 +1,57 @@
+"""Uploaded files: capped while they stream in, photos checked and named by what they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext as _
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# What Pillow says a photo is → the extension it is stored under, whatever its name said.
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """Refuses a multipart body past ``UPLOAD_MAX_BYTES`` as it arrives, before it is spooled.
+
+    First in ``FILE_UPLOAD_HANDLERS``: it counts every chunk and passes it on
+    to the handlers that store it.
+    """
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.received = 0
+
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
+    ) -> None:
+        if content_length > settings.UPLOAD_MAX_BYTES:
+            raise RequestDataTooBig("The upload is larger than the limit.")
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_BYTES:  # a body longer than it said
+            raise RequestDataTooBig("The upload is larger than the limit.")
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def check_photo(image: Any) -> Any:
+    """A photo of at most 5 MB in a format browsers show; renamed to its real format.
+
+    ``image`` is an uploaded file that Django's image field has opened (it
+    carries ``image.image``, Pillow's view of it).
+    """
+    if image.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("The photo is larger than 5 MB."), code="photo_too_large")
+    detected = getattr(getattr(image, "image", None), "format", None)
+    extension = PHOTO_EXTENSIONS.get(str(detected))
+    if extension is None:
+        raise ValidationError(_("Send a JPEG, PNG or WebP photo."), code="photo_format")
+    image.name = f"photo.{extension}"
+    return image
