@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from klustera.api import is_api_request
+from klustera.tenancy.context import current_tenant, in_platform_scope
 
 
 class UserLanguageMiddleware:
@@ -18,7 +19,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not is_api_request(request):
+        # Health probes run in no scope: their session cookie (if any) is never looked up.
+        in_scope = current_tenant() is not None or in_platform_scope()
+        if in_scope and user is not None and user.is_authenticated and not is_api_request(request):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)

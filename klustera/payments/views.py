@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,4 +130,7 @@ def review_proof(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def proof_image(request: HttpRequest, pk: int) -> FileResponse:
     proof = get_object_or_404(TransferProof, pk=pk)
-    return FileResponse(proof.image.open("rb"))
+    try:
+        return FileResponse(proof.image.open("rb"))
+    except FileNotFoundError:  # the row outlived its file (a restore without media)
+        raise Http404 from None
