@@ -270,6 +270,7 @@ REST_FRAMEWORK = {
         "public": env("RATE_LIMIT_PUBLIC", "60/min"),
         "phone": env("RATE_LIMIT_PHONE", "5/min"),
         "gate": env("RATE_LIMIT_GATE", "600/min"),
+        "api_key": env("RATE_LIMIT_API_KEY", "600/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "klustera.openapi.FilteringSchema",
     # Never trust X-Forwarded-For beyond the proxies we run (klustera.net.client_ip).

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
+from klustera.accounts.models import ApiKey
 from klustera.accounts.phones import normalize_phone
 from klustera.api import error_response, is_api_request, retry_after
 from klustera.net import client_ip
@@ -73,11 +74,22 @@ class ApiRateLimitMiddleware:
 
 
 class PerUserRateThrottle(UserRateThrottle):
+    """Per user; an API key has a limit of its own (``api_key``), apart from its maker's."""
+
     scope = "user"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, ApiKey):
+            self.scope = "api_key"
+            self.rate = self.get_rate()
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not (request.user and request.user.is_authenticated):
             return None  # the IP limit covers anonymous callers
+        if isinstance(request.auth, ApiKey):
+            return self.cache_format % {"scope": self.scope, "ident": f"key{request.auth.pk}"}
         return super().get_cache_key(request, view)
 
 

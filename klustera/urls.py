@@ -74,6 +74,7 @@ urlpatterns = [
     path("manage/billing/", billing_views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", billing_views.tariffs_page, name="tariffs-page"),
     path("manage/staff/", accounts_views.staff_page, name="staff-page"),
+    path("manage/api-keys/", accounts_views.api_keys_page, name="api-keys-page"),
     path("manage/billing/runs/<int:pk>", billing_views.billing_run_page, name="billing-run-page"),
     path("invoices/<int:pk>/", billing_views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", billing_views.invoice_pdf_page, name="invoice-pdf-page"),

@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from klustera.access.models import AccessLog, GateKey, GuestInvitation, Parcel, WalkIn
-from klustera.accounts.models import ApiToken
+from klustera.accounts.models import ApiKey, ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
 from klustera.billing.models import BillingRun, BillingSettings, Invoice, OneOffCharge, Tariff
@@ -64,6 +64,8 @@ PROBES: dict[str, Probe] = {
     "auth-token-detail": Probe(("delete",), "object", "token"),
     "admin-invitations": Probe(("get", "post"), "list"),
     "admin-staff": Probe(("get", "post"), "list"),
+    "admin-api-keys": Probe(("get", "post"), "list"),
+    "admin-api-key-revoke": Probe(("post",), "object", "api_key"),
     "unit-list": Probe(("get",), "list"),
     "unit-detail": Probe(("get",), "object", "unit"),
     "whatsapp-webhook": Probe(("get", "post"), "public"),
@@ -164,6 +166,15 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
             phone="081300000099", name=f"{MARKER} Staff", roles=[Role.SECURITY_STAFF]
         )
         pair = issue_tokens(user=manager, device_name=MARKER)
+        api_key = ApiKey.objects.create(
+            pk=FOREIGN_ID,
+            name=MARKER,
+            scope="read_only",
+            digest=MARKER,
+            hint="x",
+            created_by=manager,
+            expires_at="2099-01-01T00:00:00Z",
+        )
         ApiToken.objects.filter(pk=pair.record.pk).update(id=FOREIGN_ID)
         token = ApiToken.objects.get(pk=FOREIGN_ID)
         message = Message.objects.create(
@@ -294,6 +305,7 @@ def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
         "guest": guest,
         "walk_in": walk_in,
         "parcel": parcel,
+        "api_key": api_key,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

@@ -38,7 +38,7 @@ from klustera.access.models import AccessLog, Parcel, WalkIn
 from klustera.access.services import register_guest
 from klustera.accounts.models import ApiToken, User
 from klustera.accounts.roles import Role
-from klustera.accounts.services import create_user, issue_token
+from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Occupancy, Resident, Vehicle
@@ -108,6 +108,9 @@ API = [
     Row("admin-invitations", "post", MANAGER),
     Row("admin-staff", "get", MANAGER),
     Row("admin-staff", "post", MANAGER),
+    Row("admin-api-keys", "get", MANAGER),
+    Row("admin-api-keys", "post", MANAGER),
+    Row("admin-api-key-revoke", "post", MANAGER, "api_key"),
     Row("unit-list", "get", SIGNED_IN),
     Row("unit-detail", "get", frozenset({M, R, G}), "unit"),
     Row("admin-units", "get", MANAGER),
@@ -228,6 +231,7 @@ PAGES = [
     Row("billing-runs-page", "get", MANAGER),
     Row("tariffs-page", "get", MANAGER),
     Row("staff-page", "get", MANAGER),
+    Row("api-keys-page", "get", MANAGER),
     Row("billing-run-page", "get", MANAGER, "run"),
     Row("invoice-page", "get", HOUSEHOLD, "invoice"),
     Row("invoice-pdf-page", "get", HOUSEHOLD, "invoice"),
@@ -358,6 +362,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
                 next_attempt_at=now,
             ),
             "run": BillingRun.objects.create(period="2026-11-01"),
+            "api_key": create_api_key(
+                name="Akuntansi", scope="billing", expires_at=now + timedelta(30), actor=accounts[M]
+            )[0],
             "virtual_account": UnitVirtualAccount.objects.create(
                 unit=unit,
                 bank="BCA_VIRTUAL_ACCOUNT",

@@ -17,10 +17,11 @@ from rest_framework.views import APIView
 
 from klustera.accounts import services, tasks
 from klustera.accounts.authentication import TokenExpired
-from klustera.accounts.models import ApiToken, OneTimeCode, User
+from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
 from klustera.api import (
+    MomentField,
     OptionalEmailField,
     RejectUnknownFields,
     call_service,
@@ -325,3 +326,61 @@ class StaffView(ListAPIView):
         data = validated(StaffSerializer, request)
         user = _auth_call(services.create_staff, actor=user_of(request), **data)
         return ok(StaffSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+# --- Managers: API keys for the complex's own systems -----------------------------------
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "name",
+            "scope",
+            "hint",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+
+
+class NewApiKey(RejectUnknownFields, serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scope = serializers.ChoiceField(ApiKey.Scope.choices)
+    expires_at = MomentField(help_text="within a year")
+
+
+class NewApiKeyAnswer(ApiKeySerializer):
+    key = serializers.CharField(help_text="shown this once: only its digest is kept")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+
+
+class ApiKeysView(ListAPIView):
+    """The complex's API keys, newest first; a new key is shown once."""
+
+    serializer_class = ApiKeySerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return ApiKey.objects.all()
+
+    @extend_schema(request=NewApiKey, responses={201: NewApiKeyAnswer})
+    def post(self, request: Request) -> Response:
+        data = validated(NewApiKey, request)
+        key, secret = _auth_call(services.create_api_key, actor=user_of(request), **data)
+        response = ok({**ApiKeySerializer(key).data, "key": secret}, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)
+        return response
+
+
+class ApiKeyRevokeView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: ApiKeySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        key = get_object_or_404(ApiKey, pk=pk)
+        return ok(ApiKeySerializer(services.revoke_api_key(key=key, actor=user_of(request))).data)

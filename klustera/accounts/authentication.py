@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from klustera.accounts.models import ApiToken, User
-from klustera.accounts.services import token_digest
+from klustera.accounts.models import ApiKey, ApiToken, User
+from klustera.accounts.policies import is_manager
+from klustera.accounts.services import is_api_key, token_digest
 from klustera.net import client_ip
 from klustera.tenancy.context import current_tenant
 
@@ -42,8 +44,35 @@ def _log_foreign_token(request: Request, token: str, *, here: str) -> None:
     )
 
 
+# What each scope of an API key reaches: the apps whose endpoints it may call.
+KEY_SCOPES = {ApiKey.Scope.BILLING: {"billing", "payments"}, ApiKey.Scope.ACCESS: {"access"}}
+
+
+def _authenticate_key(request: Request, secret: str) -> tuple[User, ApiKey]:
+    """An API key acts for the manager who made it, within its scope, while both last."""
+    key = ApiKey.objects.select_related("created_by").filter(digest=token_digest(secret)).first()
+    if key is None or not key.is_usable:
+        raise exceptions.AuthenticationFailed(_("Invalid API key."))
+    if not (key.created_by.is_active and is_manager(key.created_by)):  # its maker left
+        raise exceptions.AuthenticationFailed(_("Invalid API key."))
+    view = (request.parser_context or {}).get("view")
+    app = type(view).__module__.split(".")[1] if view is not None else ""
+    if app == "accounts":  # keys never manage people, tokens or keys
+        allowed = False
+    elif key.scope == ApiKey.Scope.READ_ONLY:
+        allowed = request.method in SAFE_METHODS
+    else:
+        allowed = app in KEY_SCOPES[ApiKey.Scope(key.scope)]
+    if not allowed:
+        raise exceptions.PermissionDenied(_("This API key's scope does not reach here."))
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key.created_by, key
+
+
 class BearerTokenAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiToken | ApiKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != b"bearer":
             return None
@@ -55,6 +84,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         if tenant is None or not token.startswith(tenant.slug + "."):
             _log_foreign_token(request, token, here=tenant.slug if tenant else "")
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if is_api_key(token):
+            return _authenticate_key(request, token)
         record = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
         if record is None or record.revoked_at is not None or not record.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -90,6 +90,39 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class ApiKey(models.Model):
+    """A key for one of the complex's own systems (accounting, a gate controller, a bot).
+
+    It acts for the manager who made it, within its scope, until it expires or
+    is revoked; only its SHA-256 digest is stored, and it is shown once.
+    """
+
+    class Scope(models.TextChoices):
+        READ_ONLY = "read_only", _("Read only")
+        BILLING = "billing", _("Billing and payments")
+        ACCESS = "access", _("Gate access")
+
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # the key's last characters, to tell keys apart
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"API key {self.name}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class RefreshToken(models.Model):
     """A single-use refresh token; presenting a used one revokes its whole family."""
 

@@ -20,10 +20,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klustera.accounts.models import ApiToken, AuthFailure, OneTimeCode, RefreshToken, User
+from klustera.accounts.models import (
+    ApiKey,
+    ApiToken,
+    AuthFailure,
+    OneTimeCode,
+    RefreshToken,
+    User,
+)
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.accounts.signals import account_switched_off
+from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
@@ -88,8 +96,6 @@ def create_staff(
     *, phone: str, name: str, role: str, password: str | None, actor: User, email: str = ""
 ) -> User:
     """A staff account (security, cleaning, facility) created by a manager, audited."""
-    from klustera.audit.services import record
-
     if role not in STAFF_ROLES:
         raise ValidationError(_("Staff are security, cleaning or facility staff."))
     phone = normalize_phone(phone)
@@ -103,8 +109,6 @@ def create_staff(
 
 def set_staff_active(*, user: User, active: bool, actor: User) -> User:
     """A staff account stops (or starts again) signing in; its tokens end when it stops."""
-    from klustera.audit.services import record
-
     if not set(user.groups.values_list("name", flat=True)) & STAFF_ROLES:
         raise ValidationError(_("Only staff accounts are switched on and off here."))
     with tenant_atomic():
@@ -196,6 +200,56 @@ def refresh_tokens(*, refresh_token: str) -> TokenPair:
     if reused:
         raise AuthError(_("This refresh token was already used; the device is signed out."))
     raise AuthError(_("The refresh token has expired."), code="TOKEN_EXPIRED")
+
+
+# --- API keys for the complex's own systems ---------------------------------------
+
+API_KEY_MARK = "key_"  # after the complex's slug: tells a key from a device's token
+API_KEY_LONGEST = timedelta(days=366)
+
+
+def is_api_key(secret: str) -> bool:
+    return secret.partition(".")[2].startswith(API_KEY_MARK)
+
+
+def create_api_key(
+    *, name: str, scope: str, expires_at: datetime, actor: User
+) -> tuple[ApiKey, str]:
+    """A key that acts for ``actor`` (a manager) within ``scope``; returns it with its secret.
+
+    Only the secret's digest is stored: this is the one time it can be shown.
+    A key lives a year at most. Audited.
+    """
+    if Role.PROPERTY_MANAGER not in {group.name for group in actor.groups.all()}:
+        raise ValidationError(_("Only managers create API keys."))
+    if scope not in ApiKey.Scope.values:
+        raise ValidationError({"scope": [_("Choose read only, billing or access.")]})
+    now = timezone.now()
+    if not now < expires_at <= now + API_KEY_LONGEST:
+        raise ValidationError({"expires_at": [_("A key expires within a year from today.")]})
+    secret = f"{_new_secret().partition('.')[0]}.{API_KEY_MARK}{secrets.token_urlsafe(32)}"
+    with tenant_atomic():
+        key = ApiKey.objects.create(
+            name=name.strip()[:100],
+            scope=scope,
+            digest=token_digest(secret),
+            hint=secret[-4:],
+            created_by=actor,
+            expires_at=expires_at,
+        )
+        record(actor=actor, action="api_key.created", target=key, name=key.name, scope=scope)
+    return key, secret
+
+
+def revoke_api_key(*, key: ApiKey, actor: User) -> ApiKey:
+    """The key stops working at once; audited."""
+    with tenant_atomic():
+        key = ApiKey.objects.select_for_update().get(pk=key.pk)
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            record(actor=actor, action="api_key.revoked", target=key, name=key.name)
+    return key
 
 
 def revoke_family(*, family: uuid.UUID) -> None:

@@ -16,4 +16,10 @@ api_urlpatterns = [
     path("auth/tokens/<int:pk>", api.TokenDetailView.as_view(), name="auth-token-detail"),
     path("admin/invitations", api.InvitationsView.as_view(), name="admin-invitations"),
     path("admin/staff", api.StaffView.as_view(), name="admin-staff"),
+    path("admin/api-keys", api.ApiKeysView.as_view(), name="admin-api-keys"),
+    path(
+        "admin/api-keys/<int:pk>/revoke",
+        api.ApiKeyRevokeView.as_view(),
+        name="admin-api-key-revoke",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
@@ -19,13 +20,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.accounts import services, tasks
-from klustera.accounts.models import ApiToken, OneTimeCode, User
+from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
 from klustera.accounts.policies import is_manager
 from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.api import retry_after, user_of
@@ -291,3 +293,53 @@ def _uuid_or_none(value: str) -> list[uuid.UUID]:
         return [uuid.UUID(value)]
     except ValueError:
         return []
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. Accounting system"))
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiKey.Scope.choices)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Within a year."),
+    )
+
+
+@manager_required
+def api_keys_page(request: HttpRequest) -> HttpResponse:
+    """The complex's API keys: make one (shown this once), revoke one."""
+    form = ApiKeyForm(
+        None if "revoke" in request.POST else request.POST or None,
+        initial={"expires_on": timezone.localdate() + timedelta(days=90)},
+    )
+    secret = ""
+    if request.method == "POST" and "revoke" in request.POST:
+        revoke = request.POST["revoke"]
+        key = get_object_or_404(ApiKey, pk=int(revoke) if revoke.isdigit() else 0)
+        services.revoke_api_key(key=key, actor=user_of(request))
+        messages.success(request, _("%(name)s no longer works.") % {"name": key.name})
+        return redirect("api-keys-page")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        end_of_day = datetime.combine(data["expires_on"], time(23, 59))
+        try:
+            _key, secret = services.create_api_key(
+                name=data["name"],
+                scope=data["scope"],
+                expires_at=timezone.make_aware(end_of_day),
+                actor=user_of(request),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            for name, problems in errors.items():  # the form asks for a day, not a moment
+                form.add_error("expires_on" if name == "expires_at" else None, problems)
+        else:
+            form = ApiKeyForm(initial={"expires_on": data["expires_on"]})
+    response = render(
+        request,
+        "accounts/api_keys.html",
+        {"form": form, "keys": ApiKey.objects.all(), "secret": secret, "now": timezone.now()},
+    )
+    if secret:
+        add_never_cache_headers(response)  # the key is on this page alone, this once
+    return response

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 
-from klustera.accounts.models import User
 from klustera.audit.models import AuditEntry
+
+if TYPE_CHECKING:  # the audit sits below accounts: it names users, it never imports them
+    from klustera.accounts.models import User
 
 
 def record(

@@ -31,6 +31,7 @@ MANAGER = [
     (_("Announcements"), "announcements-page"),
     (_("Messages"), "notifications-outbox"),
     (_("Staff"), "staff-page"),
+    (_("API keys"), "api-keys-page"),
 ]
 GATE = [(_("Guard mode"), "gate-mode"), (_("Access log"), "access-log")]
 
