@@ -217,5 +217,6 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_parsed(
     parsed = []
     monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: parsed.append(1))
     response = _upload(manager, _workbook(5_000), "units.xlsx")  # small zipped, ~250 KB of XML
-    assert response.status_code == 422 and "split" in response.json()["error"]["details"]["file"][0]
+    assert response.status_code == 422
+    assert "bagi menjadi beberapa berkas" in response.json()["error"]["details"]["file"][0]
     assert parsed == []
