@@ -38,9 +38,12 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
 
-    def __init__(self, detail: str | None = None, *, error_code: str = "CONFLICT") -> None:
+    def __init__(
+        self, detail: str | None = None, *, error_code: str = "CONFLICT", details: Any = None
+    ) -> None:
         super().__init__(detail)
         self.error_code = error_code
+        self.details = details  # the fields in conflict, as a 422's details name them
 
 
 API_PATH = re.compile(r"^(/c/[^/]+)?/api/")
@@ -71,11 +74,48 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+PHONE_PATTERN = r"^(\+62|62|0)[ -]?[1-9]([ -]?[0-9]){7,11}$"
+PLATE_PATTERN = r"^[A-Za-z0-9]{3,10}$"
+
+
+@extend_schema_field({"type": "string", "pattern": PHONE_PATTERN, "example": "081234567890"})
+class PhoneField(serializers.CharField):
+    """An Indonesian phone number (``0812…``, ``62812…`` or ``+62812…``; separators too)."""
+
+    default_error_messages = {"phone": _("Enter an Indonesian phone number, e.g. 0812 3456 7890.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if text and not re.match(PHONE_PATTERN, text):
+            self.fail("phone")
+        return text
+
+
+@extend_schema_field({"type": "string", "pattern": PLATE_PATTERN, "example": "B1234XYZ"})
+class PlateField(serializers.CharField):
+    """A number plate (``B 1234 XYZ`` is read as ``B1234XYZ``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 15)
+        super().__init__(**kwargs)
+
+
+def _written(value: Any, pattern: str) -> None:
+    """Dates are taken only as the schema writes them (not every form ISO allows)."""
+    if isinstance(value, str) and not re.match(pattern, value):
+        raise serializers.ValidationError(_("Use a date from 2000 to 2099, as YYYY-MM-DD."))
+
+
 @extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
 class DayField(serializers.DateField):
     """A calendar day from 2000 to 2099: no book of a complex holds another."""
 
     def to_internal_value(self, value: Any) -> Any:
+        _written(value, DAY_PATTERN)
         day = super().to_internal_value(value)
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
@@ -87,10 +127,20 @@ class MomentField(serializers.DateTimeField):
     """A moment from 2000 to 2099, with its time zone (or the complex's)."""
 
     def to_internal_value(self, value: Any) -> Any:
+        _written(value, MOMENT_PATTERN)
         moment = super().to_internal_value(value)
         if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
             raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
         return moment
+
+
+class FilterChoice(serializers.ChoiceField):
+    """One value of a list filter; blank means no filter (as a form sends it)."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(choices, **kwargs)
 
 
 class FilterText(serializers.CharField):
@@ -111,11 +161,44 @@ def query(serializer_class: type[serializers.Serializer], params: Any) -> dict[s
     return dict(serializer.validated_data)
 
 
+def _json_type(field: Any) -> str:
+    """The JSON type the schema gives a field's value ("" where it does not say one)."""
+    if isinstance(field, serializers.BooleanField):
+        return "boolean"
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return "integer"
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return "array"
+    if isinstance(field, serializers.FileField):
+        return ""
+    if isinstance(
+        field,
+        serializers.CharField
+        | serializers.DecimalField  # money is a string of digits, never a float
+        | serializers.DateField
+        | serializers.DateTimeField
+        | serializers.ChoiceField,
+    ):
+        return "string"
+    return ""
+
+
+def _not_text(field: Any) -> bool:
+    """A number or a date written as a string: empty is no value of it."""
+    return isinstance(field, serializers.DecimalField | serializers.DateField)
+
+
+def _is_json(value: Any, expected: str) -> bool:
+    if expected == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, {"boolean": bool, "array": list, "string": str}[expected])
+
+
 class RejectUnknownFields:
     """Input serializers refuse fields they do not know instead of silently ignoring them.
 
-    In a JSON body, text fields also take text only: ``"plate": 0`` is refused,
-    as the schema's ``type: string`` says, rather than read as ``"0"``.
+    In a JSON body, each value also has the type the schema gives it:
+    ``"plate": 0`` or ``"send": "true"`` is refused rather than coerced.
     """
 
     def to_internal_value(self, data: Any) -> Any:
@@ -123,11 +206,14 @@ class RejectUnknownFields:
             fields = self.fields  # type: ignore[attr-defined]
             known = {name for name, field in fields.items() if not field.read_only}
             errors = {name: [_("Unknown field.")] for name in sorted(set(data) - known)}
-            for name, value in data.items():
-                is_text = isinstance(fields.get(name), serializers.CharField)
-                # null is left to the field's own allow_null
-                if is_text and value is not None and not isinstance(value, str):
-                    errors[name] = [_("Send text.")]
+            if type(data) is dict:  # JSON: types as the schema says (a form sends only text)
+                for name, value in data.items():
+                    expected = _json_type(fields.get(name))
+                    # null is left to the field's own allow_null
+                    if value is not None and expected and not _is_json(value, expected):
+                        errors[name] = [_("Send a value of type %(type)s.") % {"type": expected}]
+                    elif value == "" and _not_text(fields.get(name)):
+                        errors[name] = [_("Send null for no value.")]
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
@@ -155,7 +241,8 @@ def call_service(func: Any, **kwargs: Any) -> Any:
 
 def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
     if isinstance(exc, StateConflict):
-        return Conflict(" ".join(exc.messages), error_code=exc.api_code)
+        fields = exc.message_dict if hasattr(exc, "error_dict") else None
+        return Conflict(" ".join(exc.messages), error_code=exc.api_code, details=fields)
     details = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return exceptions.ValidationError(details)
 
@@ -228,10 +315,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
         if isinstance(exc, Conflict):
             code = exc.error_code
+        details: Any = None
         if isinstance(exc, exceptions.ValidationError):
             message, details = _("The request is not valid."), exc.detail
         else:
-            message, details = str(exc.detail), None
+            message, details = str(exc.detail), getattr(exc, "details", None)
         response = Response(error_body(code, message, details), status=http_status)
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
@@ -274,9 +362,9 @@ class EnvelopePagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param or "per_page")
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError({"per_page": [_("Use a whole number from 1.")]})
-        return min(int(raw), self.max_page_size)
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError({"per_page": [_("Use a whole number from 1 to 100.")]})
+        return int(raw)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)

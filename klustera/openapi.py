@@ -78,21 +78,40 @@ def describe_limits(
         for component in generator.registry._components.values()
         if _refuses_unknown_fields(component.object)
     }
+    in_forms = _sent_as_forms(result)
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if not name.endswith("Request"):
             continue
         if name in strict or name.removesuffix("Request") in strict:
             schema["additionalProperties"] = False
-        for field in schema.get("properties", {}).values():
+        required = set(schema.get("required", []))
+        for field_name, field in schema.get("properties", {}).items():
             _bound_integers(field)
+            if name in in_forms and field_name not in required and "pattern" in field:
+                field["pattern"] = f"^$|{field['pattern']}"  # a form's blank: not given, or null
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 schema = parameter.get("schema", {})
                 if schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
+                if "pattern" in schema and parameter.get("in") == "query":
+                    schema["pattern"] = f"^$|{schema['pattern']}"  # blank: no filter
+                    schema.pop("format", None)  # the pattern says it, blank included
                 _bound_integers(schema)
     return result
+
+
+def _sent_as_forms(result: dict[str, Any]) -> set[str]:
+    """The request components some operation takes as multipart form data."""
+    names = set()
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            ref = content.get("multipart/form-data", {}).get("schema", {}).get("$ref", "")
+            if ref:
+                names.add(ref.rsplit("/", 1)[-1])
+    return names
 
 
 def _refuses_unknown_fields(serializer: Any) -> bool:
@@ -105,6 +124,10 @@ def _bound_integers(schema: dict[str, Any]) -> None:
         schema.setdefault("maximum", MAX_ID)
     elif schema.get("type") == "array":
         _bound_integers(schema.get("items", {}))
+    elif schema.get("format") == "decimal" and "pattern" in schema:
+        # drf-spectacular lets "", "-" and "." through; a decimal has a digit before any point.
+        pattern = schema["pattern"].replace(r"(?:\.\d{0,0})?", "")  # whole Rupiah
+        schema["pattern"] = pattern.replace(r"\d{0,", r"\d{1,", 1).replace(r"\.\d{0,", r"\.\d{1,")
 
 
 def _envelope(data: dict[str, Any] | None, *, paginated: bool) -> dict[str, Any]:

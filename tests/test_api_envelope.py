@@ -19,8 +19,13 @@ def alpha(tenant_a):  # type: ignore[no-untyped-def]
     return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
 
 
-def test_pages_are_capped_at_100_and_report_the_total(alpha) -> None:  # type: ignore[no-untyped-def]
-    body = alpha.get("/c/alpha/api/v1/units?per_page=500&page=1").json()
+def test_pages_hold_at_most_100_and_report_the_total(alpha) -> None:  # type: ignore[no-untyped-def]
+    too_many = alpha.get("/c/alpha/api/v1/units?per_page=500").json()
+    assert (
+        too_many["error"]["code"] == "VALIDATION_ERROR"
+        and "per_page" in too_many["error"]["details"]
+    )
+    body = alpha.get("/c/alpha/api/v1/units?per_page=100&page=1").json()
     assert body["success"] is True
     assert len(body["data"]) == 100
     assert body["meta"] == {"page": 1, "per_page": 100, "total": 152}

@@ -176,7 +176,7 @@ def test_one_phone_is_one_resident(tenant_a) -> None:  # type: ignore[no-untyped
         {"name": "Orang Lain", "phone": "0813-0000-0002"},
         "application/json",
     )
-    assert twice.status_code == 422 and "phone" in twice.json()["error"]["details"]
+    assert twice.status_code == 409 and "phone" in twice.json()["error"]["details"]
     with tenant_context(tenant_a):
         assert Resident.objects.filter(phone="+6281300000002").count() == 1
 

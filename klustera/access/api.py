@@ -48,6 +48,7 @@ from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import (
     IdField,
     MomentField,
+    PhoneField,
     RejectUnknownFields,
     call_service,
     error_response,
@@ -132,7 +133,7 @@ class GuestSerializer(serializers.ModelSerializer):
 class NewGuest(RejectUnknownFields, serializers.Serializer):
     unit = IdField()
     guest_name = serializers.CharField(max_length=100)
-    guest_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    guest_phone = PhoneField(required=False, allow_blank=True)
     people = serializers.IntegerField(default=1, min_value=1, max_value=50)
     plate = serializers.CharField(max_length=15, required=False, allow_blank=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -320,13 +321,19 @@ class WalkInSerializer(serializers.ModelSerializer):
 class NewWalkIn(RejectUnknownFields, serializers.Serializer):
     unit = IdField()
     visitor_name = serializers.CharField(max_length=100)
-    visitor_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    visitor_phone = PhoneField(required=False, allow_blank=True)
     purpose = serializers.CharField(max_length=120)
     gate = serializers.CharField(max_length=40)
     photo = serializers.ImageField(required=False)
 
     def validate_photo(self, photo: Any) -> Any:
         return check_photo(photo)
+
+
+class NewWalkInJson(NewWalkIn):
+    """The same, in JSON: a photo travels only in multipart."""
+
+    photo = None  # type: ignore[assignment]
 
 
 def _walk_ins_of(request: Request) -> QuerySet[WalkIn]:
@@ -346,7 +353,10 @@ class WalkInsView(FilteredListView):
     def get_queryset(self):
         return _walk_ins_of(self.request).filter(**self.filters)
 
-    @extend_schema(request=NewWalkIn, responses={201: WalkInSerializer})
+    @extend_schema(
+        request={"application/json": NewWalkInJson, "multipart/form-data": NewWalkIn},
+        responses={201: WalkInSerializer},
+    )
     def post(self, request: Request) -> Response:
         if not guards_the_gate(request.user):
             raise PermissionDenied
@@ -443,6 +453,12 @@ class NewParcel(RejectUnknownFields, serializers.Serializer):
         return check_photo(photo)
 
 
+class NewParcelJson(NewParcel):
+    """The same, in JSON: a photo travels only in multipart."""
+
+    photo = None  # type: ignore[assignment]
+
+
 class ParcelsView(FilteredListView):
     """Parcels at the gate: guards see all, residents their units'; ``?status=waiting``."""
 
@@ -456,7 +472,10 @@ class ParcelsView(FilteredListView):
             parcels = parcels.filter(unit__in=units_visible_to(user_of(self.request)))
         return parcels.filter(**self.filters)
 
-    @extend_schema(request=NewParcel, responses={201: ParcelSerializer})
+    @extend_schema(
+        request={"application/json": NewParcelJson, "multipart/form-data": NewParcel},
+        responses={201: ParcelSerializer},
+    )
     def post(self, request: Request) -> Response:
         if not guards_the_gate(request.user):
             raise PermissionDenied

@@ -5,20 +5,20 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from klustera.access.models import AccessLog, Parcel, WalkIn
-from klustera.api import DayField, FilterText
+from klustera.api import DayField, FilterChoice, FilterText
 
 
 class LogFilters(serializers.Serializer):
-    kind = serializers.ChoiceField(AccessLog.Kind.choices, required=False)
-    result = serializers.ChoiceField(AccessLog.Result.choices, required=False)
-    method = serializers.ChoiceField(AccessLog.Method.choices, required=False)
+    kind = FilterChoice(AccessLog.Kind.choices)
+    result = FilterChoice(AccessLog.Result.choices)
+    method = FilterChoice(AccessLog.Method.choices)
     gate = FilterText(max_length=40)
     date = DayField(required=False)
 
 
 class WalkInFilters(serializers.Serializer):
-    status = serializers.ChoiceField(WalkIn.Status.choices, required=False)
+    status = FilterChoice(WalkIn.Status.choices)
 
 
 class ParcelFilters(serializers.Serializer):
-    status = serializers.ChoiceField(Parcel.Status.choices, required=False)
+    status = FilterChoice(Parcel.Status.choices)

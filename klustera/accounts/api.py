@@ -23,6 +23,7 @@ from klustera.accounts.roles import STAFF_ROLES
 from klustera.api import (
     MomentField,
     OptionalEmailField,
+    PhoneField,
     RejectUnknownFields,
     call_service,
     ok,
@@ -95,7 +96,7 @@ class PublicView(APIView):
 
 
 class LoginSerializer(RejectUnknownFields, serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneField()
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     device_name = serializers.CharField(max_length=100, required=False, default="")
 
@@ -122,7 +123,7 @@ class RefreshView(PublicView):
 
 
 class CodeRequestSerializer(RejectUnknownFields, serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneField()
     purpose = serializers.ChoiceField(
         OneTimeCode.Purpose.choices, default=OneTimeCode.Purpose.LOGIN
     )
@@ -138,7 +139,7 @@ class CodeRequestView(PublicView):
 
 
 class CodeVerifySerializer(RejectUnknownFields, serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneField()
     code = serializers.CharField(max_length=12)
     device_name = serializers.CharField(max_length=100, required=False, default="")
 
@@ -158,9 +159,9 @@ class CodeVerifyView(PublicView):
 
 
 class PasswordResetSerializer(RejectUnknownFields, serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneField()
     code = serializers.CharField(max_length=12)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
 
 
 class PasswordResetView(PublicView):
@@ -173,7 +174,7 @@ class PasswordResetView(PublicView):
 
 class PasswordChangeSerializer(RejectUnknownFields, serializers.Serializer):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
 
 
 class PasswordChangeView(APIView):
@@ -189,8 +190,8 @@ class PasswordChangeView(APIView):
 
 class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
     code = serializers.CharField(max_length=20)
-    phone = serializers.CharField(max_length=32)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    phone = PhoneField()
+    password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
     whatsapp_opt_in = serializers.BooleanField(default=False)
     device_name = serializers.CharField(max_length=100, required=False, default="")
 
@@ -301,11 +302,13 @@ class InvitationsView(ListAPIView):
 
 class StaffSerializer(RejectUnknownFields, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    phone = serializers.CharField(max_length=32)
+    phone = PhoneField()
     name = serializers.CharField(max_length=150)
     email = OptionalEmailField()
     role = serializers.ChoiceField(sorted(STAFF_ROLES), write_only=True)
-    password = serializers.CharField(max_length=128, write_only=True, required=False, default=None)
+    password = serializers.CharField(
+        min_length=8, max_length=128, write_only=True, required=False, default=None
+    )
     roles = serializers.SerializerMethodField()
 
     def get_roles(self, user: User) -> list[str]:

@@ -33,6 +33,7 @@ from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.accounts.signals import account_switched_off
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
+from klustera.errors import StateConflict
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 REFRESH_TTL = timedelta(days=60)
@@ -100,7 +101,10 @@ def create_staff(
         raise ValidationError(_("Staff are security, cleaning or facility staff."))
     phone = normalize_phone(phone)
     if User.objects.filter(phone=phone).exists():
-        raise ValidationError(_("Someone with this phone number already has an account."))
+        raise StateConflict(
+            {"phone": [_("Someone with this phone number already has an account.")]},
+            code="phone_taken",
+        )
     with tenant_atomic():
         user = create_user(phone=phone, name=name, password=password, email=email, roles=[role])
         record(actor=actor, action="staff.created", target=user, role=role)

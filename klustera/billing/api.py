@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ from klustera.billing.models import (
 )
 from klustera.billing.selectors import filter_invoices, invoices_visible_to, statement
 from klustera.billing.services import (
+    PERIOD,
     SETTINGS_FIELDS,
     add_one_off_charges,
     bill_unit,
@@ -50,6 +52,7 @@ from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.filtering import FilteredListView
+from klustera.uploads import check_photo
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -106,7 +109,7 @@ class InvoiceDetailView(APIView):
 
 class NewInvoiceSerializer(RejectUnknownFields, serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
-    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    period = serializers.RegexField(rf"^{PERIOD.pattern}$", max_length=7, help_text="YYYY-MM")
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -168,7 +171,7 @@ class BillingRunSerializer(serializers.ModelSerializer):
 
 
 class BillingRunRequest(RejectUnknownFields, serializers.Serializer):
-    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    period = serializers.RegexField(rf"^{PERIOD.pattern}$", max_length=7, help_text="YYYY-MM")
 
 
 class BillingRunsView(ListAPIView):
@@ -255,7 +258,7 @@ class OneOffChargeSerializer(serializers.ModelSerializer):
 
 class NewChargesSerializer(RejectUnknownFields, serializers.Serializer):
     units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none(), many=True)
-    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    period = serializers.RegexField(rf"^{PERIOD.pattern}$", max_length=7, help_text="YYYY-MM")
     description = serializers.CharField(max_length=200)
     amount = serializers.DecimalField(max_digits=14, decimal_places=0)
     is_taxable = serializers.BooleanField(default=False)
@@ -310,15 +313,33 @@ class BillingSettingsSerializer(RejectUnknownFields, serializers.ModelSerializer
         model = BillingSettings
         fields = list(SETTINGS_FIELDS)
 
+    def validate_logo(self, logo: Any) -> Any:
+        return check_photo(logo) if logo else logo
+
+
+class BillingSettingsJson(BillingSettingsSerializer):
+    """The same, in JSON: the logo is sent only in multipart."""
+
+    class Meta(BillingSettingsSerializer.Meta):
+        fields = [name for name in SETTINGS_FIELDS if name != "logo"]
+
 
 class BillingSettingsView(APIView):
     permission_classes = [IsPropertyManager]
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(responses={200: BillingSettingsSerializer})
     def get(self, request: Request) -> Response:
-        return ok(BillingSettingsSerializer(BillingSettings.current()).data)
+        settings = BillingSettings.current()
+        return ok(BillingSettingsSerializer(settings, context={"request": request}).data)
 
-    @extend_schema(request=BillingSettingsSerializer, responses={200: BillingSettingsSerializer})
+    @extend_schema(
+        request={
+            "application/json": BillingSettingsJson,
+            "multipart/form-data": BillingSettingsSerializer,
+        },
+        responses={200: BillingSettingsSerializer},
+    )
     def patch(self, request: Request) -> Response:
         serializer = BillingSettingsSerializer(
             BillingSettings.current(), data=request.data, partial=True
@@ -329,7 +350,8 @@ class BillingSettingsView(APIView):
             changes=dict(serializer.validated_data),
             actor=user_of(request),
         )
-        return ok(BillingSettingsSerializer(config).data, message=gettext("Settings saved."))
+        answer = BillingSettingsSerializer(config, context={"request": request}).data
+        return ok(answer, message=gettext("Settings saved."))
 
 
 # --- Statements --------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from klustera.api import FilterText, IdField
+from klustera.api import FilterChoice, FilterText, IdField
 from klustera.billing.models import Invoice
 from klustera.billing.services import read_month
 
@@ -36,6 +36,6 @@ class PeriodField(serializers.Field):
 
 class InvoiceFilters(serializers.Serializer):
     period = PeriodField(required=False)
-    status = serializers.ChoiceField(Invoice.Status.choices, required=False)
+    status = FilterChoice(Invoice.Status.choices)
     unit = IdField(required=False)
     block = FilterText(max_length=20)

@@ -32,6 +32,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.billing.numbering import next_numbers
+from klustera.errors import StateConflict
 from klustera.estate.models import Unit
 from klustera.estate.selectors import billing_contacts
 from klustera.formatting import decimal_number
@@ -488,7 +489,7 @@ def save_tariff(*, actor: User, tariff: Tariff | None = None, **fields: object) 
             overlapping = overlapping.exclude(effective_from__gt=tariff.effective_to)
         clash = overlapping.first()
         if clash is not None:
-            raise ValidationError(
+            raise StateConflict(
                 {
                     "effective_from": [
                         _(
@@ -497,7 +498,8 @@ def save_tariff(*, actor: User, tariff: Tariff | None = None, **fields: object) 
                         )
                         % {"charge": clash.charge, "start": f"{clash.effective_from:%Y-%m}"}
                     ]
-                }
+                },
+                code="tariff_overlaps",
             )
         created = tariff.pk is None
         tariff.save()

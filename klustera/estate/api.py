@@ -23,12 +23,16 @@ from rest_framework.views import APIView
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import (
     DayField,
+    FilterChoice,
     FilterText,
     OptionalEmailField,
+    PhoneField,
+    PlateField,
     RejectUnknownFields,
     call_service,
     error_response,
     ok,
+    query,
     user_of,
     validated,
 )
@@ -77,6 +81,8 @@ class UnitDetailView(APIView):
 
 
 class VehicleSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    plate = PlateField()
+
     class Meta:
         model = Vehicle
         fields = ["id", "plate", "kind", "created_at"]
@@ -127,7 +133,7 @@ class UnitFilters(serializers.Serializer):
 
 
 class ResidentFilters(serializers.Serializer):
-    status = serializers.ChoiceField(Resident.Status.choices, required=False)
+    status = FilterChoice(Resident.Status.choices)
     q = FilterText(help_text="part of a name or phone number")
 
 
@@ -163,6 +169,7 @@ class AdminUnitDetailView(APIView):
 
 
 class ResidentSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    phone = PhoneField()
     email = OptionalEmailField()
     occupancies = OccupancySerializer(many=True, read_only=True)
 
@@ -356,7 +363,7 @@ class ImportView(APIView):
 
 
 class ExportQuery(serializers.Serializer):
-    type = serializers.ChoiceField(["csv", "xlsx"], default="csv")  # ?format= is DRF's
+    type = FilterChoice(["csv", "xlsx"], default="csv")  # ?format= is DRF's
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -372,13 +379,12 @@ class ExportView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request: Request) -> HttpResponse:
-        query = ExportQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        if query.validated_data["type"] == "xlsx":
+        kind = query(ExportQuery, request.query_params).get("type", "csv")
+        if kind == "xlsx":
             response = HttpResponse(export_xlsx(), content_type=XLSX)
         else:
             response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
-        name = f"units-{timezone.localdate():%Y%m%d}.{query.validated_data['type']}"
+        name = f"units-{timezone.localdate():%Y%m%d}.{kind}"
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=name
         )

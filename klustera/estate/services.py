@@ -174,7 +174,10 @@ def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Uni
             raise ValidationError({area: [_("An area cannot be negative.")]})
     clash = Unit.objects.filter(block=unit.block, number=unit.number).exclude(pk=unit.pk)
     if clash.exists():
-        raise ValidationError({"number": [_("This block already has a unit with this number.")]})
+        raise StateConflict(
+            {"number": [_("This block already has a unit with this number.")]},
+            code="unit_number_taken",
+        )
     creating = unit.pk is None
     with tenant_atomic():
         if creating:
@@ -210,7 +213,9 @@ def save_resident(
     resident = resident or Resident()
     resident.name, resident.phone, resident.email = name.strip(), normalize_phone(phone), email
     if Resident.objects.filter(phone=resident.phone).exclude(pk=resident.pk).exists():
-        raise ValidationError({"phone": [_("Another resident already has this phone number.")]})
+        raise StateConflict(
+            {"phone": [_("Another resident already has this phone number.")]}, code="phone_taken"
+        )
     creating = resident.pk is None
     with tenant_atomic():
         resident.save()
@@ -358,7 +363,7 @@ def add_vehicle(*, actor: User, unit: Unit, plate: str, kind: str) -> Vehicle:
     if kind not in Vehicle.Kind.values:
         raise ValidationError({"kind": [_("Choose car, motorcycle or other.")]})
     if Vehicle.objects.filter(plate=plate).exists():
-        raise ValidationError({"plate": [_("This plate is already registered.")]})
+        raise StateConflict({"plate": [_("This plate is already registered.")]}, code="plate_taken")
     with tenant_atomic():
         vehicle = Vehicle.objects.create(unit=unit, plate=plate, kind=kind)
         record(actor=actor, action="vehicle.added", target=vehicle, unit=str(unit), plate=plate)

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.permissions import IsPropertyManager
-from klustera.api import FilterText, RejectUnknownFields, ok, user_of
+from klustera.api import FilterChoice, FilterText, RejectUnknownFields, ok, user_of
 from klustera.filtering import FilteredListView
 from klustera.notifications import clients, services
 from klustera.notifications.models import (
@@ -286,9 +286,9 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class OutboxFilters(serializers.Serializer):
-    status = serializers.ChoiceField(Message.Status.choices, required=False)
-    channel = serializers.ChoiceField(Channel.choices, required=False)
-    category = serializers.ChoiceField(Category.choices, required=False)
+    status = FilterChoice(Message.Status.choices)
+    channel = FilterChoice(Channel.choices)
+    category = FilterChoice(Category.choices)
     template = FilterText(max_length=60)
 
 

@@ -23,6 +23,7 @@ from klustera.accounts.policies import is_manager
 from klustera.api import (
     Conflict,
     DayField,
+    FilterChoice,
     IdField,
     MomentField,
     RejectUnknownFields,
@@ -276,7 +277,7 @@ class XenditAccountView(APIView):
 
 class AttemptFilters(serializers.Serializer):
     needs_review = serializers.BooleanField(required=False, help_text="amount mismatches")
-    status = serializers.ChoiceField(PaymentAttempt.Status.choices, required=False)
+    status = FilterChoice(PaymentAttempt.Status.choices)
 
 
 class AttemptsView(FilteredListView):
@@ -390,7 +391,7 @@ class TransferProofsView(ListAPIView):
 
 
 class ProofFilters(serializers.Serializer):
-    status = serializers.ChoiceField(TransferProof.Status.choices, required=False)
+    status = FilterChoice(TransferProof.Status.choices)
 
 
 class AdminTransferProofsView(FilteredListView):

@@ -33,6 +33,7 @@ from klustera.billing.documents import invoices_changed, payment_recorded
 from klustera.billing.models import OPEN_STATUSES, BillingSettings, Invoice
 from klustera.billing.numbering import next_number
 from klustera.crypto import decrypt, encrypt
+from klustera.errors import StateConflict
 from klustera.estate.models import Unit
 from klustera.estate.selectors import billing_contacts
 from klustera.formatting import EARLIEST_DAY
@@ -239,7 +240,9 @@ def start_payment(
     """
     account = xendit_account()
     if not account.secret_key:
-        raise ValidationError(_("Online payment is not set up for this complex yet."))
+        raise StateConflict(
+            _("Online payment is not set up for this complex yet."), code="payments_not_set_up"
+        )
     with tenant_atomic():
         invoice = Invoice.objects.select_for_update().select_related("unit").get(pk=invoice.pk)
         if invoice.status not in OPEN_STATUSES or invoice.balance_due <= 0:
@@ -435,7 +438,9 @@ def open_virtual_account(*, unit: Unit, bank: str, actor: User) -> UnitVirtualAc
         raise ValidationError({"bank": [_("Choose a bank's virtual account.")]})
     account = xendit_account()
     if not account.secret_key:
-        raise ValidationError(_("Online payment is not set up for this complex yet."))
+        raise StateConflict(
+            _("Online payment is not set up for this complex yet."), code="payments_not_set_up"
+        )
     tenant = current_tenant()
     reference = f"klustera-va-{unit.pk}-{uuid.uuid4().hex[:12]}"
     client = xendit_client(account)

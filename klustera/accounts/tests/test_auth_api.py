@@ -46,13 +46,17 @@ def test_login_answers_tokens_and_the_user(dewi) -> None:  # type: ignore[no-unt
     assert me["data"]["name"] == "Dewi"
 
 
-@pytest.mark.parametrize(
-    "phone,password", [("081277770000", "salah"), ("0000", "x"), ("+1 555 0100", "rahasia-dewi-1")]
-)
+@pytest.mark.parametrize("phone,password", [("081277770000", "salah"), ("081299990000", "x")])
 def test_wrong_credentials_are_401_in_the_envelope(dewi, phone: str, password: str) -> None:  # type: ignore[no-untyped-def]
     response = _login(phone, password)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("phone", ["0000", "+1 555 0100", "0812abc"])
+def test_a_phone_that_is_not_indonesian_is_a_422_on_its_field(dewi, phone: str) -> None:  # type: ignore[no-untyped-def]
+    response = _login(phone, "rahasia-dewi-1")  # nothing about any account is revealed
+    assert response.status_code == 422 and "phone" in response.json()["error"]["details"]
 
 
 def test_bad_bodies_are_validation_errors(dewi) -> None:  # type: ignore[no-untyped-def]

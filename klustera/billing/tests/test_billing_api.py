@@ -36,7 +36,7 @@ def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:  # type:
     assert created.json()["data"]["effective_from"] == "2026-01"
 
     clash = _post(manager, "admin/tariffs", {**ipl, "rate": "350000", "effective_from": "2026-07"})
-    assert clash.status_code == 422
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "CONFLICT"
     assert "effective_from" in clash.json()["error"]["details"]
 
     # End the old one in June, then the raise from July is accepted: a mid-year change.

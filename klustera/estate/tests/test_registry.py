@@ -39,7 +39,7 @@ def test_units_are_created_changed_and_kept_unique(manager) -> None:  # type: ig
     assert created.status_code == 201
     unit_id = created.json()["data"]["id"]
     duplicate = _json(manager, "post", "units", {"block": "C", "number": "07"})
-    assert duplicate.status_code == 422
+    assert duplicate.status_code == 409 and duplicate.json()["error"]["code"] == "CONFLICT"
     assert "number" in duplicate.json()["error"]["details"]
     negative = _json(
         manager, "put", f"units/{unit_id}", {"block": "C", "number": "07", "land_area": "-5"}
@@ -149,7 +149,7 @@ def test_vehicles_are_registered_once_by_their_plate(manager) -> None:  # type: 
     )
     assert added.status_code == 201 and added.json()["data"]["plate"] == "B1234XYZ"
     twice = _json(manager, "post", f"units/{unit['id']}/vehicles", {"plate": "B 1234 XYZ"})
-    assert twice.status_code == 422
+    assert twice.status_code == 409 and "plate" in twice.json()["error"]["details"]
     garbage = _json(manager, "post", f"units/{unit['id']}/vehicles", {"plate": "!!"})
     assert garbage.status_code == 422
     assert _json(manager, "delete", f"vehicles/{added.json()['data']['id']}").status_code == 200
