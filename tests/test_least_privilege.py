@@ -130,3 +130,16 @@ def test_my_home_shows_staff_no_household(complex_with_staff, tenant_a, role) ->
     page = browser.get("/c/alpha/units/")
     assert page.status_code == 200
     assert "Resident alpha" not in page.content.decode()
+
+
+def test_the_gate_sees_who_lives_in_a_walk_ins_unit(complex_with_staff) -> None:  # type: ignore[no-untyped-def]
+    guard = complex_with_staff["staff"][Role.SECURITY_STAFF]
+    [walk_in] = guard.get(f"{BASE}/access/walk-ins").json()["data"]
+    assert walk_in["residents"] == ["Resident alpha"]
+    registered = guard.post(
+        f"{BASE}/access/walk-ins",
+        {"unit": complex_with_staff["unit"].pk, "visitor_name": "Kurir", "purpose": "paket",
+         "gate": "Utama"},
+        "application/json",
+    )  # fmt: skip
+    assert registered.json()["data"]["residents"] == ["Resident alpha"]

@@ -59,7 +59,7 @@ from klustera.api import (
     validated,
 )
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.estate.selectors import units_visible_to
+from klustera.estate.selectors import current_households, units_visible_to
 from klustera.filtering import FilteredListView
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import GateRateThrottle
@@ -300,6 +300,13 @@ class AccessLogExportView(APIView):
 
 class WalkInSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True)
+    residents = serializers.SerializerMethodField(help_text="who lives in the unit now")
+
+    def get_residents(self, walk_in: WalkIn) -> list[str]:
+        stays = getattr(walk_in.unit, "current", None)  # prefetched for lists
+        if stays is None:
+            stays = walk_in.unit.occupancies.filter(end_on__isnull=True).select_related("resident")
+        return [stay.resident.name for stay in stays]
 
     class Meta:
         model = WalkIn
@@ -307,6 +314,7 @@ class WalkInSerializer(serializers.ModelSerializer):
             "id",
             "unit",
             "unit_label",
+            "residents",
             "visitor_name",
             "visitor_phone",
             "purpose",
@@ -337,7 +345,7 @@ class NewWalkInJson(NewWalkIn):
 
 
 def _walk_ins_of(request: Request) -> QuerySet[WalkIn]:
-    walk_ins = WalkIn.objects.select_related("unit")
+    walk_ins = WalkIn.objects.select_related("unit").prefetch_related(current_households("unit"))
     if guards_the_gate(request.user):
         return walk_ins
     return walk_ins.filter(unit__in=units_visible_to(user_of(request)))

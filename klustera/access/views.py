@@ -39,7 +39,7 @@ from klustera.access.services import (
 from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import user_of
 from klustera.estate.models import Resident, Unit
-from klustera.estate.selectors import units_visible_to
+from klustera.estate.selectors import current_households, units_visible_to
 from klustera.portal.paging import filters_of, paginate
 
 DEFAULT_GATE = "Gerbang Utama"
@@ -128,6 +128,7 @@ def _activity() -> dict[str, object]:
         ),
         "walk_ins": list(
             WalkIn.objects.select_related("unit")
+            .prefetch_related(current_households("unit"))
             .filter(status=WalkIn.Status.WAITING)
             .order_by("created_at")
         ),

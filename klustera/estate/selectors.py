@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from klustera.accounts.models import User
 from klustera.accounts.policies import guards_the_gate, is_manager
@@ -42,6 +42,15 @@ def acts_for_unit(user: User, unit: Unit) -> bool:
         .filter(Q(groups__name=Role.PROPERTY_MANAGER) | stays_here)
         .exists()
     )
+
+
+def current_households(unit_path: str) -> Prefetch:
+    """Prefetch, on the unit at ``unit_path``, its current stays with their residents (``current``).
+
+    What the gate shows a guard of a visitor's unit: who lives there now.
+    """
+    stays = Occupancy.objects.filter(end_on__isnull=True).select_related("resident")
+    return Prefetch(f"{unit_path}__occupancies", queryset=stays, to_attr="current")
 
 
 def billing_contacts(unit_ids: list[int]) -> dict[int, Resident]:

@@ -84,6 +84,7 @@ def test_a_walk_in_nobody_answered_is_decided_from_the_page(gate, tenant_a) -> N
     guard = _signed_in(gate, tenant_a)
     waiting = guard.get("/c/alpha/gate/activity").content
     assert b"Tukang AC" in waiting and b"/decide" not in waiting  # the unit may still answer
+    assert b"Resident alpha" in waiting  # who lives there, for the guard to ask about
     early = guard.post(f"/c/alpha/gate/walk-ins/{walk_in.pk}/decide", {"allow": "1"})
     assert b"notice error" in early.content
     with tenant_context(tenant_a):
