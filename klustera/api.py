@@ -22,7 +22,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from klustera.accounts.authentication import TokenExpired
 from klustera.errors import StateConflict
 from klustera.formatting import EARLIEST_DAY, LATEST_DAY
 from klustera.tenancy.errors import CrossTenantAccess, NoTenantSelected
@@ -31,6 +30,11 @@ if TYPE_CHECKING:
     from klustera.accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    default_detail = "The token has expired."
+    default_code = "token_expired"
 
 
 class Conflict(exceptions.APIException):

@@ -16,14 +16,9 @@ from rest_framework.request import Request
 from klustera.accounts.models import ApiKey, ApiToken, User
 from klustera.accounts.policies import is_manager
 from klustera.accounts.services import is_api_key, token_digest
+from klustera.api import TokenExpired
 from klustera.net import client_ip
 from klustera.tenancy.context import current_tenant
-
-
-class TokenExpired(exceptions.AuthenticationFailed):
-    default_detail = "The token has expired."
-    default_code = "token_expired"
-
 
 security_log = logging.getLogger("klustera.security")
 SLUG_LIKE = re.compile(r"[^a-z0-9-]")
