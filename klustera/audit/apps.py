@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "klustera.audit"
     label = "audit"
+
+    def ready(self) -> None:
+        from klustera.audit import handlers
+        from klustera.tenancy.signals import tenant_status_changed
+
+        tenant_status_changed.connect(
+            handlers.record_status_change, dispatch_uid="audit.tenant_status"
+        )

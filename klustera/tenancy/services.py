@@ -22,6 +22,7 @@ from klustera.tenancy.databases import config_from_url, is_sqlite
 from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Domain, Tenant, validate_slug
 from klustera.tenancy.resolution import forget_resolutions
+from klustera.tenancy.signals import tenant_provisioned, tenant_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def provision_tenant(
         created_database = True
         migrate_tenant(tenant)
         with tenant_context(tenant):
-            _create_first_manager(manager)
+            tenant_provisioned.send(sender=Tenant, tenant=tenant, manager=manager)
         tenant.status = Tenant.Status.ACTIVE
         tenant.save(update_fields=["status", "updated_at"])
     except Exception as exc:
@@ -114,18 +115,6 @@ def _validate_new_domain(host: str) -> None:
         raise ValidationError(f"'{host}' is not a host name.")
     if Domain.objects.filter(host=host).exists():
         raise ValidationError(f"The domain '{host}' already belongs to a tenant.")
-
-
-def _create_first_manager(manager: NewManager) -> None:
-    from klustera.accounts.roles import Role
-    from klustera.accounts.services import create_user
-
-    create_user(
-        phone=manager.phone,
-        name=manager.name,
-        password=manager.password,
-        roles=[Role.PROPERTY_MANAGER],
-    )
 
 
 def _server_config(tenant: Tenant) -> dict[str, Any]:
@@ -213,17 +202,17 @@ def migrate_all(
     return failed
 
 
-def _audit_in_tenant(tenant: Tenant, action: str) -> None:
-    """Platform actions on a complex go into that complex's own audit trail."""
-    from klustera.audit.services import record
-
+def _announce_status(tenant: Tenant, action: str) -> None:
+    """Inside the complex, so that its own audit trail records the platform's action."""
     with tenant_context(tenant):
-        record(actor=None, action=action, previous_status=tenant.status)
+        tenant_status_changed.send(
+            sender=Tenant, tenant=tenant, action=action, previous_status=tenant.status
+        )
 
 
 def suspend_tenant(*, tenant: Tenant) -> Tenant:
     """Stop serving the tenant's data; nothing is deleted."""
-    _audit_in_tenant(tenant, "tenant.suspended")
+    _announce_status(tenant, "tenant.suspended")
     tenant.status = Tenant.Status.SUSPENDED
     tenant.save(update_fields=["status", "updated_at"])
     forget_resolutions()
@@ -234,7 +223,7 @@ def resume_tenant(*, tenant: Tenant) -> Tenant:
     """Serve a suspended tenant again."""
     if tenant.status != Tenant.Status.SUSPENDED:
         raise ProvisioningError(f"'{tenant.slug}' is {tenant.status}, not suspended.")
-    _audit_in_tenant(tenant, "tenant.resumed")
+    _announce_status(tenant, "tenant.resumed")
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
     forget_resolutions()
