@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts import services, tasks
-from klustera.accounts.authentication import TokenExpired
 from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.accounts.roles import STAFF_ROLES
@@ -25,19 +24,18 @@ from klustera.api import (
     OptionalEmailField,
     PhoneField,
     RejectUnknownFields,
+    TokenExpired,
     call_service,
     ok,
     user_of,
     validated,
 )
-from klustera.estate import services as estate_services
-from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.net import client_ip
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
 
 
-def _auth_call(func: Any, **kwargs: Any) -> Any:
+def auth_call(func: Any, **kwargs: Any) -> Any:
     """Run a service, turning its errors into the API's error envelope."""
     try:
         return call_service(func, **kwargs)
@@ -73,7 +71,7 @@ class TokenPairSerializer(serializers.Serializer):
     user = UserSerializer()
 
 
-def _tokens(pair: services.TokenPair, *, status_code: int = 200) -> Response:
+def token_answer(pair: services.TokenPair, *, status_code: int = 200) -> Response:
     data = {
         "access_token": pair.access_token,
         "refresh_token": pair.refresh_token,
@@ -105,8 +103,8 @@ class LoginView(PublicView):
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         data = validated(LoginSerializer, request)
-        pair = _auth_call(services.login_with_password, ip=_ip(request), **data)
-        return _tokens(pair)
+        pair = auth_call(services.login_with_password, ip=_ip(request), **data)
+        return token_answer(pair)
 
 
 class RefreshSerializer(RejectUnknownFields, serializers.Serializer):
@@ -119,7 +117,7 @@ class RefreshView(PublicView):
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         data = validated(RefreshSerializer, request)
-        return _tokens(_auth_call(services.refresh_tokens, refresh_token=data["refresh_token"]))
+        return token_answer(auth_call(services.refresh_tokens, refresh_token=data["refresh_token"]))
 
 
 class CodeRequestSerializer(RejectUnknownFields, serializers.Serializer):
@@ -148,14 +146,14 @@ class CodeVerifyView(PublicView):
     @extend_schema(request=CodeVerifySerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         data = validated(CodeVerifySerializer, request)
-        user = _auth_call(
+        user = auth_call(
             services.check_code,
             phone=data["phone"],
             code=data["code"],
             purpose=OneTimeCode.Purpose.LOGIN,
             ip=_ip(request),
         )
-        return _tokens(services.issue_tokens(user=user, device_name=data["device_name"]))
+        return token_answer(services.issue_tokens(user=user, device_name=data["device_name"]))
 
 
 class PasswordResetSerializer(RejectUnknownFields, serializers.Serializer):
@@ -168,7 +166,7 @@ class PasswordResetView(PublicView):
     @extend_schema(request=PasswordResetSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
         data = validated(PasswordResetSerializer, request)
-        _auth_call(services.reset_password, ip=_ip(request), **data)
+        auth_call(services.reset_password, ip=_ip(request), **data)
         return ok(None, message=_("Password changed; sign in again on every device."))
 
 
@@ -184,24 +182,8 @@ class PasswordChangeView(APIView):
         user = user_of(request)
         if not user.check_password(data["current_password"]):
             raise exceptions.ValidationError({"current_password": [_("The password is wrong.")]})
-        _auth_call(services.change_password, user=user, new_password=data["new_password"])
+        auth_call(services.change_password, user=user, new_password=data["new_password"])
         return ok(None, message=_("Password changed; sign in again on every device."))
-
-
-class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-    phone = PhoneField()
-    password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
-    whatsapp_opt_in = serializers.BooleanField(default=False)
-    device_name = serializers.CharField(max_length=100, required=False, default="")
-
-
-class RegisterView(PublicView):
-    @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
-    def post(self, request: Request) -> Response:
-        data = validated(RegisterSerializer, request)
-        _, pair = _auth_call(estate_services.register_resident, **data)
-        return _tokens(pair, status_code=status.HTTP_201_CREATED)
 
 
 class LogoutView(APIView):
@@ -251,53 +233,7 @@ class TokenDetailView(APIView):
         return ok(None, message=_("The device is signed out."))
 
 
-# --- Managers: invitations and staff -------------------------------------------
-
-
-class InvitationSerializer(RejectUnknownFields, serializers.ModelSerializer):
-    unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
-    whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
-    occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
-    email = OptionalEmailField()
-
-    class Meta:
-        model = Invitation
-        fields = [
-            "id",
-            "unit_id",
-            "name",
-            "phone",
-            "email",
-            "occupancy_role",
-            "whatsapp_opt_in",
-            "created_at",
-            "expires_at",
-            "accepted_at",
-        ]
-        read_only_fields = ["created_at", "expires_at", "accepted_at"]
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        fields["unit_id"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
-        return fields
-
-
-class InvitationsView(ListAPIView):
-    serializer_class = InvitationSerializer
-    permission_classes = [IsPropertyManager]
-
-    def get_queryset(self):
-        return Invitation.objects.all()
-
-    @extend_schema(request=InvitationSerializer, responses={201: InvitationSerializer})
-    def post(self, request: Request) -> Response:
-        data = validated(InvitationSerializer, request)
-        invitation = _auth_call(estate_services.invite_resident, actor=user_of(request), **data)
-        return ok(
-            InvitationSerializer(invitation).data,
-            status=status.HTTP_201_CREATED,
-            message=_("Invitation sent."),
-        )
+# --- Managers: staff -------------------------------------------------------------
 
 
 class StaffSerializer(RejectUnknownFields, serializers.Serializer):
@@ -327,7 +263,7 @@ class StaffView(ListAPIView):
     @extend_schema(request=StaffSerializer, responses={201: StaffSerializer})
     def post(self, request: Request) -> Response:
         data = validated(StaffSerializer, request)
-        user = _auth_call(services.create_staff, actor=user_of(request), **data)
+        user = auth_call(services.create_staff, actor=user_of(request), **data)
         return ok(StaffSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -374,7 +310,7 @@ class ApiKeysView(ListAPIView):
     @extend_schema(request=NewApiKey, responses={201: NewApiKeyAnswer})
     def post(self, request: Request) -> Response:
         data = validated(NewApiKey, request)
-        key, secret = _auth_call(services.create_api_key, actor=user_of(request), **data)
+        key, secret = auth_call(services.create_api_key, actor=user_of(request), **data)
         response = ok({**ApiKeySerializer(key).data, "key": secret}, status=status.HTTP_201_CREATED)
         add_never_cache_headers(response)
         return response

@@ -10,11 +10,9 @@ api_urlpatterns = [
     path("auth/otp/verify", api.CodeVerifyView.as_view(), name="auth-otp-verify"),
     path("auth/password", api.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/password/reset", api.PasswordResetView.as_view(), name="auth-password-reset"),
-    path("auth/register", api.RegisterView.as_view(), name="auth-register"),
     path("auth/me", api.MeView.as_view(), name="auth-me"),
     path("auth/tokens", api.TokenListView.as_view(), name="auth-tokens"),
     path("auth/tokens/<int:pk>", api.TokenDetailView.as_view(), name="auth-token-detail"),
-    path("admin/invitations", api.InvitationsView.as_view(), name="admin-invitations"),
     path("admin/staff", api.StaffView.as_view(), name="admin-staff"),
     path("admin/api-keys", api.ApiKeysView.as_view(), name="admin-api-keys"),
     path(

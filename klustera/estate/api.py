@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from klustera.accounts.api import PublicView, TokenPairSerializer, auth_call, token_answer
 from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import (
     DayField,
@@ -43,12 +44,14 @@ from klustera.estate.importing import (
     export_xlsx,
     import_estate,
 )
-from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
+from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.estate.selectors import unit_labels_visible_to
 from klustera.estate.services import (
     add_vehicle,
+    invite_resident,
     move_in,
     move_out,
+    register_resident,
     remove_vehicle,
     save_resident,
     save_unit,
@@ -389,3 +392,68 @@ class ExportView(APIView):
             as_attachment=True, filename=name
         )
         return response
+
+
+# --- Joining: managers invite, residents register with the code ---------------------
+
+
+class InvitationSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
+    whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
+    occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
+    email = OptionalEmailField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "unit_id",
+            "name",
+            "phone",
+            "email",
+            "occupancy_role",
+            "whatsapp_opt_in",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+        ]
+        read_only_fields = ["created_at", "expires_at", "accepted_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["unit_id"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        return fields
+
+
+class InvitationsView(ListAPIView):
+    serializer_class = InvitationSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return Invitation.objects.all()
+
+    @extend_schema(request=InvitationSerializer, responses={201: InvitationSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(InvitationSerializer, request)
+        invitation = auth_call(invite_resident, actor=user_of(request), **data)
+        return ok(
+            InvitationSerializer(invitation).data,
+            status=status.HTTP_201_CREATED,
+            message=gettext("Invitation sent."),
+        )
+
+
+class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    phone = PhoneField()
+    password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
+    whatsapp_opt_in = serializers.BooleanField(default=False)
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class RegisterView(PublicView):
+    @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(RegisterSerializer, request)
+        _, pair = auth_call(register_resident, **data)
+        return token_answer(pair, status_code=status.HTTP_201_CREATED)

@@ -3,6 +3,8 @@ from django.urls import path
 from klustera.estate import api
 
 api_urlpatterns = [
+    path("auth/register", api.RegisterView.as_view(), name="auth-register"),
+    path("admin/invitations", api.InvitationsView.as_view(), name="admin-invitations"),
     path("units", api.UnitListView.as_view(), name="unit-list"),
     path("units/<int:pk>", api.UnitDetailView.as_view(), name="unit-detail"),
     path("admin/units", api.AdminUnitsView.as_view(), name="admin-units"),
