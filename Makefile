@@ -29,6 +29,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy klustera
+	$(BIN)/lint-imports
 
 ## Benchmarks (not part of `make test`); they print figures and ratios
 bench: setup

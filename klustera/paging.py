@@ -1,4 +1,4 @@
-"""Lists in the portal: the page asked for, the order asked for, and the query string to keep."""
+"""Portal lists: the page and order asked for, the filters, and the query string to keep."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import user_of
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import current_households, units_visible_to
-from klustera.portal.paging import filters_of, paginate
+from klustera.paging import filters_of, paginate
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12

@@ -32,9 +32,9 @@ from klustera.billing.services import (
     update_invoice,
 )
 from klustera.estate.models import Unit
+from klustera.paging import filters_of, paginate
 from klustera.payments.models import Payment
 from klustera.payments.services import GatewayUnavailable, start_payment
-from klustera.portal.paging import filters_of, paginate
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:

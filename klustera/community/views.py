@@ -14,7 +14,7 @@ from klustera.accounts.policies import is_manager
 from klustera.api import user_of
 from klustera.community.selectors import announcements_for
 from klustera.community.services import post_announcement
-from klustera.portal.paging import paginate
+from klustera.paging import paginate
 
 
 class AnnouncementForm(forms.Form):

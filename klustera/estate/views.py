@@ -42,7 +42,7 @@ from klustera.estate.services import (
     save_unit,
     set_billing_contact,
 )
-from klustera.portal.paging import paginate
+from klustera.paging import paginate
 from klustera.tenancy.context import current_tenant
 
 SESSION_KEY = "estate-import"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from klustera.accounts.views import manager_required
 from klustera.notifications import services
 from klustera.notifications.models import Channel, Message, NotificationSettings
-from klustera.portal.paging import paginate
+from klustera.paging import paginate
 
 
 class OutboxFilter(forms.Form):

@@ -19,10 +19,10 @@ from klustera.api import user_of
 from klustera.billing.documents import receipt_pdf
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
+from klustera.paging import paginate
 from klustera.payments.models import Payment, PaymentAttempt, TransferProof
 from klustera.payments.selectors import payments_visible_to
 from klustera.payments.services import record_payment, review_transfer_proof
-from klustera.portal.paging import paginate
 from klustera.uploads import check_photo
 
 
