@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -81,8 +82,15 @@ def run_for_tenant(slug: str, func: Callable[..., Any], *args: Any, **kwargs: An
         return func(*args, **kwargs)
 
 
+_DECLARED: dict[str, TenantTask] = {}
+
+
 def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., TenantTask]:
-    """Declare a task of tenant work on ``queue_name`` (Huey options such as ``retries``)."""
+    """Declare a task of tenant work on ``queue_name`` (Huey options such as ``retries``).
+
+    Its name is its dotted path (``klustera.billing.tasks.run_billing``), by which
+    services enqueue it (``enqueue``) without importing their tasks module.
+    """
 
     def decorate(func: Callable[..., Any]) -> TenantTask:
         def runner(slug: str, *args: Any, **kwargs: Any) -> Any:
@@ -90,9 +98,31 @@ def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., Te
 
         name = f"{func.__module__}.{func.__qualname__}"
         wrapper = queue(queue_name).task(name=name, **options)(runner)
-        return TenantTask(func, wrapper)
+        task = TenantTask(func, wrapper)
+        _DECLARED[name] = task
+        return task
 
     return decorate
+
+
+def declared(name: str) -> TenantTask:
+    """The tenant task of that dotted name; its module is imported the first time it is asked for.
+
+    Services name their follow-up work instead of importing their app's tasks
+    module, which imports the services (Zulip's ``queue_json_publish`` by queue name).
+    """
+    if name not in _DECLARED:
+        import_module(name.rpartition(".")[0])
+    return _DECLARED[name]
+
+
+def enqueue(name: str, *args: Any, on_commit: bool = True, **kwargs: Any) -> None:
+    """Enqueue the task ``name`` for the current tenant, once its transaction commits."""
+    task = declared(name)
+    if on_commit:
+        task.on_commit(*args, **kwargs)
+    else:
+        task(*args, **kwargs)
 
 
 def periodic_task(queue_name: str, schedule: Callable[..., bool], **options: Any) -> Callable:

@@ -17,7 +17,7 @@ from huey.api import Huey
 from huey.storage import BaseStorage, RedisStorage, SqliteStorage
 
 from klustera.estate.models import Unit
-from klustera.tasks import QUEUES, queue, run_for_tenant, tenant_task
+from klustera.tasks import QUEUES, declared, enqueue, queue, run_for_tenant, tenant_task
 from klustera.tenancy.context import tenant_atomic, tenant_context
 from klustera.tenancy.errors import NoTenantSelected
 from klustera.tenancy.models import Tenant
@@ -38,6 +38,15 @@ def test_enqueueing_tenant_work_without_a_tenant_is_refused(tenant_a) -> None:  
     with pytest.raises(NoTenantSelected):
         add_unit("1")
     assert _units(tenant_a) == []
+
+
+def test_a_task_is_enqueued_by_its_name_for_the_current_tenant(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+    with tenant_context(tenant_a):
+        enqueue("tests.test_tasks.add_unit", "8", on_commit=False)
+    assert _units(tenant_a) == ["T-8"] and _units(tenant_b) == []
+    assert declared("klustera.billing.tasks.run_billing").func.__name__ == "run_billing"
+    with pytest.raises(KeyError):
+        declared("klustera.billing.tasks.no_such_task")
 
 
 def test_unknown_queue_names_are_refused() -> None:

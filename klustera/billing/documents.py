@@ -23,6 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from klustera.billing.models import BillingSettings, Invoice
 from klustera.formatting import rupiah_in_words
 from klustera.payments.models import Payment
+from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -164,15 +165,11 @@ def _read(name: str) -> bytes:
 
 def invoices_changed(invoice_ids: list[int]) -> None:
     """Forget the rendered PDFs of changed invoices and render them again after commit."""
-    from klustera.billing.tasks import render_invoice_pdfs  # tasks import this module
-
     if not invoice_ids:
         return
     Invoice.objects.filter(pk__in=invoice_ids).update(pdf="")
-    render_invoice_pdfs.on_commit(invoice_ids)
+    enqueue("klustera.billing.tasks.render_invoice_pdfs", invoice_ids)
 
 
 def payment_recorded(payment: Payment) -> None:
-    from klustera.billing.tasks import render_receipt_pdf
-
-    render_receipt_pdf.on_commit(payment.pk)
+    enqueue("klustera.billing.tasks.render_receipt_pdf", payment.pk)

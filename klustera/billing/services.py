@@ -38,6 +38,7 @@ from klustera.estate.selectors import billing_contacts
 from klustera.formatting import decimal_number
 from klustera.notifications.services import Address, notify
 from klustera.payments.services import settle_unit, units_with_credit
+from klustera.tasks import enqueue
 from klustera.tenancy.context import tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -208,9 +209,7 @@ def issue_invoices(
 
 
 def _announce_on_commit(invoice_ids: list[int]) -> None:
-    from klustera.billing.tasks import announce_invoices  # the tasks import this module
-
-    announce_invoices.on_commit(invoice_ids)
+    enqueue("klustera.billing.tasks.announce_invoices", invoice_ids)
 
 
 def announce_invoices(invoice_ids: list[int]) -> int:
@@ -251,11 +250,9 @@ BATCH = 250  # invoices per transaction in a run
 
 def start_billing_run(*, period: date, actor: User) -> BillingRun:
     """A run recorded now and done on the billing queue; its progress shows on the run."""
-    from klustera.billing.tasks import run_billing  # the tasks import this module
-
     run = BillingRun.objects.create(period=period, started_by=actor)
     record(actor=actor, action="billing.run_started", target=run, period=f"{period:%Y-%m}")
-    run_billing.on_commit(run.pk)
+    enqueue("klustera.billing.tasks.run_billing", run.pk)
     return run
 
 

@@ -12,6 +12,7 @@ from klustera.community.models import Announcement
 from klustera.estate.models import Unit
 from klustera.estate.selectors import users_living_in
 from klustera.notifications.services import notify
+from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 BATCH = 200  # residents told per transaction
@@ -39,8 +40,6 @@ def post_announcement(
         block = known or block
     if errors:
         raise ValidationError(errors)
-    from klustera.community.tasks import send_announcement  # the tasks import this module
-
     with tenant_atomic():
         announcement = Announcement.objects.create(
             title=title,
@@ -59,7 +58,7 @@ def post_announcement(
             send=send,
         )
         if send:
-            send_announcement.on_commit(announcement.pk)
+            enqueue("klustera.community.tasks.send_announcement", announcement.pk)
     return announcement
 
 

@@ -32,6 +32,7 @@ from klustera.notifications.models import (
     PushSubscription,
     WhatsAppWindow,
 )
+from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -76,12 +77,10 @@ def notification_settings() -> NotificationSettings:
     return NotificationSettings.objects.get_or_create(pk=1)[0]
 
 
-def _queue_for(channel: str) -> Any:
-    from klustera.notifications import tasks
-
-    return {"email": tasks.deliver_email, "sms": tasks.deliver_sms}.get(
-        channel, tasks.deliver_notification
-    )
+def _task_for(channel: str) -> str:
+    """Email and SMS have queues of their own; WhatsApp and push share the notifications queue."""
+    name = {"email": "deliver_email", "sms": "deliver_sms"}.get(channel, "deliver_notification")
+    return f"klustera.notifications.tasks.{name}"
 
 
 # --- Queueing ------------------------------------------------------------------
@@ -144,7 +143,7 @@ def notify(
         Message.objects.bulk_create(rows)
         for row in rows:
             if row.status == Message.Status.QUEUED and row.next_attempt_at <= now:
-                _queue_for(row.channel).on_commit(row.pk)
+                enqueue(_task_for(row.channel), row.pk)
     return rows
 
 
@@ -364,7 +363,7 @@ def sweep(*, limit: int = 1000) -> int:
         .values_list("pk", "channel")[:limit]
     )
     for pk, channel in due:
-        _queue_for(channel)(pk)
+        enqueue(_task_for(channel), pk, on_commit=False)
     return len(due)
 
 
@@ -501,7 +500,7 @@ def resend(*, message: Message, actor: User) -> Message:
     with tenant_atomic():
         copy.save()
         record(actor=actor, action="message.resent", target=message, copy=copy.pk)
-        _queue_for(copy.channel).on_commit(copy.pk)
+        enqueue(_task_for(copy.channel), copy.pk)
     return copy
 
 

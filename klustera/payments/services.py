@@ -50,6 +50,7 @@ from klustera.payments.models import (
     XenditAccount,
 )
 from klustera.payments.xendit import CHANNELS, Session, XenditClient, XenditError
+from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -345,8 +346,6 @@ def receive_callback(*, token: str, body: bytes) -> CallbackEvent | None:
         event_name = str(payload.get("event", ""))[:60]
     except (ValueError, AttributeError):
         raise ValidationError(_("The callback is not JSON.")) from None
-    from klustera.payments.tasks import process_callback  # the tasks import this module
-
     with tenant_atomic():
         event = CallbackEvent.objects.create(
             event=event_name,
@@ -358,7 +357,7 @@ def receive_callback(*, token: str, body: bytes) -> CallbackEvent | None:
             )[:100],
             body=payload,
         )
-        process_callback.on_commit(event.pk)
+        enqueue("klustera.payments.tasks.process_callback", event.pk)
     return event
 
 
