@@ -34,6 +34,8 @@ from klustera.accounts.signals import account_switched_off
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
+from klustera.notifications.models import Channel, Consent
+from klustera.notifications.services import notify
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 REFRESH_TTL = timedelta(days=60)
@@ -369,9 +371,6 @@ def request_code(*, phone: str, purpose: str) -> None:
     in, by SMS otherwise; only its keyed hash is stored. At most three codes
     go to one phone in 15 minutes, which bounds what a flood can cost.
     """
-    from klustera.notifications.models import Channel, Consent
-    from klustera.notifications.services import notify
-
     try:
         phone = normalize_phone(phone)
     except ValidationError:

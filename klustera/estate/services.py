@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.estate.signals import stay_ended
+from klustera.notifications.models import Channel, Consent
+from klustera.notifications.services import Address, notify, set_consent
 from klustera.tenancy.context import current_tenant, one_writer_at_a_time, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -47,8 +50,6 @@ def invite_resident(
     WhatsApp when the manager records the person's opt-in, otherwise by SMS
     and email.
     """
-    from klustera.notifications.services import Address, notify
-
     phone = normalize_phone(phone)
     if occupancy_role not in Occupancy.Role.values:
         raise ValidationError(_("Choose owner, renter or family member."))
@@ -97,11 +98,6 @@ def register_resident(
 
     The code must be current and unused and the phone must be the invited one.
     """
-    from django.contrib.auth.password_validation import validate_password
-
-    from klustera.notifications.models import Channel, Consent
-    from klustera.notifications.services import set_consent
-
     phone = normalize_phone(phone)
     digests = keyed_hashes(
         code.strip().upper().replace(" ", "").replace("-", ""), purpose=CODE_PURPOSE

@@ -28,6 +28,7 @@ from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import FilterChoice, FilterText, RejectUnknownFields, ok, user_of
 from klustera.filtering import FilteredListView
 from klustera.notifications import clients, services
+from klustera.notifications.catalogue import CATEGORY_DEFAULTS
 from klustera.notifications.models import (
     Category,
     Channel,
@@ -145,8 +146,6 @@ PREFERENCES_OUT = inline_serializer(
 class PreferencesView(APIView):
     @extend_schema(responses={200: PREFERENCES_OUT})
     def get(self, request: Request) -> Response:
-        from klustera.notifications.catalogue import CATEGORY_DEFAULTS
-
         chosen = dict(
             Preference.objects.filter(user=user_of(request)).values_list("category", "channels")
         )
