@@ -408,7 +408,7 @@ def _rolled_back(tenant: Any) -> Iterator[None]:
         transaction.set_rollback(True, using="default")
 
 
-def _url(row: Row, world: dict[str, Any], *, api: bool) -> str:
+def _url(row: Row, world: dict[str, Any]) -> str:
     route = next(route for route, name in _routes() if name == row.name)
     if row.obj == "slug":
         route = route.replace("<slug:slug>", world["slug"].slug)
@@ -449,7 +449,7 @@ def _api_client(world: dict[str, Any], role: str) -> Client:
 def test_every_api_route_answers_each_role_as_the_matrix_says(world) -> None:  # type: ignore[no-untyped-def]
     verdicts = Verdicts()
     for row in API:
-        url = _url(row, world, api=True)
+        url = _url(row, world)
         statuses = set()
         for role in ROLES:
             body = row.body(world) if row.body else {}
@@ -493,7 +493,7 @@ def test_every_portal_page_answers_each_role_as_the_matrix_says(world, settings)
     browsers = _browsers(world)
     verdicts = Verdicts()
     for row in PAGES:
-        url = _url(row, world, api=False)
+        url = _url(row, world)
         for role in ROLES:
             if row.name == "logout":
                 continue  # signs the browser out: checked with every role once, below
@@ -504,9 +504,10 @@ def test_every_portal_page_answers_each_role_as_the_matrix_says(world, settings)
             verdicts.check(row, role, response.status_code, response.get("Location", ""), api=False)
             if refused_write and _fingerprint(world["tenant"]) != before:
                 verdicts.wrong.append(f"{row.method} {row.name}: {role}'s refusal wrote")
+    logout = next(row for row in PAGES if row.name == "logout")
     for role in ROLES:
-        response = browsers[role].post("/c/alpha/logout")
-        verdicts.check(PAGES[6], role, response.status_code, "", api=False)
+        response = browsers[role].post(_url(logout, world))
+        verdicts.check(logout, role, response.status_code, "", api=False)
     assert not verdicts.wrong, "\n".join(verdicts.wrong)
 
 
