@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from klustera.accounts.policies import is_manager
-from klustera.billing.models import Invoice
+from klustera.billing.models import OPEN_STATUSES, Invoice
 from klustera.estate.models import Unit
 from klustera.estate.selectors import of_residents_units
 from klustera.payments.models import Payment, Refund, Reversal
@@ -25,6 +26,17 @@ def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
     if is_manager(user):
         return invoices
     return of_residents_units(invoices, user)
+
+
+def amount_owed() -> Coalesce:
+    """An annotation for units: what each owes on its open invoices (0 when nothing)."""
+    owed = (
+        Invoice.objects.filter(unit=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .values("unit")
+        .annotate(owed=Sum(F("total") - F("amount_paid")))
+        .values("owed")
+    )
+    return Coalesce(Subquery(owed), Value(0), output_field=DecimalField())
 
 
 def filter_invoices(invoices: QuerySet[Invoice], filters: dict[str, Any]) -> QuerySet[Invoice]:

@@ -17,8 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +28,6 @@ from klustera.accounts.phones import normalize_phone
 from klustera.accounts.policies import is_manager
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
-from klustera.billing.models import OPEN_STATUSES, Invoice
 from klustera.errors import StateConflict
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
 from klustera.estate.models import Occupancy, Unit, Vehicle
@@ -42,7 +40,6 @@ from klustera.estate.services import (
     save_unit,
     set_billing_contact,
 )
-from klustera.paging import paginate
 from klustera.tenancy.context import current_tenant
 
 SESSION_KEY = "estate-import"
@@ -123,35 +120,6 @@ class UnitForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("Type"), choices=Unit.Type.choices)
     land_area = forms.DecimalField(label=_("Land area (m²)"), required=False, min_value=0)
     building_area = forms.DecimalField(label=_("Building area (m²)"), required=False, min_value=0)
-
-
-@manager_required
-def unit_list(request: HttpRequest) -> HttpResponse:
-    """The units with their current residents and what they owe; ``?q=`` searches."""
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL
-    current = Occupancy.objects.filter(end_on__isnull=True).select_related("resident")
-    owed = (
-        Invoice.objects.filter(unit=OuterRef("pk"), status__in=OPEN_STATUSES)
-        .values("unit")
-        .annotate(owed=Sum(F("total") - F("amount_paid")))
-        .values("owed")
-    )
-    units = (
-        Unit.objects.annotate(owed=Coalesce(Subquery(owed), Value(0), output_field=DecimalField()))
-        .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current"))
-        .order_by("block", "number")
-    )
-    if query:
-        block, _sep, number = query.upper().rpartition("-")
-        living = current.filter(resident__name__icontains=query).values("unit_id")
-        units = units.filter(
-            Q(number__icontains=query)
-            | Q(block__iexact=query)
-            | Q(block__iexact=block, number__iexact=number)
-            | Q(pk__in=living)
-        )
-    listed = paginate(request, units, 25, sorts={"unit": ("block", "number"), "owed": ("owed",)})
-    return render(request, "estate/unit_list.html", {**listed, "q": query})
 
 
 @manager_required

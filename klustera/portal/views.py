@@ -1,9 +1,10 @@
-"""The consoles' home pages: the resident's home, the manager's dashboard (guards: guard mode)."""
+"""Pages that combine domains: the resident's home, the manager's dashboard and units list."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
@@ -11,8 +12,11 @@ from django.utils.translation import gettext as _
 
 from klustera.accounts.policies import is_manager, roles_of
 from klustera.accounts.roles import Role
-from klustera.billing.selectors import invoices_visible_to
+from klustera.accounts.views import manager_required
+from klustera.billing.selectors import amount_owed, invoices_visible_to
 from klustera.community.selectors import announcements_for
+from klustera.estate.models import Occupancy, Unit
+from klustera.paging import paginate
 from klustera.portal import selectors
 from klustera.tenancy.context import current_tenant
 
@@ -68,3 +72,29 @@ def _dashboard() -> dict[str, object]:
         "payments": list(selectors.recent_payments()),
         "gate": selectors.gate_today(),
     }
+
+
+@manager_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """The units with their current residents and what they owe; ``?q=`` searches.
+
+    A portal page, not the estate's: it joins the registry with billing.
+    """
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL
+    current = Occupancy.objects.filter(end_on__isnull=True).select_related("resident")
+    units = (
+        Unit.objects.annotate(owed=amount_owed())
+        .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current"))
+        .order_by("block", "number")
+    )
+    if query:
+        block, _sep, number = query.upper().rpartition("-")
+        living = current.filter(resident__name__icontains=query).values("unit_id")
+        units = units.filter(
+            Q(number__icontains=query)
+            | Q(block__iexact=query)
+            | Q(block__iexact=block, number__iexact=number)
+            | Q(pk__in=living)
+        )
+    listed = paginate(request, units, 25, sorts={"unit": ("block", "number"), "owed": ("owed",)})
+    return render(request, "portal/unit_list.html", {**listed, "q": query})
