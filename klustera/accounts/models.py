@@ -63,7 +63,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.name} ({self.phone})"
 
 
-class ApiToken(models.Model):
+class BearerSecret(models.Model):
+    """What a token and an API key share: a digest (never the secret) and a lifetime."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiToken(BearerSecret):
     """An opaque bearer token for one device; only its SHA-256 digest is stored.
 
     Tokens issued together by one sign-in share a ``family`` with their
@@ -72,25 +90,13 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     family = models.UUIDField(default=uuid.uuid4, db_index=True)
-    digest = models.CharField(max_length=64, unique=True)
     device_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user_id}"
 
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
 
-
-class ApiKey(models.Model):
+class ApiKey(BearerSecret):
     """A key for one of the complex's own systems (accounting, a gate controller, a bot).
 
     It acts for the manager who made it, within its scope, until it expires or
@@ -104,23 +110,11 @@ class ApiKey(models.Model):
 
     name = models.CharField(max_length=100)
     scope = models.CharField(max_length=12, choices=Scope.choices)
-    digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)  # the key's last characters, to tell keys apart
     created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"API key {self.name}"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class RefreshToken(models.Model):
