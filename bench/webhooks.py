@@ -173,8 +173,8 @@ def main() -> None:
 def report(args, shuffled, latencies, sent_s, started) -> None:  # type: ignore[no-untyped-def]
     from django.db.models import Count
 
-    from klustera.billing.models import Invoice
-    from klustera.payments.models import CallbackEvent, Payment
+    from klustera.billing.models import Invoice, Payment
+    from klustera.payments.models import CallbackEvent
     from klustera.tenancy.context import tenant_context
     from klustera.tenancy.models import Tenant
 

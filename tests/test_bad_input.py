@@ -14,10 +14,9 @@ from PIL import Image
 from klustera.access.models import Parcel, WalkIn
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
-from klustera.billing.models import BillingSettings, Invoice, Tariff
+from klustera.billing.models import BillingSettings, Invoice, Payment, Tariff
 from klustera.billing.services import generate_invoices
 from klustera.estate.models import Resident, Unit
-from klustera.payments.models import Payment
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 from tests.seed import seed_complex

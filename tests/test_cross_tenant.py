@@ -24,16 +24,18 @@ from klustera.access.models import AccessLog, GateKey, GuestInvitation, Parcel, 
 from klustera.accounts.models import ApiKey, ApiToken
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
-from klustera.billing.models import BillingRun, BillingSettings, Invoice, OneOffCharge, Tariff
+from klustera.billing.models import (
+    BillingRun,
+    BillingSettings,
+    Invoice,
+    OneOffCharge,
+    Payment,
+    Refund,
+    Tariff,
+)
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
-from klustera.payments.models import (
-    Payment,
-    PaymentAttempt,
-    Refund,
-    TransferProof,
-    XenditAccount,
-)
+from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

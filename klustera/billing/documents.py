@@ -20,9 +20,8 @@ from django.utils import timezone, translation
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from klustera.billing.models import BillingSettings, Invoice
+from klustera.billing.models import BillingSettings, Invoice, Payment
 from klustera.formatting import rupiah_in_words
-from klustera.payments.models import Payment
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Unit
+from klustera.tenancy.files import private_upload
 
 
 class BillingSettings(models.Model):
@@ -108,7 +109,7 @@ class Invoice(models.Model):
     subtotal = models.DecimalField(max_digits=14, decimal_places=0)
     tax = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
     total = models.DecimalField(max_digits=14, decimal_places=0)
-    # Payments and credit applied to it (see payments.Allocation); kept in step by settle_unit.
+    # Payments and credit applied to it (see Allocation); kept in step by the ledger alone.
     amount_paid = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
     paid_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
@@ -230,3 +231,119 @@ class BillingRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.period:%Y-%m}: {self.created} created"
+
+
+# --- The ledger: money received for a unit, and how it settles the unit's invoices ---------
+#
+# A payment belongs to a unit, not to one invoice: it is allocated to the unit's open
+# invoices, oldest first. What is not allocated is the unit's credit, applied to the next
+# invoice when it is issued. The tables keep the names they had in ``payments``.
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        QRIS = "qris", _("QRIS")
+        VIRTUAL_ACCOUNT = "virtual_account", _("Virtual account")
+        EWALLET = "ewallet", _("E-wallet")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    channel = models.CharField(max_length=30, blank=True)  # BCA, OVO, …
+    reference = models.CharField(max_length=100, blank=True)  # the bank's or gateway's id
+    receipt_number = models.CharField(max_length=40, unique=True)
+    paid_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    # Xendit's payment id: a payment arrives once, however often the callback does.
+    gateway_payment_id = models.CharField(max_length=100, blank=True)
+    receipt_pdf = models.FileField(blank=True)
+    proof = models.ImageField(upload_to=private_upload, blank=True)  # a photo of the slip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "payments_payment"
+        ordering = ["-paid_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["gateway_payment_id"],
+                condition=~models.Q(gateway_payment_id=""),
+                name="payment_gateway_id_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class Allocation(models.Model):
+    """The part of a payment that settles one invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)  # its payment was reversed
+
+    class Meta:
+        db_table = "payments_allocation"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="allocation_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
+
+
+class Reversal(models.Model):
+    """A payment undone (a bounced transfer, money booked to the wrong unit): its own entry.
+
+    The payment is never edited or deleted; what it paid is reopened.
+    """
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    reason = models.CharField(max_length=300)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "payments_reversal"
+
+    def __str__(self) -> str:
+        return f"reversal of {self.payment_id}"
+
+
+class Refund(models.Model):
+    """Credit paid back to a resident (an overpayment, a unit sold): its own entry."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    method = models.CharField(max_length=20, choices=Payment.Method.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=300)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "payments_refund"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} to {self.unit_id}"

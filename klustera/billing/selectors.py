@@ -1,4 +1,4 @@
-"""Reads of invoices, scoped to what a user may see."""
+"""Reads of invoices and the ledger, scoped to what a user may see."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from klustera.accounts.policies import is_manager
-from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.billing.models import OPEN_STATUSES, Invoice, Payment, Refund, Reversal
 from klustera.estate.models import Unit
 from klustera.estate.selectors import of_residents_units
-from klustera.payments.models import Payment, Refund, Reversal
 
 ZERO = Decimal(0)
 
@@ -26,6 +25,14 @@ def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
     if is_manager(user):
         return invoices
     return of_residents_units(invoices, user)
+
+
+def payments_visible_to(user: Any) -> QuerySet[Payment]:
+    """Managers see every payment; a resident sees those of the units they live in now."""
+    payments = Payment.objects.select_related("unit").prefetch_related("allocations__invoice")
+    if is_manager(user):
+        return payments
+    return of_residents_units(payments, user)
 
 
 def amount_owed() -> Coalesce:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from huey import crontab
 
 from klustera.billing import documents, services
-from klustera.billing.models import BillingRun, Invoice
-from klustera.payments.models import Payment
+from klustera.billing.models import BillingRun, Invoice, Payment
 from klustera.tasks import periodic_task, tenant_task
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant

@@ -22,7 +22,7 @@ from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.filters import InvoiceFilters
-from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Tariff
+from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Payment, Tariff
 from klustera.billing.selectors import filter_invoices, invoices_visible_to
 from klustera.billing.services import (
     parse_period,
@@ -33,8 +33,6 @@ from klustera.billing.services import (
 )
 from klustera.estate.models import Unit
 from klustera.paging import filters_of, paginate
-from klustera.payments.models import Payment
-from klustera.payments.services import GatewayUnavailable, start_payment
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -114,26 +112,6 @@ def invoice_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Invoice cancelled."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("invoice-page", pk=invoice.pk)
-
-
-@login_required
-@require_POST
-def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    """The Pay button: on to Xendit's checkout (the live one, if there is one)."""
-    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
-    try:
-        attempt = start_payment(invoice=invoice, user=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except GatewayUnavailable:
-        messages.error(
-            request, _("The payment service cannot be reached; nothing was charged. Try again.")
-        )
-    else:
-        if attempt.checkout_url:
-            return redirect(attempt.checkout_url)
-        messages.info(request, _("A payment is being prepared; try again in a moment."))
     return redirect("invoice-page", pk=invoice.pk)
 
 

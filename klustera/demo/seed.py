@@ -22,10 +22,11 @@ from klustera.accounts.models import User
 from klustera.accounts.phones import normalize_phone
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
-from klustera.billing.models import BillingSettings, Invoice, Tariff
+from klustera.billing.models import BillingSettings, Invoice, Payment, Tariff
 from klustera.billing.services import (
     charge_late_fees,
     generate_invoices,
+    record_payment,
     save_tariff,
     update_billing_settings,
 )
@@ -33,8 +34,7 @@ from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
-from klustera.payments.models import Payment
-from klustera.payments.services import record_payment, update_xendit_account
+from klustera.payments.services import update_xendit_account
 from klustera.tenancy.context import platform_context, tenant_atomic, tenant_context
 from klustera.tenancy.links import tenant_url
 from klustera.tenancy.models import Tenant

@@ -34,28 +34,23 @@ from klustera.api import (
     validated,
 )
 from klustera.billing.documents import receipt_pdf
-from klustera.billing.selectors import invoices_visible_to
+from klustera.billing.models import Allocation, Payment, Refund
+from klustera.billing.selectors import invoices_visible_to, payments_visible_to
+from klustera.billing.services import record_payment, refund_credit, reverse_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.filtering import FilteredListView
 from klustera.payments.models import (
-    Allocation,
-    Payment,
     PaymentAttempt,
-    Refund,
     TransferProof,
     UnitVirtualAccount,
     XenditAccount,
 )
-from klustera.payments.selectors import payments_visible_to
 from klustera.payments.services import (
     GatewayUnavailable,
     open_virtual_account,
     receive_callback,
-    record_payment,
-    refund_credit,
-    reverse_payment,
     review_transfer_proof,
     start_payment,
     submit_transfer_proof,

@@ -1,8 +1,7 @@
-"""Money received for a unit, and how it settles the unit's invoices.
+"""The payment gateway's records: Xendit keys, attempts, callbacks, virtual accounts, proofs.
 
-A payment belongs to a unit, not to one invoice: it is allocated to the
-unit's open invoices, oldest first. What is not allocated is the unit's
-credit, applied to the next invoice when it is issued.
+The money itself (payments, allocations, reversals, refunds) is billing's
+ledger; this app books it only through ``billing.services.record_payment``.
 """
 
 from __future__ import annotations
@@ -11,75 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from klustera.billing.models import Invoice
+from klustera.billing.models import Invoice, Payment
 from klustera.estate.models import Unit
 from klustera.tenancy.files import private_upload
-
-
-class Payment(models.Model):
-    class Method(models.TextChoices):
-        CASH = "cash", _("Cash")
-        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-        QRIS = "qris", _("QRIS")
-        VIRTUAL_ACCOUNT = "virtual_account", _("Virtual account")
-        EWALLET = "ewallet", _("E-wallet")
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=14, decimal_places=0)
-    method = models.CharField(max_length=20, choices=Method.choices)
-    channel = models.CharField(max_length=30, blank=True)  # BCA, OVO, …
-    reference = models.CharField(max_length=100, blank=True)  # the bank's or gateway's id
-    receipt_number = models.CharField(max_length=40, unique=True)
-    paid_at = models.DateTimeField()
-    note = models.CharField(max_length=300, blank=True)
-    # Xendit's payment id: a payment arrives once, however often the callback does.
-    gateway_payment_id = models.CharField(max_length=100, blank=True)
-    attempt = models.ForeignKey(
-        "PaymentAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
-    )
-    receipt_pdf = models.FileField(blank=True)
-    proof = models.ImageField(upload_to=private_upload, blank=True)  # a photo of the slip
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-paid_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="payment_amount_positive"
-            ),
-            models.UniqueConstraint(
-                fields=["gateway_payment_id"],
-                condition=~models.Q(gateway_payment_id=""),
-                name="payment_gateway_id_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.receipt_number
-
-
-class Allocation(models.Model):
-    """The part of a payment that settles one invoice."""
-
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
-    amount = models.DecimalField(max_digits=14, decimal_places=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reversed_at = models.DateTimeField(null=True, blank=True)  # its payment was reversed
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="allocation_amount_positive"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
 
 
 class XenditAccount(models.Model):
@@ -127,6 +60,9 @@ class PaymentAttempt(models.Model):
     # Paid, but not the amount asked: a manager looks before anything else happens.
     needs_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=300, blank=True)
+    payment = models.OneToOneField(  # what the ledger booked when it was paid
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempt"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -211,43 +147,3 @@ class TransferProof(models.Model):
 
     def __str__(self) -> str:
         return f"proof {self.pk} for {self.unit_id}"
-
-
-class Reversal(models.Model):
-    """A payment undone (a bounced transfer, money booked to the wrong unit): its own entry.
-
-    The payment is never edited or deleted; what it paid is reopened.
-    """
-
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
-    reason = models.CharField(max_length=300)
-    reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"reversal of {self.payment_id}"
-
-
-class Refund(models.Model):
-    """Credit paid back to a resident (an overpayment, a unit sold): its own entry."""
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="refunds")
-    amount = models.DecimalField(max_digits=14, decimal_places=0)
-    method = models.CharField(max_length=20, choices=Payment.Method.choices)
-    reference = models.CharField(max_length=100, blank=True)
-    reason = models.CharField(max_length=300)
-    refunded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
-        ]
-
-    def __str__(self) -> str:
-        return f"refund {self.amount} to {self.unit_id}"

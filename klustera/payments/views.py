@@ -17,12 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import receipt_pdf
+from klustera.billing.models import Payment
+from klustera.billing.selectors import invoices_visible_to, payments_visible_to
+from klustera.billing.services import record_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.paging import paginate
-from klustera.payments.models import Payment, PaymentAttempt, TransferProof
-from klustera.payments.selectors import payments_visible_to
-from klustera.payments.services import record_payment, review_transfer_proof
+from klustera.payments.models import PaymentAttempt, TransferProof
+from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
 from klustera.uploads import check_photo
 
 
@@ -134,3 +136,23 @@ def proof_image(request: HttpRequest, pk: int) -> FileResponse:
         return FileResponse(proof.image.open("rb"))
     except FileNotFoundError:  # the row outlived its file (a restore without media)
         raise Http404 from None
+
+
+@login_required
+@require_POST
+def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Pay button: on to Xendit's checkout (the live one, if there is one)."""
+    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    try:
+        attempt = start_payment(invoice=invoice, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except GatewayUnavailable:
+        messages.error(
+            request, _("The payment service cannot be reached; nothing was charged. Try again.")
+        )
+    else:
+        if attempt.checkout_url:
+            return redirect(attempt.checkout_url)
+        messages.info(request, _("A payment is being prepared; try again in a moment."))
+    return redirect("invoice-page", pk=invoice.pk)

@@ -11,9 +11,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from klustera.access.models import AccessLog, WalkIn
-from klustera.billing.models import OPEN_STATUSES, Invoice
+from klustera.billing.models import OPEN_STATUSES, Invoice, Payment
 from klustera.formatting import percent
-from klustera.payments.models import Payment
 
 ZERO = Decimal(0)
 

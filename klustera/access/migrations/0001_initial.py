@@ -6,77 +6,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('estate', '0003_vehicle'),
+        ("estate", "0003_vehicle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GateKey',
+            name="GateKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=16, unique=True)),
-                ('private_key', models.TextField()),
-                ('public_key', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kid", models.CharField(max_length=16, unique=True)),
+                ("private_key", models.TextField()),
+                ("public_key", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='GuestInvitation',
+            name="GuestInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('guest_name', models.CharField(max_length=100)),
-                ('guest_phone', models.CharField(blank=True, max_length=16)),
-                ('people', models.PositiveSmallIntegerField(default=1)),
-                ('plate', models.CharField(blank=True, max_length=15)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('multi_use', models.BooleanField(default=False)),
-                ('code_cipher', models.TextField()),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('used', 'Used'), ('cancelled', 'Cancelled')], default='active', max_length=10)),
-                ('uses', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guest_invitations', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guest_invitations', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("guest_name", models.CharField(max_length=100)),
+                ("guest_phone", models.CharField(blank=True, max_length=16)),
+                ("people", models.PositiveSmallIntegerField(default=1)),
+                ("plate", models.CharField(blank=True, max_length=15)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("multi_use", models.BooleanField(default=False)),
+                ("code_cipher", models.TextField()),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("used", "Used"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("uses", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guest_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guest_invitations",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('resident_entry', 'Resident entry'), ('guest_entry', 'Guest entry'), ('staff_entry', 'Staff entry'), ('exit', 'Exit')], max_length=20)),
-                ('method', models.CharField(choices=[('qr_code', 'QR code'), ('guest_code', 'Guest code'), ('manual', 'Manual')], max_length=12)),
-                ('result', models.CharField(choices=[('valid', 'Valid'), ('invalid', 'Invalid'), ('expired', 'Expired'), ('used', 'Already used'), ('cancelled', 'Cancelled'), ('not_yet', 'Not yet valid')], max_length=12)),
-                ('gate', models.CharField(max_length=40)),
-                ('device', models.CharField(blank=True, max_length=64)),
-                ('plate', models.CharField(blank=True, max_length=15)),
-                ('detail', models.CharField(blank=True, max_length=200)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('guard', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='estate.resident')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='estate.unit')),
-                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='logs', to='access.guestinvitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("resident_entry", "Resident entry"),
+                            ("guest_entry", "Guest entry"),
+                            ("staff_entry", "Staff entry"),
+                            ("exit", "Exit"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("qr_code", "QR code"),
+                            ("guest_code", "Guest code"),
+                            ("manual", "Manual"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("valid", "Valid"),
+                            ("invalid", "Invalid"),
+                            ("expired", "Expired"),
+                            ("used", "Already used"),
+                            ("cancelled", "Cancelled"),
+                            ("not_yet", "Not yet valid"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("gate", models.CharField(max_length=40)),
+                ("device", models.CharField(blank=True, max_length=64)),
+                ("plate", models.CharField(blank=True, max_length=15)),
+                ("detail", models.CharField(blank=True, max_length=200)),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "guard",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="estate.resident",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="estate.unit",
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="logs",
+                        to="access.guestinvitation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='guestinvitation',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='guest_window_order'),
+            model_name="guestinvitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="guest_window_order",
+            ),
         ),
     ]

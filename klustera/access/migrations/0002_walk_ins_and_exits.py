@@ -7,39 +7,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
-        ('estate', '0003_vehicle'),
+        ("access", "0001_initial"),
+        ("estate", "0003_vehicle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accesslog',
-            name='entry',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='exits', to='access.accesslog'),
+            model_name="accesslog",
+            name="entry",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="exits",
+                to="access.accesslog",
+            ),
         ),
         migrations.CreateModel(
-            name='WalkIn',
+            name="WalkIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visitor_name', models.CharField(max_length=100)),
-                ('visitor_phone', models.CharField(blank=True, max_length=16)),
-                ('purpose', models.CharField(max_length=120)),
-                ('photo', models.ImageField(blank=True, upload_to=klustera.tenancy.files.private_upload)),
-                ('gate', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('waiting', 'Waiting for the unit'), ('allowed', 'Allowed by the unit'), ('refused', 'Refused by the unit'), ('guard_allowed', 'Allowed by the guard'), ('guard_refused', 'Refused by the guard')], default='waiting', max_length=14)),
-                ('created_at', models.DateTimeField()),
-                ('answer_by', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('guard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('log', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='walk_in', to='access.accesslog')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='walk_ins', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visitor_name", models.CharField(max_length=100)),
+                ("visitor_phone", models.CharField(blank=True, max_length=16)),
+                ("purpose", models.CharField(max_length=120)),
+                (
+                    "photo",
+                    models.ImageField(blank=True, upload_to=klustera.tenancy.files.private_upload),
+                ),
+                ("gate", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for the unit"),
+                            ("allowed", "Allowed by the unit"),
+                            ("refused", "Refused by the unit"),
+                            ("guard_allowed", "Allowed by the guard"),
+                            ("guard_refused", "Refused by the guard"),
+                        ],
+                        default="waiting",
+                        max_length=14,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("answer_by", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "guard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "log",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="walk_in",
+                        to="access.accesslog",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="walk_ins",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -7,35 +7,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0002_walk_ins_and_exits'),
-        ('estate', '0003_vehicle'),
+        ("access", "0002_walk_ins_and_exits"),
+        ("estate", "0003_vehicle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Parcel',
+            name="Parcel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_name', models.CharField(max_length=100)),
-                ('courier', models.CharField(max_length=60)),
-                ('tracking_number', models.CharField(blank=True, max_length=60)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('photo', models.ImageField(blank=True, upload_to=klustera.tenancy.files.private_upload)),
-                ('gate', models.CharField(max_length=40)),
-                ('received_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('waiting', 'Waiting at the gate'), ('picked_up', 'Picked up')], default='waiting', max_length=10)),
-                ('picked_up_at', models.DateTimeField(blank=True, null=True)),
-                ('picked_up_by', models.CharField(blank=True, max_length=100)),
-                ('handed_over_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parcels', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient_name", models.CharField(max_length=100)),
+                ("courier", models.CharField(max_length=60)),
+                ("tracking_number", models.CharField(blank=True, max_length=60)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "photo",
+                    models.ImageField(blank=True, upload_to=klustera.tenancy.files.private_upload),
+                ),
+                ("gate", models.CharField(max_length=40)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("waiting", "Waiting at the gate"), ("picked_up", "Picked up")],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("picked_up_at", models.DateTimeField(blank=True, null=True)),
+                ("picked_up_by", models.CharField(blank=True, max_length=100)),
+                (
+                    "handed_over_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parcels",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
-                'indexes': [models.Index(fields=['status', 'unit'], name='access_parc_status_9ec84a_idx')],
+                "ordering": ["-received_at"],
+                "indexes": [
+                    models.Index(fields=["status", "unit"], name="access_parc_status_9ec84a_idx")
+                ],
             },
         ),
     ]

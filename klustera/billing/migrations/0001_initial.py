@@ -7,108 +7,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('estate', '0003_vehicle'),
+        ("estate", "0003_vehicle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillingSettings',
+            name="BillingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invoice_prefix', models.CharField(default='INV', max_length=10)),
-                ('due_day', models.PositiveSmallIntegerField(default=10)),
-                ('tax_enabled', models.BooleanField(default=False)),
-                ('tax_label', models.CharField(default='PPN', max_length=30)),
-                ('tax_rate', models.DecimalField(decimal_places=2, default=Decimal('12.00'), max_digits=5)),
-                ('tax_base_percent', models.DecimalField(decimal_places=3, default=Decimal('91.667'), max_digits=6)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("invoice_prefix", models.CharField(default="INV", max_length=10)),
+                ("due_day", models.PositiveSmallIntegerField(default=10)),
+                ("tax_enabled", models.BooleanField(default=False)),
+                ("tax_label", models.CharField(default="PPN", max_length=30)),
+                (
+                    "tax_rate",
+                    models.DecimalField(decimal_places=2, default=Decimal("12.00"), max_digits=5),
+                ),
+                (
+                    "tax_base_percent",
+                    models.DecimalField(decimal_places=3, default=Decimal("91.667"), max_digits=6),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InvoiceSequence',
+            name="InvoiceSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='BillingRun',
+            name="BillingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('failures', models.JSONField(default=list)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                ("failures", models.JSONField(default=list)),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('number', models.CharField(max_length=40, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('partially_paid', 'Partially paid'), ('paid', 'Paid'), ('overdue', 'Overdue'), ('cancelled', 'Cancelled')], default='pending', max_length=20)),
-                ('due_on', models.DateField()),
-                ('subtotal', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('tax', models.DecimalField(decimal_places=0, default=Decimal('0'), max_digits=14)),
-                ('total', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("number", models.CharField(max_length=40, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("partially_paid", "Partially paid"),
+                            ("paid", "Paid"),
+                            ("overdue", "Overdue"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("due_on", models.DateField()),
+                ("subtotal", models.DecimalField(decimal_places=0, max_digits=14)),
+                ("tax", models.DecimalField(decimal_places=0, default=Decimal("0"), max_digits=14)),
+                ("total", models.DecimalField(decimal_places=0, max_digits=14)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period', 'number'],
+                "ordering": ["-period", "number"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=200)),
-                ('quantity', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=10)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('is_tax', models.BooleanField(default=False)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=200)),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=2, default=Decimal("1"), max_digits=10),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=14)),
+                ("is_tax", models.BooleanField(default=False)),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['is_tax', 'pk'],
+                "ordering": ["is_tax", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tariff',
+            name="Tariff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('charge', models.CharField(max_length=60, verbose_name='charge')),
-                ('basis', models.CharField(choices=[('flat', 'Flat per unit'), ('land_area', 'Per m² of land'), ('building_area', 'Per m² of building')], default='flat', max_length=20)),
-                ('rate', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('unit_type', models.CharField(blank=True, choices=[('studio', 'Studio'), ('1br', '1 bedroom'), ('2br', '2 bedrooms'), ('3br', '3 bedrooms'), ('house', 'House')], max_length=10)),
-                ('is_taxable', models.BooleanField(default=True)),
-                ('effective_from', models.DateField()),
-                ('effective_to', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("charge", models.CharField(max_length=60, verbose_name="charge")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("flat", "Flat per unit"),
+                            ("land_area", "Per m² of land"),
+                            ("building_area", "Per m² of building"),
+                        ],
+                        default="flat",
+                        max_length=20,
+                    ),
+                ),
+                ("rate", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "unit_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("studio", "Studio"),
+                            ("1br", "1 bedroom"),
+                            ("2br", "2 bedrooms"),
+                            ("3br", "3 bedrooms"),
+                            ("house", "House"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("is_taxable", models.BooleanField(default=True)),
+                ("effective_from", models.DateField()),
+                ("effective_to", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['charge', 'unit_type', 'effective_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rate__gte', 0)), name='tariff_rate_not_negative'), models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='tariff_ends_after_start')],
+                "ordering": ["charge", "unit_type", "effective_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gte", 0)), name="tariff_rate_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("effective_to__isnull", True),
+                            ("effective_to__gte", models.F("effective_from")),
+                            _connector="OR",
+                        ),
+                        name="tariff_ends_after_start",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('unit', 'period'), name='invoice_one_per_unit_period'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "period"), name="invoice_one_per_unit_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='invoice_total_not_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gte", 0)), name="invoice_total_not_negative"
+            ),
         ),
     ]

@@ -5,39 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
+        ("billing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='billingsettings',
-            name='grace_days',
+            model_name="billingsettings",
+            name="grace_days",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='late_fee',
-            field=models.CharField(choices=[('none', 'No late fee'), ('flat', 'A flat amount per month late'), ('percent', 'A percentage of the bill per month late')], default='none', max_length=10),
+            model_name="billingsettings",
+            name="late_fee",
+            field=models.CharField(
+                choices=[
+                    ("none", "No late fee"),
+                    ("flat", "A flat amount per month late"),
+                    ("percent", "A percentage of the bill per month late"),
+                ],
+                default="none",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='late_fee_cap',
+            model_name="billingsettings",
+            name="late_fee_cap",
             field=models.DecimalField(blank=True, decimal_places=0, max_digits=14, null=True),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='late_fee_value',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14),
+            model_name="billingsettings",
+            name="late_fee_value",
+            field=models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
         ),
         migrations.AddField(
-            model_name='invoiceline',
-            name='late_fee_number',
+            model_name="invoiceline",
+            name="late_fee_number",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.UniqueConstraint(condition=models.Q(('late_fee_number__isnull', False)), fields=('invoice', 'late_fee_number'), name='invoice_line_one_late_fee_per_month'),
+            model_name="invoiceline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("late_fee_number__isnull", False)),
+                fields=("invoice", "late_fee_number"),
+                name="invoice_line_one_late_fee_per_month",
+            ),
         ),
     ]

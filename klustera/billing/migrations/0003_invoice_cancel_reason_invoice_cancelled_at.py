@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0002_billingsettings_grace_days_billingsettings_late_fee_and_more'),
+        ("billing", "0002_billingsettings_grace_days_billingsettings_late_fee_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='cancel_reason',
+            model_name="invoice",
+            name="cancel_reason",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='cancelled_at',
+            model_name="invoice",
+            name="cancelled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

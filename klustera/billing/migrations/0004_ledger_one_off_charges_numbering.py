@@ -8,113 +8,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_invoice_cancel_reason_invoice_cancelled_at'),
-        ('estate', '0003_vehicle'),
+        ("billing", "0003_invoice_cancel_reason_invoice_cancelled_at"),
+        ("estate", "0003_vehicle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RenameModel(old_name='InvoiceSequence', new_name='NumberSequence'),
+        migrations.RenameModel(old_name="InvoiceSequence", new_name="NumberSequence"),
         migrations.AddField(
-            model_name='numbersequence',
-            name='kind',
-            field=models.CharField(default='invoice', max_length=10),
+            model_name="numbersequence",
+            name="kind",
+            field=models.CharField(default="invoice", max_length=10),
         ),
         migrations.AlterField(
-            model_name='numbersequence',
-            name='year',
+            model_name="numbersequence",
+            name="year",
             field=models.PositiveSmallIntegerField(),
         ),
         migrations.CreateModel(
-            name='OneOffCharge',
+            name="OneOffCharge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('description', models.CharField(max_length=200)),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('is_taxable', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("description", models.CharField(max_length=200)),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=14)),
+                ("is_taxable", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-period', 'pk'],
+                "ordering": ["-period", "pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='invoice',
-            name='invoice_one_per_unit_period',
+            model_name="invoice",
+            name="invoice_one_per_unit_period",
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='logo',
-            field=models.ImageField(blank=True, upload_to='logos/'),
+            model_name="billingsettings",
+            name="logo",
+            field=models.ImageField(blank=True, upload_to="logos/"),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='payment_instructions',
+            model_name="billingsettings",
+            name="payment_instructions",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='remind_days_after',
+            model_name="billingsettings",
+            name="remind_days_after",
             field=models.PositiveSmallIntegerField(default=3),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='remind_days_before',
+            model_name="billingsettings",
+            name="remind_days_before",
             field=models.PositiveSmallIntegerField(default=3),
         ),
         migrations.AddField(
-            model_name='billingsettings',
-            name='run_day',
+            model_name="billingsettings",
+            name="run_day",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='amount_paid',
-            field=models.DecimalField(decimal_places=0, default=Decimal('0'), max_digits=14),
+            model_name="invoice",
+            name="amount_paid",
+            field=models.DecimalField(decimal_places=0, default=Decimal("0"), max_digits=14),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='paid_at',
+            model_name="invoice",
+            name="paid_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invoiceline',
-            name='created_at',
+            model_name="invoiceline",
+            name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='issued_at',
+            model_name="invoice",
+            name="issued_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('unit', 'period'), name='invoice_one_per_unit_period'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "cancelled"), _negated=True),
+                fields=("unit", "period"),
+                name="invoice_one_per_unit_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='numbersequence',
-            constraint=models.UniqueConstraint(fields=('kind', 'year'), name='number_sequence_kind_year'),
+            model_name="numbersequence",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "year"), name="number_sequence_kind_year"
+            ),
         ),
         migrations.AddField(
-            model_name='oneoffcharge',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="oneoffcharge",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='oneoffcharge',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='one_off_charges', to='billing.invoice'),
+            model_name="oneoffcharge",
+            name="invoice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="one_off_charges",
+                to="billing.invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='oneoffcharge',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='one_off_charges', to='estate.unit'),
+            model_name="oneoffcharge",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="one_off_charges",
+                to="estate.unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='oneoffcharge',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='one_off_charge_amount_positive'),
+            model_name="oneoffcharge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="one_off_charge_amount_positive"
+            ),
         ),
     ]

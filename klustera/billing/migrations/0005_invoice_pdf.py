@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0004_ledger_one_off_charges_numbering'),
+        ("billing", "0004_ledger_one_off_charges_numbering"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='pdf',
-            field=models.FileField(blank=True, upload_to=''),
+            model_name="invoice",
+            name="pdf",
+            field=models.FileField(blank=True, upload_to=""),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0005_invoice_pdf'),
+        ("billing", "0005_invoice_pdf"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='billingrun',
-            name='units',
+            model_name="billingrun",
+            name="units",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

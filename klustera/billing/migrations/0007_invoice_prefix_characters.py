@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0006_billingrun_units'),
+        ("billing", "0006_billingrun_units"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='billingsettings',
-            name='invoice_prefix',
-            field=models.CharField(default='INV', max_length=10, validators=[django.core.validators.RegexValidator('^[A-Z0-9-]+$', 'Use capital letters, digits and hyphens only.')]),
+            model_name="billingsettings",
+            name="invoice_prefix",
+            field=models.CharField(
+                default="INV",
+                max_length=10,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z0-9-]+$", "Use capital letters, digits and hyphens only."
+                    )
+                ],
+            ),
         ),
     ]

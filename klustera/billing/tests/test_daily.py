@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 
 from klustera.billing.models import BillingSettings, Invoice, Tariff
-from klustera.billing.services import generate_invoices, run_daily, scheduled_period
+from klustera.billing.services import generate_invoices, record_payment, run_daily, scheduled_period
 from klustera.notifications.models import Message
-from klustera.payments.services import record_payment
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

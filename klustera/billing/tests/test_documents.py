@@ -13,8 +13,7 @@ from pypdf import PdfReader
 
 from klustera.billing.documents import invoice_pdf, receipt_pdf, store_invoice_pdf
 from klustera.billing.models import Invoice, Tariff
-from klustera.billing.services import generate_invoices
-from klustera.payments.services import record_payment
+from klustera.billing.services import generate_invoices, record_payment
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,19 +14,32 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Announcement',
+            name="Announcement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150)),
-                ('body', models.TextField(max_length=4000)),
-                ('block', models.CharField(blank=True, max_length=20)),
-                ('posted_at', models.DateTimeField(db_index=True)),
-                ('send', models.BooleanField(default=True)),
-                ('recipients', models.PositiveIntegerField(blank=True, null=True)),
-                ('posted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=150)),
+                ("body", models.TextField(max_length=4000)),
+                ("block", models.CharField(blank=True, max_length=20)),
+                ("posted_at", models.DateTimeField(db_index=True)),
+                ("send", models.BooleanField(default=True)),
+                ("recipients", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-posted_at', '-pk'],
+                "ordering": ["-posted_at", "-pk"],
             },
         ),
     ]

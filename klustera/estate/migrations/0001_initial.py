@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,150 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('phone', models.CharField(max_length=16)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('moved_out', 'Moved out')], default='active', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resident', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("phone", models.CharField(max_length=16)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("moved_out", "Moved out"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resident",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('block', models.CharField(blank=True, max_length=20, verbose_name='block / building')),
-                ('number', models.CharField(max_length=20, verbose_name='number')),
-                ('floor', models.SmallIntegerField(blank=True, null=True)),
-                ('unit_type', models.CharField(choices=[('studio', 'Studio'), ('1br', '1 bedroom'), ('2br', '2 bedrooms'), ('3br', '3 bedrooms'), ('house', 'House')], default='house', max_length=10)),
-                ('land_area', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('building_area', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "block",
+                    models.CharField(blank=True, max_length=20, verbose_name="block / building"),
+                ),
+                ("number", models.CharField(max_length=20, verbose_name="number")),
+                ("floor", models.SmallIntegerField(blank=True, null=True)),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("studio", "Studio"),
+                            ("1br", "1 bedroom"),
+                            ("2br", "2 bedrooms"),
+                            ("3br", "3 bedrooms"),
+                            ("house", "House"),
+                        ],
+                        default="house",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "land_area",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                (
+                    "building_area",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['block', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('block', 'number'), name='unit_unique_block_number')],
+                "ordering": ["block", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("block", "number"), name="unit_unique_block_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Occupancy',
+            name="Occupancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('renter', 'Renter'), ('family', 'Family member')], max_length=10)),
-                ('start_on', models.DateField()),
-                ('end_on', models.DateField(blank=True, null=True)),
-                ('is_billing_contact', models.BooleanField(default=False)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='occupancies', to='estate.resident')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='occupancies', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("renter", "Renter"),
+                            ("family", "Family member"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("start_on", models.DateField()),
+                ("end_on", models.DateField(blank=True, null=True)),
+                ("is_billing_contact", models.BooleanField(default=False)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="occupancies",
+                        to="estate.resident",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="occupancies",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_on'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('end_on__isnull', True), ('is_billing_contact', True)), fields=('unit',), name='occupancy_one_billing_contact_per_unit'), models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gte', models.F('start_on')), _connector='OR'), name='occupancy_ends_after_start')],
+                "ordering": ["-start_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("end_on__isnull", True), ("is_billing_contact", True)),
+                        fields=("unit",),
+                        name="occupancy_one_billing_contact_per_unit",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_on__isnull", True),
+                            ("end_on__gte", models.F("start_on")),
+                            _connector="OR",
+                        ),
+                        name="occupancy_ends_after_start",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,23 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estate', '0002_invitation'),
+        ("estate", "0002_invitation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plate', models.CharField(max_length=15, unique=True)),
-                ('kind', models.CharField(choices=[('car', 'Car'), ('motorcycle', 'Motorcycle'), ('other', 'Other')], default='car', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vehicles', to='estate.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plate", models.CharField(max_length=15, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("car", "Car"), ("motorcycle", "Motorcycle"), ("other", "Other")],
+                        default="car",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vehicles",
+                        to="estate.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plate'],
+                "ordering": ["plate"],
             },
         ),
     ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,101 +16,261 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='NotificationSettings',
+            name="NotificationSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('whatsapp_provider', models.CharField(choices=[('console', 'Console (log only)'), ('meta_cloud', 'WhatsApp Cloud API (Meta)'), ('fonnte', 'Fonnte')], default='console', max_length=20)),
-                ('whatsapp_phone_number_id', models.CharField(blank=True, max_length=50)),
-                ('whatsapp_access_token', models.TextField(blank=True)),
-                ('whatsapp_app_secret', models.TextField(blank=True)),
-                ('whatsapp_verify_token', models.TextField(blank=True)),
-                ('fonnte_token', models.TextField(blank=True)),
-                ('sms_provider', models.CharField(choices=[('console', 'Console (log only)'), ('twilio', 'Twilio')], default='console', max_length=20)),
-                ('twilio_account_sid', models.CharField(blank=True, max_length=64)),
-                ('twilio_auth_token', models.TextField(blank=True)),
-                ('twilio_from', models.CharField(blank=True, max_length=20)),
-                ('email_from', models.EmailField(blank=True, max_length=254)),
-                ('quiet_start', models.TimeField(default=datetime.time(21, 0))),
-                ('quiet_end', models.TimeField(default=datetime.time(7, 0))),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "whatsapp_provider",
+                    models.CharField(
+                        choices=[
+                            ("console", "Console (log only)"),
+                            ("meta_cloud", "WhatsApp Cloud API (Meta)"),
+                            ("fonnte", "Fonnte"),
+                        ],
+                        default="console",
+                        max_length=20,
+                    ),
+                ),
+                ("whatsapp_phone_number_id", models.CharField(blank=True, max_length=50)),
+                ("whatsapp_access_token", models.TextField(blank=True)),
+                ("whatsapp_app_secret", models.TextField(blank=True)),
+                ("whatsapp_verify_token", models.TextField(blank=True)),
+                ("fonnte_token", models.TextField(blank=True)),
+                (
+                    "sms_provider",
+                    models.CharField(
+                        choices=[("console", "Console (log only)"), ("twilio", "Twilio")],
+                        default="console",
+                        max_length=20,
+                    ),
+                ),
+                ("twilio_account_sid", models.CharField(blank=True, max_length=64)),
+                ("twilio_auth_token", models.TextField(blank=True)),
+                ("twilio_from", models.CharField(blank=True, max_length=20)),
+                ("email_from", models.EmailField(blank=True, max_length=254)),
+                ("quiet_start", models.TimeField(default=datetime.time(21, 0))),
+                ("quiet_end", models.TimeField(default=datetime.time(7, 0))),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='WhatsAppWindow',
+            name="WhatsAppWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=16, unique=True)),
-                ('last_inbound_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=16, unique=True)),
+                ("last_inbound_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='PushSubscription',
+            name="PushSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.URLField(max_length=1000, unique=True)),
-                ('p256dh', models.CharField(max_length=200)),
-                ('auth', models.CharField(max_length=100)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("endpoint", models.URLField(max_length=1000, unique=True)),
+                ("p256dh", models.CharField(max_length=200)),
+                ("auth", models.CharField(max_length=100)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('whatsapp', 'WhatsApp'), ('email', 'Email'), ('sms', 'SMS'), ('push', 'Push')], max_length=10)),
-                ('method', models.CharField(choices=[('app_setting', 'Switched on by the user in the app'), ('registration', 'Ticked at registration'), ('manager_recorded', 'Recorded by a manager from a signed form'), ('whatsapp_reply', 'Replied on WhatsApp')], max_length=20)),
-                ('granted_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("whatsapp", "WhatsApp"),
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("push", "Push"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("app_setting", "Switched on by the user in the app"),
+                            ("registration", "Ticked at registration"),
+                            ("manager_recorded", "Recorded by a manager from a signed form"),
+                            ("whatsapp_reply", "Replied on WhatsApp"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'channel'), name='consent_one_per_channel')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "channel"), name="consent_one_per_channel"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_name', models.CharField(blank=True, max_length=150)),
-                ('to_address', models.CharField(max_length=500)),
-                ('channel', models.CharField(choices=[('whatsapp', 'WhatsApp'), ('email', 'Email'), ('sms', 'SMS'), ('push', 'Push')], max_length=10)),
-                ('category', models.CharField(choices=[('billing', 'Billing'), ('security', 'Security'), ('community', 'Community')], max_length=10)),
-                ('template', models.CharField(max_length=40)),
-                ('language', models.CharField(default='id', max_length=5)),
-                ('context', models.JSONField(default=dict)),
-                ('secret_ciphertext', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed'), ('skipped', 'Not sent')], default='queued', max_length=10)),
-                ('skip_reason', models.CharField(blank=True, max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('provider', models.CharField(blank=True, max_length=20)),
-                ('provider_message_id', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to_name", models.CharField(blank=True, max_length=150)),
+                ("to_address", models.CharField(max_length=500)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("whatsapp", "WhatsApp"),
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("push", "Push"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("billing", "Billing"),
+                            ("security", "Security"),
+                            ("community", "Community"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("template", models.CharField(max_length=40)),
+                ("language", models.CharField(default="id", max_length=5)),
+                ("context", models.JSONField(default=dict)),
+                ("secret_ciphertext", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("read", "Read"),
+                            ("failed", "Failed"),
+                            ("skipped", "Not sent"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("skip_reason", models.CharField(blank=True, max_length=200)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("provider", models.CharField(blank=True, max_length=20)),
+                (
+                    "provider_message_id",
+                    models.CharField(blank=True, db_index=True, max_length=200),
+                ),
+                (
+                    "idempotency_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='message_due')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="message_due")],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('billing', 'Billing'), ('security', 'Security'), ('community', 'Community')], max_length=10)),
-                ('channels', models.JSONField(default=list)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("billing", "Billing"),
+                            ("security", "Security"),
+                            ("community", "Community"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("channels", models.JSONField(default=list)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'category'), name='preference_one_per_category')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "category"), name="preference_one_per_category"
+                    )
+                ],
             },
         ),
     ]

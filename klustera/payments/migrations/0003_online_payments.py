@@ -7,144 +7,264 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0006_billingrun_units'),
-        ('estate', '0003_vehicle'),
-        ('payments', '0002_payment_receipt_pdf'),
+        ("billing", "0006_billingrun_units"),
+        ("estate", "0003_vehicle"),
+        ("payments", "0002_payment_receipt_pdf"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallbackEvent',
+            name="CallbackEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=60)),
-                ('gateway_id', models.CharField(blank=True, max_length=100)),
-                ('body', models.JSONField()),
-                ('webhook_id', models.CharField(blank=True, max_length=100)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('processed', 'Processed'), ('ignored', 'Ignored'), ('failed', 'Failed')], default='received', max_length=10)),
-                ('outcome', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(max_length=60)),
+                ("gateway_id", models.CharField(blank=True, max_length=100)),
+                ("body", models.JSONField()),
+                ("webhook_id", models.CharField(blank=True, max_length=100)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processed", "Processed"),
+                            ("ignored", "Ignored"),
+                            ("failed", "Failed"),
+                        ],
+                        default="received",
+                        max_length=10,
+                    ),
+                ),
+                ("outcome", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='TransferProof',
+            name="TransferProof",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('transferred_on', models.DateField()),
-                ('bank', models.CharField(blank=True, max_length=60)),
-                ('image', models.ImageField(upload_to=klustera.tenancy.files.private_upload)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=14)),
+                ("transferred_on", models.DateField()),
+                ("bank", models.CharField(blank=True, max_length=60)),
+                ("image", models.ImageField(upload_to=klustera.tenancy.files.private_upload)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['-submitted_at'],
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='UnitVirtualAccount',
+            name="UnitVirtualAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank', models.CharField(max_length=40)),
-                ('number', models.CharField(max_length=40)),
-                ('reference_id', models.CharField(max_length=64, unique=True)),
-                ('payment_request_id', models.CharField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bank", models.CharField(max_length=40)),
+                ("number", models.CharField(max_length=40)),
+                ("reference_id", models.CharField(max_length=64, unique=True)),
+                ("payment_request_id", models.CharField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='XenditAccount',
+            name="XenditAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret_key', models.TextField(blank=True)),
-                ('callback_token', models.TextField(blank=True)),
-                ('for_user_id', models.CharField(blank=True, max_length=64)),
-                ('channels', models.JSONField(default=list)),
-                ('allow_partial', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("secret_key", models.TextField(blank=True)),
+                ("callback_token", models.TextField(blank=True)),
+                ("for_user_id", models.CharField(blank=True, max_length=64)),
+                ("channels", models.JSONField(default=list)),
+                ("allow_partial", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.AddField(
-            model_name='payment',
-            name='gateway_payment_id',
+            model_name="payment",
+            name="gateway_payment_id",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='proof',
+            model_name="payment",
+            name="proof",
             field=models.ImageField(blank=True, upload_to=klustera.tenancy.files.private_upload),
         ),
         migrations.CreateModel(
-            name='PaymentAttempt',
+            name="PaymentAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('checkout', 'Checkout'), ('qris', 'QRIS')], default='checkout', max_length=10)),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=14)),
-                ('status', models.CharField(choices=[('creating', 'Being prepared'), ('pending', 'Waiting for payment'), ('paid', 'Paid'), ('expired', 'Expired'), ('failed', 'Failed')], default='creating', max_length=10)),
-                ('reference_id', models.CharField(max_length=64, unique=True)),
-                ('gateway_id', models.CharField(blank=True, max_length=100)),
-                ('checkout_url', models.URLField(blank=True, max_length=500)),
-                ('qr_string', models.TextField(blank=True)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('review_reason', models.CharField(blank=True, max_length=300)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("checkout", "Checkout"), ("qris", "QRIS")],
+                        default="checkout",
+                        max_length=10,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=14)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("creating", "Being prepared"),
+                            ("pending", "Waiting for payment"),
+                            ("paid", "Paid"),
+                            ("expired", "Expired"),
+                            ("failed", "Failed"),
+                        ],
+                        default="creating",
+                        max_length=10,
+                    ),
+                ),
+                ("reference_id", models.CharField(max_length=64, unique=True)),
+                ("gateway_id", models.CharField(blank=True, max_length=100)),
+                ("checkout_url", models.URLField(blank=True, max_length=500)),
+                ("qr_string", models.TextField(blank=True)),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("review_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempts",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='payment',
-            name='attempt',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='payments', to='payments.paymentattempt'),
+            model_name="payment",
+            name="attempt",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="payments",
+                to="payments.paymentattempt",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('gateway_payment_id', ''), _negated=True), fields=('gateway_payment_id',), name='payment_gateway_id_once'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("gateway_payment_id", ""), _negated=True),
+                fields=("gateway_payment_id",),
+                name="payment_gateway_id_once",
+            ),
         ),
         migrations.AddField(
-            model_name='transferproof',
-            name='payment',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transfer_proof', to='payments.payment'),
+            model_name="transferproof",
+            name="payment",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transfer_proof",
+                to="payments.payment",
+            ),
         ),
         migrations.AddField(
-            model_name='transferproof',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="transferproof",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='transferproof',
-            name='submitted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="transferproof",
+            name="submitted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='transferproof',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_proofs', to='estate.unit'),
+            model_name="transferproof",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transfer_proofs",
+                to="estate.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='unitvirtualaccount',
-            name='unit',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='virtual_account', to='estate.unit'),
+            model_name="unitvirtualaccount",
+            name="unit",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="virtual_account",
+                to="estate.unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='paymentattempt',
-            index=models.Index(fields=['status', 'created_at'], name='payments_pa_status_f4857f_idx'),
+            model_name="paymentattempt",
+            index=models.Index(
+                fields=["status", "created_at"], name="payments_pa_status_f4857f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transferproof',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='transfer_proof_amount_positive'),
+            model_name="transferproof",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="transfer_proof_amount_positive"
+            ),
         ),
     ]

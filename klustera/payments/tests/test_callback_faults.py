@@ -15,15 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from klustera.accounts.models import User
-from klustera.billing.models import Invoice, Tariff
-from klustera.billing.services import generate_invoices
+from klustera.billing.models import Allocation, Invoice, Payment, Tariff
+from klustera.billing.services import generate_invoices, unit_credit
 from klustera.estate.models import Unit
-from klustera.payments.models import Allocation, CallbackEvent, Payment, PaymentAttempt
+from klustera.payments.models import CallbackEvent, PaymentAttempt
 from klustera.payments.services import (
     process_callback,
     receive_callback,
     start_payment,
-    unit_credit,
     update_xendit_account,
 )
 from klustera.payments.tests.conftest import SECRET, TOKEN

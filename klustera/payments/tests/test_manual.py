@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from klustera.billing.models import Invoice, Tariff
+from klustera.billing.models import Invoice, Payment, Tariff
 from klustera.billing.services import generate_invoices
-from klustera.payments.models import Payment, TransferProof
+from klustera.payments.models import TransferProof
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

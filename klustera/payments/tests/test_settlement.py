@@ -13,21 +13,27 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klustera.billing.models import BillingSettings, Invoice, OneOffCharge, Tariff
+from klustera.billing.models import (
+    Allocation,
+    BillingSettings,
+    Invoice,
+    OneOffCharge,
+    Payment,
+    Refund,
+    Reversal,
+    Tariff,
+)
 from klustera.billing.selectors import statement
 from klustera.billing.services import (
     bill_unit,
     generate_invoices,
-    update_invoice,
-)
-from klustera.estate.models import Unit
-from klustera.payments.models import Allocation, Payment, Refund, Reversal
-from klustera.payments.services import (
     record_payment,
     refund_credit,
     reverse_payment,
     unit_credit,
+    update_invoice,
 )
+from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from klustera.billing.models import Invoice
+from klustera.billing.models import Invoice, Payment
 from klustera.notifications.models import Message
-from klustera.payments.models import CallbackEvent, Payment, PaymentAttempt
+from klustera.payments.models import CallbackEvent, PaymentAttempt
 from klustera.payments.services import reconcile_pending
 from klustera.tenancy.context import tenant_context
 

@@ -16,11 +16,9 @@ from klustera.access.models import GuestInvitation
 from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.audit.models import AuditEntry
-from klustera.billing.models import Invoice, Tariff
-from klustera.billing.services import generate_invoices
+from klustera.billing.models import Invoice, Payment, Tariff
+from klustera.billing.services import generate_invoices, record_payment
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
-from klustera.payments.models import Payment
-from klustera.payments.services import record_payment
 from klustera.tenancy.context import current_alias, tenant_context
 from tests.seed import seed_complex
 

@@ -6,45 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.CharField(max_length=63, unique=True, validators=[klustera.tenancy.models.validate_slug])),
-                ('plan', models.CharField(choices=[('free', 'Free'), ('standard', 'Standard'), ('enterprise', 'Enterprise')], default='free', max_length=20)),
-                ('max_units', models.PositiveIntegerField(default=50)),
-                ('status', models.CharField(choices=[('provisioning', 'Provisioning'), ('active', 'Active'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], default='provisioning', max_length=20)),
-                ('time_zone', models.CharField(choices=[('Asia/Jakarta', 'WIB (Asia/Jakarta)'), ('Asia/Pontianak', 'WIB (Asia/Pontianak)'), ('Asia/Makassar', 'WITA (Asia/Makassar)'), ('Asia/Jayapura', 'WIT (Asia/Jayapura)')], default='Asia/Jakarta', max_length=40)),
-                ('locale', models.CharField(choices=[('id', 'Bahasa Indonesia'), ('en', 'English')], default='id', max_length=5)),
-                ('db_cluster', models.CharField(default='default', max_length=63)),
-                ('db_name', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.CharField(
+                        max_length=63,
+                        unique=True,
+                        validators=[klustera.tenancy.models.validate_slug],
+                    ),
+                ),
+                (
+                    "plan",
+                    models.CharField(
+                        choices=[
+                            ("free", "Free"),
+                            ("standard", "Standard"),
+                            ("enterprise", "Enterprise"),
+                        ],
+                        default="free",
+                        max_length=20,
+                    ),
+                ),
+                ("max_units", models.PositiveIntegerField(default=50)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("provisioning", "Provisioning"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="provisioning",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        choices=[
+                            ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+                            ("Asia/Pontianak", "WIB (Asia/Pontianak)"),
+                            ("Asia/Makassar", "WITA (Asia/Makassar)"),
+                            ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
+                        ],
+                        default="Asia/Jakarta",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "locale",
+                    models.CharField(
+                        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+                        default="id",
+                        max_length=5,
+                    ),
+                ),
+                ("db_cluster", models.CharField(default="default", max_length=63)),
+                ("db_name", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['slug'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['provisioning', 'active', 'suspended', 'cancelled'])), name='tenant_status_valid')],
+                "ordering": ["slug"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["provisioning", "active", "suspended", "cancelled"])
+                        ),
+                        name="tenant_status_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host', models.CharField(max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("host", models.CharField(max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['host'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('tenant',), name='domain_one_primary_per_tenant')],
+                "ordering": ["host"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_primary", True)),
+                        fields=("tenant",),
+                        name="domain_one_primary_per_tenant",
+                    )
+                ],
             },
         ),
     ]

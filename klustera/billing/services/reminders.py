@@ -1,0 +1,74 @@
+"""Reminders of what is due, to each unit's billing contact."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from klustera.accounts.models import User
+from klustera.audit.services import record
+from klustera.billing.models import (
+    OPEN_STATUSES,
+    BillingSettings,
+    Invoice,
+)
+from klustera.estate.selectors import billing_contacts
+from klustera.notifications.services import Address, notify
+from klustera.tenancy.context import tenant_atomic
+from klustera.tenancy.links import tenant_url
+
+
+def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
+    """Send ``template`` about each invoice to its unit's billing contact; returns how many."""
+    contacts = billing_contacts([invoice.unit_id for invoice in invoices])
+    sent = 0
+    for invoice in invoices:
+        resident = contacts.get(invoice.unit_id)
+        if resident is None:
+            continue
+        recipient: User | Address = resident.user or Address(
+            name=resident.name, phone=resident.phone, email=resident.email
+        )
+        notify(
+            recipient=recipient,
+            template=template,
+            context={
+                "name": resident.name,
+                "unit": str(invoice.unit),
+                "period": f"{invoice.period:%m/%Y}",
+                "amount": invoice.balance_due,
+                "due_date": invoice.due_on,
+                "link": tenant_url("invoice-page", pk=invoice.pk),
+            },
+        )
+        sent += 1
+    return sent
+
+
+def remind_invoice(*, invoice: Invoice, actor: User) -> int:
+    """A manager reminds the unit's billing contact of an open invoice now (audited)."""
+    if invoice.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an open invoice can be reminded of."))
+    template = "payment_overdue" if invoice.status == Invoice.Status.OVERDUE else "payment_reminder"
+    with tenant_atomic():
+        sent = tell_billing_contact([invoice], template)
+        if not sent:
+            raise ValidationError(_("This unit has no billing contact to remind."))
+        record(actor=actor, action="invoice.reminded", target=invoice)
+    return sent
+
+
+def send_reminders(*, today: date) -> dict[str, int]:
+    """Remind billing contacts N days before the due date and N days after it (settings)."""
+    config = BillingSettings.current()
+    counts = {"before": 0, "after": 0}
+    open_invoices = Invoice.objects.filter(status__in=OPEN_STATUSES).select_related("unit")
+    if config.remind_days_before:
+        due = open_invoices.filter(due_on=today + timedelta(days=config.remind_days_before))
+        counts["before"] = tell_billing_contact(list(due), "payment_reminder")
+    if config.remind_days_after:
+        late = open_invoices.filter(due_on=today - timedelta(days=config.remind_days_after))
+        counts["after"] = tell_billing_contact(list(late), "payment_overdue")
+    return counts
