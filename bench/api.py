@@ -24,7 +24,7 @@ from common import LUA, SERVED_PORT, report, require_wrk, served_complex, wrk
 
 SEED = """
 from decimal import Decimal
-from klustera.accounts.roles import Role
+from klustera.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from klustera.access.passes import issue_pass
 from klustera.access.services import register_guest
-from klustera.accounts.roles import Role
+from klustera.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.tenancy.context import tenant_context

@@ -29,9 +29,9 @@ PG_PREFIX = "klustera_bench_"
 
 def provision(count: int, cluster: str) -> list[tuple[str, str]]:
     """Tenants with 20 units each and a manager token; returns (slug, token) pairs."""
-    from klustera.accounts.roles import Role
     from klustera.accounts.services import create_user, issue_token
     from klustera.estate.models import Unit
+    from klustera.roles import Role
     from klustera.tenancy.context import tenant_context
     from klustera.tenancy.services import NewManager, provision_tenant
 

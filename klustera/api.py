@@ -244,11 +244,27 @@ def call_service(func: Any, **kwargs: Any) -> Any:
 
 
 def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
+    """The envelope's error for a service's error: its messages per field, and their codes.
+
+    ``details["codes"]`` holds the stable code of each message, field by field
+    (``{"amount": ["amount_too_large"]}``, ``{"detail": ["invoice_already_paid"]}``),
+    for clients to act on; the messages are for people and may change.
+    """
+    codes = _codes_of(exc)
     if isinstance(exc, StateConflict):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else None
-        return Conflict(" ".join(exc.messages), error_code=exc.api_code, details=fields)
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return exceptions.ValidationError(details)
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        details = {**fields, "codes": codes}
+        return Conflict(" ".join(exc.messages), error_code=exc.api_code, details=details)
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return exceptions.ValidationError({**messages, **({"codes": codes} if codes else {})})
+
+
+def _codes_of(exc: DjangoValidationError) -> dict[str, list[str]]:
+    fields = exc.error_dict if hasattr(exc, "error_dict") else {"detail": exc.error_list}
+    codes = {
+        field: [error.code for error in errors if error.code] for field, errors in fields.items()
+    }
+    return {field: listed for field, listed in codes.items() if listed}
 
 
 def user_of(request: Request | HttpRequest) -> User:

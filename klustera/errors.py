@@ -12,9 +12,18 @@ class StateConflict(ValidationError):
 
     It is a ``ValidationError``, so a portal form shows it like any other (on
     its field, when ``message`` is a dict of them); ``api_code`` is the
-    envelope's ``error.code`` (``CONFLICT``, ``PLAN_LIMIT`` …).
+    envelope's ``error.code`` (``CONFLICT``, ``PLAN_LIMIT`` …) and ``code`` the
+    stable reason in ``error.details.codes`` (``tariff_overlaps`` …).
     """
 
     def __init__(self, message: Any, *, code: str, api_code: str = "CONFLICT") -> None:
+        if isinstance(message, dict):  # each field's message carries the code too
+            message = {
+                field: [
+                    ValidationError(text, code=code)
+                    for text in (texts if isinstance(texts, list) else [texts])
+                ]
+                for field, texts in message.items()
+            }
         super().__init__(message, code=code)
         self.api_code = api_code

@@ -26,10 +26,9 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
-from klustera.accounts.models import ApiKey
-from klustera.accounts.phones import normalize_phone
 from klustera.api import error_response, is_api_request, retry_after
 from klustera.net import client_ip
+from klustera.phones import normalize_phone
 from klustera.tenancy.cache import GLOBAL
 
 
@@ -74,13 +73,16 @@ class ApiRateLimitMiddleware:
 
 
 class PerUserRateThrottle(UserRateThrottle):
-    """Per user; an API key has a limit of its own (``api_key``), apart from its maker's."""
+    """Per user; a credential that names a ``rate_scope`` (an API key) has a limit of its own.
+
+    The key's limit is apart from its maker's, counted per key.
+    """
 
     scope = "user"
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        if isinstance(request.auth, ApiKey):
-            self.scope = "api_key"
+        if _own_scope(request):
+            self.scope = _own_scope(request)
             self.rate = self.get_rate()
             self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
@@ -88,9 +90,13 @@ class PerUserRateThrottle(UserRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not (request.user and request.user.is_authenticated):
             return None  # the IP limit covers anonymous callers
-        if isinstance(request.auth, ApiKey):
+        if _own_scope(request):
             return self.cache_format % {"scope": self.scope, "ident": f"key{request.auth.pk}"}
         return super().get_cache_key(request, view)
+
+
+def _own_scope(request: Request) -> str:
+    return str(getattr(request.auth, "rate_scope", ""))
 
 
 class GateRateThrottle(UserRateThrottle):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 

@@ -12,11 +12,11 @@ from django.test import Client
 from PIL import Image
 
 from klustera.access.models import Parcel, WalkIn
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.billing.models import BillingSettings, Invoice, Payment, Tariff
 from klustera.billing.services import generate_invoices
 from klustera.estate.models import Resident, Unit
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 from tests.seed import seed_complex

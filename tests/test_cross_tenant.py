@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from klustera.access.models import AccessLog, GateKey, GuestInvitation, Parcel, WalkIn
 from klustera.accounts.models import ApiKey, ApiToken
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_tokens
 from klustera.billing.models import (
     BillingRun,
@@ -36,6 +35,7 @@ from klustera.billing.models import (
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

@@ -14,10 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from klustera.access.models import GuestInvitation, WalkIn
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

@@ -65,8 +65,8 @@ def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:  # 
 
 def test_the_gate_is_limited_per_guard_not_per_ip(store, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A complex's gates and its residents often share one public IP."""
-    from klustera.accounts.roles import Role
     from klustera.accounts.services import create_user, issue_token
+    from klustera.roles import Role
     from klustera.tenancy.context import tenant_context
 
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "2/min")

@@ -37,7 +37,6 @@ from rest_framework.throttling import SimpleRateThrottle
 from klustera.access.models import AccessLog, Parcel, WalkIn
 from klustera.access.services import register_guest
 from klustera.accounts.models import ApiToken, User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
@@ -45,6 +44,7 @@ from klustera.estate.models import Occupancy, Resident, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
+from klustera.roles import Role
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex

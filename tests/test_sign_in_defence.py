@@ -7,8 +7,8 @@ from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
 from klustera.accounts.models import AuthFailure, User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import LOCKOUT_FAILURES, create_user
+from klustera.roles import Role
 from klustera.tenancy.context import platform_context, tenant_context
 
 PASSWORD = "rahasia-dewi-1"

@@ -43,8 +43,6 @@ from klustera.access.services import (
     register_walk_in,
     verify,
 )
-from klustera.accounts.permissions import GuardsTheGate
-from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import (
     IdField,
     MomentField,
@@ -61,6 +59,8 @@ from klustera.api import (
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import current_households, units_visible_to
 from klustera.filtering import FilteredListView
+from klustera.permissions import GuardsTheGate
+from klustera.roles import guards_the_gate, is_manager
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import GateRateThrottle
 from klustera.uploads import check_photo

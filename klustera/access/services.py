@@ -28,14 +28,14 @@ from django.utils.translation import gettext as _
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import check_pass, issue_pass, public_keys
 from klustera.accounts.models import User
-from klustera.accounts.phones import normalize_phone
-from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import acts_for_unit, users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
+from klustera.phones import normalize_phone
+from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -131,7 +131,9 @@ def cancel_guest(*, invitation: GuestInvitation, actor: User) -> GuestInvitation
     with tenant_atomic():
         invitation = GuestInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != GuestInvitation.Status.ACTIVE:
-            raise ValidationError(_("Only an active invitation can be cancelled."))
+            raise ValidationError(
+                _("Only an active invitation can be cancelled."), code="invitation_not_active"
+            )
         invitation.status = GuestInvitation.Status.CANCELLED
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["status", "cancelled_at"])
@@ -398,7 +400,9 @@ def answer_walk_in(*, walk_in: WalkIn, user: User, allow: bool) -> WalkIn:
     with tenant_atomic():
         walk_in = WalkIn.objects.select_for_update().get(pk=walk_in.pk)
         if walk_in.status != WalkIn.Status.WAITING:
-            raise ValidationError(_("This visitor has already been answered."))
+            raise ValidationError(
+                _("This visitor has already been answered."), code="walk_in_already_answered"
+            )
         status = WalkIn.Status.ALLOWED if allow else WalkIn.Status.REFUSED
         return _decide(walk_in, status, user, f"answered by {user.name}")
 
@@ -408,9 +412,13 @@ def guard_decides(*, walk_in: WalkIn, guard: User, allow: bool) -> WalkIn:
     with tenant_atomic():
         walk_in = WalkIn.objects.select_for_update().get(pk=walk_in.pk)
         if walk_in.status != WalkIn.Status.WAITING:
-            raise ValidationError(_("This visitor has already been answered."))
+            raise ValidationError(
+                _("This visitor has already been answered."), code="walk_in_already_answered"
+            )
         if timezone.now() < walk_in.answer_by:
-            raise ValidationError(_("The unit can still answer; wait a moment."))
+            raise ValidationError(
+                _("The unit can still answer; wait a moment."), code="walk_in_still_waiting"
+            )
         status = WalkIn.Status.GUARD_ALLOWED if allow else WalkIn.Status.GUARD_REFUSED
         return _decide(walk_in, status, guard, "no answer from the unit: decided by the guard")
 
@@ -436,10 +444,12 @@ def _decide(walk_in: WalkIn, status: str, user: User, detail: str) -> WalkIn:
 def record_exit(*, entry: AccessLog, guard: User, gate: str) -> AccessLog:
     """Someone who came in leaves: the exit is logged against the entry."""
     if entry.kind == AccessLog.Kind.EXIT or entry.result != AccessLog.Result.VALID:
-        raise ValidationError(_("Only an allowed entry can be followed by an exit."))
+        raise ValidationError(
+            _("Only an allowed entry can be followed by an exit."), code="entry_not_allowed"
+        )
     with tenant_atomic():
         if entry.exits.exists():
-            raise ValidationError(_("This visit has already left."))
+            raise ValidationError(_("This visit has already left."), code="visit_already_left")
         return AccessLog.objects.create(
             kind=AccessLog.Kind.EXIT,
             method=AccessLog.Method.MANUAL,
@@ -511,7 +521,9 @@ def hand_over_parcel(*, parcel: Parcel, guard: User, collected_by: str) -> Parce
     with tenant_atomic():
         parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
         if parcel.status != Parcel.Status.WAITING:
-            raise ValidationError(_("This parcel has already been picked up."))
+            raise ValidationError(
+                _("This parcel has already been picked up."), code="parcel_already_picked_up"
+            )
         parcel.status = Parcel.Status.PICKED_UP
         parcel.picked_up_at = timezone.now()
         parcel.picked_up_by = collected_by.strip()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.access import api
+from klustera.access import api, views
 
 api_urlpatterns = [
     path("access/pass", api.PassView.as_view(), name="access-pass"),
@@ -18,4 +18,20 @@ api_urlpatterns = [
     path("guests/<int:pk>/cancel", api.CancelGuestView.as_view(), name="guest-cancel"),
     path("admin/access-logs", api.AccessLogsView.as_view(), name="admin-access-logs"),
     path("admin/access-logs/export", api.AccessLogExportView.as_view(), name="admin-access-export"),
+]
+
+urlpatterns = [
+    path("pass/", views.my_pass, name="my-pass"),
+    path("pass/qr", views.my_pass_qr, name="my-pass-qr"),
+    path("guests/", views.my_guests, name="my-guests"),
+    path("guests/<int:pk>/cancel", views.my_guest_cancel, name="my-guest-cancel"),
+    path("manage/access-log/", views.access_log, name="access-log"),
+    path("gate/", views.gate_mode, name="gate-mode"),
+    path("gate/verify", views.gate_verify, name="gate-verify"),
+    path("gate/activity", views.gate_activity, name="gate-activity"),
+    path(
+        "gate/walk-ins/<int:pk>/decide",
+        views.gate_walk_in_decide,
+        name="gate-walk-in-decide",
+    ),
 ]

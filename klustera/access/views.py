@@ -36,11 +36,11 @@ from klustera.access.services import (
     register_guest,
     verify,
 )
-from klustera.accounts.policies import guards_the_gate, is_manager
 from klustera.api import user_of
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import current_households, units_visible_to
 from klustera.paging import filters_of, paginate
+from klustera.roles import guards_the_gate, is_manager
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12

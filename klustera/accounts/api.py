@@ -17,8 +17,6 @@ from rest_framework.views import APIView
 
 from klustera.accounts import services, tasks
 from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
-from klustera.accounts.permissions import IsPropertyManager
-from klustera.accounts.roles import STAFF_ROLES
 from klustera.api import (
     MomentField,
     OptionalEmailField,
@@ -31,6 +29,8 @@ from klustera.api import (
     validated,
 )
 from klustera.net import client_ip
+from klustera.permissions import IsPropertyManager
+from klustera.roles import STAFF_ROLES
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
 

@@ -8,8 +8,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         import klustera.openapi  # noqa: F401  (registers the bearer scheme with drf-spectacular)
         from klustera.accounts import handlers
+        from klustera.accounts.messages import MESSAGES
+        from klustera.notifications.catalogue import register
         from klustera.tenancy.signals import tenant_provisioned
 
+        register(*MESSAGES)
         tenant_provisioned.connect(
             handlers.create_first_manager, dispatch_uid="accounts.first_manager"
         )

@@ -14,10 +14,10 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from klustera.accounts.models import ApiKey, ApiToken, User
-from klustera.accounts.policies import is_manager
 from klustera.accounts.services import is_api_key, token_digest
 from klustera.api import TokenExpired
 from klustera.net import client_ip
+from klustera.roles import is_manager
 from klustera.tenancy.context import current_tenant
 
 security_log = logging.getLogger("klustera.security")

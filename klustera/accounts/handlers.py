@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
+from klustera.roles import Role
 
 
 def create_first_manager(*, manager: Any, **_: Any) -> None:

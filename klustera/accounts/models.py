@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klustera.accounts.phones import normalize_phone
+from klustera.phones import normalize_phone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -107,6 +107,8 @@ class ApiKey(BearerSecret):
         READ_ONLY = "read_only", _("Read only")
         BILLING = "billing", _("Billing and payments")
         ACCESS = "access", _("Gate access")
+
+    rate_scope = "api_key"  # its own rate limit, apart from its maker's (klustera.throttling)
 
     name = models.CharField(max_length=100)
     scope = models.CharField(max_length=12, choices=Scope.choices)

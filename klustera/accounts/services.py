@@ -28,14 +28,14 @@ from klustera.accounts.models import (
     RefreshToken,
     User,
 )
-from klustera.accounts.phones import normalize_phone
-from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.accounts.signals import account_switched_off
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import notify
+from klustera.phones import normalize_phone
+from klustera.roles import STAFF_ROLES, Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 
 REFRESH_TTL = timedelta(days=60)
@@ -116,7 +116,9 @@ def create_staff(
 def set_staff_active(*, user: User, active: bool, actor: User) -> User:
     """A staff account stops (or starts again) signing in; its tokens end when it stops."""
     if not set(user.groups.values_list("name", flat=True)) & STAFF_ROLES:
-        raise ValidationError(_("Only staff accounts are switched on and off here."))
+        raise ValidationError(
+            _("Only staff accounts are switched on and off here."), code="not_a_staff_account"
+        )
     with tenant_atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         user.is_active = active
@@ -227,7 +229,7 @@ def create_api_key(
     A key lives a year at most. Audited.
     """
     if Role.PROPERTY_MANAGER not in {group.name for group in actor.groups.all()}:
-        raise ValidationError(_("Only managers create API keys."))
+        raise ValidationError(_("Only managers create API keys."), code="not_a_manager")
     if scope not in ApiKey.Scope.values:
         raise ValidationError({"scope": [_("Choose read only, billing or access.")]})
     now = timezone.now()

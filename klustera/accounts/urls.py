@@ -1,6 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from klustera.accounts import api
+from klustera.accounts import api, views
 
 api_urlpatterns = [
     path("auth/login", api.LoginView.as_view(), name="auth-login"),
@@ -20,4 +21,15 @@ api_urlpatterns = [
         api.ApiKeyRevokeView.as_view(),
         name="admin-api-key-revoke",
     ),
+]
+
+urlpatterns = [
+    path("login", views.LoginView.as_view(), name="login"),
+    path("login/code", views.code_login, name="login-code"),
+    path("password/reset", views.password_reset, name="password-reset"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("language", views.choose_language, name="choose-language"),
+    path("profile", views.profile_page, name="profile-page"),
+    path("manage/staff/", views.staff_page, name="staff-page"),
+    path("manage/api-keys/", views.api_keys_page, name="api-keys-page"),
 ]

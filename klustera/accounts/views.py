@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -15,8 +13,8 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +26,10 @@ from django.views.decorators.http import require_POST
 
 from klustera.accounts import services, tasks
 from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
-from klustera.accounts.policies import is_manager
-from klustera.accounts.roles import STAFF_ROLES, Role
 from klustera.api import retry_after, user_of
 from klustera.net import client_ip
+from klustera.permissions import manager_required
+from klustera.roles import STAFF_ROLES, Role
 from klustera.throttling import throttled_sign_in
 
 
@@ -163,21 +161,6 @@ def _code_flow(
                 return redirect("home")
         return render(request, template, {"form": form, "step": "verify"})
     return render(request, template, {"form": PhoneForm(), "step": "request"})
-
-
-def manager_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    """A portal page for the complex's property managers only."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_POST

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import FilterText
 from klustera.audit.models import AuditEntry
 from klustera.filtering import FilteredListView
+from klustera.permissions import IsPropertyManager
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

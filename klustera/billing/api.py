@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import (
     DayField,
     RejectUnknownFields,
@@ -52,6 +51,7 @@ from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.filtering import FilteredListView
+from klustera.permissions import IsPropertyManager
 from klustera.uploads import check_photo
 
 

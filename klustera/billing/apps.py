@@ -7,3 +7,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from klustera.billing import tasks  # noqa: F401  (registers the daily job)
+        from klustera.billing.messages import MESSAGES
+        from klustera.notifications.catalogue import register
+
+        register(*MESSAGES)

@@ -11,10 +11,10 @@ from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from klustera.accounts.policies import is_manager
 from klustera.billing.models import OPEN_STATUSES, Invoice, Payment, Refund, Reversal
 from klustera.estate.models import Unit
 from klustera.estate.selectors import of_residents_units
+from klustera.roles import is_manager
 
 ZERO = Decimal(0)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.billing import api
+from klustera.billing import api, views
 
 api_urlpatterns = [
     path("invoices", api.InvoiceListView.as_view(), name="invoice-list"),
@@ -18,4 +18,14 @@ api_urlpatterns = [
         "admin/billing-settings", api.BillingSettingsView.as_view(), name="admin-billing-settings"
     ),
     path("units/<int:pk>/statement", api.StatementView.as_view(), name="unit-statement"),
+]
+
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="invoices-page"),
+    path("manage/billing/", views.billing_runs, name="billing-runs-page"),
+    path("manage/tariffs/", views.tariffs_page, name="tariffs-page"),
+    path("manage/billing/runs/<int:pk>", views.billing_run_page, name="billing-run-page"),
+    path("invoices/<int:pk>/", views.invoice_page, name="invoice-page"),
+    path("invoices/<int:pk>/pdf", views.invoice_pdf_page, name="invoice-pdf-page"),
+    path("invoices/<int:pk>/action", views.invoice_action, name="invoice-action"),
 ]

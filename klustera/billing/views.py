@@ -17,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from klustera.accounts.policies import is_manager
-from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.filters import InvoiceFilters
@@ -33,6 +31,8 @@ from klustera.billing.services import (
 )
 from klustera.estate.models import Unit
 from klustera.paging import filters_of, paginate
+from klustera.permissions import manager_required
+from klustera.roles import is_manager
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:

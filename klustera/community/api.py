@@ -9,11 +9,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from klustera.accounts.policies import is_manager
 from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
 from klustera.community.models import Announcement
 from klustera.community.selectors import announcements_for
 from klustera.community.services import post_announcement
+from klustera.roles import is_manager
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):

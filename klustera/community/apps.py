@@ -7,3 +7,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from klustera.community import tasks  # noqa: F401  (registers the sending job)
+        from klustera.community.messages import MESSAGES
+        from klustera.notifications.catalogue import register
+
+        register(*MESSAGES)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from klustera.accounts.models import User
-from klustera.accounts.policies import is_manager, is_staff_member
 from klustera.community.models import Announcement
 from klustera.estate.selectors import units_visible_to
+from klustera.roles import is_manager, is_staff_member
 
 
 def announcements_for(user: User) -> QuerySet[Announcement]:

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from klustera.accounts.policies import is_manager
 from klustera.api import user_of
 from klustera.community.selectors import announcements_for
 from klustera.community.services import post_announcement
 from klustera.paging import paginate
+from klustera.roles import is_manager
 
 
 class AnnouncementForm(forms.Form):

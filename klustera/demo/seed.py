@@ -19,8 +19,6 @@ from django.utils import timezone
 
 from klustera.access.services import log_parcel, register_guest, register_walk_in, verify
 from klustera.accounts.models import User
-from klustera.accounts.phones import normalize_phone
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.billing.models import BillingSettings, Invoice, Payment, Tariff
 from klustera.billing.services import (
@@ -35,6 +33,8 @@ from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.payments.services import update_xendit_account
+from klustera.phones import normalize_phone
+from klustera.roles import Role
 from klustera.tenancy.context import platform_context, tenant_atomic, tenant_context
 from klustera.tenancy.links import tenant_url
 from klustera.tenancy.models import Tenant

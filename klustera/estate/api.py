@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.api import PublicView, TokenPairSerializer, auth_call, token_answer
-from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import (
     DayField,
     FilterChoice,
@@ -58,6 +57,7 @@ from klustera.estate.services import (
     set_billing_contact,
 )
 from klustera.filtering import FilteredListView
+from klustera.permissions import IsPropertyManager
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klustera.accounts.models import User
-from klustera.accounts.phones import normalize_phone
 from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.services import check_plan_room
+from klustera.phones import normalize_phone
 from klustera.tenancy.context import one_writer_at_a_time, tenant_atomic
 
 MAX_ROWS = 20_000
@@ -364,7 +364,8 @@ def _write(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None
         contact = bool(data["billing_contact"])
         if contact and unit.pk in has_contact:
             raise ValidationError(
-                _("Unit %(unit)s already has a billing contact.") % {"unit": unit}
+                _("Unit %(unit)s already has a billing contact.") % {"unit": unit},
+                code="billing_contact_exists",
             )
         current[(unit.pk, resident.pk)] = Occupancy.objects.create(
             unit=unit,

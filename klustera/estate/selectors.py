@@ -7,9 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from klustera.accounts.models import User
-from klustera.accounts.policies import guards_the_gate, is_manager
-from klustera.accounts.roles import Role
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.roles import Role, guards_the_gate, is_manager
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:

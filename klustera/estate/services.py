@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
-from klustera.accounts.phones import normalize_phone
-from klustera.accounts.roles import Role
 from klustera.accounts.services import TokenPair, create_user, issue_tokens
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
@@ -21,6 +19,8 @@ from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicl
 from klustera.estate.signals import stay_ended
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import Address, notify, set_consent
+from klustera.phones import normalize_phone
+from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, one_writer_at_a_time, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -54,7 +54,10 @@ def invite_resident(
     if occupancy_role not in Occupancy.Role.values:
         raise ValidationError(_("Choose owner, renter or family member."))
     if User.objects.filter(phone=phone).exists():
-        raise ValidationError(_("Someone with this phone number already has an account."))
+        raise ValidationError(
+            _("Someone with this phone number already has an account."),
+            code="phone_already_registered",
+        )
     code = _new_code()
     tenant = current_tenant()
     with tenant_atomic():
@@ -111,9 +114,15 @@ def register_resident(
             or invitation.expires_at <= timezone.now()
             or invitation.phone != phone
         ):
-            raise ValidationError(_("This invitation code is not valid for this phone number."))
+            raise ValidationError(
+                _("This invitation code is not valid for this phone number."),
+                code="invitation_not_valid",
+            )
         if User.objects.filter(phone=phone).exists():
-            raise ValidationError(_("Someone with this phone number already has an account."))
+            raise ValidationError(
+                _("Someone with this phone number already has an account."),
+                code="phone_already_registered",
+            )
         user = create_user(
             phone=phone,
             name=invitation.name,
@@ -238,7 +247,9 @@ def move_in(
     with tenant_atomic():
         current = unit.occupancies.select_for_update().filter(end_on__isnull=True)
         if current.filter(resident=resident).exists():
-            raise ValidationError(_("This resident already lives in this unit."))
+            raise ValidationError(
+                _("This resident already lives in this unit."), code="resident_already_in_unit"
+            )
         if is_billing_contact and current.filter(is_billing_contact=True).exists():
             raise ValidationError(
                 {
@@ -303,7 +314,7 @@ def move_in_person(
 def set_billing_contact(*, actor: User, occupancy: Occupancy) -> Occupancy:
     """Make a current resident the unit's billing contact, in place of the one before."""
     if occupancy.end_on is not None:
-        raise ValidationError(_("This stay has already ended."))
+        raise ValidationError(_("This stay has already ended."), code="stay_already_ended")
     with tenant_atomic():
         current = occupancy.unit.occupancies.select_for_update().filter(end_on__isnull=True)
         current.filter(is_billing_contact=True).exclude(pk=occupancy.pk).update(
@@ -324,7 +335,7 @@ def set_billing_contact(*, actor: User, occupancy: Occupancy) -> Occupancy:
 def move_out(*, actor: User, occupancy: Occupancy, end_on: date) -> Occupancy:
     """End a stay, keeping it as history; a resident with no stay left is marked moved out."""
     if occupancy.end_on is not None:
-        raise ValidationError(_("This stay has already ended."))
+        raise ValidationError(_("This stay has already ended."), code="stay_already_ended")
     if end_on < occupancy.start_on:
         raise ValidationError({"end_on": [_("A stay cannot end before it starts.")]})
     with tenant_atomic():

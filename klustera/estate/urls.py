@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.estate import api
+from klustera.estate import api, views
 
 api_urlpatterns = [
     path("auth/register", api.RegisterView.as_view(), name="auth-register"),
@@ -26,4 +26,16 @@ api_urlpatterns = [
         api.AdminResidentDetailView.as_view(),
         name="admin-resident-detail",
     ),
+]
+
+urlpatterns = [
+    path("units/", views.my_units, name="my-units"),
+    path("manage/units/new", views.unit_edit, name="unit-new-page"),
+    path("manage/units/<int:pk>/", views.unit_page, name="unit-page"),
+    path("manage/units/<int:pk>/edit", views.unit_edit, name="unit-edit-page"),
+    path("manage/units/<int:pk>/move-in", views.unit_move_in, name="unit-move-in-page"),
+    path("manage/units/<int:pk>/vehicles", views.unit_add_vehicle, name="unit-vehicle-page"),
+    path("manage/stays/<int:pk>", views.stay_action, name="stay-action-page"),
+    path("manage/vehicles/<int:pk>/remove", views.vehicle_remove, name="vehicle-remove-page"),
+    path("manage/units/import", views.import_units, name="units-import-page"),
 ]

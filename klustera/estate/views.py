@@ -24,9 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from klustera.accounts.phones import normalize_phone
-from klustera.accounts.policies import is_manager
-from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.errors import StateConflict
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
@@ -40,6 +37,9 @@ from klustera.estate.services import (
     save_unit,
     set_billing_contact,
 )
+from klustera.permissions import manager_required
+from klustera.phones import normalize_phone
+from klustera.roles import is_manager
 from klustera.tenancy.context import current_tenant
 
 SESSION_KEY = "estate-import"

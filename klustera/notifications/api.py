@@ -24,7 +24,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.accounts.permissions import IsPropertyManager
 from klustera.api import FilterChoice, FilterText, RejectUnknownFields, ok, user_of
 from klustera.filtering import FilteredListView
 from klustera.notifications import clients, services
@@ -38,6 +37,7 @@ from klustera.notifications.models import (
     Preference,
     PushSubscription,
 )
+from klustera.permissions import IsPropertyManager
 
 
 def _service_call(func: Any, **kwargs: Any) -> Any:

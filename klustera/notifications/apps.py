@@ -7,3 +7,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from klustera.notifications import tasks  # noqa: F401  (registers tasks)
+        from klustera.notifications.catalogue import register
+        from klustera.notifications.messages import MESSAGES
+
+        register(*MESSAGES)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -16,8 +16,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klustera.accounts.models import User
-from klustera.accounts.phones import normalize_phone
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt
 from klustera.errors import StateConflict
@@ -32,9 +30,13 @@ from klustera.notifications.models import (
     PushSubscription,
     WhatsAppWindow,
 )
+from klustera.phones import normalize_phone
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
+
+if TYPE_CHECKING:  # notifications sit below accounts: they name users, never import them
+    from klustera.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,7 @@ def notify(
         for address, skip_reason in _addresses(recipient, channel):
             rows.append(
                 Message(
-                    recipient=recipient if isinstance(recipient, User) else None,
+                    recipient=recipient if not isinstance(recipient, Address) else None,
                     to_name=recipient.name,
                     to_address=address,
                     channel=channel,
@@ -148,7 +150,7 @@ def notify(
 
 
 def _preferred_channels(recipient: User | Address, spec: MessageTemplate) -> list[str]:
-    if isinstance(recipient, User):
+    if not isinstance(recipient, Address):
         chosen = (
             Preference.objects.filter(user=recipient, category=spec.category)
             .values_list("channels", flat=True)
@@ -162,7 +164,7 @@ def _preferred_channels(recipient: User | Address, spec: MessageTemplate) -> lis
 def _addresses(recipient: User | Address, channel: str) -> list[tuple[str, str]]:
     """(address, reason it is not sent) pairs for one channel."""
     if channel == Channel.PUSH:
-        if not isinstance(recipient, User):
+        if isinstance(recipient, Address):
             return []
         return [
             (f"push:{pk}", "") for pk in recipient.push_subscriptions.values_list("pk", flat=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.notifications import api
+from klustera.notifications import api, views
 
 api_urlpatterns = [
     path("notifications/twilio/status", api.TwilioStatusView.as_view(), name="twilio-status"),
@@ -34,4 +34,19 @@ api_urlpatterns = [
         name="admin-notification-settings",
     ),
     path("admin/notifications/test", api.TestMessageView.as_view(), name="admin-notification-test"),
+]
+
+urlpatterns = [
+    path("manage/notifications/", views.outbox, name="notifications-outbox"),
+    path(
+        "manage/notifications/<int:pk>/resend",
+        views.resend,
+        name="notifications-resend",
+    ),
+    path(
+        "manage/notifications/settings",
+        views.settings_page,
+        name="notifications-settings",
+    ),
+    path("manage/notifications/test", views.send_test, name="notifications-test"),
 ]

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klustera.accounts.views import manager_required
 from klustera.notifications import services
 from klustera.notifications.models import Channel, Message, NotificationSettings
 from klustera.paging import paginate
+from klustera.permissions import manager_required
 
 
 class OutboxFilter(forms.Form):

@@ -18,8 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.accounts.permissions import IsPropertyManager
-from klustera.accounts.policies import is_manager
 from klustera.api import (
     Conflict,
     DayField,
@@ -58,6 +56,8 @@ from klustera.payments.services import (
     xendit_account,
 )
 from klustera.payments.xendit import CHANNELS
+from klustera.permissions import IsPropertyManager
+from klustera.roles import is_manager
 from klustera.tenancy.links import tenant_url
 from klustera.uploads import check_photo
 

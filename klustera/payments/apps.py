@@ -6,4 +6,8 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self) -> None:
+        from klustera.notifications.catalogue import register
         from klustera.payments import tasks  # noqa: F401  (registers the reconciliation job)
+        from klustera.payments.messages import MESSAGES
+
+        register(*MESSAGES)

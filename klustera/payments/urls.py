@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.payments import api
+from klustera.payments import api, views
 
 api_urlpatterns = [
     path("payments", api.PaymentListView.as_view(), name="payment-list"),
@@ -30,4 +30,13 @@ api_urlpatterns = [
     path("payments/xendit/callback", api.XenditCallbackView.as_view(), name="xendit-callback"),
     path("admin/payments/xendit", api.XenditAccountView.as_view(), name="admin-xendit"),
     path("admin/payment-attempts", api.AttemptsView.as_view(), name="admin-payment-attempts"),
+]
+
+urlpatterns = [
+    path("invoices/<int:pk>/pay", views.invoice_pay, name="invoice-pay-page"),
+    path("payments/", views.payment_list, name="payments-page"),
+    path("payments/<int:pk>/receipt", views.receipt_page, name="receipt-page"),
+    path("manage/payments/", views.manage_payments, name="manage-payments-page"),
+    path("manage/payments/proofs/<int:pk>/review", views.review_proof, name="proof-review"),
+    path("manage/payments/proofs/<int:pk>/image", views.proof_image, name="proof-image"),
 ]

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from klustera.accounts.views import manager_required
 from klustera.api import user_of
 from klustera.billing.documents import receipt_pdf
 from klustera.billing.models import Payment
@@ -25,6 +24,7 @@ from klustera.estate.models import Unit
 from klustera.paging import paginate
 from klustera.payments.models import PaymentAttempt, TransferProof
 from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
+from klustera.permissions import manager_required
 from klustera.uploads import check_photo
 
 

@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from klustera.accounts.policies import roles_of
-from klustera.accounts.roles import Role
+from klustera.roles import Role, roles_of
 
 RESIDENT = [
     (_("Home"), "home"),

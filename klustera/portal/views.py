@@ -10,14 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from klustera.accounts.policies import is_manager, roles_of
-from klustera.accounts.roles import Role
-from klustera.accounts.views import manager_required
 from klustera.billing.selectors import amount_owed, invoices_visible_to
 from klustera.community.selectors import announcements_for
 from klustera.estate.models import Occupancy, Unit
 from klustera.paging import paginate
+from klustera.permissions import manager_required
 from klustera.portal import selectors
+from klustera.roles import Role, is_manager, roles_of
 from klustera.tenancy.context import current_tenant
 
 

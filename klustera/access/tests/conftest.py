@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.estate.models import Resident
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 

@@ -15,10 +15,10 @@ from klustera.access.passes import check_pass, issue_pass, rotate_key, verifying
 from klustera.access.services import FAILURE_LIMIT, register_guest, verify
 from klustera.access.tests.conftest import BASE, post_json
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.estate.models import Unit
 from klustera.notifications.models import Message
+from klustera.roles import Role
 from klustera.tenancy.context import current_alias, tenant_context
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from klustera.access.models import GuestInvitation
 from klustera.access.services import register_guest, verify
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, set_staff_active
 from klustera.estate.models import Occupancy
 from klustera.estate.services import move_out
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from klustera.accounts.models import AuthFailure, RefreshToken
-from klustera.accounts.roles import Role
 from klustera.accounts.services import LOCKOUT_FAILURES, create_user
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 BASE = "/c/alpha/api/v1/auth"

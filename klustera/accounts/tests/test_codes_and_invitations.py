@@ -9,12 +9,12 @@ from django.core.cache import cache
 from django.test import Client
 
 from klustera.accounts.models import AuthFailure, OneTimeCode, User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.notifications.tests.conftest import configure
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 BASE = "/c/alpha/api/v1"

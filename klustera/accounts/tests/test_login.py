@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from klustera.accounts.policies import guards_the_gate, is_manager, is_staff_member
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import acts_for_unit, unit_labels_visible_to, units_visible_to
+from klustera.roles import Role, guards_the_gate, is_manager, is_staff_member
 from klustera.tenancy.context import tenant_context
 
 

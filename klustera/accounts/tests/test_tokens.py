@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from klustera.accounts.models import ApiToken
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token, revoke_token, token_digest
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 

@@ -49,8 +49,8 @@ from klustera.billing.services.tariffs import (
 __all__ = [
     "MAX_AMOUNT",
     "MAX_PAYMENT",
-    "SETTINGS_FIELDS",
     "PERIOD",
+    "SETTINGS_FIELDS",
     "Charge",
     "add_one_off_charges",
     "announce_invoices",

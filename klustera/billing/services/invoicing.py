@@ -145,7 +145,9 @@ def issue_invoices(
                 for extra in extras.get(unit.pk, [])
             ]
             if not charges:
-                raise ValidationError(_("No tariff applies to this unit."))
+                raise ValidationError(
+                    _("No tariff applies to this unit."), code="no_tariff_for_unit"
+                )
             subtotal, tax = _totals(charges, config)
             invoices.append(
                 Invoice(
@@ -249,11 +251,12 @@ def update_invoice(
     with tenant_atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.status == Invoice.Status.CANCELLED:
-            raise ValidationError(_("This invoice is cancelled."))
+            raise ValidationError(_("This invoice is cancelled."), code="invoice_cancelled")
         if cancel_reason:
             if invoice.status in (Invoice.Status.PAID, Invoice.Status.PARTIALLY_PAID):
                 raise ValidationError(
-                    _("A paid invoice cannot be cancelled; record a refund or reversal instead.")
+                    _("A paid invoice cannot be cancelled; record a refund or reversal instead."),
+                    code="invoice_already_paid",
                 )
             invoice.status = Invoice.Status.CANCELLED
             invoice.cancelled_at = timezone.now()

@@ -182,10 +182,13 @@ def reverse_payment(*, payment: Payment, reason: str, actor: User) -> Reversal:
     with tenant_atomic():
         Unit.objects.select_for_update().filter(pk=payment.unit_id).first()
         if Reversal.objects.filter(payment=payment).exists():
-            raise ValidationError(_("This payment has already been reversed."))
+            raise ValidationError(
+                _("This payment has already been reversed."), code="payment_already_reversed"
+            )
         if unit_credit(payment.unit) < payment.amount - _applied(payment):
             raise ValidationError(
-                _("Part of this payment was refunded already; it cannot be reversed.")
+                _("Part of this payment was refunded already; it cannot be reversed."),
+                code="payment_partly_refunded",
             )
         now = timezone.now()
         reopened = []

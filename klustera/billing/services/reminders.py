@@ -50,12 +50,16 @@ def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
 def remind_invoice(*, invoice: Invoice, actor: User) -> int:
     """A manager reminds the unit's billing contact of an open invoice now (audited)."""
     if invoice.status not in OPEN_STATUSES:
-        raise ValidationError(_("Only an open invoice can be reminded of."))
+        raise ValidationError(
+            _("Only an open invoice can be reminded of."), code="invoice_not_open"
+        )
     template = "payment_overdue" if invoice.status == Invoice.Status.OVERDUE else "payment_reminder"
     with tenant_atomic():
         sent = tell_billing_contact([invoice], template)
         if not sent:
-            raise ValidationError(_("This unit has no billing contact to remind."))
+            raise ValidationError(
+                _("This unit has no billing contact to remind."), code="no_billing_contact"
+            )
         record(actor=actor, action="invoice.reminded", target=invoice)
     return sent
 

@@ -74,7 +74,9 @@ def generate_invoices(
         try:
             charges = charges_for(unit, tariffs)
             if not charges and unit.pk not in with_extras:
-                raise ValidationError(_("No tariff applies to this unit."))
+                raise ValidationError(
+                    _("No tariff applies to this unit."), code="no_tariff_for_unit"
+                )
         except ValidationError as exc:
             _report_failure(run, unit, exc)
         else:

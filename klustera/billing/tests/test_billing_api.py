@@ -38,6 +38,7 @@ def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:  # type:
     clash = _post(manager, "admin/tariffs", {**ipl, "rate": "350000", "effective_from": "2026-07"})
     assert clash.status_code == 409 and clash.json()["error"]["code"] == "CONFLICT"
     assert "effective_from" in clash.json()["error"]["details"]
+    assert clash.json()["error"]["details"]["codes"] == {"effective_from": ["tariff_overlaps"]}
 
     # End the old one in June, then the raise from July is accepted: a mid-year change.
     first = created.json()["data"]["id"]

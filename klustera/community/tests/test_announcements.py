@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.audit.models import AuditEntry
 from klustera.community.models import Announcement
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.notifications.models import Message
+from klustera.roles import Role
 from klustera.tenancy.context import current_alias, tenant_context
 from tests.seed import seed_complex
 

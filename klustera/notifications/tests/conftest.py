@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user, issue_token
 from klustera.notifications.models import Channel, Consent, NotificationSettings
 from klustera.notifications.services import set_consent, update_settings
 from klustera.notifications.simulator import ProviderSimulator
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 

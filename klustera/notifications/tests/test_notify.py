@@ -9,7 +9,6 @@ import pytest
 from django.core import mail
 from django.db import connections
 
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.notifications.models import Channel, Message
 from klustera.notifications.services import (
@@ -20,6 +19,7 @@ from klustera.notifications.services import (
     set_preferences,
     update_settings,
 )
+from klustera.roles import Role
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
 

@@ -39,7 +39,7 @@ def receive_callback(*, token: str, body: bytes) -> CallbackEvent | None:
         data = payload.get("data") or {}
         event_name = str(payload.get("event", ""))[:60]
     except (ValueError, AttributeError):
-        raise ValidationError(_("The callback is not JSON.")) from None
+        raise ValidationError(_("The callback is not JSON."), code="callback_not_json") from None
     with tenant_atomic():
         event = CallbackEvent.objects.create(
             event=event_name,

@@ -50,7 +50,9 @@ def start_payment(
     with tenant_atomic():
         invoice = Invoice.objects.select_for_update().select_related("unit").get(pk=invoice.pk)
         if invoice.status not in OPEN_STATUSES or invoice.balance_due <= 0:
-            raise ValidationError(_("This invoice has nothing left to pay."))
+            raise ValidationError(
+                _("This invoice has nothing left to pay."), code="invoice_already_paid"
+            )
         amount = invoice.balance_due if amount is None else amount
         if amount != invoice.balance_due and not account.allow_partial:
             raise ValidationError({"amount": [_("This complex takes the full amount only.")]})

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
-from klustera.accounts.roles import Role
 from klustera.audit.services import record
 from klustera.billing.models import (
     Payment,
@@ -20,6 +19,7 @@ from klustera.billing.services import MAX_PAYMENT, record_payment
 from klustera.estate.models import Unit
 from klustera.notifications.services import notify
 from klustera.payments.models import CallbackEvent, PaymentAttempt, TransferProof
+from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -52,7 +52,9 @@ def review_transfer_proof(
     with tenant_atomic():
         proof = TransferProof.objects.select_for_update().select_related("unit").get(pk=proof.pk)
         if proof.status != TransferProof.Status.PENDING:
-            raise ValidationError(_("This proof has already been reviewed."))
+            raise ValidationError(
+                _("This proof has already been reviewed."), code="proof_already_reviewed"
+            )
         if not approve and not reason.strip():
             raise ValidationError({"reason": [_("Say why the proof is rejected.")]})
         if approve:

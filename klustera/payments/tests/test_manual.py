@@ -120,6 +120,7 @@ def test_managers_reverse_payments_and_refund_credit_through_the_api(setup, tena
     reverse = f"/c/alpha/api/v1/admin/payments/{paid['id']}/reverse"
     refused = manager.post(reverse, {"reason": "Salah unit"}, "application/json")
     assert refused.status_code == 422  # its credit was refunded already
+    assert refused.json()["error"]["details"]["codes"] == {"detail": ["payment_partly_refunded"]}
     assert setup["resident"].post(reverse, {"reason": "x"}, "application/json").status_code == 403
     with tenant_context(tenant_a):
         assert Invoice.objects.get(unit_id=a01).status == "paid"

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klustera.access.models import GuestInvitation
-from klustera.accounts.roles import Role
 from klustera.accounts.services import create_user
 from klustera.audit.models import AuditEntry
 from klustera.billing.models import Invoice, Payment, Tariff
 from klustera.billing.services import generate_invoices, record_payment
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
+from klustera.roles import Role
 from klustera.tenancy.context import current_alias, tenant_context
 from tests.seed import seed_complex
 

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from klustera.accounts.models import User
-from klustera.accounts.policies import is_manager
 from klustera.estate.models import Unit
+from klustera.roles import is_manager
 from klustera.tenancy import services
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.errors import ProvisioningError

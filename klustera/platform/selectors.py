@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from klustera.billing.models import Invoice
+from klustera.estate.models import Unit
 from klustera.formatting import percent
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
@@ -29,9 +31,6 @@ class Usage:
 
 
 def usage_of(tenant: Tenant) -> Usage:
-    from klustera.billing.models import Invoice
-    from klustera.estate.models import Unit
-
     if tenant.status != Tenant.Status.ACTIVE:
         return Usage(tenant, 0, Decimal(0), Decimal(0))
     with tenant_context(tenant):

@@ -1,15 +1,28 @@
-"""Who may do what, as plain functions: the API's permissions and the portal use these.
+"""The roles of a complex, held as Django groups in the tenant database, and who has them.
 
-Object rules read the user's roles through ``user.groups.all()``, so a
+Plain functions that read the user's roles through ``user.groups.all()``, so a
 prefetched user costs no extra queries. Which units a user acts for is the
 estate's question (``estate.selectors``): only managers act for every unit.
+``accounts`` assigns roles; every app may ask about them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from klustera.accounts.roles import STAFF_ROLES, Role
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROPERTY_MANAGER = "property_manager", _("Property manager")
+    RESIDENT = "resident", _("Resident")
+    SECURITY_STAFF = "security_staff", _("Security staff")
+    CLEANING_STAFF = "cleaning_staff", _("Cleaning staff")
+    FACILITY_STAFF = "facility_staff", _("Facility staff")
+
+
+STAFF_ROLES = frozenset({Role.SECURITY_STAFF, Role.CLEANING_STAFF, Role.FACILITY_STAFF})
 
 
 def roles_of(user: Any) -> set[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from klustera.accounts.phones import normalize_phone
+from klustera.phones import normalize_phone
 
 
 @pytest.mark.parametrize(

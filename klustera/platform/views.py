@@ -1,0 +1,114 @@
+"""The platform console on the platform's own host, for its super admins: complexes and usage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from klustera.platform.selectors import metrics, usage_of
+from klustera.tenancy.context import current_tenant
+from klustera.tenancy.errors import ProvisioningError
+from klustera.tenancy.models import Tenant
+from klustera.tenancy.services import NewManager, provision_tenant, resume_tenant, suspend_tenant
+
+
+def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if current_tenant() is not None or not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class NewTenantForm(forms.Form):
+    name = forms.CharField(label=_("Complex name"), max_length=200)
+    slug = forms.SlugField(label=_("Address (slug)"), max_length=63)
+    plan = forms.ChoiceField(label=_("Plan"), choices=Tenant.Plan.choices)
+    max_units = forms.IntegerField(label=_("Unit limit"), min_value=1, max_value=100_000)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=Tenant.TimeZone.choices)
+    manager_name = forms.CharField(label=_("First manager's name"), max_length=150)
+    manager_phone = forms.CharField(label=_("First manager's phone"), max_length=20)
+    manager_password = forms.CharField(
+        label=_("First manager's password"), min_length=8, widget=forms.PasswordInput
+    )
+
+
+class PlanForm(forms.Form):
+    plan = forms.ChoiceField(label=_("Plan"), choices=Tenant.Plan.choices)
+    max_units = forms.IntegerField(label=_("Unit limit"), min_value=1, max_value=100_000)
+
+
+@platform_admin_required
+def platform_console(request: HttpRequest) -> HttpResponse:
+    tenants = list(Tenant.objects.exclude(status=Tenant.Status.CANCELLED).order_by("name"))
+    usages = [usage_of(tenant) for tenant in tenants]
+    form = NewTenantForm(
+        request.POST or None,
+        initial={"plan": Tenant.Plan.STANDARD, "max_units": 200, "time_zone": "Asia/Jakarta"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant = provision_tenant(
+                name=data["name"],
+                slug=data["slug"],
+                plan=data["plan"],
+                max_units=data["max_units"],
+                time_zone=data["time_zone"],
+                manager=NewManager(
+                    phone=data["manager_phone"],
+                    name=data["manager_name"],
+                    password=data["manager_password"],
+                ),
+            )
+        except ProvisioningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": tenant.name})
+            return redirect("platform-console")
+    return render(
+        request,
+        "platform/console.html",
+        {"usages": usages, "metrics": metrics(usages), "form": form, "plans": Tenant.Plan.choices},
+    )
+
+
+@platform_admin_required
+@require_POST
+def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
+    """Suspend or resume a complex, or change its plan and unit limit."""
+    tenant = get_object_or_404(Tenant, slug=slug)
+    action = request.POST.get("action")
+    try:
+        if action == "suspend":
+            suspend_tenant(tenant=tenant)
+        elif action == "resume":
+            resume_tenant(tenant=tenant)
+        elif action == "plan":
+            form = PlanForm(request.POST)
+            if not form.is_valid():
+                problems = [str(m) for errors in form.errors.values() for m in errors]
+                raise ProvisioningError(" ".join(problems))
+            tenant.plan, tenant.max_units = (
+                form.cleaned_data["plan"],
+                form.cleaned_data["max_units"],
+            )
+            tenant.save(update_fields=["plan", "max_units", "updated_at"])
+    except ProvisioningError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s updated.") % {"name": tenant.name})
+    return redirect("platform-console")
