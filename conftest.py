@@ -47,21 +47,21 @@ def _allow_tenants_registered_during_a_test() -> None:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.test import testcases
 
-    django_patch = testcases.SimpleTestCase.ensure_connection_patch_method.__func__  # type: ignore[attr-defined]
+    django_patch = testcases.SimpleTestCase.ensure_connection_patch_method.__func__
 
-    def patch_method(cls):  # type: ignore[no-untyped-def]
+    def patch_method(cls):
         guarded = django_patch(cls)
         real = BaseDatabaseWrapper.ensure_connection
         known_at_setup = frozenset(connections)
 
-        def ensure_connection(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def ensure_connection(self, *args, **kwargs):
             if self.alias not in known_at_setup:
                 return real(self, *args, **kwargs)
             return guarded(self, *args, **kwargs)
 
         return ensure_connection
 
-    testcases.SimpleTestCase.ensure_connection_patch_method = classmethod(patch_method)  # type: ignore[assignment,method-assign]
+    testcases.SimpleTestCase.ensure_connection_patch_method = classmethod(patch_method)
 
 
 _allow_tenants_registered_during_a_test()
@@ -203,7 +203,7 @@ def _engine_of(tenant: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     from klustera.tenancy.services import NewManager, provision_tenant
 
     # Tests change tenants under the resolver's feet: no remembered lookups.
@@ -260,21 +260,21 @@ def _fresh_rate_limits() -> None:
 
 
 @pytest.fixture
-def tenant_a():  # type: ignore[no-untyped-def]
+def tenant_a():
     from klustera.tenancy.models import Tenant
 
     return Tenant.objects.get(slug="alpha")
 
 
 @pytest.fixture
-def tenant_b():  # type: ignore[no-untyped-def]
+def tenant_b():
     from klustera.tenancy.models import Tenant
 
     return Tenant.objects.get(slug="beta")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def tenant_pair(request):  # type: ignore[no-untyped-def]
+def tenant_pair(request):
     """Two tenants on the same backend: SQLite files, or PostgreSQL databases."""
     from klustera.tenancy.models import Tenant
 
@@ -285,23 +285,22 @@ def tenant_pair(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sim(settings):  # type: ignore[no-untyped-def]
+def sim(settings):
     """The messaging providers' simulator, served locally; the clients point at it."""
     from klustera.notifications.simulator import ProviderSimulator, serve
 
-    # type: ignore[no-untyped-def]
     simulator = ProviderSimulator()
     with serve(simulator) as base:
         settings.WHATSAPP_GRAPH_URL = f"{base}/v21.0"
         settings.FONNTE_URL = base
         settings.TWILIO_URL = base
         settings.PUSH_TEST_HOSTS = ["127.0.0.1"]
-        simulator.base_url = base  # type: ignore[attr-defined]
+        simulator.base_url = base
         yield simulator
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def committed(django_capture_on_commit_callbacks):
     """Run ``func`` inside ``tenant``, then its on-commit work (the sends) as a commit would."""
 
     from klustera.tenancy.connections import alias_for
@@ -318,7 +317,7 @@ def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def clock(monkeypatch):  # type: ignore[no-untyped-def]
+def clock(monkeypatch):
     """A controllable ``timezone.now`` for backoff, leases and quiet hours."""
     from datetime import timedelta
 
@@ -337,7 +336,7 @@ def clock(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pg_scratch(tenant_a):  # type: ignore[no-untyped-def]
+def pg_scratch(tenant_a):
     """A PostgreSQL complex of the test's own: its writes really commit, for concurrency tests.
 
     The session's complexes run inside a rolled-back transaction; threads

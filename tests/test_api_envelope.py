@@ -12,14 +12,14 @@ from tests.seed import seed_complex
 
 
 @pytest.fixture
-def alpha(tenant_a):  # type: ignore[no-untyped-def]
+def alpha(tenant_a):
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         Unit.objects.bulk_create(Unit(block="B", number=f"{n:03d}") for n in range(150))
     return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
 
 
-def test_pages_hold_at_most_100_and_report_the_total(alpha) -> None:  # type: ignore[no-untyped-def]
+def test_pages_hold_at_most_100_and_report_the_total(alpha) -> None:
     too_many = alpha.get("/c/alpha/api/v1/units?per_page=500").json()
     assert (
         too_many["error"]["code"] == "VALIDATION_ERROR"
@@ -33,19 +33,19 @@ def test_pages_hold_at_most_100_and_report_the_total(alpha) -> None:  # type: ig
     assert len(second["data"]) == 52
 
 
-def test_a_page_past_the_end_is_not_found(alpha) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_past_the_end_is_not_found(alpha) -> None:
     response = alpha.get("/c/alpha/api/v1/units?page=99")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
 
 
-def test_a_wrong_method_is_refused_in_the_envelope(alpha) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_method_is_refused_in_the_envelope(alpha) -> None:
     response = alpha.delete("/c/alpha/api/v1/units")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
 
 
-def test_tenant_data_asked_for_in_the_platform_scope_is_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_tenant_data_asked_for_in_the_platform_scope_is_refused(tenant_a) -> None:
     with platform_context():
         operator = User.objects.create_user("081999000001", "pw-123456", name="Operator")
         client = Client()
@@ -55,7 +55,7 @@ def test_tenant_data_asked_for_in_the_platform_scope_is_refused(tenant_a) -> Non
     assert response.json()["error"]["code"] == "TENANT_UNKNOWN"
 
 
-def test_unknown_fields_are_refused_not_ignored(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_fields_are_refused_not_ignored(tenant_a) -> None:
     response = Client().post(
         "/c/alpha/api/v1/auth/login",
         {"phone": "081300000001", "password": "x", "is_superuser": True},
@@ -65,7 +65,7 @@ def test_unknown_fields_are_refused_not_ignored(tenant_a) -> None:  # type: igno
     assert response.json()["error"]["details"] == {"is_superuser": ["Kolom tidak dikenal."]}
 
 
-def test_an_oversized_body_is_refused_in_the_envelope(tenant_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversized_body_is_refused_in_the_envelope(tenant_a, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = Client().post(
         "/c/alpha/api/v1/auth/login",

@@ -36,7 +36,7 @@ NUL_FILTERS = [
 
 
 @pytest.mark.parametrize("path", NUL_FILTERS)
-def test_a_nul_byte_in_a_filter_is_a_422_on_both_databases(tenant_pair, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_byte_in_a_filter_is_a_422_on_both_databases(tenant_pair, path: str) -> None:
     tenant, _other = tenant_pair
     data = seed_complex(tenant, marker="alpha")
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
@@ -46,7 +46,7 @@ def test_a_nul_byte_in_a_filter_is_a_422_on_both_databases(tenant_pair, path: st
 
 
 @pytest.mark.parametrize("page", ["/manage/units/?q=a%00", "/invoices/?block=A%00"])
-def test_a_nul_byte_on_a_portal_list_is_no_500(tenant_pair, page: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_nul_byte_on_a_portal_list_is_no_500(tenant_pair, page: str) -> None:
     tenant, _other = tenant_pair
     seed_complex(tenant, marker="alpha")
     browser = Client()
@@ -57,12 +57,12 @@ def test_a_nul_byte_on_a_portal_list_is_no_500(tenant_pair, page: str) -> None: 
 @pytest.mark.parametrize("slug", ["pg%00x", "a" * 300, "ALPHA%00"])
 def test_a_complex_slug_that_cannot_exist_is_unknown_before_any_query(
     tenant_pair, slug: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert Client().get(f"/c/{slug}/api/v1/units").status_code == 404
     assert Client().get(f"/c/{slug}/login").status_code == 404
 
 
-def test_an_invoice_prefix_is_letters_digits_and_hyphens(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_invoice_prefix_is_letters_digits_and_hyphens(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
     for prefix in ('INV"\r\n', "IN/V", "inv"):
@@ -81,7 +81,7 @@ def test_an_invoice_prefix_is_letters_digits_and_hyphens(tenant_a) -> None:  # t
     assert ok.status_code == 200
 
 
-def test_a_pdf_named_by_an_old_odd_prefix_still_downloads(tenant_a, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_pdf_named_by_an_old_odd_prefix_still_downloads(tenant_a, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
@@ -102,7 +102,7 @@ def _image(fmt: str, size: tuple[int, int] = (40, 40)) -> bytes:
 
 
 @pytest.fixture
-def guard(tenant_a) -> Client:  # type: ignore[no-untyped-def]
+def guard(tenant_a) -> Client:
     seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         user = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])
@@ -111,7 +111,7 @@ def guard(tenant_a) -> Client:  # type: ignore[no-untyped-def]
 
 def test_a_parcel_photo_is_stored_under_its_real_format(
     guard, tenant_a, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     with tenant_context(tenant_a):
         unit = Unit.objects.get(number="01")
@@ -126,7 +126,7 @@ def test_a_parcel_photo_is_stored_under_its_real_format(
         assert Parcel.objects.get().photo.name.endswith(".png")
 
 
-def test_a_walk_in_photo_over_5_mb_is_refused(guard, tenant_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_walk_in_photo_over_5_mb_is_refused(guard, tenant_a, settings) -> None:
     settings.UPLOAD_MAX_BYTES = 50 * 1024 * 1024  # the per-photo limit, not the request's
     with tenant_context(tenant_a):
         unit = Unit.objects.get(number="01")
@@ -141,7 +141,7 @@ def test_a_walk_in_photo_over_5_mb_is_refused(guard, tenant_a, settings) -> None
         assert not WalkIn.objects.exists()
 
 
-def test_an_upload_past_the_request_limit_is_cut_off_while_it_streams(guard, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_past_the_request_limit_is_cut_off_while_it_streams(guard, settings) -> None:
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     answer = guard.post(
         "/c/alpha/api/v1/access/walk-ins",
@@ -152,7 +152,7 @@ def test_an_upload_past_the_request_limit_is_cut_off_while_it_streams(guard, set
     assert answer.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
-def test_a_complex_gets_no_more_units_than_its_plan_allows(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_complex_gets_no_more_units_than_its_plan_allows(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")  # two units
     Tenant.objects.filter(slug="alpha").update(max_units=3)
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
@@ -167,7 +167,7 @@ def test_a_complex_gets_no_more_units_than_its_plan_allows(tenant_a) -> None:  #
         assert Unit.objects.count() == 3
 
 
-def test_one_phone_is_one_resident(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_one_phone_is_one_resident(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")  # the resident of A-01 has 081300000002
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
     twice = manager.post(
@@ -180,7 +180,7 @@ def test_one_phone_is_one_resident(tenant_a) -> None:  # type: ignore[no-untyped
         assert Resident.objects.filter(phone="+6281300000002").count() == 1
 
 
-def test_a_payment_dated_before_2000_is_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_payment_dated_before_2000_is_refused(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
     for paid_at in ("0001-01-01T10:00:00+07:00", "1999-12-31T10:00:00+07:00"):
@@ -194,7 +194,7 @@ def test_a_payment_dated_before_2000_is_refused(tenant_a) -> None:  # type: igno
         assert not Payment.objects.exists()
 
 
-def test_a_number_where_text_belongs_is_refused(guard) -> None:  # type: ignore[no-untyped-def]
+def test_a_number_where_text_belongs_is_refused(guard) -> None:
     answer = guard.post(
         "/c/alpha/api/v1/access/verify",
         {"payload": "ABCDEFGH", "gate": "Utama", "plate": 0},

@@ -159,7 +159,7 @@ def test_every_api_route_has_a_probe() -> None:
 
 
 @pytest.fixture
-def world(tenant_a, tenant_b):  # type: ignore[no-untyped-def]
+def world(tenant_a, tenant_b):
     a = seed_complex(tenant_a, marker="alpha")
     b = seed_complex(tenant_b, marker="beta")
     with tenant_context(tenant_b):
@@ -325,7 +325,7 @@ def _path(name: str, probe: Probe) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
-def test_another_complexs_token_is_refused_here(name: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_another_complexs_token_is_refused_here(name: str, world) -> None:
     probe = PROBES[name]
     if probe.kind == "public":
         pytest.skip("public route: no token is read")
@@ -337,7 +337,7 @@ def test_another_complexs_token_is_refused_here(name: str, world) -> None:  # ty
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "object"))
-def test_another_complexs_ids_are_not_found_here(name: str, world, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_another_complexs_ids_are_not_found_here(name: str, world, tenant_b) -> None:
     probe = PROBES[name]
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
     for method in probe.methods:
@@ -348,7 +348,7 @@ def test_another_complexs_ids_are_not_found_here(name: str, world, tenant_b) -> 
     assert _columns(tenant_b, foreign) == world["b_columns"][probe.foreign]
 
 
-def _columns(tenant, obj) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _columns(tenant, obj) -> dict[str, Any]:
     """The object's stored columns, read back from its own complex's database."""
     with tenant_context(tenant):
         stored = type(obj).objects.get(pk=obj.pk)
@@ -356,7 +356,7 @@ def _columns(tenant, obj) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "list"))
-def test_lists_here_never_show_another_complexs_rows(name: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_lists_here_never_show_another_complexs_rows(name: str, world) -> None:
     probe = PROBES[name]
     manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
     for method in probe.methods:
@@ -367,7 +367,7 @@ def test_lists_here_never_show_another_complexs_rows(name: str, world) -> None: 
         assert MARKER not in response.content.decode()
 
 
-def test_another_complexs_credentials_do_not_sign_in_here(world) -> None:  # type: ignore[no-untyped-def]
+def test_another_complexs_credentials_do_not_sign_in_here(world) -> None:
     client = Client()
     login = client.post(
         "/c/alpha/api/v1/auth/login",

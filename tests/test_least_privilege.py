@@ -26,7 +26,7 @@ STAFF = [Role.SECURITY_STAFF, Role.CLEANING_STAFF, Role.FACILITY_STAFF]
 
 
 @pytest.fixture
-def complex_with_staff(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def complex_with_staff(tenant_a) -> dict[str, Any]:
     data = seed_complex(tenant_a, marker="alpha")
     unit = data["units"][0]
     with tenant_context(tenant_a):
@@ -56,7 +56,7 @@ def complex_with_staff(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize("role", STAFF)
-def test_staff_read_no_units_statement_or_virtual_account(complex_with_staff, role) -> None:  # type: ignore[no-untyped-def]
+def test_staff_read_no_units_statement_or_virtual_account(complex_with_staff, role) -> None:
     client = complex_with_staff["staff"][role]
     pk = complex_with_staff["unit"].pk
     assert client.get(f"{BASE}/units/{pk}/statement").status_code == 404
@@ -66,7 +66,7 @@ def test_staff_read_no_units_statement_or_virtual_account(complex_with_staff, ro
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_mint_no_guest_code_for_a_unit_they_do_not_live_in(
     complex_with_staff, tenant_a, role
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = complex_with_staff["staff"][role]
     pk = complex_with_staff["unit"].pk
     now = timezone.now()
@@ -87,7 +87,7 @@ def test_staff_mint_no_guest_code_for_a_unit_they_do_not_live_in(
 
 
 @pytest.mark.parametrize("role", STAFF)
-def test_staff_send_no_transfer_proof_for_a_unit(complex_with_staff, tenant_a, role) -> None:  # type: ignore[no-untyped-def]
+def test_staff_send_no_transfer_proof_for_a_unit(complex_with_staff, tenant_a, role) -> None:
     client = complex_with_staff["staff"][role]
     response = client.post(
         f"{BASE}/payments/transfer-proofs",
@@ -104,7 +104,7 @@ def test_staff_send_no_transfer_proof_for_a_unit(complex_with_staff, tenant_a, r
 
 
 @pytest.mark.parametrize("role", [Role.CLEANING_STAFF, Role.FACILITY_STAFF])
-def test_cleaning_and_facility_staff_see_no_visitor_or_parcel(complex_with_staff, role) -> None:  # type: ignore[no-untyped-def]
+def test_cleaning_and_facility_staff_see_no_visitor_or_parcel(complex_with_staff, role) -> None:
     client = complex_with_staff["staff"][role]
     walk_ins = client.get(f"{BASE}/access/walk-ins").json()
     parcels = client.get(f"{BASE}/access/parcels").json()
@@ -112,7 +112,7 @@ def test_cleaning_and_facility_staff_see_no_visitor_or_parcel(complex_with_staff
     assert "Budi" not in str(walk_ins)
 
 
-def test_the_guard_sees_walk_ins_and_every_units_label(complex_with_staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_guard_sees_walk_ins_and_every_units_label(complex_with_staff) -> None:
     client = complex_with_staff["staff"][Role.SECURITY_STAFF]
     walk_ins = client.get(f"{BASE}/access/walk-ins").json()["data"]
     assert [w["visitor_name"] for w in walk_ins] == ["Budi Tamu"]
@@ -121,7 +121,7 @@ def test_the_guard_sees_walk_ins_and_every_units_label(complex_with_staff) -> No
 
 
 @pytest.mark.parametrize("role", STAFF)
-def test_my_home_shows_staff_no_household(complex_with_staff, tenant_a, role) -> None:  # type: ignore[no-untyped-def]
+def test_my_home_shows_staff_no_household(complex_with_staff, tenant_a, role) -> None:
     with tenant_context(tenant_a):
         user = create_user(phone="081377770050", name="Staf", password="x-Pass-9876", roles=[role])
     browser = Client()
@@ -132,7 +132,7 @@ def test_my_home_shows_staff_no_household(complex_with_staff, tenant_a, role) ->
     assert "Resident alpha" not in page.content.decode()
 
 
-def test_the_gate_sees_who_lives_in_a_walk_ins_unit(complex_with_staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_gate_sees_who_lives_in_a_walk_ins_unit(complex_with_staff) -> None:
     guard = complex_with_staff["staff"][Role.SECURITY_STAFF]
     [walk_in] = guard.get(f"{BASE}/access/walk-ins").json()["data"]
     assert walk_in["residents"] == ["Resident alpha"]

@@ -45,7 +45,7 @@ def _operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 @pytest.fixture
-def pg_manager(tenant_pair, monkeypatch) -> tuple[Client, str]:  # type: ignore[no-untyped-def]
+def pg_manager(tenant_pair, monkeypatch) -> tuple[Client, str]:
     for scope in ("ip", "user", "public", "phone"):
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
     tenant, _other = tenant_pair
@@ -53,7 +53,7 @@ def pg_manager(tenant_pair, monkeypatch) -> tuple[Client, str]:  # type: ignore[
     return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"), tenant.slug
 
 
-def test_every_text_parameter_refuses_a_nul_byte_without_a_500(pg_manager) -> None:  # type: ignore[no-untyped-def]
+def test_every_text_parameter_refuses_a_nul_byte_without_a_500(pg_manager) -> None:
     manager, slug = pg_manager
     failures = []
     for method, path, sent in _operations():

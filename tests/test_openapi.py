@@ -34,7 +34,7 @@ def test_the_schema_and_its_docs_page_are_served_from_local_files() -> None:
 
 
 @pytest.fixture
-def keep_test_transaction():  # type: ignore[no-untyped-def]
+def keep_test_transaction():
     """As Django's test client does: requests must not close the test's open transaction."""
     from django.core import signals
     from django.db import close_old_connections
@@ -47,7 +47,7 @@ def keep_test_transaction():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def manager_header(tenant_a, monkeypatch, keep_test_transaction):  # type: ignore[no-untyped-def]
+def manager_header(tenant_a, monkeypatch, keep_test_transaction):
     # Generous limits: this test is about schemas, not rate limits.
     for scope in ("ip", "user", "public", "phone"):
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
@@ -97,7 +97,7 @@ BUSINESS_RULES = {
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_every_operation_answers_within_its_schema(case, manager_header) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_answers_within_its_schema(case, manager_header) -> None:
     business_rule = BUSINESS_RULES.get(f"{case.operation.method.upper()} {case.operation.path}")
     case.call_and_validate(
         headers=manager_header,

@@ -9,11 +9,11 @@ from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
 
-def _lang(page) -> str:  # type: ignore[no-untyped-def]
+def _lang(page) -> str:
     return page.content.decode().split('<html lang="', 1)[1].split('"', 1)[0]
 
 
-def test_the_language_switcher_is_remembered_in_a_cookie_and_on_the_account(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_language_switcher_is_remembered_in_a_cookie_and_on_the_account(tenant_a) -> None:
     seed_complex(tenant_a, marker="alpha")
     visitor = Client()
     assert _lang(visitor.get("/c/alpha/login")) == "id"  # Indonesian by default
@@ -31,7 +31,7 @@ def test_the_language_switcher_is_remembered_in_a_cookie_and_on_the_account(tena
     assert _lang(phone.get("/c/alpha/")) == "en"
 
 
-def test_the_switcher_refuses_unknown_languages_and_foreign_redirects(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_switcher_refuses_unknown_languages_and_foreign_redirects(tenant_a) -> None:
     client = Client()
     odd = client.post("/c/alpha/language", {"language": "xx", "next": "/c/alpha/login"})
     assert odd.status_code == 302 and "django_language" not in odd.cookies
@@ -40,7 +40,7 @@ def test_the_switcher_refuses_unknown_languages_and_foreign_redirects(tenant_a) 
     assert client.get("/c/alpha/language").status_code == 405
 
 
-def test_pages_carry_a_strict_content_security_policy(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_pages_carry_a_strict_content_security_policy(tenant_a) -> None:
     page = Client().get("/c/alpha/login")
     policy = page["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -11,7 +11,7 @@ from tests.seed import seed_complex
 
 
 @pytest.fixture(params=["local", "redis"])
-def store(request, settings):  # type: ignore[no-untyped-def]
+def store(request, settings):
     if request.param == "redis":
         from conftest import REDIS_URL, need
 
@@ -28,7 +28,7 @@ def store(request, settings):  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-def _login(phone: str):  # type: ignore[no-untyped-def]
+def _login(phone: str):
     return Client().post(
         "/c/alpha/api/v1/auth/login",
         {"phone": phone, "password": "wrong"},
@@ -36,7 +36,7 @@ def _login(phone: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_five_sign_ins_a_minute_per_phone(store, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_five_sign_ins_a_minute_per_phone(store, tenant_a) -> None:
     for _ in range(5):
         assert _login("081211112222").status_code == 401
     limited = _login("+62 812 1111 2222")  # the same phone, spelt differently
@@ -46,7 +46,7 @@ def test_five_sign_ins_a_minute_per_phone(store, tenant_a) -> None:  # type: ign
     assert _login("081233334444").status_code == 401  # another phone is not held up
 
 
-def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "3/min")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/hour")
     token = seed_complex(tenant_a, marker="alpha")["manager_token"]
@@ -63,7 +63,7 @@ def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:  # 
     assert Client(REMOTE_ADDR="10.9.9.9").get("/c/alpha/api/v1/units").status_code == 401
 
 
-def test_the_gate_is_limited_per_guard_not_per_ip(store, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_gate_is_limited_per_guard_not_per_ip(store, tenant_a, monkeypatch) -> None:
     """A complex's gates and its residents often share one public IP."""
     from klustera.accounts.services import create_user, issue_token
     from klustera.roles import Role

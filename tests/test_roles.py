@@ -279,7 +279,7 @@ def test_every_route_has_a_row() -> None:
 
 
 @pytest.fixture
-def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
     for scope in ("ip", "user", "public", "phone"):  # this is about roles, not rate limits
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
@@ -446,7 +446,7 @@ def _api_client(world: dict[str, Any], role: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}") if token else Client()
 
 
-def test_every_api_route_answers_each_role_as_the_matrix_says(world) -> None:  # type: ignore[no-untyped-def]
+def test_every_api_route_answers_each_role_as_the_matrix_says(world) -> None:
     verdicts = Verdicts()
     for row in API:
         url = _url(row, world)
@@ -488,7 +488,7 @@ def _browsers(world: dict[str, Any]) -> dict[str, Client]:
     return browsers
 
 
-def test_every_portal_page_answers_each_role_as_the_matrix_says(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_portal_page_answers_each_role_as_the_matrix_says(world, settings) -> None:
     settings.XENDIT_API_URL = "http://127.0.0.1:9"  # paying reaches no gateway here
     browsers = _browsers(world)
     verdicts = Verdicts()
@@ -511,7 +511,7 @@ def test_every_portal_page_answers_each_role_as_the_matrix_says(world, settings)
     assert not verdicts.wrong, "\n".join(verdicts.wrong)
 
 
-def test_a_manager_who_also_lives_there_holds_both_roles(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_who_also_lives_there_holds_both_roles(tenant_a) -> None:
     with tenant_context(tenant_a):
         user = create_user(
             phone="081355559999", name="Pak RT", roles=[Role.PROPERTY_MANAGER, Role.RESIDENT]

@@ -15,7 +15,7 @@ PASSWORD = "rahasia-dewi-1"
 
 
 @pytest.fixture
-def dewi(tenant_a) -> User:  # type: ignore[no-untyped-def]
+def dewi(tenant_a) -> User:
     with tenant_context(tenant_a):
         return create_user(
             phone="081277770000", name="Dewi", password=PASSWORD, roles=[Role.RESIDENT]
@@ -23,23 +23,23 @@ def dewi(tenant_a) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def no_rate_limits(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def no_rate_limits(monkeypatch) -> None:
     """Lock-outs alone: the per-minute limits would stop a test's guessing first."""
     for scope in ("ip", "public", "phone"):
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "10000/min")
 
 
-def _portal(phone: str, password: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _portal(phone: str, password: str, ip: str = "10.0.0.1"):
     return Client(REMOTE_ADDR=ip).post("/c/alpha/login", {"username": phone, "password": password})
 
 
-def _api(phone: str, password: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _api(phone: str, password: str, ip: str = "10.0.0.1"):
     return Client(REMOTE_ADDR=ip).post(
         "/c/alpha/api/v1/auth/login", {"phone": phone, "password": password}, "application/json"
     )
 
 
-def test_portal_failures_lock_the_phone_out_of_the_api_too(dewi, tenant_a, no_rate_limits) -> None:  # type: ignore[no-untyped-def]
+def test_portal_failures_lock_the_phone_out_of_the_api_too(dewi, tenant_a, no_rate_limits) -> None:
     for n in range(LOCKOUT_FAILURES):
         assert _portal("081277770000", f"salah-{n}", ip=f"10.0.1.{n}").status_code == 200
     with tenant_context(tenant_a):
@@ -53,13 +53,13 @@ def test_portal_failures_lock_the_phone_out_of_the_api_too(dewi, tenant_a, no_ra
     assert not locked_portal.cookies.get("sessionid")  # not signed in
 
 
-def test_api_failures_lock_the_phone_out_of_the_portal(dewi, no_rate_limits) -> None:  # type: ignore[no-untyped-def]
+def test_api_failures_lock_the_phone_out_of_the_portal(dewi, no_rate_limits) -> None:
     for n in range(LOCKOUT_FAILURES):
         assert _api("081277770000", f"salah-{n}", ip=f"10.0.2.{n}").status_code == 401
     assert _portal("081277770000", PASSWORD).status_code == 429
 
 
-def test_one_address_guessing_many_phones_is_locked_out(dewi, tenant_a, no_rate_limits) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_guessing_many_phones_is_locked_out(dewi, tenant_a, no_rate_limits) -> None:
     for n in range(30):
         _portal(f"08127777{n:04d}", "tebakan", ip="10.0.3.3")
     assert _portal("081277770000", PASSWORD, ip="10.0.3.3").status_code == 429
@@ -68,7 +68,7 @@ def test_one_address_guessing_many_phones_is_locked_out(dewi, tenant_a, no_rate_
 
 def test_the_platform_admins_password_cannot_be_guessed_without_limit(
     tenant_a, no_rate_limits
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with platform_context():
         User.objects.create_superuser("081999000009", "pw-platform-1", name="Operator")
     for n in range(LOCKOUT_FAILURES):
@@ -80,7 +80,7 @@ def test_the_platform_admins_password_cannot_be_guessed_without_limit(
     assert locked.status_code == 429
 
 
-def test_the_portal_forms_are_rate_limited_per_phone_and_per_address(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_the_portal_forms_are_rate_limited_per_phone_and_per_address(dewi) -> None:
     answers = [_portal("081277770000", "salah", ip=f"10.0.5.{n}").status_code for n in range(6)]
     assert answers == [200] * 5 + [429]
     limited = _portal("081277770000", PASSWORD, ip="10.0.5.99")
@@ -96,7 +96,7 @@ def test_the_portal_forms_are_rate_limited_per_phone_and_per_address(dewi) -> No
 
 def test_a_spoofed_forwarded_for_header_does_not_reset_the_per_ip_limit(
     tenant_a, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "3/min")
 
     def units(forwarded: str) -> int:
@@ -106,7 +106,7 @@ def test_a_spoofed_forwarded_for_header_does_not_reset_the_per_ip_limit(
     assert [units(f"203.0.113.{n}") for n in range(4)] == [401, 401, 401, 429]
 
 
-def test_behind_a_trusted_proxy_the_address_it_saw_counts(tenant_a, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_behind_a_trusted_proxy_the_address_it_saw_counts(tenant_a, monkeypatch, settings) -> None:
     settings.TRUSTED_PROXIES = 1
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "2/min")
 
@@ -119,14 +119,14 @@ def test_behind_a_trusted_proxy_the_address_it_saw_counts(tenant_a, monkeypatch,
     assert units("198.51.100.8") == 401
 
 
-def test_one_address_gets_its_limit_once_across_complexes(tenant_a, tenant_b, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_gets_its_limit_once_across_complexes(tenant_a, tenant_b, monkeypatch) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "3/min")
     client = Client(REMOTE_ADDR="10.7.7.7")
     codes = [client.get(f"/c/{slug}/api/v1/units").status_code for slug in ("alpha", "beta") * 2]
     assert codes == [401, 401, 401, 429]
 
 
-def test_a_token_of_another_complex_is_refused_and_logged(tenant_a, tenant_b, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_of_another_complex_is_refused_and_logged(tenant_a, tenant_b, caplog) -> None:
     from tests.seed import seed_complex
 
     beta = seed_complex(tenant_b, marker="beta")
@@ -139,7 +139,7 @@ def test_a_token_of_another_complex_is_refused_and_logged(tenant_a, tenant_b, ca
     assert beta["manager_token"].split(".")[1] not in event  # the secret is never logged
 
 
-def test_token_answers_and_the_pass_are_never_cached(dewi, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_token_answers_and_the_pass_are_never_cached(dewi, tenant_a) -> None:
     from klustera.estate.models import Occupancy, Resident, Unit
 
     signed_in = _api("081277770000", PASSWORD)

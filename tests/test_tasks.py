@@ -33,13 +33,13 @@ def _units(tenant: Tenant) -> list[str]:
         return [str(u) for u in Unit.objects.filter(block="T")]
 
 
-def test_enqueueing_tenant_work_without_a_tenant_is_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_enqueueing_tenant_work_without_a_tenant_is_refused(tenant_a) -> None:
     with pytest.raises(NoTenantSelected):
         add_unit("1")
     assert _units(tenant_a) == []
 
 
-def test_a_task_is_enqueued_by_its_name_for_the_current_tenant(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_is_enqueued_by_its_name_for_the_current_tenant(tenant_a, tenant_b) -> None:
     with tenant_context(tenant_a):
         enqueue("tests.test_tasks.add_unit", "8", on_commit=False)
     assert _units(tenant_a) == ["T-8"] and _units(tenant_b) == []
@@ -54,14 +54,14 @@ def test_unknown_queue_names_are_refused() -> None:
     assert set(QUEUES) == {"default", "billing", "documents", "notifications", "email", "sms"}
 
 
-def test_work_of_a_suspended_tenant_is_dropped(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_work_of_a_suspended_tenant_is_dropped(tenant_a) -> None:
     Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
     assert run_for_tenant(tenant_a.slug, add_unit.func, "9") is None
     Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.ACTIVE)
     assert _units(tenant_a) == []
 
 
-def test_on_commit_enqueues_only_after_the_transaction_commits(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_on_commit_enqueues_only_after_the_transaction_commits(tenant_a, tenant_b) -> None:
     from django.db import transaction
 
     with tenant_context(tenant_a):
@@ -115,14 +115,14 @@ def _enqueue_for_both_then_work(huey: Huey, tenant_a: Tenant, tenant_b: Tenant) 
     assert _units(tenant_b) == ["T-B1"]
 
 
-def test_tasks_round_trip_through_the_sqlite_queue(tmp_path: Path, tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_tasks_round_trip_through_the_sqlite_queue(tmp_path: Path, tenant_a, tenant_b) -> None:
     storage = SqliteStorage("billing", filename=str(tmp_path / "q.sqlite3"))
     with stored_queue("billing", storage) as huey:
         _enqueue_for_both_then_work(huey, tenant_a, tenant_b)
 
 
 @pytest.mark.services
-def test_tasks_round_trip_through_redis(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_tasks_round_trip_through_redis(tenant_a, tenant_b) -> None:
     from conftest import REDIS_URL, need
 
     need("redis")

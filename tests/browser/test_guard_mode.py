@@ -27,7 +27,7 @@ VERDICTS = {"id": ("Boleh masuk", "Tidak boleh masuk"), "en": ("Allowed in", "No
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
     live_app: LiveApp, playwright_session, tmp_path: Path, language: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     guest = f"Pak Hendra {language.upper()}"
     with live_app.api("resident") as resident:
         unit = resident.get("units").json()["data"][0]["id"]
@@ -87,7 +87,7 @@ def test_the_guard_scans_a_guests_qr_and_the_manager_sees_the_entry(
 
 def test_the_guard_scans_a_residents_pass_from_the_camera(
     live_app: LiveApp, playwright_session, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with live_app.api("resident") as resident:
         token = resident.get("access/pass").json()["data"]["token"]
     browser = launch(playwright_session, camera=qr_video(token, tmp_path / "pass.y4m"))

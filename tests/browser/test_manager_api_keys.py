@@ -14,7 +14,7 @@ from tests.browser.conftest import LiveApp, choose_language, launch, screenshot,
 )
 def test_a_manager_makes_uses_and_revokes_an_api_key(
     live_app: LiveApp, playwright_session, width: int, language: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     browser = launch(playwright_session)
     try:
         page = browser.new_page(viewport={"width": width, "height": 800})

@@ -24,7 +24,7 @@ def _rupiah(text: str) -> int:
 
 def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
     live_app: LiveApp, playwright_session, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sheet = tmp_path / "unit-baru.csv"
     sheet.write_text("blok;nomor;luas_tanah;nama;no_hp\nZ;01;120;Bu Wati;081355550001\n"
                      "Z;02;90;;\nZ;03;150;;\n")  # fmt: skip

@@ -32,7 +32,7 @@ def _open_invoice(app: LiveApp, months_ahead: int) -> str:
 @pytest.mark.parametrize("width,months_ahead", [(1280, 0), (360, 1)], ids=["laptop", "phone-360px"])
 def test_a_resident_pays_an_invoice_and_downloads_the_receipt(
     live_app: LiveApp, playwright_session, width: int, months_ahead: int, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     number = _open_invoice(live_app, months_ahead)
     browser = launch(playwright_session)
     try:

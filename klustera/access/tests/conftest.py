@@ -18,7 +18,7 @@ BASE = "/c/alpha/api/v1"
 
 
 @pytest.fixture
-def gate(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def gate(tenant_a) -> dict[str, Any]:
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         guard = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])

@@ -26,7 +26,7 @@ def _keys() -> dict[str, str]:
     return {key.kid: key.public_key for key in verifying_keys()}
 
 
-def test_a_pass_verifies_with_the_public_key_alone_and_only_while_fresh(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_pass_verifies_with_the_public_key_alone_and_only_while_fresh(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         issued = issue_pass(gate["resident_record"])
         keys = _keys()  # all a guard's device holds
@@ -39,7 +39,7 @@ def test_a_pass_verifies_with_the_public_key_alone_and_only_while_fresh(gate, te
     )
 
 
-def test_old_tampered_truncated_or_foreign_passes_are_refused(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_old_tampered_truncated_or_foreign_passes_are_refused(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         issued = issue_pass(gate["resident_record"])
         keys = _keys()
@@ -66,7 +66,7 @@ def test_old_tampered_truncated_or_foreign_passes_are_refused(gate, tenant_a) ->
     )
 
 
-def test_key_rotation_keeps_passes_of_the_last_minutes_working(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_key_rotation_keeps_passes_of_the_last_minutes_working(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         before = issue_pass(gate["resident_record"])
         rotate_key()
@@ -83,7 +83,7 @@ def test_key_rotation_keeps_passes_of_the_last_minutes_working(gate, tenant_a) -
     assert len(later) == 1  # the retired key is gone once its passes have expired
 
 
-def test_guest_codes_are_encrypted_at_rest_and_typed_any_way(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_guest_codes_are_encrypted_at_rest_and_typed_any_way(gate, tenant_a) -> None:
     now = timezone.now()
     with tenant_context(tenant_a):
         invitation, code = register_guest(
@@ -114,7 +114,7 @@ def test_guest_codes_are_encrypted_at_rest_and_typed_any_way(gate, tenant_a) -> 
 
 def test_a_code_issued_before_an_encryption_key_rotation_still_opens_the_gate(
     gate, tenant_a, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = timezone.now()
     with tenant_context(tenant_a):
         _invitation, code = register_guest(
@@ -135,7 +135,7 @@ def test_a_code_issued_before_an_encryption_key_rotation_still_opens_the_gate(
         )
 
 
-def test_cancelled_expired_and_unknown_codes_are_answered_and_logged(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_expired_and_unknown_codes_are_answered_and_logged(gate, tenant_a) -> None:
     now = timezone.now()
     with tenant_context(tenant_a):
         cancelled, code1 = register_guest(
@@ -159,7 +159,7 @@ def test_cancelled_expired_and_unknown_codes_are_answered_and_logged(gate, tenan
         assert AccessLog.objects.count() == 5
 
 
-def test_repeated_failures_lock_the_gate_and_alert_the_managers(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_lock_the_gate_and_alert_the_managers(gate, tenant_a) -> None:
     url = f"{BASE}/access/verify"
     for n in range(FAILURE_LIMIT):
         answer = gate["guard"].post(
@@ -180,7 +180,7 @@ def test_repeated_failures_lock_the_gate_and_alert_the_managers(gate, tenant_a) 
         assert Message.objects.filter(template="gate_alert", to_name="Manager alpha").exists()
 
 
-def test_a_guard_who_varies_gate_and_device_is_still_locked_out(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_guard_who_varies_gate_and_device_is_still_locked_out(gate, tenant_a) -> None:
     url = f"{BASE}/access/verify"
     for n in range(FAILURE_LIMIT):
         body = {"payload": f"WRONG{n:03d}", "gate": f"Gerbang {n}", "device": f"tablet-{n}"}
@@ -198,7 +198,7 @@ def test_a_guard_who_varies_gate_and_device_is_still_locked_out(gate, tenant_a) 
         assert verify(payload="ABCDEFGH", guard=other, gate="Utara").result == "invalid"
 
 
-def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:
     own = gate["resident"].get(f"{BASE}/access/pass")
     assert own.status_code == 200
     token = own.json()["data"]["token"]
@@ -259,7 +259,7 @@ def test_residents_passes_and_guests_through_the_api(gate, tenant_a) -> None:  #
     assert gate["guard"].get(f"{BASE}/admin/access-logs/export").status_code == 403
 
 
-def test_a_single_use_code_opens_exactly_one_gate_at_the_same_moment(pg_scratch) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_use_code_opens_exactly_one_gate_at_the_same_moment(pg_scratch) -> None:
     now = timezone.now()
     with tenant_context(pg_scratch):
         manager = User.objects.get()
@@ -298,7 +298,7 @@ def test_a_single_use_code_opens_exactly_one_gate_at_the_same_moment(pg_scratch)
 
 def test_the_gate_reloads_keys_rotated_by_another_process_and_refuses_moved_out_residents(
     gate, tenant_a
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.access import passes
     from klustera.estate.models import Occupancy
 

@@ -16,7 +16,7 @@ from klustera.tenancy.context import tenant_context
 PAGE = "/c/alpha/gate/"
 
 
-def _signed_in(gate: dict[str, Any], tenant_a, who: str = "guard_user") -> Client:  # type: ignore[no-untyped-def]
+def _signed_in(gate: dict[str, Any], tenant_a, who: str = "guard_user") -> Client:
     with tenant_context(tenant_a):
         gate[who].set_password("gate-pass-123")
         gate[who].save(update_fields=["password"])
@@ -28,7 +28,7 @@ def _signed_in(gate: dict[str, Any], tenant_a, who: str = "guard_user") -> Clien
     return client
 
 
-def test_the_guard_checks_a_typed_code_and_sees_the_answer_and_the_log(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_guard_checks_a_typed_code_and_sees_the_answer_and_the_log(gate, tenant_a) -> None:
     now = timezone.now()
     with tenant_context(tenant_a):
         _, code = register_guest(
@@ -60,7 +60,7 @@ def test_the_guard_checks_a_typed_code_and_sees_the_answer_and_the_log(gate, ten
     assert empty.status_code == 200 and b"notice error" in empty.content
 
 
-def test_repeated_failures_lock_the_page_too(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_lock_the_page_too(gate, tenant_a) -> None:
     guard = _signed_in(gate, tenant_a)
     for n in range(FAILURE_LIMIT):
         guard.post("/c/alpha/gate/verify", {"payload": f"WRONG{n:03d}", "gate": "Utama"})
@@ -70,7 +70,7 @@ def test_repeated_failures_lock_the_page_too(gate, tenant_a) -> None:  # type: i
         assert AccessLog.objects.count() == FAILURE_LIMIT  # the locked attempt is not checked
 
 
-def test_a_walk_in_nobody_answered_is_decided_from_the_page(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_walk_in_nobody_answered_is_decided_from_the_page(gate, tenant_a) -> None:
     from klustera.access.services import register_walk_in
 
     with tenant_context(tenant_a):
@@ -95,7 +95,7 @@ def test_a_walk_in_nobody_answered_is_decided_from_the_page(gate, tenant_a) -> N
         assert WalkIn.objects.get(pk=walk_in.pk).status == WalkIn.Status.GUARD_ALLOWED
 
 
-def test_only_the_gate_opens_guard_mode_and_only_in_its_own_complex(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_gate_opens_guard_mode_and_only_in_its_own_complex(gate, tenant_a) -> None:
     assert Client().get(PAGE).status_code == 302  # to the sign-in
     resident = _signed_in(gate, tenant_a, who="host")
     assert resident.get(PAGE).status_code == 403

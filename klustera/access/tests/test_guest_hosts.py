@@ -18,7 +18,7 @@ from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 
-def _invite(host: User, unit, *, days: int = 7) -> str:  # type: ignore[no-untyped-def]
+def _invite(host: User, unit, *, days: int = 7) -> str:
     now = timezone.now()
     _invitation, code = register_guest(
         host=host,
@@ -31,7 +31,7 @@ def _invite(host: User, unit, *, days: int = 7) -> str:  # type: ignore[no-untyp
     return code
 
 
-def test_moving_out_cancels_the_hosts_codes_for_that_unit(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_moving_out_cancels_the_hosts_codes_for_that_unit(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         code = _invite(gate["host"], gate["units"][0])
         manager = User.objects.get(phone="+6281300000001")
@@ -43,7 +43,7 @@ def test_moving_out_cancels_the_hosts_codes_for_that_unit(gate, tenant_a) -> Non
         assert decision.result == "cancelled"
 
 
-def test_a_code_whose_host_left_by_any_path_no_longer_opens_the_gate(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_whose_host_left_by_any_path_no_longer_opens_the_gate(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         code = _invite(gate["host"], gate["units"][0])
         # A stay ended behind the services' back (an import, an old row): checked at the gate.
@@ -52,7 +52,7 @@ def test_a_code_whose_host_left_by_any_path_no_longer_opens_the_gate(gate, tenan
         assert verify(payload=code, guard=gate["guard_user"], gate="Utama").result == "cancelled"
 
 
-def test_switching_a_staff_account_off_cancels_its_invitations(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_switching_a_staff_account_off_cancels_its_invitations(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         manager = User.objects.get(phone="+6281300000001")
         # A guard who also lives in A-02 invites a guest there, then is switched off.
@@ -72,7 +72,7 @@ def test_switching_a_staff_account_off_cancels_its_invitations(gate, tenant_a) -
         assert verify(payload=code, guard=other_guard, gate="Utama").result == "cancelled"
 
 
-def test_staff_cannot_invite_to_a_unit_they_do_not_live_in(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_staff_cannot_invite_to_a_unit_they_do_not_live_in(gate, tenant_a) -> None:
     with tenant_context(tenant_a):
         with pytest.raises(PermissionDenied):
             _invite(gate["guard_user"], gate["units"][0])

@@ -9,7 +9,7 @@ from klustera.notifications.models import Message
 from klustera.tenancy.context import tenant_context
 
 
-def test_a_parcel_is_logged_the_unit_told_and_closed_when_collected(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_parcel_is_logged_the_unit_told_and_closed_when_collected(gate, tenant_a) -> None:
     unit = gate["units"][0]
     body = {
         "unit": unit.pk,
@@ -43,7 +43,7 @@ def test_a_parcel_is_logged_the_unit_told_and_closed_when_collected(gate, tenant
         assert AuditEntry.objects.filter(action="parcel.picked_up").count() == 1
 
 
-def test_residents_see_only_their_units_parcels_and_bad_input_is_refused(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_residents_see_only_their_units_parcels_and_bad_input_is_refused(gate, tenant_a) -> None:
     other = gate["units"][1]
     body = {"unit": other.pk, "recipient_name": "Pak Budi", "courier": "SiCepat", "gate": "Utama"}
     assert post_json(gate["guard"], "access/parcels", body).status_code == 201

@@ -26,7 +26,7 @@ def _walk_in(gate: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return dict(answer.json()["data"])
 
 
-def test_the_unit_allows_a_walk_in_and_the_guard_sees_it(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_unit_allows_a_walk_in_and_the_guard_sees_it(gate, tenant_a) -> None:
     walk_in = _walk_in(gate)
     with tenant_context(tenant_a):
         asked = Message.objects.filter(template="walkin_approval", to_name="Resident alpha")
@@ -50,7 +50,7 @@ def test_the_unit_allows_a_walk_in_and_the_guard_sees_it(gate, tenant_a) -> None
         assert "answered by Resident alpha" in log.detail
 
 
-def test_no_answer_in_time_lets_the_guard_decide_and_the_log_says_so(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_no_answer_in_time_lets_the_guard_decide_and_the_log_says_so(gate, tenant_a) -> None:
     walk_in = _walk_in(gate, visitor_name="Sales")
     with tenant_context(tenant_a):
         WalkIn.objects.filter(pk=walk_in["id"]).update(
@@ -71,7 +71,7 @@ def test_no_answer_in_time_lets_the_guard_decide_and_the_log_says_so(gate, tenan
     )
 
 
-def test_exits_close_a_visit_and_presence_lists_who_is_inside(gate, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_exits_close_a_visit_and_presence_lists_who_is_inside(gate, tenant_a) -> None:
     first = _walk_in(gate)
     post_json(gate["resident"], f"access/walk-ins/{first['id']}/answer", {"allow": True})
     now = timezone.now()

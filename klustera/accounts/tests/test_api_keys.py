@@ -21,7 +21,7 @@ BASE = "/c/alpha/api/v1"
 
 
 @pytest.fixture
-def complex_a(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def complex_a(tenant_a) -> dict[str, Any]:
     data = seed_complex(tenant_a, marker="alpha")
     data["manager"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
     return data
@@ -47,7 +47,7 @@ def _as(key: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
-def test_a_key_is_shown_once_and_only_its_digest_is_kept(complex_a, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_is_shown_once_and_only_its_digest_is_kept(complex_a, tenant_a) -> None:
     key = _make_key(complex_a["manager"], "read_only")
     assert key.startswith("alpha.key_")
     listed = complex_a["manager"].get(f"{BASE}/admin/api-keys").json()["data"]
@@ -70,7 +70,7 @@ def test_a_key_is_shown_once_and_only_its_digest_is_kept(complex_a, tenant_a) ->
          [("get", "admin/invoices"), ("get", "admin/staff")]),
     ],
 )  # fmt: skip
-def test_a_key_reaches_only_its_scope(complex_a, scope, allowed, refused) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_reaches_only_its_scope(complex_a, scope, allowed, refused) -> None:
     client = _as(_make_key(complex_a["manager"], scope))
     for method, path in allowed:
         answer = getattr(client, method)(f"{BASE}/{path}", {}, "application/json")
@@ -81,7 +81,7 @@ def test_a_key_reaches_only_its_scope(complex_a, scope, allowed, refused) -> Non
         assert answer.json()["error"]["code"] == "PERMISSION_DENIED"
 
 
-def test_revoked_expired_and_orphaned_keys_stop_working(complex_a, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_expired_and_orphaned_keys_stop_working(complex_a, tenant_a) -> None:
     manager = complex_a["manager"]
     revoked, expired, orphaned = (_make_key(manager, "read_only") for _ in range(3))
     with tenant_context(tenant_a):
@@ -98,7 +98,7 @@ def test_revoked_expired_and_orphaned_keys_stop_working(complex_a, tenant_a) -> 
         assert AuditEntry.objects.filter(action="api_key.revoked").count() == 1
 
 
-def test_each_key_has_its_own_rate_limit(complex_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_each_key_has_its_own_rate_limit(complex_a, monkeypatch) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "api_key", "2/min")
     first, second = (_as(_make_key(complex_a["manager"], "read_only")) for _ in range(2))
     assert [first.get(f"{BASE}/admin/invoices").status_code for _ in range(3)] == [200, 200, 429]
@@ -106,7 +106,7 @@ def test_each_key_has_its_own_rate_limit(complex_a, monkeypatch) -> None:  # typ
     assert complex_a["manager"].get(f"{BASE}/admin/invoices").status_code == 200
 
 
-def test_only_managers_make_keys_and_a_year_at_most(complex_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_only_managers_make_keys_and_a_year_at_most(complex_a, tenant_b) -> None:
     resident = Client(HTTP_AUTHORIZATION=f"Bearer {complex_a['resident_token']}")
     body = {"name": "x", "scope": "billing", "expires_at": timezone.now().isoformat()}
     assert resident.post(f"{BASE}/admin/api-keys", body, "application/json").status_code == 403
@@ -119,7 +119,7 @@ def test_only_managers_make_keys_and_a_year_at_most(complex_a, tenant_b) -> None
     assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/c/beta/api/v1/units").status_code == 401
 
 
-def test_a_manager_makes_and_revokes_a_key_in_the_portal(complex_a, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_makes_and_revokes_a_key_in_the_portal(complex_a, tenant_a) -> None:
     browser = Client()
     browser.post("/c/alpha/login", {"username": "081300000001", "password": "x-pass-123"})
     expires = (timezone.localdate() + timedelta(days=60)).isoformat()

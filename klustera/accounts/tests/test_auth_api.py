@@ -17,14 +17,14 @@ BASE = "/c/alpha/api/v1/auth"
 
 
 @pytest.fixture
-def dewi(tenant_a):  # type: ignore[no-untyped-def]
+def dewi(tenant_a):
     with tenant_context(tenant_a):
         return create_user(
             phone="081277770000", name="Dewi", password="rahasia-dewi-1", roles=[Role.RESIDENT]
         )
 
 
-def _login(phone: str = "0812-7777-0000", password: str = "rahasia-dewi-1", device: str = "HP"):  # type: ignore[no-untyped-def]
+def _login(phone: str = "0812-7777-0000", password: str = "rahasia-dewi-1", device: str = "HP"):
     return Client().post(
         f"{BASE}/login",
         {"phone": phone, "password": password, "device_name": device},
@@ -36,7 +36,7 @@ def _bearer(token: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def test_login_answers_tokens_and_the_user(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_login_answers_tokens_and_the_user(dewi) -> None:
     body = _login().json()
     data = body["data"]
     assert body["success"] is True
@@ -47,19 +47,19 @@ def test_login_answers_tokens_and_the_user(dewi) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("phone,password", [("081277770000", "salah"), ("081299990000", "x")])
-def test_wrong_credentials_are_401_in_the_envelope(dewi, phone: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_credentials_are_401_in_the_envelope(dewi, phone: str, password: str) -> None:
     response = _login(phone, password)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHENTICATED"
 
 
 @pytest.mark.parametrize("phone", ["0000", "+1 555 0100", "0812abc"])
-def test_a_phone_that_is_not_indonesian_is_a_422_on_its_field(dewi, phone: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_phone_that_is_not_indonesian_is_a_422_on_its_field(dewi, phone: str) -> None:
     response = _login(phone, "rahasia-dewi-1")  # nothing about any account is revealed
     assert response.status_code == 422 and "phone" in response.json()["error"]["details"]
 
 
-def test_bad_bodies_are_validation_errors(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_bad_bodies_are_validation_errors(dewi) -> None:
     missing = Client().post(
         f"{BASE}/login", {"phone": "081277770000"}, content_type="application/json"
     )
@@ -70,7 +70,7 @@ def test_bad_bodies_are_validation_errors(dewi) -> None:  # type: ignore[no-unty
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
-def test_repeated_failures_lock_the_phone_out_and_are_recorded(dewi, tenant_a, settings) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_lock_the_phone_out_and_are_recorded(dewi, tenant_a, settings) -> None:
     with tenant_context(tenant_a):
         AuthFailure.objects.bulk_create(
             AuthFailure(phone="+6281277770000", kind="password") for _ in range(LOCKOUT_FAILURES)
@@ -82,7 +82,7 @@ def test_repeated_failures_lock_the_phone_out_and_are_recorded(dewi, tenant_a, s
     assert _login().status_code == 200
 
 
-def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(dewi) -> None:
     first = _login().json()["data"]
     second = (
         Client()
@@ -116,7 +116,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(dewi) -> 
     )
 
 
-def test_an_expired_refresh_token_says_so(dewi, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_refresh_token_says_so(dewi, tenant_a) -> None:
     pair = _login().json()["data"]
     with tenant_context(tenant_a):
         RefreshToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -126,7 +126,7 @@ def test_an_expired_refresh_token_says_so(dewi, tenant_a) -> None:  # type: igno
     assert response.status_code == 401 and response.json()["error"]["code"] == "TOKEN_EXPIRED"
 
 
-def test_devices_are_listed_and_signed_out_one_by_one(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_devices_are_listed_and_signed_out_one_by_one(dewi) -> None:
     phone = _login(device="HP Android").json()["data"]
     tablet = _login(device="Tablet").json()["data"]
     devices = _bearer(phone["access_token"]).get(f"{BASE}/tokens").json()["data"]
@@ -149,7 +149,7 @@ def test_devices_are_listed_and_signed_out_one_by_one(dewi) -> None:  # type: ig
     )
 
 
-def test_logout_and_password_change_end_sessions(dewi) -> None:  # type: ignore[no-untyped-def]
+def test_logout_and_password_change_end_sessions(dewi) -> None:
     one = _login().json()["data"]
     two = _login(device="Laptop").json()["data"]
     assert _bearer(one["access_token"]).post(f"{BASE}/logout").status_code == 200

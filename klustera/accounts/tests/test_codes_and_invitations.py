@@ -20,12 +20,12 @@ from klustera.tenancy.context import tenant_context
 BASE = "/c/alpha/api/v1"
 
 
-def _post(path: str, body: dict, token: str = ""):  # type: ignore[no-untyped-def,type-arg]
+def _post(path: str, body: dict, token: str = ""):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return Client(**headers).post(f"{BASE}{path}", body, content_type="application/json")
 
 
-def _code_sent_to(sim, provider: str = "whatsapp") -> str:  # type: ignore[no-untyped-def]
+def _code_sent_to(sim, provider: str = "whatsapp") -> str:
     last = sim.sent(provider)[-1]
     if provider == "whatsapp":
         return str(last.body["template"]["components"][0]["parameters"][0]["text"])
@@ -33,7 +33,7 @@ def _code_sent_to(sim, provider: str = "whatsapp") -> str:  # type: ignore[no-un
 
 
 @pytest.fixture
-def rina(tenant_a, sim):  # type: ignore[no-untyped-def]
+def rina(tenant_a, sim):
     configure(tenant_a, sim)
     with tenant_context(tenant_a):
         user = create_user(
@@ -45,13 +45,13 @@ def rina(tenant_a, sim):  # type: ignore[no-untyped-def]
     return user
 
 
-def _request_code(phone: str, committed, tenant, purpose: str = "login"):  # type: ignore[no-untyped-def]
+def _request_code(phone: str, committed, tenant, purpose: str = "login"):
     return committed(
         tenant, lambda: _post("/auth/otp/request", {"phone": phone, "purpose": purpose})
     )
 
 
-def test_sign_in_with_a_code_sent_on_whatsapp(tenant_a, rina, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_with_a_code_sent_on_whatsapp(tenant_a, rina, sim, committed) -> None:
     answer = _request_code("081266660000", committed, tenant_a)
     assert answer.status_code == 200
     code = _code_sent_to(sim)
@@ -63,14 +63,14 @@ def test_sign_in_with_a_code_sent_on_whatsapp(tenant_a, rina, sim, committed) ->
     assert again.status_code == 401  # a code works once
 
 
-def test_unknown_numbers_get_the_same_answer_and_no_message(tenant_a, rina, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_numbers_get_the_same_answer_and_no_message(tenant_a, rina, sim, committed) -> None:
     known = _request_code("081266660000", committed, tenant_a).json()
     unknown = _request_code("081299999999", committed, tenant_a).json()
     assert known == unknown
     assert len(sim.sent("whatsapp")) == 1
 
 
-def test_five_wrong_codes_burn_the_code(tenant_a, rina, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_codes_burn_the_code(tenant_a, rina, sim, committed) -> None:
     _request_code("081266660000", committed, tenant_a)
     code = _code_sent_to(sim)
     wrong = "000000" if code != "000000" else "111111"
@@ -84,7 +84,7 @@ def test_five_wrong_codes_burn_the_code(tenant_a, rina, sim, committed) -> None:
         assert AuthFailure.objects.filter(kind="otp").count() == 5
 
 
-def test_without_whatsapp_opt_in_the_code_goes_by_sms(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_without_whatsapp_opt_in_the_code_goes_by_sms(tenant_a, sim, committed) -> None:
     configure(tenant_a, sim)
     with tenant_context(tenant_a):
         create_user(phone="081266661111", name="Joko", roles=[Role.SECURITY_STAFF])
@@ -92,7 +92,7 @@ def test_without_whatsapp_opt_in_the_code_goes_by_sms(tenant_a, sim, committed) 
     assert sim.sent("whatsapp") == [] and len(sim.sent("twilio")) == 1
 
 
-def test_password_reset_by_code(tenant_a, rina, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_by_code(tenant_a, rina, sim, committed) -> None:
     _request_code("081266660000", committed, tenant_a, purpose="password_reset")
     code = _code_sent_to(sim)
     login_code_rejected = _post("/auth/otp/verify", {"phone": "081266660000", "code": code})
@@ -106,7 +106,7 @@ def test_password_reset_by_code(tenant_a, rina, sim, committed) -> None:  # type
     assert login.status_code == 200
 
 
-def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) -> None:
     from tests.seed import seed_complex
 
     configure(tenant_a, sim)
@@ -165,7 +165,7 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
 
 def test_invitations_to_existing_users_or_other_complexes_units_are_refused(
     tenant_a, tenant_b, sim
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.seed import seed_complex
 
     configure(tenant_a, sim)
@@ -191,7 +191,7 @@ def test_invitations_to_existing_users_or_other_complexes_units_are_refused(
     assert response.status_code == 422 and "unit_id" in response.json()["error"]["details"]
 
 
-def test_managers_create_staff_and_residents_cannot(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_managers_create_staff_and_residents_cannot(tenant_a) -> None:
     from tests.seed import seed_complex
 
     data = seed_complex(tenant_a, marker="alpha")
@@ -226,7 +226,7 @@ def test_managers_create_staff_and_residents_cannot(tenant_a) -> None:  # type: 
 
 def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_phones(
     tenant_a, rina, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """No timing tells a registered phone: the lookup and the sending happen in the worker."""
     from django.db import connections
     from django.test.utils import CaptureQueriesContext

@@ -9,14 +9,14 @@ from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 
-def _user(tenant):  # type: ignore[no-untyped-def]
+def _user(tenant):
     with tenant_context(tenant):
         return create_user(
             phone="081277770000", name="Dewi", password="rahasia-dewi-1", roles=[Role.RESIDENT]
         )
 
 
-def test_a_resident_signs_in_with_any_spelling_of_their_phone(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_signs_in_with_any_spelling_of_their_phone(tenant_a) -> None:
     _user(tenant_a)
     client = Client()
     response = client.post(
@@ -26,7 +26,7 @@ def test_a_resident_signs_in_with_any_spelling_of_their_phone(tenant_a) -> None:
     assert "Keluar" in client.get("/c/alpha/").content.decode()  # "Sign out" in Indonesian
 
 
-def test_wrong_passwords_and_malformed_phones_get_a_form_error(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_and_malformed_phones_get_a_form_error(tenant_a) -> None:
     _user(tenant_a)
     for phone, password in [("081277770000", "wrong"), ("not-a-phone", "x"), ("", "")]:
         response = Client().post("/c/alpha/login", {"username": phone, "password": password})
@@ -35,7 +35,7 @@ def test_wrong_passwords_and_malformed_phones_get_a_form_error(tenant_a) -> None
         assert expected in response.content.decode()
 
 
-def test_a_session_of_one_complex_means_nothing_in_another(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_of_one_complex_means_nothing_in_another(tenant_a, tenant_b) -> None:
     _user(tenant_a)
     _user(tenant_b)
     client = Client()
@@ -45,11 +45,11 @@ def test_a_session_of_one_complex_means_nothing_in_another(tenant_a, tenant_b) -
     assert response.status_code == 302 and response["Location"].startswith("/c/beta/login")
 
 
-def _last_code(sim) -> str:  # type: ignore[no-untyped-def]
+def _last_code(sim) -> str:
     return str(sim.sent("twilio")[-1].body["Body"].split(": ")[1][:6])
 
 
-def test_sign_in_with_a_code_on_the_portal(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_with_a_code_on_the_portal(tenant_a, sim, committed) -> None:
     from klustera.notifications.tests.conftest import configure
 
     configure(tenant_a, sim)
@@ -77,7 +77,7 @@ def test_sign_in_with_a_code_on_the_portal(tenant_a, sim, committed) -> None:  #
     assert "Keluar" in client.get("/c/alpha/").content.decode()
 
 
-def test_reset_a_forgotten_password_on_the_portal(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_reset_a_forgotten_password_on_the_portal(tenant_a, sim, committed) -> None:
     from klustera.notifications.tests.conftest import configure
 
     configure(tenant_a, sim)
@@ -119,7 +119,7 @@ def test_reset_a_forgotten_password_on_the_portal(tenant_a, sim, committed) -> N
     )
 
 
-def test_at_most_three_codes_per_phone_in_fifteen_minutes(tenant_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_at_most_three_codes_per_phone_in_fifteen_minutes(tenant_a, sim, committed) -> None:
     from klustera.notifications.tests.conftest import configure
 
     configure(tenant_a, sim)

@@ -13,7 +13,7 @@ from tests.seed import seed_complex
 
 
 @pytest.mark.parametrize("weak", ["1", "password", "12345678"])
-def test_a_staff_account_with_a_weak_password_is_refused(tenant_a, weak: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_account_with_a_weak_password_is_refused(tenant_a, weak: str) -> None:
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         manager = User.objects.get(phone="+6281300000001")
@@ -35,7 +35,7 @@ def test_a_staff_account_with_a_weak_password_is_refused(tenant_a, weak: str) ->
     assert api.status_code == 422 and "password" in api.json()["error"]["details"]
 
 
-def test_the_staff_page_shows_a_weak_password_on_its_field(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_staff_page_shows_a_weak_password_on_its_field(tenant_a) -> None:
     seed_complex(tenant_a, marker="alpha")
     browser = Client()
     browser.post("/c/alpha/login", {"username": "081300000001", "password": "x-pass-123"})

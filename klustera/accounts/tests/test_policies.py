@@ -9,7 +9,7 @@ from klustera.roles import Role, guards_the_gate, is_manager, is_staff_member
 from klustera.tenancy.context import tenant_context
 
 
-def test_a_resident_acts_for_the_unit_they_live_in_now_and_not_after_moving_out(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_acts_for_the_unit_they_live_in_now_and_not_after_moving_out(tenant_a) -> None:
     with tenant_context(tenant_a):
         home, neighbour = Unit.objects.create(number="1"), Unit.objects.create(number="2")
         user = create_user(phone="081311110000", name="Wati", roles=[Role.RESIDENT])
@@ -24,7 +24,7 @@ def test_a_resident_acts_for_the_unit_they_live_in_now_and_not_after_moving_out(
         assert not acts_for_unit(user, home) and not units_visible_to(user).exists()
 
 
-def test_staff_act_for_no_unit_and_only_the_guard_reads_every_units_label(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_staff_act_for_no_unit_and_only_the_guard_reads_every_units_label(tenant_a) -> None:
     with tenant_context(tenant_a):
         unit = Unit.objects.create(number="1")
         guard = create_user(phone="081311110001", name="Joko", roles=[Role.SECURITY_STAFF])

@@ -13,7 +13,7 @@ from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 
-def _issue(tenant):  # type: ignore[no-untyped-def]
+def _issue(tenant):
     with tenant_context(tenant):
         user = create_user(
             phone="081355550000",
@@ -25,17 +25,17 @@ def _issue(tenant):  # type: ignore[no-untyped-def]
     return token, record
 
 
-def _me(token: str):  # type: ignore[no-untyped-def]
+def _me(token: str):
     return Client().get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def test_only_the_digest_of_a_token_is_stored(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_digest_of_a_token_is_stored(tenant_a) -> None:
     token, record = _issue(tenant_a)
     assert token.startswith("alpha.") and len(token) > 40
     assert record.digest == token_digest(token) and token not in record.digest
 
 
-def test_me_answers_with_the_user_and_their_roles(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_me_answers_with_the_user_and_their_roles(tenant_a) -> None:
     token, record = _issue(tenant_a)
     body = _me(token).json()
     assert body["success"] is True
@@ -45,7 +45,7 @@ def test_me_answers_with_the_user_and_their_roles(tenant_a) -> None:  # type: ig
         assert ApiToken.objects.get(pk=record.pk).last_used_at is not None
 
 
-def test_expired_and_revoked_tokens_are_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_expired_and_revoked_tokens_are_refused(tenant_a) -> None:
     token, record = _issue(tenant_a)
     with tenant_context(tenant_a):
         ApiToken.objects.filter(pk=record.pk).update(
@@ -62,13 +62,13 @@ def test_expired_and_revoked_tokens_are_refused(tenant_a) -> None:  # type: igno
     assert _me(token).status_code == 401
 
 
-def _issue_again(tenant):  # type: ignore[no-untyped-def]
+def _issue_again(tenant):
     with tenant_context(tenant):
-        user = ApiToken.objects.first().user  # type: ignore[union-attr]
+        user = ApiToken.objects.first().user
         return issue_token(user=user)
 
 
-def test_malformed_and_unknown_tokens_are_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_and_unknown_tokens_are_refused(tenant_a) -> None:
     client = Client()
     for header in ["Bearer", "Bearer a b", "Bearer alpha.not-a-real-token"]:
         response = client.get("/c/alpha/api/v1/auth/me", HTTP_AUTHORIZATION=header)

@@ -11,12 +11,12 @@ from klustera.tenancy.services import resume_tenant, suspend_tenant
 from tests.seed import seed_complex
 
 
-def _post(path: str, token: str, body: dict, method: str = "post"):  # type: ignore[no-untyped-def,type-arg]
+def _post(path: str, token: str, body: dict, method: str = "post"):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     return getattr(client, method)(f"/c/alpha/api/v1/{path}", body, content_type="application/json")
 
 
-def test_manager_actions_are_recorded_with_who_and_what(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_manager_actions_are_recorded_with_who_and_what(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
     token = data["manager_token"]
     assert (
@@ -66,7 +66,7 @@ def test_manager_actions_are_recorded_with_who_and_what(tenant_a) -> None:  # ty
     assert [e["action"] for e in only["data"]] == ["staff.created"]
 
 
-def test_platform_suspensions_are_recorded_in_the_complex(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_platform_suspensions_are_recorded_in_the_complex(tenant_a) -> None:
     suspend_tenant(tenant=tenant_a)
     resume_tenant(tenant=tenant_a)
     with tenant_context(tenant_a):
@@ -74,7 +74,7 @@ def test_platform_suspensions_are_recorded_in_the_complex(tenant_a) -> None:  # 
     assert trail == [("platform", "tenant.resumed"), ("platform", "tenant.suspended")]
 
 
-def test_entries_cannot_be_changed_or_deleted(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_entries_cannot_be_changed_or_deleted(tenant_a) -> None:
     suspend_tenant(tenant=tenant_a)
     with tenant_context(tenant_a):
         entry = AuditEntry.objects.get()

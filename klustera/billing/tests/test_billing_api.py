@@ -15,7 +15,7 @@ BASE = "/c/alpha/api/v1"
 IPL_100K = {"charge": "IPL", "rate": "100000", "effective_from": "2026-01"}
 
 
-def _clients(tenant) -> tuple[Client, Client, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _clients(tenant) -> tuple[Client, Client, dict[str, Any]]:
     data = seed_complex(tenant, marker="alpha")
     return (
         Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"),
@@ -28,7 +28,7 @@ def _post(client: Client, path: str, body: dict[str, Any], method: str = "post")
     return getattr(client, method)(f"{BASE}/{path}", body, content_type="application/json")
 
 
-def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:
     manager, resident, _ = _clients(tenant_a)
     ipl = {"charge": "IPL", "basis": "flat", "rate": "300000", "effective_from": "2026-01"}
     created = _post(manager, "admin/tariffs", ipl)
@@ -61,7 +61,7 @@ def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:  # type:
     assert _post(resident, "admin/tariffs", ipl).status_code == 403
 
 
-def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:
     manager, _, data = _clients(tenant_a)
     a01, a02 = (unit.pk for unit in data["units"])
     _post(manager, "admin/tariffs", IPL_100K)
@@ -89,7 +89,7 @@ def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:  # type:
     assert len(manager.get(f"{BASE}/admin/charges").json()["data"]) == 1
 
 
-def test_a_manager_bills_one_unit_by_hand(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_bills_one_unit_by_hand(tenant_a) -> None:
     manager, _, data = _clients(tenant_a)
     a01 = data["units"][0].pk
     _post(manager, "admin/tariffs", IPL_100K)
@@ -103,7 +103,7 @@ def test_a_manager_bills_one_unit_by_hand(tenant_a) -> None:  # type: ignore[no-
         assert Invoice.objects.count() == 1
 
 
-def test_billing_settings_are_validated_and_audited(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_billing_settings_are_validated_and_audited(tenant_a) -> None:
     manager, _, _ = _clients(tenant_a)
     changed = _post(
         manager,
@@ -127,7 +127,7 @@ def test_billing_settings_are_validated_and_audited(tenant_a) -> None:  # type: 
     assert entry.details["changes"]["run_day"] == ["None", "25"]
 
 
-def test_a_resident_reads_the_statement_of_their_own_unit_only(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_reads_the_statement_of_their_own_unit_only(tenant_a) -> None:
     manager, resident, data = _clients(tenant_a)
     a01, a02 = (unit.pk for unit in data["units"])
     _post(manager, "admin/tariffs", IPL_100K)

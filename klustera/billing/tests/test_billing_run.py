@@ -19,7 +19,7 @@ DEC = date(2026, 12, 1)
 
 
 @pytest.fixture
-def estate(tenant_a):  # type: ignore[no-untyped-def]
+def estate(tenant_a):
     with tenant_context(tenant_a):
         Unit.objects.create(block="A", number="01", unit_type="house", land_area=Decimal("120"))
         Unit.objects.create(block="A", number="02", unit_type="house", land_area=Decimal("90.5"))
@@ -44,14 +44,14 @@ def estate(tenant_a):  # type: ignore[no-untyped-def]
     return tenant_a
 
 
-def _invoices(tenant) -> dict[str, Invoice]:  # type: ignore[no-untyped-def]
+def _invoices(tenant) -> dict[str, Invoice]:
     with tenant_context(tenant):
         return {
             str(i.unit): i for i in Invoice.objects.select_related("unit").prefetch_related("lines")
         }
 
 
-def test_each_unit_is_billed_by_its_tariffs_with_whole_rupiah(estate) -> None:  # type: ignore[no-untyped-def]
+def test_each_unit_is_billed_by_its_tariffs_with_whole_rupiah(estate) -> None:
     with tenant_context(estate):
         run = generate_invoices(period=DEC)
     assert (run.created, run.skipped, run.failed) == (3, 0, 0)
@@ -66,7 +66,7 @@ def test_each_unit_is_billed_by_its_tariffs_with_whole_rupiah(estate) -> None:  
     assert invoices["A-01"].due_on == date(2026, 12, 10)
 
 
-def test_numbers_are_gapless_per_year_and_a_second_run_creates_nothing(estate) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_are_gapless_per_year_and_a_second_run_creates_nothing(estate) -> None:
     with tenant_context(estate):
         generate_invoices(period=DEC)
         again = generate_invoices(period=DEC)
@@ -76,7 +76,7 @@ def test_numbers_are_gapless_per_year_and_a_second_run_creates_nothing(estate) -
     assert numbers == ["INV/2026/12/000001", "INV/2026/12/000002", "INV/2026/12/000003"]
 
 
-def test_a_unit_that_cannot_be_billed_is_reported_and_uses_no_number(estate) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_that_cannot_be_billed_is_reported_and_uses_no_number(estate) -> None:
     with tenant_context(estate):
         Unit.objects.create(block="B", number="09", unit_type="house")  # no land area
         run = generate_invoices(period=DEC)
@@ -85,7 +85,7 @@ def test_a_unit_that_cannot_be_billed_is_reported_and_uses_no_number(estate) -> 
     assert run.failures[0]["unit"] == "B-09" and "IPL" in run.failures[0]["error"]
 
 
-def test_ppn_is_its_own_line_on_the_taxable_charges_only(estate) -> None:  # type: ignore[no-untyped-def]
+def test_ppn_is_its_own_line_on_the_taxable_charges_only(estate) -> None:
     with tenant_context(estate):
         BillingSettings.objects.create(pk=1, tax_enabled=True)  # 12% on 11/12: effectively 11%
         generate_invoices(period=DEC)
@@ -100,7 +100,7 @@ def test_ppn_is_its_own_line_on_the_taxable_charges_only(estate) -> None:  # typ
     assert len(tax_line) == 1 and tax_line[0].amount == Decimal(33000)
 
 
-def test_a_tariff_change_applies_from_its_month_on(estate) -> None:  # type: ignore[no-untyped-def]
+def test_a_tariff_change_applies_from_its_month_on(estate) -> None:
     with tenant_context(estate):
         Tariff.objects.filter(charge="Sampah").update(effective_to=date(2026, 6, 1))
         Tariff.objects.create(
@@ -117,7 +117,7 @@ def test_a_tariff_change_applies_from_its_month_on(estate) -> None:  # type: ign
     assert july.total - june.total == Decimal(5000)
 
 
-def test_periods_are_checked(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_periods_are_checked(tenant_a) -> None:
     with tenant_context(tenant_a):
         assert parse_period("2026-12") == DEC
         for bad in ("2026-13", "Desember", "2099-01", ""):
@@ -125,7 +125,7 @@ def test_periods_are_checked(tenant_a) -> None:  # type: ignore[no-untyped-def]
                 parse_period(bad)
 
 
-def test_the_billing_command_runs_a_complex(estate) -> None:  # type: ignore[no-untyped-def]
+def test_the_billing_command_runs_a_complex(estate) -> None:
     out = StringIO()
     call_command("billing", "run", "--tenant", estate.slug, "--period", "2026-12", stdout=out)
     assert out.getvalue().startswith("alpha 2026-12: 3 created, 0 skipped, 0 failed")

@@ -26,7 +26,7 @@ UNITS = 40
 
 
 @pytest.fixture
-def pg_complex(pg_scratch) -> Any:  # type: ignore[no-untyped-def]
+def pg_complex(pg_scratch) -> Any:
     with tenant_context(pg_scratch):
         Unit.objects.bulk_create(Unit(block="K", number=f"{n:03d}") for n in range(UNITS))
         Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=DEC)
@@ -65,7 +65,7 @@ def _numbers(tenant: Any) -> list[int]:
         )
 
 
-def test_two_runs_at_once_bill_every_unit_exactly_once(pg_complex) -> None:  # type: ignore[no-untyped-def]
+def test_two_runs_at_once_bill_every_unit_exactly_once(pg_complex) -> None:
     runs = _at_once(pg_complex, [lambda: generate_invoices(period=DEC)] * 2)
     assert sum(run.created for run in runs) == UNITS
     assert all(run.created + run.skipped == UNITS and run.failed == 0 for run in runs)
@@ -75,7 +75,7 @@ def test_two_runs_at_once_bill_every_unit_exactly_once(pg_complex) -> None:  # t
         assert Invoice.objects.values("unit").distinct().count() == UNITS
 
 
-def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:
     with tenant_context(pg_complex):
         manager = User.objects.get()
         units = list(Unit.objects.order_by("number"))
@@ -98,7 +98,7 @@ def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:  # typ
 
 def test_one_invoices_pdf_stored_by_several_workers_at_once_is_one_whole_file(
     pg_complex, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Workers storing the same invoice at once used to delete each other's file."""
     from django.core.files.storage import default_storage
 

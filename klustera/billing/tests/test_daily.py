@@ -17,7 +17,7 @@ DEC = date(2026, 12, 1)
 
 
 @pytest.fixture
-def complex_a(tenant_a):  # type: ignore[no-untyped-def]
+def complex_a(tenant_a):
     seed_complex(tenant_a, marker="alpha")  # A-01 has a billing contact with an account
     with tenant_context(tenant_a):
         Tariff.objects.create(charge="IPL", rate=Decimal("200000"), effective_from=DEC)
@@ -42,13 +42,13 @@ def _sent(template: str) -> list[str]:
         (date(2026, 12, 1), None, None),  # no schedule
     ],
 )
-def test_which_month_the_schedule_bills(complex_a, today, run_day, expected) -> None:  # type: ignore[no-untyped-def]
+def test_which_month_the_schedule_bills(complex_a, today, run_day, expected) -> None:
     config = BillingSettings.current()
     config.run_day = run_day
     assert scheduled_period(today=today, config=config) == expected
 
 
-def test_the_run_day_bills_next_month_once_and_tells_the_billing_contact(  # type: ignore[no-untyped-def]
+def test_the_run_day_bills_next_month_once_and_tells_the_billing_contact(
     complex_a, committed
 ) -> None:
     assert run_daily(today=date(2026, 11, 24))["run"] is None
@@ -62,7 +62,7 @@ def test_the_run_day_bills_next_month_once_and_tells_the_billing_contact(  # typ
     assert Invoice.objects.exclude(status="cancelled").count() == 1
 
 
-def test_reminders_go_before_and_after_the_due_date_for_open_invoices_only(complex_a) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_go_before_and_after_the_due_date_for_open_invoices_only(complex_a) -> None:
     generate_invoices(period=DEC)  # due 10 Dec
     assert run_daily(today=date(2026, 12, 6))["before"] == 0
     assert run_daily(today=date(2026, 12, 7))["before"] == 1

@@ -26,7 +26,7 @@ def text_of(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def billed(tenant_a, settings, tmp_path):  # type: ignore[no-untyped-def]
+def billed(tenant_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
@@ -37,7 +37,7 @@ def billed(tenant_a, settings, tmp_path):  # type: ignore[no-untyped-def]
     return data
 
 
-def test_the_invoice_pdf_shows_the_total_in_figures_and_words(billed, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_invoice_pdf_shows_the_total_in_figures_and_words(billed, tenant_a) -> None:
     with tenant_context(tenant_a):
         invoice = Invoice.objects.get(unit__number="01")
         text = text_of(invoice_pdf(invoice))
@@ -54,7 +54,7 @@ def test_the_invoice_pdf_shows_the_total_in_figures_and_words(billed, tenant_a) 
 
 def test_a_payment_renders_the_invoice_again_and_issues_a_receipt(
     billed, tenant_a, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(tenant_a):
         invoice = Invoice.objects.get(unit__number="01")
         store_invoice_pdf(invoice)
@@ -76,7 +76,7 @@ def test_a_payment_renders_the_invoice_again_and_issues_a_receipt(
     assert "Empat ratus ribu rupiah" in receipt
 
 
-def test_residents_download_their_own_pdfs_only(billed, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_residents_download_their_own_pdfs_only(billed, tenant_a) -> None:
     resident = Client(HTTP_AUTHORIZATION=f"Bearer {billed['resident_token']}")
     with tenant_context(tenant_a):
         mine = Invoice.objects.get(unit__number="01")
@@ -93,7 +93,7 @@ def test_residents_download_their_own_pdfs_only(billed, tenant_a) -> None:  # ty
     assert receipt.status_code == 200 and payment.receipt_number in text_of(receipt.content)
 
 
-def test_the_portal_page_behind_the_qr(billed, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_portal_page_behind_the_qr(billed, tenant_a) -> None:
     client = Client()
     with tenant_context(tenant_a):
         invoice = Invoice.objects.get(unit__number="01")

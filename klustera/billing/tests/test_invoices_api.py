@@ -12,7 +12,7 @@ from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
 
-def _setup(tenant):  # type: ignore[no-untyped-def]
+def _setup(tenant):
     data = seed_complex(tenant, marker="alpha")  # A-01 (the resident's) and A-02, 100 m² each
     with tenant_context(tenant):
         Tariff.objects.create(
@@ -24,7 +24,7 @@ def _setup(tenant):  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_manager_runs_billing_and_a_resident_sees_only_their_invoice(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_runs_billing_and_a_resident_sees_only_their_invoice(tenant_a) -> None:
     manager, resident = _setup(tenant_a)
     run = manager.post(
         "/c/alpha/api/v1/admin/billing-runs", {"period": "2026-12"}, content_type="application/json"
@@ -47,7 +47,7 @@ def test_a_manager_runs_billing_and_a_resident_sees_only_their_invoice(tenant_a)
     assert manager.get("/c/alpha/api/v1/admin/billing-runs").json()["meta"]["total"] == 2
 
 
-def test_bad_periods_and_filters_are_answered_clearly(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_bad_periods_and_filters_are_answered_clearly(tenant_a) -> None:
     manager, resident = _setup(tenant_a)
     for period in ("2026-13", "next month", "2099-01"):
         response = manager.post(
@@ -84,7 +84,7 @@ def test_bad_periods_and_filters_are_answered_clearly(tenant_a) -> None:  # type
     )
 
 
-def test_a_manager_moves_a_due_date_and_cancels_with_a_reason(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_moves_a_due_date_and_cancels_with_a_reason(tenant_a) -> None:
     from klustera.audit.models import AuditEntry
     from klustera.billing.models import Invoice
 

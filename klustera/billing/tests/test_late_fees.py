@@ -19,7 +19,7 @@ NOV = date(2026, 11, 1)  # due 10 Nov 2026
 
 
 @pytest.fixture
-def billed(tenant_a):  # type: ignore[no-untyped-def]
+def billed(tenant_a):
     with tenant_context(tenant_a):
         Unit.objects.create(block="A", number="01")
         Unit.objects.create(block="A", number="02")
@@ -28,7 +28,7 @@ def billed(tenant_a):  # type: ignore[no-untyped-def]
     return tenant_a
 
 
-def _fees(tenant) -> tuple[str, Decimal, Decimal, int]:  # type: ignore[no-untyped-def]
+def _fees(tenant) -> tuple[str, Decimal, Decimal, int]:
     """Invoice A-01's status, total, late fees so far and how many fee lines."""
     with tenant_context(tenant):
         invoice = Invoice.objects.get(unit__number="01")
@@ -36,7 +36,7 @@ def _fees(tenant) -> tuple[str, Decimal, Decimal, int]:  # type: ignore[no-untyp
         return invoice.status, invoice.total, sum(fees, Decimal(0)), len(fees)
 
 
-def test_nothing_happens_before_the_grace_days_end(billed) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_happens_before_the_grace_days_end(billed) -> None:
     with tenant_context(billed):
         BillingSettings.objects.update_or_create(
             pk=1, defaults={"grace_days": 5, "late_fee": "flat", "late_fee_value": Decimal("25000")}
@@ -45,7 +45,7 @@ def test_nothing_happens_before_the_grace_days_end(billed) -> None:  # type: ign
         assert charge_late_fees(today=date(2026, 11, 16)) == {"overdue": 2, "fees": 2}
 
 
-def test_a_percentage_per_month_stops_at_the_cap_and_never_repeats(billed) -> None:  # type: ignore[no-untyped-def]
+def test_a_percentage_per_month_stops_at_the_cap_and_never_repeats(billed) -> None:
     with tenant_context(billed):
         BillingSettings.objects.update_or_create(
             pk=1,
@@ -65,7 +65,7 @@ def test_a_percentage_per_month_stops_at_the_cap_and_never_repeats(billed) -> No
     assert _fees(billed) == ("overdue", Decimal(525000), Decimal(25000), 3)
 
 
-def test_paid_and_cancelled_invoices_are_left_alone(billed) -> None:  # type: ignore[no-untyped-def]
+def test_paid_and_cancelled_invoices_are_left_alone(billed) -> None:
     with tenant_context(billed):
         BillingSettings.objects.update_or_create(
             pk=1, defaults={"late_fee": "flat", "late_fee_value": Decimal("25000")}
@@ -75,7 +75,7 @@ def test_paid_and_cancelled_invoices_are_left_alone(billed) -> None:  # type: ig
         assert charge_late_fees(today=date(2027, 1, 1)) == {"overdue": 0, "fees": 0}
 
 
-def test_the_daily_job_reaches_every_complex(billed) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_job_reaches_every_complex(billed) -> None:
     with tenant_context(billed):
         BillingSettings.objects.update_or_create(
             pk=1, defaults={"late_fee": "flat", "late_fee_value": Decimal("25000")}

@@ -21,7 +21,7 @@ BASE = "/c/alpha/api/v1"
 
 
 @pytest.fixture
-def complex_a(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def complex_a(tenant_a) -> dict[str, Any]:
     """Alpha's seed (A-01 with "Resident alpha") and a resident of block B."""
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
@@ -38,13 +38,13 @@ def complex_a(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return data
 
 
-def _post(client: Client, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _post(client: Client, body: dict[str, Any]):
     return client.post(f"{BASE}/announcements", body, content_type="application/json")
 
 
 def test_an_announcement_to_the_complex_reaches_every_resident_once(
     complex_a, tenant_a, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(tenant_a):
         alias = current_alias()
     body = {"title": "Kerja bakti", "body": "Minggu pagi, 07.00, di taman."}
@@ -68,7 +68,7 @@ def test_an_announcement_to_the_complex_reaches_every_resident_once(
 
 def test_a_blocks_announcement_is_read_and_told_in_that_block_only(
     complex_a, tenant_a, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(tenant_a):
         alias = current_alias()
     body = {"title": "Air mati", "body": "Blok B, Selasa 10.00-14.00.", "block": "b"}
@@ -84,7 +84,7 @@ def test_a_blocks_announcement_is_read_and_told_in_that_block_only(
     assert len(complex_a["manager"].get(f"{BASE}/announcements").json()["data"]) == 1
 
 
-def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, tenant_a) -> None:
     good = {"title": "Rapat warga", "body": "Sabtu malam.", "send": False}
     assert _post(complex_a["resident"], good).status_code == 403
     for bad, field in (
@@ -105,7 +105,7 @@ def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, ten
         assert not Message.objects.filter(template="announcement").exists()  # not sent
 
 
-def test_the_portal_posts_and_the_resident_home_shows_the_latest(complex_a, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_portal_posts_and_the_resident_home_shows_the_latest(complex_a, tenant_a) -> None:
     manager, resident = Client(), Client()
     for client, phone in ((manager, "081300000001"), (resident, "081300000002")):
         client.post("/c/alpha/login", {"username": phone, "password": "x-pass-123"})

@@ -15,7 +15,7 @@ from klustera.tenancy.models import Tenant
 
 def test_demo_complex_is_created_once_with_its_documented_logins(
     settings, tmp_path: Path, tenant_a
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
     out = StringIO()
     call_command("demo", stdout=out)
@@ -52,7 +52,7 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
     assert "graha-indah" in operator.get("/platform/").content.decode()
 
 
-def test_the_demo_is_refused_on_a_production_server_unless_forced(settings, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_is_refused_on_a_production_server_unless_forced(settings, tenant_a) -> None:
     import pytest
     from django.core.management import CommandError
 

@@ -27,24 +27,24 @@ SHEET = (
 
 
 @pytest.fixture
-def manager(tenant_a) -> Client:  # type: ignore[no-untyped-def]
+def manager(tenant_a) -> Client:
     data = seed_complex(tenant_a, marker="alpha")  # exist already
     return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
 
 
-def _upload(client: Client, content: bytes | str, name: str = "units.csv", commit: bool = False):  # type: ignore[no-untyped-def]
+def _upload(client: Client, content: bytes | str, name: str = "units.csv", commit: bool = False):
     raw = content.encode() if isinstance(content, str) else content
     return client.post(
         URL, {"file": SimpleUploadedFile(name, raw), "commit": "true" if commit else "false"}
     )
 
 
-def _counts(tenant) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(tenant) -> tuple[int, int, int]:
     with tenant_context(tenant):
         return Unit.objects.count(), Resident.objects.count(), Occupancy.objects.count()
 
 
-def test_a_preview_writes_nothing_and_the_import_writes_it_all_once(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_preview_writes_nothing_and_the_import_writes_it_all_once(manager, tenant_a) -> None:
     before = _counts(tenant_a)
     preview = _upload(manager, SHEET)
     assert preview.status_code == 200, preview.content
@@ -71,7 +71,7 @@ def test_a_preview_writes_nothing_and_the_import_writes_it_all_once(manager, ten
     assert _counts(tenant_a) == (before[0] + 3, before[1] + 3, before[2] + 3)
 
 
-def test_bad_rows_are_all_reported_and_nothing_is_written(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_are_all_reported_and_nothing_is_written(manager, tenant_a) -> None:
     before = _counts(tenant_a)
     sheet = (
         "block,number,unit_type,land_area,resident_name,resident_phone,role,billing_contact\n"
@@ -94,7 +94,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(manager, tenant_a) -> 
     assert {(e["row"], e["column"]) for e in preview["row_errors"]} == errors
 
 
-def test_a_second_billing_contact_for_a_unit_is_refused(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_billing_contact_for_a_unit_is_refused(manager, tenant_a) -> None:
     before = _counts(tenant_a)
     # A-01 already has its billing contact (the seeded resident).
     sheet = (
@@ -117,13 +117,13 @@ def test_a_second_billing_contact_for_a_unit_is_refused(manager, tenant_a) -> No
         (b"PK\x03\x04 not really a workbook", "units.xlsx", "XLSX"),
     ],
 )
-def test_unreadable_files_get_a_clear_answer(manager, content, name, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_files_get_a_clear_answer(manager, content, name, fragment) -> None:
     response = _upload(manager, content, name)
     assert response.status_code == 422
     assert fragment in response.json()["error"]["details"]["file"][0]
 
 
-def test_an_export_imports_back_unchanged_as_xlsx(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_imports_back_unchanged_as_xlsx(manager, tenant_a) -> None:
     _upload(manager, SHEET, commit=True)
     exported = manager.get("/c/alpha/api/v1/admin/units/export?type=xlsx")
     assert exported.status_code == 200
@@ -144,7 +144,7 @@ def test_an_export_imports_back_unchanged_as_xlsx(manager, tenant_a) -> None:  #
     assert _counts(tenant_a) == before
 
 
-def test_a_workbook_typed_by_hand_imports(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_typed_by_hand_imports(manager, tenant_a) -> None:
     from datetime import datetime
 
     book = Workbook()
@@ -160,7 +160,7 @@ def test_a_workbook_typed_by_hand_imports(manager, tenant_a) -> None:  # type: i
         assert (unit.floor, unit.unit_type, str(unit.land_area)) == (12, "2br", "54.50")
 
 
-def test_the_csv_export_defuses_formulas(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_export_defuses_formulas(manager, tenant_a) -> None:
     sheet = 'block,number,resident_name,resident_phone\nD,01,=HYPERLINK("x"),081244440001\n'
     assert _upload(manager, sheet, commit=True).status_code == 201
     exported = manager.get("/c/alpha/api/v1/admin/units/export").content.decode("utf-8-sig")
@@ -184,14 +184,14 @@ def _workbook(rows: int) -> bytes:
     return out.getvalue()
 
 
-def test_reading_stops_one_row_past_the_limit(manager, tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_reading_stops_one_row_past_the_limit(manager, tenant_a, monkeypatch) -> None:
     from klustera.estate import importing
 
     monkeypatch.setattr(importing, "MAX_ROWS", 50)
     read = 0
     real = importing._xlsx_rows
 
-    def counted(content: bytes):  # type: ignore[no-untyped-def]
+    def counted(content: bytes):
         nonlocal read
         for row in real(content):
             read += 1
@@ -210,7 +210,7 @@ def test_reading_stops_one_row_past_the_limit(manager, tenant_a, monkeypatch) ->
 
 def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_parsed(
     manager, tenant_a, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.estate import importing
 
     monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 100_000)

@@ -14,16 +14,16 @@ BASE = "/c/alpha/api/v1/admin"
 
 
 @pytest.fixture
-def manager(tenant_a) -> Client:  # type: ignore[no-untyped-def]
+def manager(tenant_a) -> Client:
     token = seed_complex(tenant_a, marker="alpha")["manager_token"]
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def _json(client: Client, method: str, path: str, body: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
+def _json(client: Client, method: str, path: str, body: dict | None = None):
     return getattr(client, method)(f"{BASE}/{path}", body or {}, content_type="application/json")
 
 
-def test_units_are_created_changed_and_kept_unique(manager) -> None:  # type: ignore[no-untyped-def]
+def test_units_are_created_changed_and_kept_unique(manager) -> None:
     created = _json(
         manager,
         "post",
@@ -51,7 +51,7 @@ def test_units_are_created_changed_and_kept_unique(manager) -> None:  # type: ig
     assert [u["number"] for u in only_c["data"]] == ["07"]
 
 
-def test_a_stay_is_history_once_the_resident_moves_out(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_stay_is_history_once_the_resident_moves_out(manager, tenant_a) -> None:
     unit = _json(manager, "post", "units", {"block": "D", "number": "01"}).json()["data"]
     resident = _json(
         manager, "post", "residents", {"name": "Bayu", "phone": "0812 9999 1111", "email": ""}
@@ -94,7 +94,7 @@ def test_a_stay_is_history_once_the_resident_moves_out(manager, tenant_a) -> Non
     assert [(o["resident_name"], o["end_on"]) for o in history] == [("Bayu", "2026-11-30")]
 
 
-def test_one_billing_contact_per_unit(manager, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_one_billing_contact_per_unit(manager, tenant_a) -> None:
     unit = _json(manager, "post", "units", {"block": "E", "number": "01"}).json()["data"]
     first = _json(manager, "post", "residents", {"name": "Intan", "phone": "081299992222"}).json()[
         "data"
@@ -142,7 +142,7 @@ def test_one_billing_contact_per_unit(manager, tenant_a) -> None:  # type: ignor
     assert ended.status_code == 422  # a stay that has ended cannot carry the bills
 
 
-def test_vehicles_are_registered_once_by_their_plate(manager) -> None:  # type: ignore[no-untyped-def]
+def test_vehicles_are_registered_once_by_their_plate(manager) -> None:
     unit = _json(manager, "post", "units", {"block": "F", "number": "01"}).json()["data"]
     added = _json(
         manager, "post", f"units/{unit['id']}/vehicles", {"plate": "b 1234-xyz", "kind": "car"}
@@ -156,7 +156,7 @@ def test_vehicles_are_registered_once_by_their_plate(manager) -> None:  # type: 
     assert manager.get(f"{BASE}/units/{unit['id']}").json()["data"]["vehicles"] == []
 
 
-def test_residents_are_searchable_by_name_or_phone(manager) -> None:  # type: ignore[no-untyped-def]
+def test_residents_are_searchable_by_name_or_phone(manager) -> None:
     _json(manager, "post", "residents", {"name": "Putri Lestari", "phone": "081277778888"})
     by_name = manager.get(f"{BASE}/residents?q=lestari").json()["data"]
     by_phone = manager.get(f"{BASE}/residents?q=77778888").json()["data"]

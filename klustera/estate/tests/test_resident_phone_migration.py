@@ -19,7 +19,7 @@ AFTER = [("estate", "0004_resident_unique_phone")]
 
 def test_residents_sharing_a_phone_are_merged_into_the_oldest(
     settings, tmp_path: Path, tenant_a
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
     tenant = provision_tenant(
         name="Lama",

@@ -49,13 +49,13 @@ def configure(tenant: Tenant, sim: ProviderSimulator, **overrides: Any) -> None:
 
 
 @pytest.fixture
-def complex_a(tenant_a, sim):  # type: ignore[no-untyped-def]
+def complex_a(tenant_a, sim):
     configure(tenant_a, sim)
     return tenant_a
 
 
 @pytest.fixture
-def resident(complex_a) -> User:  # type: ignore[no-untyped-def]
+def resident(complex_a) -> User:
     with tenant_context(complex_a):
         user = create_user(
             phone="081234500001",
@@ -71,7 +71,7 @@ def resident(complex_a) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def manager_token(complex_a) -> str:  # type: ignore[no-untyped-def]
+def manager_token(complex_a) -> str:
     with tenant_context(complex_a):
         user = create_user(
             phone="081234500009",

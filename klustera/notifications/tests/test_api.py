@@ -21,7 +21,7 @@ def _client(token: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def _failed_reminder(tenant, user, sim) -> int:  # type: ignore[no-untyped-def]
+def _failed_reminder(tenant, user, sim) -> int:
     sim.failures.append(400)
     with tenant_context(tenant):
         [row] = notify(
@@ -31,7 +31,7 @@ def _failed_reminder(tenant, user, sim) -> int:  # type: ignore[no-untyped-def]
     return row.pk
 
 
-def test_managers_filter_the_outbox_by_status(complex_a, resident, sim, manager_token) -> None:  # type: ignore[no-untyped-def]
+def test_managers_filter_the_outbox_by_status(complex_a, resident, sim, manager_token) -> None:
     failed = _failed_reminder(complex_a, resident, sim)
     with tenant_context(complex_a):
         notify(
@@ -44,7 +44,7 @@ def test_managers_filter_the_outbox_by_status(complex_a, resident, sim, manager_
     assert everything["meta"]["total"] == 2
 
 
-def test_a_failed_message_can_be_resent(complex_a, resident, sim, manager_token, committed) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_message_can_be_resent(complex_a, resident, sim, manager_token, committed) -> None:
     failed = _failed_reminder(complex_a, resident, sim)
     response = committed(
         complex_a,
@@ -56,7 +56,7 @@ def test_a_failed_message_can_be_resent(complex_a, resident, sim, manager_token,
     assert len(sim.sent("whatsapp")) == 1
 
 
-def test_a_one_time_code_is_never_resent(complex_a, resident, sim, manager_token) -> None:  # type: ignore[no-untyped-def]
+def test_a_one_time_code_is_never_resent(complex_a, resident, sim, manager_token) -> None:
     sim.failures.append(400)
     with tenant_context(complex_a):
         [row] = notify(
@@ -68,7 +68,7 @@ def test_a_one_time_code_is_never_resent(complex_a, resident, sim, manager_token
     assert "one-time code" in response.json()["error"]["details"]["detail"][0]
 
 
-def test_residents_cannot_open_the_outbox(complex_a, resident) -> None:  # type: ignore[no-untyped-def]
+def test_residents_cannot_open_the_outbox(complex_a, resident) -> None:
     with tenant_context(complex_a):
         token, _ = issue_token(user=resident)
     for method, path in [("get", "outbox"), ("get", "settings"), ("post", "test")]:
@@ -79,7 +79,7 @@ def test_residents_cannot_open_the_outbox(complex_a, resident) -> None:  # type:
 
 def test_provider_tokens_are_write_only_and_encrypted_at_rest(
     complex_a, manager_token, tenant_b
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = _client(manager_token)
     response = client.patch(
         f"{BASE}/admin/notifications/settings",
@@ -103,7 +103,7 @@ def test_provider_tokens_are_write_only_and_encrypted_at_rest(
             pass
 
 
-def test_bad_settings_are_refused_in_the_envelope(complex_a, manager_token) -> None:  # type: ignore[no-untyped-def]
+def test_bad_settings_are_refused_in_the_envelope(complex_a, manager_token) -> None:
     response = _client(manager_token).patch(
         f"{BASE}/admin/notifications/settings",
         {"whatsapp_provider": "pigeon"},
@@ -117,7 +117,7 @@ def test_bad_settings_are_refused_in_the_envelope(complex_a, manager_token) -> N
 
 def test_the_test_message_goes_to_the_managers_own_phone(
     complex_a, sim, manager_token, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = committed(
         complex_a,
         lambda: _client(manager_token).post(
@@ -129,7 +129,7 @@ def test_the_test_message_goes_to_the_managers_own_phone(
     assert sms.to == "+6281234500009" and "Complex alpha" in sms.body["Body"]
 
 
-def test_a_user_chooses_channels_and_records_consent(complex_a, resident) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_chooses_channels_and_records_consent(complex_a, resident) -> None:
     with tenant_context(complex_a):
         token, _ = issue_token(user=resident)
     client = _client(token)
@@ -153,7 +153,7 @@ def test_a_user_chooses_channels_and_records_consent(complex_a, resident) -> Non
     assert revoked["granted"] is False
 
 
-def test_push_subscriptions_belong_to_their_user(complex_a, resident, sim, manager_token) -> None:  # type: ignore[no-untyped-def]
+def test_push_subscriptions_belong_to_their_user(complex_a, resident, sim, manager_token) -> None:
     with tenant_context(complex_a):
         token, _ = issue_token(user=resident)
     client = _client(token)
@@ -186,7 +186,7 @@ def test_push_subscriptions_belong_to_their_user(complex_a, resident, sim, manag
 
 def test_someone_elses_push_endpoint_cannot_be_taken_over(
     complex_a, resident, sim, manager_token
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(complex_a):
         token, _ = issue_token(user=resident)
     endpoint = {"endpoint": f"{sim.base_url}/push/siti-phone"}
@@ -215,7 +215,7 @@ def test_someone_elses_push_endpoint_cannot_be_taken_over(
 
 def test_a_manager_of_another_complex_reaches_nothing_here(
     complex_a, resident, sim, tenant_b
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     failed = _failed_reminder(complex_a, resident, sim)
     beta = seed_complex(tenant_b, marker="beta")
     beta_client = _client(beta["manager_token"])

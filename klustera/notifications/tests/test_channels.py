@@ -16,7 +16,7 @@ from klustera.notifications import clients
 from klustera.notifications.clients import ProviderError
 
 
-def test_whatsapp_template_request_carries_auth_name_language_and_ordered_params(sim) -> None:  # type: ignore[no-untyped-def]
+def test_whatsapp_template_request_carries_auth_name_language_and_ordered_params(sim) -> None:
     client = clients.WhatsAppCloudClient(sim.phone_number_id, sim.whatsapp_token)
     wamid = client.send_template(
         to="+6281234500001",
@@ -47,7 +47,7 @@ def test_whatsapp_template_request_carries_auth_name_language_and_ordered_params
     assert request.body["biz_opaque_callback_data"] == "key-1"
 
 
-def test_whatsapp_free_text_outside_the_window_is_refused_for_good(sim) -> None:  # type: ignore[no-untyped-def]
+def test_whatsapp_free_text_outside_the_window_is_refused_for_good(sim) -> None:
     client = clients.WhatsAppCloudClient(sim.phone_number_id, sim.whatsapp_token)
     with pytest.raises(ProviderError, match="131047") as refused:
         client.send_text(to="+6281234500001", body="Halo", callback_data="k")
@@ -56,7 +56,7 @@ def test_whatsapp_free_text_outside_the_window_is_refused_for_good(sim) -> None:
     assert client.send_text(to="+6281234500001", body="Halo", callback_data="k")
 
 
-def test_whatsapp_bad_token_is_permanent_and_server_errors_are_transient(sim) -> None:  # type: ignore[no-untyped-def]
+def test_whatsapp_bad_token_is_permanent_and_server_errors_are_transient(sim) -> None:
     bad = clients.WhatsAppCloudClient(sim.phone_number_id, "wrong")
     with pytest.raises(ProviderError, match="190") as exc:
         bad.send_template(
@@ -72,7 +72,7 @@ def test_whatsapp_bad_token_is_permanent_and_server_errors_are_transient(sim) ->
     assert exc.value.transient
 
 
-def test_an_unreachable_provider_is_transient(settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_provider_is_transient(settings) -> None:
     settings.WHATSAPP_GRAPH_URL = "http://127.0.0.1:9/v21.0"  # nothing listens on the discard port
     client = clients.WhatsAppCloudClient("1", "t")
     with pytest.raises(ProviderError) as exc:
@@ -80,7 +80,7 @@ def test_an_unreachable_provider_is_transient(settings) -> None:  # type: ignore
     assert exc.value.transient
 
 
-def test_fonnte_sends_form_with_device_token(sim) -> None:  # type: ignore[no-untyped-def]
+def test_fonnte_sends_form_with_device_token(sim) -> None:
     message_id = clients.FonnteClient(sim.fonnte_token).send(to="+6281234500001", body="Tagihan")
     assert message_id
     [request] = sim.sent("fonnte")
@@ -91,7 +91,7 @@ def test_fonnte_sends_form_with_device_token(sim) -> None:  # type: ignore[no-un
     assert not exc.value.transient
 
 
-def test_twilio_sms_uses_basic_auth_and_reports_bad_numbers(sim) -> None:  # type: ignore[no-untyped-def]
+def test_twilio_sms_uses_basic_auth_and_reports_bad_numbers(sim) -> None:
     sms = clients.TwilioSmsClient(sim.twilio_sid, sim.twilio_token, "+15005550006")
     assert sms.send(to="+6281234500001", body="Kode 123456").startswith("SM")
     [request] = sim.sent("twilio")
@@ -103,7 +103,7 @@ def test_twilio_sms_uses_basic_auth_and_reports_bad_numbers(sim) -> None:  # typ
         clients.TwilioSmsClient(sim.twilio_sid, "bad", "+1").send(to="+62811", body="x")
 
 
-def test_email_has_text_and_html_parts_and_a_stable_message_id(settings) -> None:  # type: ignore[no-untyped-def]
+def test_email_has_text_and_html_parts_and_a_stable_message_id(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     message_id = clients.send_email(
         to="siti@example.id",
@@ -130,7 +130,7 @@ def _browser_keys() -> tuple[ec.EllipticCurvePrivateKey, str, bytes, str]:
     return private, b64(public), auth, b64(auth)
 
 
-def test_web_push_is_encrypted_for_the_browser_and_replaces_by_topic(sim) -> None:  # type: ignore[no-untyped-def]
+def test_web_push_is_encrypted_for_the_browser_and_replaces_by_topic(sim) -> None:
     private, p256dh, auth_raw, auth = _browser_keys()
     endpoint = f"{sim.base_url}/push/browser-1"
     for text in ("first", "second"):
@@ -153,7 +153,7 @@ def test_web_push_is_encrypted_for_the_browser_and_replaces_by_topic(sim) -> Non
     assert json.loads(plain) == {"title": "Tamu", "body": "second"}
 
 
-def test_web_push_refuses_unknown_hosts_and_reports_gone_subscriptions(sim) -> None:  # type: ignore[no-untyped-def]
+def test_web_push_refuses_unknown_hosts_and_reports_gone_subscriptions(sim) -> None:
     _, p256dh, _, auth = _browser_keys()
     with pytest.raises(ProviderError, match="not a known push service"):
         clients.send_push(

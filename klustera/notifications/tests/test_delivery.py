@@ -14,13 +14,13 @@ from klustera.tenancy.context import tenant_context
 OTP = {"code": "123456"}
 
 
-def _queue_whatsapp(tenant, user, template="payment_reminder", context=REMINDER):  # type: ignore[no-untyped-def]
+def _queue_whatsapp(tenant, user, template="payment_reminder", context=REMINDER):
     with tenant_context(tenant):
         rows = notify(recipient=user, template=template, context=context, channels=["whatsapp"])
     return rows[0].pk
 
 
-def _status(tenant, pk: int) -> Message:  # type: ignore[no-untyped-def]
+def _status(tenant, pk: int) -> Message:
     with tenant_context(tenant):
         return Message.objects.get(pk=pk)
 
@@ -29,7 +29,7 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour() -> None:
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 8, 12)] == [30, 60, 120, 3600, 3600]
 
 
-def test_server_errors_are_retried_with_backoff_then_sent(complex_a, resident, sim, clock) -> None:  # type: ignore[no-untyped-def]
+def test_server_errors_are_retried_with_backoff_then_sent(complex_a, resident, sim, clock) -> None:
     pk = _queue_whatsapp(complex_a, resident)
     sim.failures.extend([503, 500])
     with tenant_context(complex_a):
@@ -47,7 +47,7 @@ def test_server_errors_are_retried_with_backoff_then_sent(complex_a, resident, s
 
 def test_a_refused_message_fails_at_once_with_the_providers_reason(
     complex_a, resident, sim
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sim.whatsapp_token = "rotated-at-meta"  # our stored token is now wrong
     pk = _queue_whatsapp(complex_a, resident)
     with tenant_context(complex_a):
@@ -56,7 +56,7 @@ def test_a_refused_message_fails_at_once_with_the_providers_reason(
     assert message.attempts == 1 and "190" in message.error and "Invalid OAuth" in message.error
 
 
-def test_retries_give_up_after_the_last_attempt(complex_a, resident, sim, clock) -> None:  # type: ignore[no-untyped-def]
+def test_retries_give_up_after_the_last_attempt(complex_a, resident, sim, clock) -> None:
     pk = _queue_whatsapp(complex_a, resident)
     sim.down = True
     with tenant_context(complex_a):
@@ -70,7 +70,7 @@ def test_retries_give_up_after_the_last_attempt(complex_a, resident, sim, clock)
 
 def test_an_hour_long_outage_loses_and_duplicates_nothing(
     complex_a, resident, sim, clock, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sim.down = True
     pks = [_queue_whatsapp(complex_a, resident) for _ in range(10)]
     for _ in range(12):  # the sweeper runs through an hour of outage, every five minutes
@@ -85,7 +85,7 @@ def test_an_hour_long_outage_loses_and_duplicates_nothing(
     assert {_status(complex_a, pk).status for pk in pks} == {"sent"}
 
 
-def test_two_workers_cannot_send_the_same_message(complex_a, resident, sim) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_cannot_send_the_same_message(complex_a, resident, sim) -> None:
     pk = _queue_whatsapp(complex_a, resident)
     with tenant_context(complex_a):
         Message.objects.filter(pk=pk).update(status="sending")  # another worker holds it
@@ -98,10 +98,10 @@ class WorkerDied(BaseException):
 
 
 @pytest.fixture
-def dies_after_sending(monkeypatch):  # type: ignore[no-untyped-def]
+def dies_after_sending(monkeypatch):
     real = services._send
 
-    def send_then_die(message):  # type: ignore[no-untyped-def]
+    def send_then_die(message):
         real(message)
         raise WorkerDied
 
@@ -111,7 +111,7 @@ def dies_after_sending(monkeypatch):  # type: ignore[no-untyped-def]
 
 def test_a_send_whose_worker_died_is_matched_by_its_status_webhook_not_resent(
     complex_a, resident, sim, clock, dies_after_sending, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     pk = _queue_whatsapp(complex_a, resident)
     with tenant_context(complex_a), pytest.raises(WorkerDied):
         deliver(message_id=pk)
@@ -141,7 +141,7 @@ def test_a_send_whose_worker_died_is_matched_by_its_status_webhook_not_resent(
 
 def test_without_a_webhook_a_died_send_is_sent_again_at_least_once(
     complex_a, resident, sim, clock, dies_after_sending, committed, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The documented edge: with no status webhook, a lost acknowledgement means a second copy."""
     pk = _queue_whatsapp(complex_a, resident)
     with tenant_context(complex_a), pytest.raises(WorkerDied):

@@ -34,13 +34,13 @@ INVOICE = {
 
 
 @pytest.fixture(autouse=True)
-def _locmem_email(settings) -> None:  # type: ignore[no-untyped-def]
+def _locmem_email(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def test_an_invoice_reaches_the_resident_on_whatsapp_and_email(
     complex_a, resident, sim, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rows = committed(
         complex_a, lambda: notify(recipient=resident, template="invoice_issued", context=INVOICE)
     )
@@ -65,7 +65,7 @@ def test_an_invoice_reaches_the_resident_on_whatsapp_and_email(
         assert Message.objects.get(channel="whatsapp").provider_message_id.startswith("wamid.SIM")
 
 
-def test_no_whatsapp_without_a_recorded_opt_in(complex_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_no_whatsapp_without_a_recorded_opt_in(complex_a, sim, committed) -> None:
     with tenant_context(complex_a):
         user = create_user(phone="081234500002", name="Budi", roles=[Role.RESIDENT])
     committed(complex_a, lambda: notify(recipient=user, template="invoice_issued", context=INVOICE))
@@ -77,7 +77,7 @@ def test_no_whatsapp_without_a_recorded_opt_in(complex_a, sim, committed) -> Non
     assert email.status == "skipped" and email.skip_reason == "no email address"
 
 
-def test_the_recipients_language_is_used(complex_a, resident, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_the_recipients_language_is_used(complex_a, resident, sim, committed) -> None:
     with tenant_context(complex_a):
         resident.language = "en"
         resident.save()
@@ -93,7 +93,7 @@ def test_the_recipients_language_is_used(complex_a, resident, sim, committed) ->
     assert "has been issued, due 10 Dec 2026" in mail.outbox[0].body
 
 
-def test_preferences_choose_the_channels(complex_a, resident, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_preferences_choose_the_channels(complex_a, resident, sim, committed) -> None:
     with tenant_context(complex_a):
         set_preferences(user=resident, choices={"billing": ["email"]})
     rows = committed(
@@ -105,7 +105,7 @@ def test_preferences_choose_the_channels(complex_a, resident, sim, committed) ->
 
 def test_quiet_hours_hold_billing_but_not_security(
     complex_a, resident, sim, committed, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(complex_a):
         update_settings(changes={"quiet_start": time(21, 0), "quiet_end": time(7, 0)})
     clock.now = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # 22:30 WIB
@@ -120,7 +120,7 @@ def test_quiet_hours_hold_billing_but_not_security(
     assert [r.to for r in sim.sent("whatsapp")] == ["6281234500001"]  # only the OTP went out
 
 
-def test_codes_never_sit_in_the_outbox_in_plain_text(complex_a, resident, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_codes_never_sit_in_the_outbox_in_plain_text(complex_a, resident, sim, committed) -> None:
     with tenant_context(complex_a):
         [row] = notify(recipient=resident, template="otp", context={"code": "482913"})
         with connections[alias_for(complex_a)].cursor() as cursor:
@@ -138,7 +138,7 @@ def test_codes_never_sit_in_the_outbox_in_plain_text(complex_a, resident, sim, c
     assert after.status == "sent" and after.secret_ciphertext == ""
 
 
-def test_non_users_can_be_reached_with_their_stated_opt_in(complex_a, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_non_users_can_be_reached_with_their_stated_opt_in(complex_a, sim, committed) -> None:
     guest = Address(name="Tamu", phone="+6281299990000", language="en", whatsapp_opt_in=True)
     committed(
         complex_a,
@@ -158,7 +158,7 @@ def test_non_users_can_be_reached_with_their_stated_opt_in(complex_a, sim, commi
     assert sent.body["template"]["name"] == "klustera_guest_invitation"
 
 
-def test_unknown_templates_and_missing_parameters_are_refused(complex_a, resident) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_templates_and_missing_parameters_are_refused(complex_a, resident) -> None:
     with tenant_context(complex_a):
         with pytest.raises(NotificationError, match="Unknown message template"):
             notify(recipient=resident, template="nope", context={})
@@ -171,7 +171,7 @@ def test_unknown_templates_and_missing_parameters_are_refused(complex_a, residen
         assert Message.objects.count() == 0
 
 
-def test_a_malformed_guest_phone_is_refused_before_anything_is_stored(complex_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_guest_phone_is_refused_before_anything_is_stored(complex_a) -> None:
     with tenant_context(complex_a):
         with pytest.raises(NotificationError, match="not a phone number"):
             notify(

@@ -19,7 +19,7 @@ def _signed_in(phone: str) -> Client:
 
 def test_the_outbox_page_lists_and_filters_messages(
     complex_a, resident, sim, manager_token
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sim.failures.append(400)
     with tenant_context(complex_a):
         [failed] = notify(
@@ -39,7 +39,7 @@ def test_the_outbox_page_lists_and_filters_messages(
 
 def test_a_manager_resends_from_the_page(
     complex_a, resident, sim, manager_token, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sim.failures.append(400)
     with tenant_context(complex_a):
         [failed] = notify(
@@ -55,7 +55,7 @@ def test_a_manager_resends_from_the_page(
     assert len(sim.sent("whatsapp")) == 1
 
 
-def test_residents_and_strangers_cannot_open_manager_pages(complex_a, resident) -> None:  # type: ignore[no-untyped-def]
+def test_residents_and_strangers_cannot_open_manager_pages(complex_a, resident) -> None:
     assert Client().get("/c/alpha/manage/notifications/").status_code == 302
     client = _signed_in("081234500001")
     assert client.get("/c/alpha/manage/notifications/").status_code == 403
@@ -64,7 +64,7 @@ def test_residents_and_strangers_cannot_open_manager_pages(complex_a, resident) 
 
 def test_settings_keep_a_secret_left_blank_and_test_buttons_send(
     complex_a, sim, manager_token, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = _signed_in("081234500009")
     page = client.get("/c/alpha/manage/notifications/settings").content.decode()
     assert sim.whatsapp_token not in page

@@ -12,7 +12,7 @@ from klustera.notifications.tests.conftest import REMINDER, configure
 from klustera.tenancy.context import tenant_context
 
 
-def test_a_complex_on_fonnte_sends_the_rendered_text(tenant_a, resident, sim, committed) -> None:  # type: ignore[no-untyped-def]
+def test_a_complex_on_fonnte_sends_the_rendered_text(tenant_a, resident, sim, committed) -> None:
     configure(tenant_a, sim, whatsapp_provider="fonnte", fonnte_token=sim.fonnte_token)
     committed(
         tenant_a,
@@ -29,7 +29,7 @@ def test_a_complex_on_fonnte_sends_the_rendered_text(tenant_a, resident, sim, co
 
 def test_the_embedded_default_writes_messages_to_the_log(
     tenant_a, resident, sim, committed, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(tenant_a):
         update_settings(
             changes={"whatsapp_provider": NotificationSettings.WhatsAppProvider.CONSOLE}
@@ -51,7 +51,7 @@ def test_the_embedded_default_writes_messages_to_the_log(
 
 def test_push_reaches_each_subscribed_browser_and_drops_expired_ones(
     complex_a, resident, sim, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.notifications.tests.test_channels import _browser_keys
 
     with tenant_context(complex_a):
@@ -81,7 +81,7 @@ def test_push_reaches_each_subscribed_browser_and_drops_expired_ones(
 
 def test_the_periodic_sweep_works_through_every_complex(
     complex_a, resident, tenant_b, sim, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with tenant_context(complex_a):
         notify(
             recipient=resident, template="payment_reminder", context=REMINDER, channels=["whatsapp"]
@@ -94,7 +94,7 @@ def test_the_periodic_sweep_works_through_every_complex(
 
 def test_twilio_status_callbacks_are_verified_and_move_the_sms_forward(
     complex_a, resident, sim, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.test import Client
 
     from klustera.notifications.clients import twilio_signature
@@ -113,7 +113,7 @@ def test_twilio_status_callbacks_are_verified_and_move_the_sms_forward(
     url = "http://testserver/c/alpha/api/v1/notifications/twilio/status"
     params = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": sim.twilio_sid}
 
-    def post(signature: str):  # type: ignore[no-untyped-def]
+    def post(signature: str):
         # As Twilio posts: a urlencoded form.
         return Client().post(
             url,

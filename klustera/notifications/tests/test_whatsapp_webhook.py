@@ -12,7 +12,7 @@ from klustera.tenancy.context import tenant_context
 URL = "/c/alpha/api/v1/notifications/whatsapp/webhook"
 
 
-def _sent_message(tenant, user) -> Message:  # type: ignore[no-untyped-def]
+def _sent_message(tenant, user) -> Message:
     with tenant_context(tenant):
         [row] = notify(
             recipient=user, template="payment_reminder", context=REMINDER, channels=["whatsapp"]
@@ -21,7 +21,7 @@ def _sent_message(tenant, user) -> Message:  # type: ignore[no-untyped-def]
         return Message.objects.get(pk=row.pk)
 
 
-def _post(sim, message: Message, status: str, *, url: str = URL, secret: str = APP_SECRET, **extra):  # type: ignore[no-untyped-def]
+def _post(sim, message: Message, status: str, *, url: str = URL, secret: str = APP_SECRET, **extra):
     body, signature = sim.status_webhook(
         app_secret=secret,
         wamid=message.provider_message_id,
@@ -34,7 +34,7 @@ def _post(sim, message: Message, status: str, *, url: str = URL, secret: str = A
     )
 
 
-def test_the_subscribe_handshake_echoes_the_challenge_only_for_our_token(complex_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_subscribe_handshake_echoes_the_challenge_only_for_our_token(complex_a) -> None:
     ok = Client().get(
         URL,
         {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
@@ -46,7 +46,7 @@ def test_the_subscribe_handshake_echoes_the_challenge_only_for_our_token(complex
     assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "PERMISSION_DENIED"
 
 
-def test_statuses_move_forward_only(complex_a, resident, sim) -> None:  # type: ignore[no-untyped-def]
+def test_statuses_move_forward_only(complex_a, resident, sim) -> None:
     message = _sent_message(complex_a, resident)
     assert _post(sim, message, "read").json()["data"] == {"updated": 1}
     _post(sim, message, "delivered")  # arrives late: changes nothing
@@ -55,7 +55,7 @@ def test_statuses_move_forward_only(complex_a, resident, sim) -> None:  # type: 
     assert stored.status == "read" and stored.read_at is not None
 
 
-def test_a_failure_before_delivery_fails_the_message(complex_a, resident, sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_before_delivery_fails_the_message(complex_a, resident, sim) -> None:
     message = _sent_message(complex_a, resident)
     _post(sim, message, "failed", errors=[{"code": 131026, "title": "Message undeliverable"}])
     with tenant_context(complex_a):
@@ -63,7 +63,7 @@ def test_a_failure_before_delivery_fails_the_message(complex_a, resident, sim) -
     assert stored.status == "failed" and stored.error == "131026 Message undeliverable"
 
 
-def test_a_failure_after_delivery_is_noted_but_delivery_stands(complex_a, resident, sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_after_delivery_is_noted_but_delivery_stands(complex_a, resident, sim) -> None:
     message = _sent_message(complex_a, resident)
     _post(sim, message, "delivered")
     _post(sim, message, "failed", errors=[{"code": 131000, "title": "Something went wrong"}])
@@ -74,7 +74,7 @@ def test_a_failure_after_delivery_is_noted_but_delivery_stands(complex_a, reside
 
 def test_forged_or_unsigned_events_are_rejected_and_change_nothing(
     complex_a, resident, sim
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     message = _sent_message(complex_a, resident)
     forged = _post(sim, message, "read", secret="not-the-app-secret")
     assert forged.status_code == 403
@@ -87,7 +87,7 @@ def test_forged_or_unsigned_events_are_rejected_and_change_nothing(
         assert Message.objects.get(pk=message.pk).status == "sent"
 
 
-def test_a_signed_but_malformed_body_is_a_validation_error(complex_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_but_malformed_body_is_a_validation_error(complex_a) -> None:
     import hashlib
     import hmac
 
@@ -102,7 +102,7 @@ def test_a_signed_but_malformed_body_is_a_validation_error(complex_a) -> None:  
 
 def test_a_resident_who_writes_opens_the_24_hour_window_for_free_text(
     complex_a, resident, sim
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     body, signature = sim.status_webhook(
         app_secret=APP_SECRET, wamid="", status="", to="", inbound_from="6281234500001"
     )
@@ -117,7 +117,7 @@ def test_a_resident_who_writes_opens_the_24_hour_window_for_free_text(
 
 def test_another_complexs_events_do_not_touch_this_complex(
     complex_a, resident, tenant_b, sim
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     configure(tenant_b, sim, whatsapp_app_secret="app-secret-beta")
     message = _sent_message(complex_a, resident)
     # Alpha's event at beta's URL: beta's secret does not verify it.

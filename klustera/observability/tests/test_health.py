@@ -12,7 +12,7 @@ def test_liveness_needs_no_database() -> None:
     assert Client().get("/healthz").json() == {"status": "ok"}
 
 
-def test_readiness_reports_each_store(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_readiness_reports_each_store(tenant_a) -> None:
     worker_heartbeat()
     body = Client().get("/readyz").json()
     assert body["status"] == "ok"
@@ -22,7 +22,7 @@ def test_readiness_reports_each_store(tenant_a) -> None:  # type: ignore[no-unty
     assert last_heartbeat() is not None
 
 
-def test_readiness_fails_when_a_tenant_database_is_unreachable(tmp_path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_readiness_fails_when_a_tenant_database_is_unreachable(tmp_path, tenant_a) -> None:
     Tenant.objects.filter(status="active").update(status="suspended")
     Tenant.objects.create(
         name="Lost", slug="aaa-lost", status="active", db_name=str(tmp_path / "lost.sqlite3")
@@ -39,5 +39,5 @@ def test_readiness_fails_when_a_tenant_database_is_unreachable(tmp_path, tenant_
 def test_the_stylesheet_is_served() -> None:
     response = Client().get("/static/klustera/portal.css")
     assert response.status_code == 200
-    css = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    css = b"".join(response.streaming_content)
     assert b".verdict.allowed" in css and b".site-header" in css  # the built Tailwind file

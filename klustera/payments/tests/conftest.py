@@ -20,7 +20,7 @@ TOKEN = "cb-token-alpha"
 
 
 @pytest.fixture
-def xsim(settings) -> Iterator[XenditSimulator]:  # type: ignore[no-untyped-def]
+def xsim(settings) -> Iterator[XenditSimulator]:
     """The simulator on a local port; its callbacks go to the app through the test client."""
     simulator = XenditSimulator(
         accounts=[Account(SECRET, TOKEN, "/c/alpha/api/v1/payments/xendit/callback")],
@@ -39,7 +39,7 @@ def xsim(settings) -> Iterator[XenditSimulator]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def billed(tenant_a, xsim) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def billed(tenant_a, xsim) -> dict[str, Any]:
     from klustera.accounts.models import User
     from klustera.payments.services import update_xendit_account
     from klustera.tenancy.context import tenant_context

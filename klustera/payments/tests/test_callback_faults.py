@@ -29,7 +29,7 @@ from klustera.payments.tests.conftest import SECRET, TOKEN
 from klustera.tenancy.context import tenant_context
 
 
-def _recorded(xsim) -> list[bytes]:  # type: ignore[no-untyped-def]
+def _recorded(xsim) -> list[bytes]:
     """Let the simulator keep its callbacks for the test to deliver when it likes."""
     bodies: list[bytes] = []
     xsim.send = lambda url, headers, body: bodies.append(body) or 200
@@ -46,7 +46,7 @@ def _callback(event: str, data: dict[str, Any]) -> bytes:
     return json.dumps({"event": event, "data": data}).encode()
 
 
-def test_another_complexs_callback_books_nothing_here(billed, xsim, tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_another_complexs_callback_books_nothing_here(billed, xsim, tenant_a, tenant_b) -> None:
     from klustera.payments.simulator import Account
     from tests.seed import seed_complex
 
@@ -61,7 +61,7 @@ def test_another_complexs_callback_books_nothing_here(billed, xsim, tenant_a, te
             changes={"secret_key": "xnd_development_beta", "callback_token": "cb-token-beta"},
             actor=manager,
         )
-        theirs = start_payment(invoice=Invoice.objects.first(), user=manager)  # type: ignore[arg-type]
+        theirs = start_payment(invoice=Invoice.objects.first(), user=manager)
     xsim.pay(theirs.gateway_id)
     with tenant_context(tenant_a):
         # With beta's token it is not even stored here; with ours, its reference means nothing.
@@ -73,9 +73,9 @@ def test_another_complexs_callback_books_nothing_here(billed, xsim, tenant_a, te
         assert not Payment.objects.exists()  # nor was anything booked at beta by it
 
 
-def test_a_forged_completion_is_not_booked_without_xendits_word(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_completion_is_not_booked_without_xendits_word(billed, xsim, tenant_a) -> None:
     with tenant_context(tenant_a):
-        attempt = start_payment(invoice=billed["invoice"], user=User.objects.first())  # type: ignore[arg-type]
+        attempt = start_payment(invoice=billed["invoice"], user=User.objects.first())
         forged = {
             "reference_id": attempt.reference_id,
             "payment_session_id": attempt.gateway_id,
@@ -93,7 +93,7 @@ def test_a_forged_completion_is_not_booked_without_xendits_word(billed, xsim, te
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
-def test_any_order_and_any_duplicates_of_callbacks_book_each_payment_once(  # type: ignore[no-untyped-def]
+def test_any_order_and_any_duplicates_of_callbacks_book_each_payment_once(
     billed, xsim, tenant_a, data
 ) -> None:
     with tenant_context(tenant_a):
@@ -140,7 +140,7 @@ def test_any_order_and_any_duplicates_of_callbacks_book_each_payment_once(  # ty
 
 
 @pytest.fixture
-def pg_billed(pg_scratch, xsim) -> tuple[Any, PaymentAttempt]:  # type: ignore[no-untyped-def]
+def pg_billed(pg_scratch, xsim) -> tuple[Any, PaymentAttempt]:
     with tenant_context(pg_scratch):
         manager = User.objects.get()
         Unit.objects.create(block="M", number="1")
@@ -153,7 +153,7 @@ def pg_billed(pg_scratch, xsim) -> tuple[Any, PaymentAttempt]:  # type: ignore[n
     return pg_scratch, attempt
 
 
-def test_one_callback_delivered_twice_at_once_credits_once(pg_billed, xsim) -> None:  # type: ignore[no-untyped-def]
+def test_one_callback_delivered_twice_at_once_credits_once(pg_billed, xsim) -> None:
     tenant, attempt = pg_billed
     bodies = _recorded(xsim)
     xsim.pay(attempt.gateway_id)

@@ -26,7 +26,7 @@ def photo(name: str = "slip.png") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def setup(tenant_a, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def setup(tenant_a, settings, tmp_path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
@@ -37,7 +37,7 @@ def setup(tenant_a, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-un
     return data
 
 
-def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tenant_a) -> None:
     a01, a02 = (unit.pk for unit in setup["units"])
     url = "/c/alpha/api/v1/payments/transfer-proofs"
     body = {"unit": a01, "amount": "250000", "transferred_on": "2026-11-05", "bank": "BCA a.n. X"}
@@ -69,7 +69,7 @@ def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tena
     assert mine[0]["status"] == "approved"
 
 
-def test_a_rejection_needs_a_reason_and_books_nothing(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejection_needs_a_reason_and_books_nothing(setup, tenant_a) -> None:
     a01 = setup["units"][0].pk
     setup["resident"].post(
         "/c/alpha/api/v1/payments/transfer-proofs",
@@ -88,7 +88,7 @@ def test_a_rejection_needs_a_reason_and_books_nothing(setup, tenant_a) -> None: 
         assert Invoice.objects.get(unit_id=a01).status == "pending"
 
 
-def test_a_manager_records_cash_with_a_photo_of_the_slip(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_records_cash_with_a_photo_of_the_slip(setup, tenant_a) -> None:
     a01 = setup["units"][0].pk
     response = setup["manager"].post(
         "/c/alpha/api/v1/admin/payments",
@@ -100,7 +100,7 @@ def test_a_manager_records_cash_with_a_photo_of_the_slip(setup, tenant_a) -> Non
         assert Invoice.objects.get(unit_id=a01).status == "paid"
 
 
-def test_managers_reverse_payments_and_refund_credit_through_the_api(setup, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_managers_reverse_payments_and_refund_credit_through_the_api(setup, tenant_a) -> None:
     a01 = setup["units"][0].pk
     manager = setup["manager"]
     paid = manager.post(

@@ -41,13 +41,13 @@ OCT, NOV, DEC = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
 
 
 @pytest.fixture
-def unit(tenant_a):  # type: ignore[no-untyped-def]
+def unit(tenant_a):
     with tenant_context(tenant_a):
         Tariff.objects.create(charge="IPL", rate=Decimal("300000"), effective_from=OCT)
         yield Unit.objects.create(block="C", number="07")
 
 
-def test_an_overpayment_carries_forward_to_the_next_invoice(unit) -> None:  # type: ignore[no-untyped-def]
+def test_an_overpayment_carries_forward_to_the_next_invoice(unit) -> None:
     generate_invoices(period=OCT)
     payment = record_payment(unit=unit, amount=Decimal("500000"), method="bank_transfer")
     october = Invoice.objects.get(unit=unit, period=OCT)
@@ -66,7 +66,7 @@ def test_an_overpayment_carries_forward_to_the_next_invoice(unit) -> None:  # ty
     ) == [(OCT, Decimal("300000")), (NOV, Decimal("200000"))]
 
 
-def test_a_payment_pays_the_oldest_invoices_first(unit) -> None:  # type: ignore[no-untyped-def]
+def test_a_payment_pays_the_oldest_invoices_first(unit) -> None:
     generate_invoices(period=OCT)
     generate_invoices(period=NOV)
     record_payment(unit=unit, amount=Decimal("450000"), method="cash")
@@ -77,7 +77,7 @@ def test_a_payment_pays_the_oldest_invoices_first(unit) -> None:  # type: ignore
     assert unit_credit(unit) == 0
 
 
-def test_receipts_are_numbered_without_gaps(unit) -> None:  # type: ignore[no-untyped-def]
+def test_receipts_are_numbered_without_gaps(unit) -> None:
     first = record_payment(unit=unit, amount=Decimal("1000"), method="cash")
     with pytest.raises(ValidationError):
         record_payment(unit=unit, amount=Decimal("-5"), method="cash")
@@ -90,7 +90,7 @@ def test_receipts_are_numbered_without_gaps(unit) -> None:  # type: ignore[no-un
     ("amount", "method"),
     [("0", "cash"), ("-100", "cash"), ("1500.50", "cash"), ("2000000000", "cash"), ("5", "gold")],
 )
-def test_bad_payments_are_refused_and_leave_the_books_untouched(unit, amount, method) -> None:  # type: ignore[no-untyped-def]
+def test_bad_payments_are_refused_and_leave_the_books_untouched(unit, amount, method) -> None:
     generate_invoices(period=OCT)
     with pytest.raises(ValidationError):
         record_payment(unit=unit, amount=Decimal(amount), method=method)
@@ -100,7 +100,7 @@ def test_bad_payments_are_refused_and_leave_the_books_untouched(unit, amount, me
 
 def test_one_off_charges_join_the_months_invoice_and_a_billed_month_is_refused(
     unit, tenant_a
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.accounts.models import User
     from klustera.billing.services import add_one_off_charges
 
@@ -124,7 +124,7 @@ def test_one_off_charges_join_the_months_invoice_and_a_billed_month_is_refused(
     assert OneOffCharge.objects.get().invoice == again
 
 
-def test_the_statement_runs_a_balance_from_invoices_fees_and_payments(unit, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_statement_runs_a_balance_from_invoices_fees_and_payments(unit, clock) -> None:
     clock.now = datetime(2026, 10, 1, 8, tzinfo=WIB)
     generate_invoices(period=OCT)
     clock.now = datetime(2026, 10, 20, 9, tzinfo=WIB)
@@ -170,7 +170,7 @@ steps = st.lists(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=steps)
-def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) -> None:  # type: ignore[no-untyped-def]
+def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) -> None:
     """For any charges, payments, cancellations, reversals and refunds:
 
     Σ invoices − Σ payments + Σ reversed payments + Σ refunds = Σ unit balances.
@@ -244,7 +244,7 @@ def test_invoice_totals_minus_payments_equal_the_unit_balances(tenant_a, steps) 
             assert invoice.amount_paid == allocated <= invoice.total
 
 
-def test_a_reversal_reopens_what_the_payment_paid_and_leaves_it_on_record(unit) -> None:  # type: ignore[no-untyped-def]
+def test_a_reversal_reopens_what_the_payment_paid_and_leaves_it_on_record(unit) -> None:
     from klustera.accounts.models import User
 
     manager = User.objects.first()
@@ -263,7 +263,7 @@ def test_a_reversal_reopens_what_the_payment_paid_and_leaves_it_on_record(unit) 
         reverse_payment(payment=bounced, reason=" ", actor=manager)
 
 
-def test_credit_is_refunded_up_to_what_the_unit_holds(unit) -> None:  # type: ignore[no-untyped-def]
+def test_credit_is_refunded_up_to_what_the_unit_holds(unit) -> None:
     from klustera.accounts.models import User
 
     manager = User.objects.first()

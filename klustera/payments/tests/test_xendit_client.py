@@ -22,7 +22,7 @@ SESSION = {
 }
 
 
-def _client(handler, **kwargs) -> XenditClient:  # type: ignore[no-untyped-def]
+def _client(handler, **kwargs) -> XenditClient:
     return XenditClient(
         secret_key="xnd_development_x",
         for_user_id="sub-1",
@@ -34,7 +34,7 @@ def _client(handler, **kwargs) -> XenditClient:  # type: ignore[no-untyped-def]
     )
 
 
-def _create(client: XenditClient, amount: str = "250000"):  # type: ignore[no-untyped-def]
+def _create(client: XenditClient, amount: str = "250000"):
     return client.create_session(
         reference_id="ref-1",
         amount=Decimal(amount),

@@ -18,13 +18,13 @@ def _pay(data: dict[str, Any], **body: Any) -> Any:
     )
 
 
-def _state(tenant) -> tuple[str, Decimal, int]:  # type: ignore[no-untyped-def]
+def _state(tenant) -> tuple[str, Decimal, int]:
     with tenant_context(tenant):
         invoice = Invoice.objects.get(unit__number="01")
         return invoice.status, invoice.amount_paid, Payment.objects.count()
 
 
-def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(  # type: ignore[no-untyped-def]
+def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(
     billed, xsim, tenant_a, committed
 ) -> None:
     first = _pay(billed)
@@ -63,7 +63,7 @@ def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(  # type: i
     assert _pay(billed).status_code == 422
 
 
-def test_a_callback_without_the_complexs_token_is_refused(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_callback_without_the_complexs_token_is_refused(billed, xsim, tenant_a) -> None:
     from django.test import Client
 
     url = "/c/alpha/api/v1/payments/xendit/callback"
@@ -76,7 +76,7 @@ def test_a_callback_without_the_complexs_token_is_refused(billed, xsim, tenant_a
         assert not CallbackEvent.objects.exists()
 
 
-def test_a_different_amount_is_booked_but_flagged_for_review(  # type: ignore[no-untyped-def]
+def test_a_different_amount_is_booked_but_flagged_for_review(
     billed, xsim, tenant_a, committed
 ) -> None:
     _pay(billed)
@@ -88,7 +88,7 @@ def test_a_different_amount_is_booked_but_flagged_for_review(  # type: ignore[no
     assert flagged["review_reason"] == "asked 250000, paid 200000"
 
 
-def test_when_xendit_is_down_nothing_is_charged_and_a_retry_works(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_when_xendit_is_down_nothing_is_charged_and_a_retry_works(billed, xsim, tenant_a) -> None:
     xsim.fail_next = 20
     down = _pay(billed)
     assert down.status_code == 503
@@ -105,7 +105,7 @@ def test_when_xendit_is_down_nothing_is_charged_and_a_retry_works(billed, xsim, 
         ]
 
 
-def test_partial_amounts_only_where_the_complex_allows_them(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_partial_amounts_only_where_the_complex_allows_them(billed, xsim, tenant_a) -> None:
     refused = _pay(billed, amount="100000")
     assert refused.status_code == 422 and "amount" in refused.json()["error"]["details"]
     allowed = billed["manager"].patch(
@@ -122,9 +122,7 @@ def test_partial_amounts_only_where_the_complex_allows_them(billed, xsim, tenant
     assert _pay(billed, amount="999999").status_code == 422
 
 
-def test_a_callback_that_never_came_is_settled_by_reconciliation(  # type: ignore[no-untyped-def]
-    billed, xsim, tenant_a
-) -> None:
+def test_a_callback_that_never_came_is_settled_by_reconciliation(billed, xsim, tenant_a) -> None:
     _pay(billed)
     session_id = next(iter(xsim.sessions))
     xsim.send = lambda url, headers, body: 500  # the app never hears of it
@@ -143,7 +141,7 @@ def test_a_callback_that_never_came_is_settled_by_reconciliation(  # type: ignor
     assert _state(tenant_a) == ("paid", Decimal("250000"), 1)
 
 
-def test_a_qris_code_on_our_own_page_pays_the_invoice(billed, xsim, tenant_a, committed) -> None:  # type: ignore[no-untyped-def]
+def test_a_qris_code_on_our_own_page_pays_the_invoice(billed, xsim, tenant_a, committed) -> None:
     response = _pay(billed, kind="qris")
     assert response.status_code == 201, response.content
     attempt = response.json()["data"]
@@ -156,7 +154,7 @@ def test_a_qris_code_on_our_own_page_pays_the_invoice(billed, xsim, tenant_a, co
         assert Payment.objects.get().method == "qris"
 
 
-def test_transfers_to_a_units_own_virtual_account_pay_its_oldest_bills(  # type: ignore[no-untyped-def]
+def test_transfers_to_a_units_own_virtual_account_pay_its_oldest_bills(
     billed, xsim, tenant_a, committed
 ) -> None:
     from datetime import date
@@ -190,7 +188,7 @@ def test_transfers_to_a_units_own_virtual_account_pay_its_oldest_bills(  # type:
         assert Payment.objects.count() == 2
 
 
-def test_managers_hear_each_morning_of_payments_to_review(  # type: ignore[no-untyped-def]
+def test_managers_hear_each_morning_of_payments_to_review(
     billed, xsim, tenant_a, committed
 ) -> None:
     from klustera.payments.services import daily_review_report
@@ -207,7 +205,7 @@ def test_managers_hear_each_morning_of_payments_to_review(  # type: ignore[no-un
         assert message.context["mismatches"] == "1"
 
 
-def test_the_simulators_hosted_page_pays_like_a_person_would(billed, xsim) -> None:  # type: ignore[no-untyped-def]
+def test_the_simulators_hosted_page_pays_like_a_person_would(billed, xsim) -> None:
     import time
 
     import httpx
@@ -230,7 +228,7 @@ def test_the_simulators_hosted_page_pays_like_a_person_would(billed, xsim) -> No
     assert next(iter(xsim.sessions.values()))["status"] == "COMPLETED"
 
 
-def test_the_portals_pay_button_leads_to_the_checkout(billed, xsim, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_portals_pay_button_leads_to_the_checkout(billed, xsim, tenant_a) -> None:
     from django.test import Client
 
     browser = Client()

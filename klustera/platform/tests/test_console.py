@@ -25,7 +25,7 @@ def _admin() -> Client:
 
 def test_the_console_shows_usage_and_metrics_and_manages_complexes(
     tenant_a, tenant_b, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.PLAN_PRICES = {"free": 0, "standard": 5000, "enterprise": 4000}
     Tenant.objects.filter(slug="alpha").update(plan="standard", max_units=3)
     with tenant_context(tenant_a):
@@ -54,7 +54,7 @@ def test_the_console_shows_usage_and_metrics_and_manages_complexes(
     assert Tenant.objects.get(slug="alpha").plan == "enterprise"
 
 
-def test_a_new_complex_is_provisioned_from_the_console(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_complex_is_provisioned_from_the_console(tenant_a) -> None:
     from klustera.tenancy import services
 
     admin = _admin()
@@ -90,7 +90,7 @@ def test_a_new_complex_is_provisioned_from_the_console(tenant_a) -> None:  # typ
         services.drop_database(tenant)
 
 
-def test_only_platform_super_admins_open_the_console(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_platform_super_admins_open_the_console(tenant_a) -> None:
     assert Client().get("/platform/").status_code == 302  # to the sign-in
     with platform_context():
         User.objects.create_user("081999000008", "pw-platform-2", name="Staff")

@@ -26,7 +26,7 @@ PASSWORD = "x-pass-123"
 
 
 @pytest.fixture
-def portal(tenant_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def portal(tenant_a) -> dict[str, Any]:
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         create_user(
@@ -76,7 +76,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_each_page_renders_for_its_roles_and_refuses_the_others(portal, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_page_renders_for_its_roles_and_refuses_the_others(portal, path: str) -> None:
     for role, client in portal["clients"].items():
         answer = client.get(path, follow=False)
         if role in PAGES[path]:
@@ -89,7 +89,7 @@ def test_each_page_renders_for_its_roles_and_refuses_the_others(portal, path: st
             assert answer.status_code in (403, 404), (role, path, answer.status_code)
 
 
-def test_the_resident_home_and_invoices_show_what_is_owed(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_resident_home_and_invoices_show_what_is_owed(portal, tenant_a) -> None:
     resident = portal["clients"]["resident"]
     home = resident.get("/c/alpha/").content.decode()
     invoice = portal["invoice"]
@@ -105,7 +105,7 @@ def test_the_resident_home_and_invoices_show_what_is_owed(portal, tenant_a) -> N
     )
 
 
-def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:
     with tenant_context(tenant_a):
         record_payment(
             unit=portal["invoice"].unit,
@@ -119,7 +119,7 @@ def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:  # t
     assert 'hx-get="/c/alpha/dashboard/live"' in page
 
 
-def test_a_resident_invites_a_guest_from_the_portal_and_cancels(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_invites_a_guest_from_the_portal_and_cancels(portal, tenant_a) -> None:
     resident = portal["clients"]["resident"]
     unit = portal["units"][0]
     start = timezone.localtime() + timedelta(hours=1)
@@ -151,14 +151,14 @@ def test_a_resident_invites_a_guest_from_the_portal_and_cancels(portal, tenant_a
     )
 
 
-def test_the_pass_page_shows_a_fresh_qr(portal) -> None:  # type: ignore[no-untyped-def]
+def test_the_pass_page_shows_a_fresh_qr(portal) -> None:
     page = portal["clients"]["resident"].get("/c/alpha/pass/").content.decode()
     assert 'src="data:image/svg+xml' in page and 'hx-trigger="every ' in page
     again = portal["clients"]["resident"].get("/c/alpha/pass/qr").content.decode()
     assert again.split('src="')[1][:200] != page.split('src="')[1][:200]  # a new nonce
 
 
-def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
 
     def queries() -> int:
@@ -181,14 +181,14 @@ def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal
     assert queries() == few
 
 
-def current_alias_of(tenant) -> str:  # type: ignore[no-untyped-def]
+def current_alias_of(tenant) -> str:
     with tenant_context(tenant):
         return current_alias()
 
 
 def test_a_billing_run_from_the_portal_reports_its_progress(
     portal, tenant_a, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     manager = portal["clients"]["manager"]
     bad = manager.post("/c/alpha/manage/billing/", {"period": "2099-01"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
@@ -208,7 +208,7 @@ def test_a_billing_run_from_the_portal_reports_its_progress(
         assert Invoice.objects.filter(period=date(2026, 1, 1)).count() == 2
 
 
-def test_units_are_imported_after_a_preview_of_the_same_file(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_units_are_imported_after_a_preview_of_the_same_file(portal, tenant_a) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     manager = portal["clients"]["manager"]
@@ -232,7 +232,7 @@ def test_units_are_imported_after_a_preview_of_the_same_file(portal, tenant_a) -
     assert again.status_code == 200 and 'id="import-report"' not in again.content.decode()
 
 
-def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a) -> None:
     from klustera.audit.models import AuditEntry
     from klustera.notifications.models import Message
 
@@ -255,7 +255,7 @@ def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a
     assert "notice error" in again  # a cancelled invoice is not open
 
 
-def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, tenant_a) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from klustera.payments.models import TransferProof
@@ -296,7 +296,7 @@ def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, t
         )
 
 
-def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, tenant_a) -> None:
     from klustera.access.models import AccessLog
     from klustera.estate.models import Resident
 
@@ -331,7 +331,7 @@ def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, t
     assert queries() == few
 
 
-def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
     listed = manager.get("/c/alpha/manage/units/").content.decode()
     assert "Resident alpha" in listed and "Rp 250.000" in listed  # who lives there, what is owed
@@ -353,7 +353,7 @@ def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:  # ty
     )
 
 
-def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
     form = {"charge": "Sampah", "basis": "flat", "rate": "25000", "effective_from": "2026-12"}
     assert manager.post("/c/alpha/manage/tariffs/", form).status_code == 302
@@ -367,7 +367,7 @@ def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None: 
         ]
 
 
-def test_a_manager_creates_and_switches_off_a_staff_account(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_creates_and_switches_off_a_staff_account(portal, tenant_a) -> None:
     from klustera.accounts.models import User
 
     manager = portal["clients"]["manager"]
@@ -399,7 +399,7 @@ def test_a_manager_creates_and_switches_off_a_staff_account(portal, tenant_a) ->
         assert User.objects.get(pk=resident.pk).is_active
 
 
-def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> None:
     from klustera.accounts.models import ApiToken, User
 
     resident = portal["clients"]["resident"]
@@ -429,7 +429,7 @@ def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> No
     assert resident.post("/c/alpha/profile", {"sign_out": "garbage"}).status_code == 302
 
 
-def test_a_resident_sees_the_household_of_their_unit_only(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_sees_the_household_of_their_unit_only(portal, tenant_a) -> None:
     from klustera.estate.models import Vehicle
 
     with tenant_context(tenant_a):
@@ -443,7 +443,7 @@ def test_a_resident_sees_the_household_of_their_unit_only(portal, tenant_a) -> N
 @pytest.mark.parametrize("page", ["/c/alpha/manage/units/", "/c/alpha/payments/"])
 def test_the_main_lists_cost_the_same_queries_for_10_and_1000_rows(
     portal, tenant_a, page: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.estate.models import Occupancy, Resident
 
     manager = portal["clients"]["manager"]
@@ -487,7 +487,7 @@ def test_the_main_lists_cost_the_same_queries_for_10_and_1000_rows(
     assert queries() == few
 
 
-def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
     unit = portal["units"][0]  # A-01, where "Resident alpha" lives and receives the bills
     page = f"/c/alpha/manage/units/{unit.pk}/"
@@ -551,7 +551,7 @@ def test_a_manager_moves_people_in_and_out_and_registers_vehicles(portal, tenant
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_a_session_of_one_complex_opens_nothing_of_another(portal, tenant_b, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_of_one_complex_opens_nothing_of_another(portal, tenant_b, path: str) -> None:
     seed_complex(tenant_b, marker="beta")
     other = path.replace("/c/alpha/", "/c/beta/")
     for role in ("manager", "resident", "guard"):
@@ -563,7 +563,7 @@ def test_a_session_of_one_complex_opens_nothing_of_another(portal, tenant_b, pat
             assert "Manager alpha" not in answer.content.decode()
 
 
-def test_lists_sort_by_a_column_both_ways_and_keep_their_filters(portal, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_lists_sort_by_a_column_both_ways_and_keep_their_filters(portal, tenant_a) -> None:
     with tenant_context(tenant_a):
         record_payment(
             unit=portal["invoice"].unit,  # A-01 has paid; A-02 still owes Rp 250.000

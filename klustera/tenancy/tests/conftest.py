@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def tenant_dir(settings, tmp_path: Path, tenant_a) -> Path:  # type: ignore[no-untyped-def]
+def tenant_dir(settings, tmp_path: Path, tenant_a) -> Path:
     """New tenants of this test get their SQLite files in ``tmp_path``."""
     settings.TENANT_DATABASE_CLUSTERS = {
         **settings.TENANT_DATABASE_CLUSTERS,

@@ -69,7 +69,7 @@ def test_a_complexs_first_manager_needs_a_real_password(tenant_dir: Path) -> Non
     assert list(tenant_dir.iterdir()) == []
 
 
-def test_suspend_resume_and_unknown_slug(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_resume_and_unknown_slug(tenant_a) -> None:
     assert "suspended" in run("suspend", tenant_a.slug)
     assert Tenant.objects.get(pk=tenant_a.pk).status == "suspended"
     assert "active again" in run("resume", tenant_a.slug)
@@ -79,14 +79,14 @@ def test_suspend_resume_and_unknown_slug(tenant_a) -> None:  # type: ignore[no-u
         run("suspend", "nobody")
 
 
-def test_migrate_reports_every_tenant(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_migrate_reports_every_tenant(tenant_a, tenant_b) -> None:
     out = run("migrate")
     assert "platform: ok" in out
     assert f"{tenant_a.slug}: ok" in out and f"{tenant_b.slug}: ok" in out
     assert run("migrate", "--tenant", tenant_b.slug).strip() == f"{tenant_b.slug}: ok"
 
 
-def test_migrate_reports_a_tenant_whose_database_is_gone(tmp_path: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_migrate_reports_a_tenant_whose_database_is_gone(tmp_path: Path, tenant_a) -> None:
     Tenant.objects.create(
         name="Gone", slug="gone", status="active", db_name=str(tmp_path / "missing.sqlite3")
     )

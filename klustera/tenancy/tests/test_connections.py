@@ -24,7 +24,7 @@ def _copies_of(tenant: Tenant, tmp_path: Path, count: int) -> list[Tenant]:
     return copies
 
 
-def test_open_connections_stay_at_the_bound(settings, tmp_path: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_open_connections_stay_at_the_bound(settings, tmp_path: Path, tenant_a) -> None:
     # The test's own transactions pin the session tenants' connections open.
     pinned = tenant_connections.open_tenant_connections()
     settings.TENANT_CONNECTIONS_MAX = pinned + 3
@@ -47,7 +47,7 @@ def test_open_connections_stay_at_the_bound(settings, tmp_path: Path, tenant_a) 
 
 def test_a_connection_inside_a_transaction_is_not_evicted(
     settings, tmp_path: Path, tenant_a
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TENANT_CONNECTIONS_MAX = 1
     first, second = _copies_of(tenant_a, tmp_path, 2)
     with tenant_context(first):
@@ -61,7 +61,7 @@ def test_a_connection_inside_a_transaction_is_not_evicted(
             assert Unit.objects.count() == 1
 
 
-def test_cache_keys_carry_the_tenant(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_cache_keys_carry_the_tenant(tenant_a, tenant_b) -> None:
     from django.core.cache import cache
 
     with tenant_context(tenant_a):

@@ -57,12 +57,12 @@ def test_bad_slugs_are_refused_with_a_clear_error(tenant_dir: Path, slug: str, r
     assert list(tenant_dir.iterdir()) == []
 
 
-def test_a_taken_slug_is_refused(tenant_dir: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_taken_slug_is_refused(tenant_dir: Path, tenant_a) -> None:
     with pytest.raises(ProvisioningError, match="slug"):
         provision_tenant(name="Again", slug=tenant_a.slug, manager=MANAGER)
 
 
-def test_a_taken_domain_is_refused(tenant_dir: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_taken_domain_is_refused(tenant_dir: Path, tenant_a) -> None:
     Domain.objects.create(host="taken.example.id", tenant=tenant_a)
     with pytest.raises(ProvisioningError, match="already belongs"):
         provision_tenant(name="New", slug="new-one", manager=MANAGER, domain="taken.example.id")
@@ -85,7 +85,7 @@ def test_an_invalid_manager_phone_leaves_nothing_behind(tenant_dir: Path) -> Non
     assert not (tenant_dir / "kenanga.sqlite3").exists()
 
 
-def test_a_migration_failing_halfway_leaves_nothing_behind(tenant_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_migration_failing_halfway_leaves_nothing_behind(tenant_dir: Path, monkeypatch) -> None:
     real_migrate = services.migrate_tenant
 
     def migrate_then_fail(tenant: Tenant, **kwargs: object) -> None:
@@ -118,7 +118,7 @@ def _pg_database_exists(name: str) -> bool:
         )
 
 
-def test_postgres_provisioning_creates_a_database_per_tenant(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_postgres_provisioning_creates_a_database_per_tenant(tenant_a) -> None:
     from conftest import need
 
     need("postgres")
@@ -134,7 +134,7 @@ def test_postgres_provisioning_creates_a_database_per_tenant(tenant_a) -> None: 
         services.drop_database(tenant)
 
 
-def test_postgres_failure_halfway_drops_the_database(tenant_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_postgres_failure_halfway_drops_the_database(tenant_a, monkeypatch) -> None:
     from conftest import need
 
     need("postgres")
@@ -156,7 +156,7 @@ def test_postgres_failure_halfway_drops_the_database(tenant_a, monkeypatch) -> N
     assert not Tenant.objects.filter(slug="dahlia").exists()
 
 
-def test_suspend_and_resume(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_and_resume(tenant_a) -> None:
     services.suspend_tenant(tenant=tenant_a)
     assert Tenant.objects.get(pk=tenant_a.pk).status == Tenant.Status.SUSPENDED
     services.resume_tenant(tenant=tenant_a)

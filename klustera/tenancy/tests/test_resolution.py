@@ -11,12 +11,12 @@ from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.models import Domain, Tenant
 
 
-def _complex_name(response) -> str:  # type: ignore[no-untyped-def]
+def _complex_name(response) -> str:
     assert response.status_code == 200, response.content[:300]
     return response.content.decode().split("<h1>")[1].split("</h1>")[0]
 
 
-def test_custom_domain_beats_subdomain_and_path(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_custom_domain_beats_subdomain_and_path(tenant_a, tenant_b) -> None:
     Domain.objects.create(
         host="beta.localhost", tenant=tenant_a
     )  # a custom domain shadowing a subdomain
@@ -26,33 +26,33 @@ def test_custom_domain_beats_subdomain_and_path(tenant_a, tenant_b) -> None:  # 
     assert _complex_name(Client(HTTP_HOST="beta.localhost").get("/")) == tenant_a.name
 
 
-def test_subdomain_beats_path(tenant_a, tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_subdomain_beats_path(tenant_a, tenant_b) -> None:
     client = Client(HTTP_HOST=f"{tenant_a.slug}.localhost")
     assert _complex_name(client.get("/")) == tenant_a.name
     assert client.get(f"/c/{tenant_b.slug}/").status_code == 404
 
 
-def test_path_prefix_on_the_platform_host(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_path_prefix_on_the_platform_host(tenant_a) -> None:
     response = Client().get(f"/c/{tenant_a.slug}/")
     assert _complex_name(response) == tenant_a.name
     # Links on the page stay inside the prefix.
     assert f'href="/c/{tenant_a.slug}/"' in response.content.decode()
 
 
-def test_custom_domain_host_is_case_and_port_insensitive(tenant_b) -> None:  # type: ignore[no-untyped-def]
+def test_custom_domain_host_is_case_and_port_insensitive(tenant_b) -> None:
     Domain.objects.create(host="portal.beta-residence.id", tenant=tenant_b, is_primary=True)
     response = Client(HTTP_HOST="Portal.Beta-Residence.ID:8443").get("/")
     assert _complex_name(response) == tenant_b.name
 
 
-def test_x_tenant_header_selects_the_tenant_for_the_api(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_x_tenant_header_selects_the_tenant_for_the_api(tenant_a) -> None:
     response = Client().get("/api/v1/units", HTTP_X_TENANT=tenant_a.slug)
     # The tenant is selected; the request then fails only for want of credentials.
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHENTICATED"
 
 
-def test_platform_host_without_tenant_shows_the_platform_page(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_platform_host_without_tenant_shows_the_platform_page(tenant_a) -> None:
     assert _complex_name(Client().get("/")) == "Klustera"
 
 
@@ -94,7 +94,7 @@ def test_unknown_subdomain_gets_a_not_found_page() -> None:
     assert "TENANT_UNKNOWN" in response.content.decode()
 
 
-def test_suspended_tenant_serves_no_data(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_suspended_tenant_serves_no_data(tenant_a) -> None:
     Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
     page = Client().get(f"/c/{tenant_a.slug}/")
     assert page.status_code == 403
@@ -105,14 +105,14 @@ def test_suspended_tenant_serves_no_data(tenant_a) -> None:  # type: ignore[no-u
     assert api.json()["error"]["code"] == "TENANT_SUSPENDED"
 
 
-def test_a_tenant_still_provisioning_is_not_reachable(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_tenant_still_provisioning_is_not_reachable(tenant_a) -> None:
     Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.PROVISIONING)
     response = Client().get(f"/c/{tenant_a.slug}/api/v1/units")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "TENANT_UNKNOWN"
 
 
-def test_missing_sqlite_database_file_answers_unavailable(tmp_path: Path, tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_missing_sqlite_database_file_answers_unavailable(tmp_path: Path, tenant_a) -> None:
     ghost = Tenant.objects.create(
         name="Ghost",
         slug="ghost",
@@ -129,7 +129,7 @@ def test_missing_sqlite_database_file_answers_unavailable(tmp_path: Path, tenant
     tenant_connections.forget(tenant_connections.alias_for(ghost))
 
 
-def test_dropped_postgres_database_answers_unavailable(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_dropped_postgres_database_answers_unavailable(tenant_a) -> None:
     from conftest import need
 
     need("postgres")
@@ -145,7 +145,7 @@ def test_dropped_postgres_database_answers_unavailable(tenant_a) -> None:  # typ
     assert response.json()["error"]["code"] == "TENANT_UNAVAILABLE"
 
 
-def test_health_probes_answer_on_any_host(tenant_a) -> None:  # type: ignore[no-untyped-def]
+def test_health_probes_answer_on_any_host(tenant_a) -> None:
     client = Client(HTTP_HOST="10.0.0.5")
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
@@ -155,7 +155,7 @@ def test_health_probes_answer_on_any_host(tenant_a) -> None:  # type: ignore[no-
 
 def test_lookups_are_remembered_briefly_and_a_suspension_takes_effect_at_once(
     settings, tenant_a, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from klustera.tenancy.resolution import forget_resolutions
     from klustera.tenancy.services import suspend_tenant
 
