@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,14 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from tests.pages import portal  # noqa: F401  (the page tests' fixture, for every app)
+
 REQUIRE_SERVICES = os.environ.get("KLUSTERA_REQUIRE_SERVICES") == "1"
 POSTGRES_SERVER = os.environ.get("KLUSTERA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("KLUSTERA_TEST_REDIS", "redis://127.0.0.1:6379/15")
 # Per test session: two suites on one server (a developer's and CI's) must not collide.
 PG_TEST_PREFIX = f"klustera_test_{os.getpid()}_"
-TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "api_client"}
+TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "in_tenant_a", "api"}
 
 
 def _allow_tenants_registered_during_a_test() -> None:
@@ -271,6 +274,86 @@ def tenant_b():
     from klustera.tenancy.models import Tenant
 
     return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture
+def in_tenant_a(tenant_a):
+    """The whole test runs inside complex alpha: models and factories reach its database."""
+    from klustera.tenancy.context import tenant_context
+
+    with tenant_context(tenant_a):
+        yield tenant_a
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An API answer with its envelope unwrapped."""
+
+    status: int
+    data: Any
+    meta: dict[str, Any] | None
+    error: dict[str, Any] | None
+    headers: Any
+
+
+class ApiClient:
+    """The v1 API of one complex, as one signed-in user (a bearer token), or as nobody."""
+
+    def __init__(self, tenant: Any, token: str | None = None) -> None:
+        from django.test import Client
+
+        self.base = f"/c/{tenant.slug}/api/v1/"
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        self.client = Client(**headers)
+
+    def get(self, path: str, **params: Any) -> Reply:
+        return self._reply(self.client.get(self.base + path, params))
+
+    def post(self, path: str, body: Any = None) -> Reply:
+        return self._send("post", path, body)
+
+    def put(self, path: str, body: Any = None) -> Reply:
+        return self._send("put", path, body)
+
+    def patch(self, path: str, body: Any = None) -> Reply:
+        return self._send("patch", path, body)
+
+    def delete(self, path: str) -> Reply:
+        return self._reply(self.client.delete(self.base + path))
+
+    def _send(self, method: str, path: str, body: Any) -> Reply:
+        response = getattr(self.client, method)(
+            self.base + path, body or {}, content_type="application/json"
+        )
+        return self._reply(response)
+
+    @staticmethod
+    def _reply(response: Any) -> Reply:
+        envelope = response.json()
+        assert envelope["success"] is (response.status_code < 400), envelope
+        return Reply(
+            status=response.status_code,
+            data=envelope.get("data"),
+            meta=envelope.get("meta"),
+            error=envelope.get("error"),
+            headers=response.headers,
+        )
+
+
+@pytest.fixture
+def api(tenant_a):
+    """``api(user)`` is complex alpha's API signed in as ``user``; ``api()`` is anonymous."""
+    from klustera.accounts.services import issue_token
+    from klustera.tenancy.context import tenant_context
+
+    def as_user(user: Any = None) -> ApiClient:
+        if user is None:
+            return ApiClient(tenant_a)
+        with tenant_context(tenant_a):
+            token, _ = issue_token(user=user, device_name="test")
+        return ApiClient(tenant_a, token)
+
+    return as_user
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -16,7 +16,7 @@ def alpha(tenant_a):
     data = seed_complex(tenant_a, marker="alpha")
     with tenant_context(tenant_a):
         Unit.objects.bulk_create(Unit(block="B", number=f"{n:03d}") for n in range(150))
-    return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
 
 
 def test_pages_hold_at_most_100_and_report_the_total(alpha) -> None:

@@ -39,7 +39,7 @@ NUL_FILTERS = [
 def test_a_nul_byte_in_a_filter_is_a_422_on_both_databases(tenant_pair, path: str) -> None:
     tenant, _other = tenant_pair
     data = seed_complex(tenant, marker="alpha")
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     answer = manager.get(f"/c/{tenant.slug}/api/v1/{path}")
     assert answer.status_code == 422, answer.content[:200]
     assert answer.json()["error"]["code"] == "VALIDATION_ERROR"
@@ -64,7 +64,7 @@ def test_a_complex_slug_that_cannot_exist_is_unknown_before_any_query(
 
 def test_an_invoice_prefix_is_letters_digits_and_hyphens(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     for prefix in ('INV"\r\n', "IN/V", "inv"):
         answer = manager.patch(
             "/c/alpha/api/v1/admin/billing-settings",
@@ -88,8 +88,8 @@ def test_a_pdf_named_by_an_old_odd_prefix_still_downloads(tenant_a, settings, tm
         BillingSettings.objects.update_or_create(pk=1, defaults={"invoice_prefix": 'I"\r\nV'})
         Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=date(2026, 1, 1))
         generate_invoices(period=date(2026, 11, 1))
-        invoice = Invoice.objects.filter(unit=data["units"][0]).get()
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+        invoice = Invoice.objects.filter(unit=data.units[0]).get()
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     pdf = manager.get(f"/c/alpha/api/v1/invoices/{invoice.pk}/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert "\n" not in pdf["Content-Disposition"]
@@ -155,7 +155,7 @@ def test_an_upload_past_the_request_limit_is_cut_off_while_it_streams(guard, set
 def test_a_complex_gets_no_more_units_than_its_plan_allows(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")  # two units
     Tenant.objects.filter(slug="alpha").update(max_units=3)
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     url = "/c/alpha/api/v1/admin/units"
     assert manager.post(url, {"block": "B", "number": "1"}, "application/json").status_code == 201
     refused = manager.post(url, {"block": "B", "number": "2"}, "application/json")
@@ -169,7 +169,7 @@ def test_a_complex_gets_no_more_units_than_its_plan_allows(tenant_a) -> None:
 
 def test_one_phone_is_one_resident(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")  # the resident of A-01 has 081300000002
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     twice = manager.post(
         "/c/alpha/api/v1/admin/residents",
         {"name": "Orang Lain", "phone": "0813-0000-0002"},
@@ -182,11 +182,11 @@ def test_one_phone_is_one_resident(tenant_a) -> None:
 
 def test_a_payment_dated_before_2000_is_refused(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
     for paid_at in ("0001-01-01T10:00:00+07:00", "1999-12-31T10:00:00+07:00"):
         answer = manager.post(
             "/c/alpha/api/v1/admin/payments",
-            {"unit": data["units"][0].pk, "amount": "100000", "method": "cash", "paid_at": paid_at},
+            {"unit": data.units[0].pk, "amount": "100000", "method": "cash", "paid_at": paid_at},
             "application/json",
         )
         assert answer.status_code == 422, paid_at

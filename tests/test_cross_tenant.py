@@ -329,7 +329,7 @@ def test_another_complexs_token_is_refused_here(name: str, world) -> None:
     probe = PROBES[name]
     if probe.kind == "public":
         pytest.skip("public route: no token is read")
-    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {world['b']['manager_token']}")
+    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {world['b'].manager_token}")
     for method in probe.methods:
         response = _call(intruder, method, _path(name, probe))
         assert response.status_code == 401, (name, method, response.content[:200])
@@ -339,7 +339,7 @@ def test_another_complexs_token_is_refused_here(name: str, world) -> None:
 @pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "object"))
 def test_another_complexs_ids_are_not_found_here(name: str, world, tenant_b) -> None:
     probe = PROBES[name]
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a'].manager_token}")
     for method in probe.methods:
         response = _call(manager, method, _path(name, probe))
         assert response.status_code == 404, (name, method, response.content[:200])
@@ -358,7 +358,7 @@ def _columns(tenant, obj) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(n for n, p in PROBES.items() if p.kind == "list"))
 def test_lists_here_never_show_another_complexs_rows(name: str, world) -> None:
     probe = PROBES[name]
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a']['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {world['a'].manager_token}")
     for method in probe.methods:
         if method != "get":
             continue

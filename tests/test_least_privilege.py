@@ -28,7 +28,7 @@ STAFF = [Role.SECURITY_STAFF, Role.CLEANING_STAFF, Role.FACILITY_STAFF]
 @pytest.fixture
 def complex_with_staff(tenant_a) -> dict[str, Any]:
     data = seed_complex(tenant_a, marker="alpha")
-    unit = data["units"][0]
+    unit = data.units[0]
     with tenant_context(tenant_a):
         clients = {}
         for n, role in enumerate(STAFF):
@@ -52,7 +52,7 @@ def complex_with_staff(tenant_a) -> dict[str, Any]:
             created_at=timezone.now(),
             answer_by=timezone.now() + timedelta(minutes=5),
         )
-    return {**data, "unit": unit, "staff": clients}
+    return {**data.as_dict(), "unit": unit, "staff": clients}
 
 
 @pytest.mark.parametrize("role", STAFF)

@@ -50,7 +50,7 @@ def pg_manager(tenant_pair, monkeypatch) -> tuple[Client, str]:
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
     tenant, _other = tenant_pair
     data = seed_complex(tenant, marker="alpha")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"), tenant.slug
+    return Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}"), tenant.slug
 
 
 def test_every_text_parameter_refuses_a_nul_byte_without_a_500(pg_manager) -> None:

@@ -52,7 +52,7 @@ def manager_header(tenant_a, monkeypatch, keep_test_transaction):
     for scope in ("ip", "user", "public", "phone"):
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
     data = seed_complex(tenant_a, marker="alpha")
-    return {"Authorization": f"Bearer {data['manager_token']}"}
+    return {"Authorization": f"Bearer {data.manager_token}"}
 
 
 # Where a business rule alone decides, a schema-valid request is still refused: these

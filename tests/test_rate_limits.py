@@ -49,7 +49,7 @@ def test_five_sign_ins_a_minute_per_phone(store, tenant_a) -> None:
 def test_requests_per_ip_and_per_user(store, tenant_a, monkeypatch) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "3/min")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/hour")
-    token = seed_complex(tenant_a, marker="alpha")["manager_token"]
+    token = seed_complex(tenant_a, marker="alpha").manager_token
     signed_in = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert [signed_in.get("/c/alpha/api/v1/auth/me").status_code for _ in range(3)] == [
         200,

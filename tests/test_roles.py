@@ -285,7 +285,7 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
     seeded = seed_complex(tenant_a, marker="alpha")
     beta = seed_complex(tenant_b, marker="beta")
-    unit, other = seeded["units"]
+    unit, other = seeded.units
     with tenant_context(tenant_a):
         users = {M: "081300000001", R: "081300000002"}
         for role, phone, kind in (
@@ -378,7 +378,7 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
         )
         objects["slug"] = tenant_b  # the platform action names a complex by slug
-    tokens[FOREIGN] = beta["manager_token"]
+    tokens[FOREIGN] = beta.manager_token
     return {**objects, "tokens": tokens, "phones": users, "tenant": tenant_a, "beta": tenant_b}
 
 

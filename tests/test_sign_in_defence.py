@@ -130,13 +130,13 @@ def test_a_token_of_another_complex_is_refused_and_logged(tenant_a, tenant_b, ca
     from tests.seed import seed_complex
 
     beta = seed_complex(tenant_b, marker="beta")
-    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {beta['manager_token']}", REMOTE_ADDR="10.8.8.8")
+    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {beta.manager_token}", REMOTE_ADDR="10.8.8.8")
     with caplog.at_level("WARNING", logger="klustera.security"):
         assert intruder.get("/c/alpha/api/v1/admin/units").status_code == 401
     [event] = [r.getMessage() for r in caplog.records if r.name == "klustera.security"]
     assert "security.foreign_token complex=alpha token_complex=beta" in event
     assert "route=/c/alpha/api/v1/admin/units ip=10.8.8.8" in event
-    assert beta["manager_token"].split(".")[1] not in event  # the secret is never logged
+    assert beta.manager_token.split(".")[1] not in event  # the secret is never logged
 
 
 def test_token_answers_and_the_pass_are_never_cached(dewi, tenant_a) -> None:

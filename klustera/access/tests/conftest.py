@@ -19,7 +19,7 @@ BASE = "/c/alpha/api/v1"
 
 @pytest.fixture
 def gate(tenant_a) -> dict[str, Any]:
-    data = seed_complex(tenant_a, marker="alpha")
+    data = seed_complex(tenant_a, marker="alpha").as_dict()
     with tenant_context(tenant_a):
         guard = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])
         data["guard_user"] = guard

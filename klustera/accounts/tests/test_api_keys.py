@@ -22,7 +22,7 @@ BASE = "/c/alpha/api/v1"
 
 @pytest.fixture
 def complex_a(tenant_a) -> dict[str, Any]:
-    data = seed_complex(tenant_a, marker="alpha")
+    data = seed_complex(tenant_a, marker="alpha").as_dict()
     data["manager"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
     return data
 

@@ -111,7 +111,7 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
 
     configure(tenant_a, sim)
     data = seed_complex(tenant_a, marker="alpha")
-    unit = data["units"][1]
+    unit = data.units[1]
     invited = committed(
         tenant_a,
         lambda: _post(
@@ -122,7 +122,7 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
                 "phone": "081255554444",
                 "occupancy_role": "renter",
             },
-            token=data["manager_token"],
+            token=data.manager_token,
         ),
     )
     assert invited.status_code == 201
@@ -173,12 +173,12 @@ def test_invitations_to_existing_users_or_other_complexes_units_are_refused(
     existing = _post(
         "/admin/invitations",
         {
-            "unit_id": data["units"][0].pk,
+            "unit_id": data.units[0].pk,
             "name": "x",
             "phone": "081300000002",
             "occupancy_role": "owner",
         },
-        token=data["manager_token"],
+        token=data.manager_token,
     )
     assert existing.status_code == 422
     with tenant_context(tenant_b):
@@ -186,7 +186,7 @@ def test_invitations_to_existing_users_or_other_complexes_units_are_refused(
     response = _post(
         "/admin/invitations",
         {"unit_id": foreign.pk, "name": "x", "phone": "081255550000", "occupancy_role": "owner"},
-        token=data["manager_token"],
+        token=data.manager_token,
     )
     assert response.status_code == 422 and "unit_id" in response.json()["error"]["details"]
 
@@ -203,19 +203,19 @@ def test_managers_create_staff_and_residents_cannot(tenant_a) -> None:
             "role": "security_staff",
             "password": "satpam-kuat-1",
         },
-        token=data["manager_token"],
+        token=data.manager_token,
     )
     assert created.status_code == 201 and created.json()["data"]["roles"] == ["security_staff"]
     not_staff = _post(
         "/admin/staff",
         {"phone": "081244443334", "name": "X", "role": "property_manager"},
-        token=data["manager_token"],
+        token=data.manager_token,
     )
     assert not_staff.status_code == 422
     denied = _post(
         "/admin/staff",
         {"phone": "081244443335", "name": "Y", "role": "cleaning_staff"},
-        token=data["resident_token"],
+        token=data.resident_token,
     )
     assert denied.status_code == 403
     with tenant_context(tenant_a):

@@ -27,7 +27,7 @@ def test_a_staff_account_with_a_weak_password_is_refused(tenant_a, weak: str) ->
             )
         assert "password" in refused.value.message_dict
         assert not User.objects.filter(phone="+6281244440000").exists()
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}").post(
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}").post(
         "/c/alpha/api/v1/admin/staff",
         {"phone": "081244440000", "name": "Agus", "role": "cleaning_staff", "password": weak},
         "application/json",

@@ -18,7 +18,7 @@ def _post(path: str, token: str, body: dict, method: str = "post"):
 
 def test_manager_actions_are_recorded_with_who_and_what(tenant_a) -> None:
     data = seed_complex(tenant_a, marker="alpha")
-    token = data["manager_token"]
+    token = data.manager_token
     assert (
         _post(
             "admin/staff",
@@ -32,7 +32,7 @@ def test_manager_actions_are_recorded_with_who_and_what(tenant_a) -> None:
             "admin/invitations",
             token,
             {
-                "unit_id": data["units"][1].pk,
+                "unit_id": data.units[1].pk,
                 "name": "Hendra",
                 "phone": "081255550001",
                 "occupancy_role": "owner",

@@ -18,8 +18,8 @@ IPL_100K = {"charge": "IPL", "rate": "100000", "effective_from": "2026-01"}
 def _clients(tenant) -> tuple[Client, Client, dict[str, Any]]:
     data = seed_complex(tenant, marker="alpha")
     return (
-        Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"),
-        Client(HTTP_AUTHORIZATION=f"Bearer {data['resident_token']}"),
+        Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}"),
+        Client(HTTP_AUTHORIZATION=f"Bearer {data.resident_token}"),
         data,
     )
 
@@ -63,7 +63,7 @@ def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:
 
 def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:
     manager, _, data = _clients(tenant_a)
-    a01, a02 = (unit.pk for unit in data["units"])
+    a01, a02 = (unit.pk for unit in data.units)
     _post(manager, "admin/tariffs", IPL_100K)
     charge = {"units": [a01], "period": "2026-12", "description": "Ganti lampu", "amount": "45000"}
     response = _post(manager, "admin/charges", charge)
@@ -91,7 +91,7 @@ def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:
 
 def test_a_manager_bills_one_unit_by_hand(tenant_a) -> None:
     manager, _, data = _clients(tenant_a)
-    a01 = data["units"][0].pk
+    a01 = data.units[0].pk
     _post(manager, "admin/tariffs", IPL_100K)
     created = _post(manager, "admin/invoices", {"unit": a01, "period": "2026-11"})
     assert created.status_code == 201, created.content
@@ -129,7 +129,7 @@ def test_billing_settings_are_validated_and_audited(tenant_a) -> None:
 
 def test_a_resident_reads_the_statement_of_their_own_unit_only(tenant_a) -> None:
     manager, resident, data = _clients(tenant_a)
-    a01, a02 = (unit.pk for unit in data["units"])
+    a01, a02 = (unit.pk for unit in data.units)
     _post(manager, "admin/tariffs", IPL_100K)
     _post(manager, "admin/billing-runs", {"period": "2026-11"})
     paid = _post(manager, "admin/payments", {"unit": a01, "amount": "150000", "method": "cash"})

@@ -77,7 +77,7 @@ def test_a_payment_renders_the_invoice_again_and_issues_a_receipt(
 
 
 def test_residents_download_their_own_pdfs_only(billed, tenant_a) -> None:
-    resident = Client(HTTP_AUTHORIZATION=f"Bearer {billed['resident_token']}")
+    resident = Client(HTTP_AUTHORIZATION=f"Bearer {billed.resident_token}")
     with tenant_context(tenant_a):
         mine = Invoice.objects.get(unit__number="01")
         other = Invoice.objects.get(unit__number="02")
@@ -88,7 +88,7 @@ def test_residents_download_their_own_pdfs_only(billed, tenant_a) -> None:
     assert mine.number in text_of(response.content)
     assert resident.get(f"/c/alpha/api/v1/invoices/{other.pk}/pdf").status_code == 404
     assert resident.get(f"/c/alpha/api/v1/payments/{payment.pk}/receipt").status_code == 404
-    manager = Client(HTTP_AUTHORIZATION=f"Bearer {billed['manager_token']}")
+    manager = Client(HTTP_AUTHORIZATION=f"Bearer {billed.manager_token}")
     receipt = manager.get(f"/c/alpha/api/v1/payments/{payment.pk}/receipt")
     assert receipt.status_code == 200 and payment.receipt_number in text_of(receipt.content)
 

@@ -19,8 +19,8 @@ def _setup(tenant):
             charge="IPL", basis="land_area", rate=Decimal("2000"), effective_from=date(2026, 1, 1)
         )
     return (
-        Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}"),
-        Client(HTTP_AUTHORIZATION=f"Bearer {data['resident_token']}"),
+        Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}"),
+        Client(HTTP_AUTHORIZATION=f"Bearer {data.resident_token}"),
     )
 
 

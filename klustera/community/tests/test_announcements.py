@@ -23,7 +23,7 @@ BASE = "/c/alpha/api/v1"
 @pytest.fixture
 def complex_a(tenant_a) -> dict[str, Any]:
     """Alpha's seed (A-01 with "Resident alpha") and a resident of block B."""
-    data = seed_complex(tenant_a, marker="alpha")
+    data = seed_complex(tenant_a, marker="alpha").as_dict()
     with tenant_context(tenant_a):
         unit = Unit.objects.create(block="B", number="01")
         user = create_user(

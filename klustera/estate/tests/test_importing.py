@@ -29,7 +29,7 @@ SHEET = (
 @pytest.fixture
 def manager(tenant_a) -> Client:
     data = seed_complex(tenant_a, marker="alpha")  # exist already
-    return Client(HTTP_AUTHORIZATION=f"Bearer {data['manager_token']}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {data.manager_token}")
 
 
 def _upload(client: Client, content: bytes | str, name: str = "units.csv", commit: bool = False):

@@ -15,7 +15,7 @@ BASE = "/c/alpha/api/v1/admin"
 
 @pytest.fixture
 def manager(tenant_a) -> Client:
-    token = seed_complex(tenant_a, marker="alpha")["manager_token"]
+    token = seed_complex(tenant_a, marker="alpha").manager_token
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 

@@ -218,7 +218,7 @@ def test_a_manager_of_another_complex_reaches_nothing_here(
 ) -> None:
     failed = _failed_reminder(complex_a, resident, sim)
     beta = seed_complex(tenant_b, marker="beta")
-    beta_client = _client(beta["manager_token"])
+    beta_client = _client(beta.manager_token)
     # Beta's manager, on beta: alpha's message id does not exist there.
     response = beta_client.post(f"/c/beta/api/v1/admin/notifications/outbox/{failed}/resend")
     assert response.status_code == 404

@@ -44,7 +44,7 @@ def billed(tenant_a, xsim) -> dict[str, Any]:
     from klustera.payments.services import update_xendit_account
     from klustera.tenancy.context import tenant_context
 
-    data = seed_complex(tenant_a, marker="alpha")
+    data = seed_complex(tenant_a, marker="alpha").as_dict()
     with tenant_context(tenant_a):
         Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=date(2026, 1, 1))
         generate_invoices(period=date(2026, 11, 1))

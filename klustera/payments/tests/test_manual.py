@@ -28,7 +28,7 @@ def photo(name: str = "slip.png") -> SimpleUploadedFile:
 @pytest.fixture
 def setup(tenant_a, settings, tmp_path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
-    data = seed_complex(tenant_a, marker="alpha")
+    data = seed_complex(tenant_a, marker="alpha").as_dict()
     with tenant_context(tenant_a):
         Tariff.objects.create(charge="IPL", rate=Decimal("250000"), effective_from=date(2026, 1, 1))
         generate_invoices(period=date(2026, 11, 1))

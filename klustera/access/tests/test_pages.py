@@ -1,0 +1,86 @@
+"""The gate's portal pages: guest codes, the resident pass and the access log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from klustera.access.models import GuestInvitation
+from klustera.tenancy.context import current_alias, tenant_context
+
+
+def test_a_resident_invites_a_guest_from_the_portal_and_cancels(portal, tenant_a) -> None:
+    resident = portal["clients"]["resident"]
+    unit = portal["units"][0]
+    start = timezone.localtime() + timedelta(hours=1)
+    form = {
+        "unit": unit.pk,
+        "guest_name": "Bu Ani",
+        "people": 2,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    bad = resident.post("/c/alpha/guests/", {**form, "ends_at": form["starts_at"]})
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()  # a form error
+    other_unit = resident.post("/c/alpha/guests/", {**form, "unit": portal["units"][1].pk})
+    assert 'class="error"' in other_unit.content.decode()  # not the resident's unit
+    done = resident.post("/c/alpha/guests/", form, follow=True).content.decode()
+    with tenant_context(tenant_a):
+        invitation = GuestInvitation.objects.get()
+        from klustera.access.services import code_of
+
+        code = code_of(invitation)
+    assert code in done and "Bu Ani" in done
+    resident.post(f"/c/alpha/guests/{invitation.pk}/cancel")
+    with tenant_context(tenant_a):
+        assert GuestInvitation.objects.get().status == "cancelled"
+    # Someone else's invitation cannot be cancelled from the portal.
+    assert (
+        portal["clients"]["manager"].post(f"/c/alpha/guests/{invitation.pk}/cancel").status_code
+        == 404
+    )
+
+
+def test_the_pass_page_shows_a_fresh_qr(portal) -> None:
+    page = portal["clients"]["resident"].get("/c/alpha/pass/").content.decode()
+    assert 'src="data:image/svg+xml' in page and 'hx-trigger="every ' in page
+    again = portal["clients"]["resident"].get("/c/alpha/pass/qr").content.decode()
+    assert again.split('src="')[1][:200] != page.split('src="')[1][:200]  # a new nonce
+
+
+def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, tenant_a) -> None:
+    from klustera.access.models import AccessLog
+    from klustera.estate.models import Resident
+
+    manager = portal["clients"]["manager"]
+    with tenant_context(tenant_a):
+        alias = current_alias()
+        resident = Resident.objects.get()
+
+    def log(n: int) -> None:
+        with tenant_context(tenant_a):
+            AccessLog.objects.bulk_create(
+                AccessLog(
+                    kind="resident_entry",
+                    method="qr_code",
+                    result="valid",
+                    gate="Utama",
+                    unit=portal["units"][0],
+                    resident=resident,
+                    at=timezone.now(),
+                )
+                for _ in range(n)
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connections[alias]) as captured:
+            assert manager.get("/c/alpha/manage/access-log/").status_code == 200
+        return len(captured)
+
+    log(10)
+    few = queries()
+    log(990)
+    assert queries() == few

@@ -1,0 +1,113 @@
+"""Billing's portal pages: invoices, billing runs, reminders and tariffs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from klustera.billing.models import Invoice, Tariff
+from klustera.billing.services import generate_invoices
+from klustera.estate.models import Unit
+from klustera.tenancy.context import current_alias, tenant_context
+from tests.pages import current_alias_of
+
+
+def test_the_resident_home_and_invoices_show_what_is_owed(portal, tenant_a) -> None:
+    resident = portal["clients"]["resident"]
+    home = resident.get("/c/alpha/").content.decode()
+    invoice = portal["invoice"]
+    assert invoice.number in home and "250.000" in home  # Rupiah with dots
+    listed = resident.get("/c/alpha/invoices/").content.decode()
+    assert invoice.number in listed
+    assert "A-02" not in listed  # not the resident's unit
+    manager_list = portal["clients"]["manager"].get("/c/alpha/invoices/?block=A").content.decode()
+    assert "A-01" in manager_list and "A-02" in manager_list
+    assert (
+        "A-0"
+        not in portal["clients"]["manager"].get("/c/alpha/invoices/?status=paid").content.decode()
+    )
+
+
+def test_the_invoice_list_costs_the_same_queries_for_10_and_1000_invoices(portal, tenant_a) -> None:
+    manager = portal["clients"]["manager"]
+
+    def queries() -> int:
+        with tenant_context(tenant_a):
+            alias = current_alias()
+        with CaptureQueriesContext(connections[alias]) as captured:
+            assert manager.get("/c/alpha/invoices/").status_code == 200
+        return len(captured)
+
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(Unit(block="B", number=f"{n:03d}", land_area=90) for n in range(8))
+        generate_invoices(period=date(2026, 1, 1))
+    few = queries()
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(
+            Unit(block="C", number=f"{n:04d}", land_area=90) for n in range(990)
+        )
+        generate_invoices(period=date(2026, 2, 1))
+    assert Invoice.objects.using(current_alias_of(tenant_a)).count() > 1000
+    assert queries() == few
+
+
+def test_a_billing_run_from_the_portal_reports_its_progress(
+    portal, tenant_a, django_capture_on_commit_callbacks
+) -> None:
+    manager = portal["clients"]["manager"]
+    bad = manager.post("/c/alpha/manage/billing/", {"period": "2099-01"})
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
+    alias = current_alias_of(tenant_a)
+    with django_capture_on_commit_callbacks(using=alias, execute=True):  # queued at commit
+        started = manager.post("/c/alpha/manage/billing/", {"period": "2026-01"})
+    assert started.status_code == 302
+    run_page = started["Location"]
+    assert portal["clients"]["resident"].get(run_page).status_code == 403
+    answer = manager.get(run_page, HTTP_HX_REQUEST="true")
+    assert "HX-Request" in answer["Vary"]  # the part is never cached as the page
+    progress = answer.content.decode()
+    assert "<html" not in progress  # only the part htmx swaps in
+    assert 'id="run-created">2<' in progress and 'value="100"' in progress
+    assert "hx-trigger" not in progress  # finished: the page stops polling
+    with tenant_context(tenant_a):
+        assert Invoice.objects.filter(period=date(2026, 1, 1)).count() == 2
+
+
+def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a) -> None:
+    from klustera.audit.models import AuditEntry
+    from klustera.notifications.models import Message
+
+    invoice = portal["invoice"]
+    action = f"/c/alpha/invoices/{invoice.pk}/action"
+    assert portal["clients"]["resident"].post(action, {"action": "remind"}).status_code == 403
+    manager = portal["clients"]["manager"]
+    page = manager.get(f"/c/alpha/invoices/{invoice.pk}/").content.decode()
+    assert 'value="remind"' in page and 'value="cancel"' in page
+    manager.post(action, {"action": "remind"})
+    no_reason = manager.post(action, {"action": "cancel", "reason": " "}, follow=True)
+    assert "notice error" in no_reason.content.decode()
+    manager.post(action, {"action": "cancel", "reason": "Double entry"})
+    with tenant_context(tenant_a):
+        assert Message.objects.filter(template="payment_reminder").exists()
+        cancelled = Invoice.objects.get(pk=invoice.pk)
+        assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Double entry")
+        assert AuditEntry.objects.filter(action="invoice.reminded").count() == 1
+    again = manager.post(action, {"action": "remind"}, follow=True).content.decode()
+    assert "notice error" in again  # a cancelled invoice is not open
+
+
+def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:
+    manager = portal["clients"]["manager"]
+    form = {"charge": "Sampah", "basis": "flat", "rate": "25000", "effective_from": "2026-12"}
+    assert manager.post("/c/alpha/manage/tariffs/", form).status_code == 302
+    overlap = manager.post("/c/alpha/manage/tariffs/", {**form, "rate": "30000"})
+    assert 'class="error"' in overlap.content.decode()
+    garbage = manager.post("/c/alpha/manage/tariffs/", {**form, "effective_from": "soon"})
+    assert 'class="error"' in garbage.content.decode()
+    with tenant_context(tenant_a):
+        assert list(Tariff.objects.filter(charge="Sampah").values_list("rate", flat=True)) == [
+            Decimal("25000")
+        ]
