@@ -8,15 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Resident, Unit
 from klustera.tenancy.files import private_upload
+from klustera.timestamps import Timestamped
 
 
-class GateKey(models.Model):
+class GateKey(Timestamped):
     """An Ed25519 key that signs residents' passes; guards verify with the public half."""
 
     kid = models.CharField(max_length=16, unique=True)
     private_key = models.TextField()  # encrypted
     public_key = models.CharField(max_length=64)  # raw, base64url
-    created_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -26,7 +26,7 @@ class GateKey(models.Model):
         return self.kid
 
 
-class GuestInvitation(models.Model):
+class GuestInvitation(Timestamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         USED = "used", _("Used")
@@ -49,7 +49,6 @@ class GuestInvitation(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     uses = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -64,7 +63,7 @@ class GuestInvitation(models.Model):
         return f"{self.guest_name} → {self.unit_id}"
 
 
-class AccessLog(models.Model):
+class AccessLog(Timestamped):
     """One decision at a gate, allowed or not."""
 
     class Kind(models.TextChoices):
@@ -120,7 +119,7 @@ class AccessLog(models.Model):
         return self.invitation.guest_name if self.invitation_id and self.invitation else ""
 
 
-class WalkIn(models.Model):
+class WalkIn(Timestamped):
     """An unannounced visitor: the unit's residents allow or refuse; after a while, the guard."""
 
     class Status(models.TextChoices):
@@ -141,7 +140,6 @@ class WalkIn(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField()
     answer_by = models.DateTimeField()  # after this the guard decides
     decided_at = models.DateTimeField(null=True, blank=True)
     log = models.OneToOneField(
@@ -155,7 +153,7 @@ class WalkIn(models.Model):
         return f"{self.visitor_name} → {self.unit_id} ({self.status})"
 
 
-class Parcel(models.Model):
+class Parcel(Timestamped):
     """A delivery left at the gate for a unit: logged, the unit told, closed when collected."""
 
     class Status(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klustera.phones import normalize_phone
+from klustera.timestamps import Timestamped
 
 
 class UserManager(BaseUserManager["User"]):
@@ -36,7 +37,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(phone, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, Timestamped):
     """A person who signs in: a resident, a manager or staff of one complex (or platform staff)."""
 
     class Language(models.TextChoices):
@@ -63,11 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.name} ({self.phone})"
 
 
-class BearerSecret(models.Model):
+class BearerSecret(Timestamped):
     """What a token and an API key share: a digest (never the secret) and a lifetime."""
 
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -119,14 +119,13 @@ class ApiKey(BearerSecret):
         return f"API key {self.name}"
 
 
-class RefreshToken(models.Model):
+class RefreshToken(Timestamped):
     """A single-use refresh token; presenting a used one revokes its whole family."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
     family = models.UUIDField(db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     device_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -135,7 +134,7 @@ class RefreshToken(models.Model):
         return f"refresh token {self.pk} of {self.user_id}"
 
 
-class OneTimeCode(models.Model):
+class OneTimeCode(Timestamped):
     """A code sent to a phone to sign in or reset a password; only its keyed hash is stored."""
 
     class Purpose(models.TextChoices):
@@ -145,7 +144,6 @@ class OneTimeCode(models.Model):
     phone = models.CharField(max_length=16, db_index=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     consumed_at = models.DateTimeField(null=True, blank=True)
@@ -157,13 +155,14 @@ class OneTimeCode(models.Model):
         return f"{self.purpose} code for {self.phone}"
 
 
-class AuthFailure(models.Model):
+class AuthFailure(Timestamped):
     """A failed sign-in or code check, kept to lock out guessing and to show managers."""
 
     phone = models.CharField(max_length=20, db_index=True)
     kind = models.CharField(max_length=10)  # password, otp
     ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Read by time window (lockouts, the trail): indexed.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.kind} failure for {self.phone}"

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from klustera.timestamps import Timestamped
 
 
-class AuditEntry(models.Model):
+class AuditEntry(Timestamped):
     """One administrative or financial action. Entries are never changed or deleted."""
 
     actor = models.ForeignKey(
@@ -19,7 +22,8 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=60, blank=True)
     details = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Read by time window (lockouts, the trail): indexed.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

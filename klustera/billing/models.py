@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Unit
 from klustera.tenancy.files import private_upload
+from klustera.timestamps import Timestamped
 
 
-class BillingSettings(models.Model):
+class BillingSettings(Timestamped):
     """How the complex bills (one row)."""
 
     invoice_prefix = models.CharField(
@@ -60,7 +61,7 @@ class BillingSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
-class Tariff(models.Model):
+class Tariff(Timestamped):
     """A monthly charge and how it is computed, from a month on (until a month, or open)."""
 
     class Basis(models.TextChoices):
@@ -93,7 +94,7 @@ class Tariff(models.Model):
         return f"{self.charge} ({self.basis}) from {self.effective_from:%Y-%m}"
 
 
-class Invoice(models.Model):
+class Invoice(Timestamped):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         PARTIALLY_PAID = "partially_paid", _("Partially paid")
@@ -145,7 +146,7 @@ class Invoice(models.Model):
 OPEN_STATUSES = (Invoice.Status.PENDING, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(Timestamped):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     description = models.CharField(max_length=200)
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1))
@@ -153,7 +154,6 @@ class InvoiceLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     is_tax = models.BooleanField(default=False)
     late_fee_number = models.PositiveSmallIntegerField(null=True, blank=True)  # 1st, 2nd … month
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["is_tax", "pk"]
@@ -169,7 +169,7 @@ class InvoiceLine(models.Model):
         return f"{self.description}: {self.amount}"
 
 
-class OneOffCharge(models.Model):
+class OneOffCharge(Timestamped):
     """A charge to one unit for one month (a repair, a key card), billed with that month."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="one_off_charges")
@@ -183,7 +183,6 @@ class OneOffCharge(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-period", "pk"]
@@ -197,7 +196,7 @@ class OneOffCharge(models.Model):
         return f"{self.description}: {self.amount}"
 
 
-class NumberSequence(models.Model):
+class NumberSequence(Timestamped):
     """The last number used per kind (invoice, receipt) and year: gapless, never reused."""
 
     kind = models.CharField(max_length=10, default="invoice")
@@ -213,7 +212,7 @@ class NumberSequence(models.Model):
         return f"{self.kind} {self.year}: {self.last_number}"
 
 
-class BillingRun(models.Model):
+class BillingRun(Timestamped):
     period = models.DateField()
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -240,7 +239,7 @@ class BillingRun(models.Model):
 # invoice when it is issued. The tables keep the names they had in ``payments``.
 
 
-class Payment(models.Model):
+class Payment(Timestamped):
     class Method(models.TextChoices):
         CASH = "cash", _("Cash")
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
@@ -263,7 +262,6 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "payments_payment"
@@ -283,13 +281,12 @@ class Payment(models.Model):
         return self.receipt_number
 
 
-class Allocation(models.Model):
+class Allocation(Timestamped):
     """The part of a payment that settles one invoice."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(max_digits=14, decimal_places=0)
-    created_at = models.DateTimeField(auto_now_add=True)
     reversed_at = models.DateTimeField(null=True, blank=True)  # its payment was reversed
 
     class Meta:
@@ -305,7 +302,7 @@ class Allocation(models.Model):
         return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
 
 
-class Reversal(models.Model):
+class Reversal(Timestamped):
     """A payment undone (a bounced transfer, money booked to the wrong unit): its own entry.
 
     The payment is never edited or deleted; what it paid is reopened.
@@ -316,7 +313,6 @@ class Reversal(models.Model):
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField()
 
     class Meta:
         db_table = "payments_reversal"
@@ -325,7 +321,7 @@ class Reversal(models.Model):
         return f"reversal of {self.payment_id}"
 
 
-class Refund(models.Model):
+class Refund(Timestamped):
     """Credit paid back to a resident (an overpayment, a unit sold): its own entry."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="refunds")
@@ -336,7 +332,6 @@ class Refund(models.Model):
     refunded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField()
 
     class Meta:
         db_table = "payments_refund"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from klustera.timestamps import Timestamped
 
-class Announcement(models.Model):
+
+class Announcement(Timestamped):
     """A notice to every resident of the complex, or to one block's."""
 
     title = models.CharField(max_length=150)

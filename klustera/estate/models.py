@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klustera.timestamps import Timestamped
 
-class Unit(models.Model):
+
+class Unit(Timestamped):
     """A house or apartment of the complex; the thing that gets billed."""
 
     class Type(models.TextChoices):
@@ -23,7 +25,6 @@ class Unit(models.Model):
     unit_type = models.CharField(max_length=10, choices=Type.choices, default=Type.HOUSE)
     land_area = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     building_area = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["block", "number"]
@@ -35,7 +36,7 @@ class Unit(models.Model):
         return f"{self.block}-{self.number}" if self.block else self.number
 
 
-class Resident(models.Model):
+class Resident(Timestamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
@@ -52,7 +53,6 @@ class Resident(models.Model):
         on_delete=models.SET_NULL,
         related_name="resident",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -65,7 +65,7 @@ class Resident(models.Model):
         return self.name
 
 
-class Occupancy(models.Model):
+class Occupancy(Timestamped):
     """A resident's tie to a unit over a period: owner, renter or family member."""
 
     class Role(models.TextChoices):
@@ -99,7 +99,7 @@ class Occupancy(models.Model):
         return f"{self.resident} @ {self.unit} ({self.role})"
 
 
-class Invitation(models.Model):
+class Invitation(Timestamped):
     """A manager's invitation for a person to join as a resident of a unit."""
 
     code_hash = models.CharField(max_length=64, unique=True)
@@ -111,7 +111,6 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -125,7 +124,7 @@ class Invitation(models.Model):
         return f"invitation of {self.phone} to {self.unit_id}"
 
 
-class Vehicle(models.Model):
+class Vehicle(Timestamped):
     """A vehicle registered to a unit, for the gate."""
 
     class Kind(models.TextChoices):
@@ -136,7 +135,6 @@ class Vehicle(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="vehicles")
     plate = models.CharField(max_length=15, unique=True)  # normalised: "B 1234 XYZ" → "B1234XYZ"
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CAR)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["plate"]

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klustera.timestamps import Timestamped
+
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
@@ -23,7 +25,7 @@ class Category(models.TextChoices):
     COMMUNITY = "community", _("Community")
 
 
-class Message(models.Model):
+class Message(Timestamped):
     """One message to one address on one channel: the outbox row.
 
     Secret parameters (one-time codes, guest codes) are never stored in
@@ -64,7 +66,6 @@ class Message(models.Model):
     provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -77,7 +78,7 @@ class Message(models.Model):
         return f"{self.template} → {self.to_address} ({self.channel}, {self.status})"
 
 
-class Consent(models.Model):
+class Consent(Timestamped):
     """A user's recorded opt-in to be messaged on a channel (WhatsApp requires one)."""
 
     class Method(models.TextChoices):
@@ -107,7 +108,7 @@ class Consent(models.Model):
         return self.revoked_at is None
 
 
-class Preference(models.Model):
+class Preference(Timestamped):
     """Which channels a user wants for a category of messages."""
 
     user = models.ForeignKey(
@@ -125,7 +126,7 @@ class Preference(models.Model):
         return f"{self.user_id} {self.category}: {','.join(self.channels)}"
 
 
-class PushSubscription(models.Model):
+class PushSubscription(Timestamped):
     """A browser's Web Push subscription (the staff and resident apps)."""
 
     user = models.ForeignKey(
@@ -135,13 +136,12 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
     user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"push {self.pk} of {self.user_id}"
 
 
-class WhatsAppWindow(models.Model):
+class WhatsAppWindow(Timestamped):
     """When a phone last wrote to the complex: free text is allowed for 24 hours after."""
 
     phone = models.CharField(max_length=16, unique=True)
@@ -151,7 +151,7 @@ class WhatsAppWindow(models.Model):
         return f"{self.phone} wrote at {self.last_inbound_at}"
 
 
-class NotificationSettings(models.Model):
+class NotificationSettings(Timestamped):
     """The complex's providers and quiet hours (one row). Tokens are stored encrypted."""
 
     class WhatsAppProvider(models.TextChoices):
@@ -180,7 +180,6 @@ class NotificationSettings(models.Model):
     email_from = models.EmailField(blank=True)
     quiet_start = models.TimeField(default=time(21, 0))
     quiet_end = models.TimeField(default=time(7, 0))
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return "notification settings"

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from klustera.billing.models import Invoice, Payment
 from klustera.estate.models import Unit
 from klustera.tenancy.files import private_upload
+from klustera.timestamps import Timestamped
 
 
-class XenditAccount(models.Model):
+class XenditAccount(Timestamped):
     """The complex's Xendit account (one row): its keys, stored encrypted, and its choices."""
 
     secret_key = models.TextField(blank=True)  # encrypted
@@ -23,13 +24,12 @@ class XenditAccount(models.Model):
     for_user_id = models.CharField(max_length=64, blank=True)  # a xenPlatform sub-account
     channels = models.JSONField(default=list)  # e.g. ["QRIS", "BCA_VIRTUAL_ACCOUNT", "OVO"]
     allow_partial = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return "xendit account"
 
 
-class PaymentAttempt(models.Model):
+class PaymentAttempt(Timestamped):
     """One try at paying an invoice online: a hosted checkout session or a QRIS code."""
 
     class Kind(models.TextChoices):
@@ -55,7 +55,6 @@ class PaymentAttempt(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     # Paid, but not the amount asked: a manager looks before anything else happens.
     needs_review = models.BooleanField(default=False)
@@ -72,7 +71,7 @@ class PaymentAttempt(models.Model):
         return self.reference_id
 
 
-class CallbackEvent(models.Model):
+class CallbackEvent(Timestamped):
     """Every callback Xendit sent, stored raw before anything is done with it."""
 
     class Status(models.TextChoices):
@@ -96,7 +95,7 @@ class CallbackEvent(models.Model):
         return f"{self.event} {self.gateway_id}"
 
 
-class UnitVirtualAccount(models.Model):
+class UnitVirtualAccount(Timestamped):
     """A unit's own, reusable virtual account: every transfer to it pays the unit's bills."""
 
     unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="virtual_account")
@@ -104,13 +103,12 @@ class UnitVirtualAccount(models.Model):
     number = models.CharField(max_length=40)
     reference_id = models.CharField(max_length=64, unique=True)
     payment_request_id = models.CharField(max_length=100, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.bank} {self.number}"
 
 
-class TransferProof(models.Model):
+class TransferProof(Timestamped):
     """A resident's photo of a bank transfer, waiting for a manager to approve or reject it."""
 
     class Status(models.TextChoices):

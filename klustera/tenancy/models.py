@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klustera.timestamps import Timestamped
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
     {
@@ -59,7 +61,7 @@ def validate_slug(value: str) -> None:
         )
 
 
-class Tenant(models.Model):
+class Tenant(Timestamped):
     """One residential complex; everything it owns lives in its own database."""
 
     class Plan(models.TextChoices):
@@ -92,8 +94,6 @@ class Tenant(models.Model):
     locale = models.CharField(max_length=5, choices=Locale.choices, default=Locale.INDONESIAN)
     db_cluster = models.CharField(max_length=63, default="default")
     db_name = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["slug"]
@@ -112,7 +112,7 @@ class Tenant(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class Domain(models.Model):
+class Domain(Timestamped):
     """A host name that reaches a tenant (a custom domain or a subdomain)."""
 
     host = models.CharField(max_length=253, unique=True)

@@ -1,0 +1,36 @@
+"""created_at and updated_at on every table; existing rows get them from what they record."""
+
+import django.utils.timezone
+from django.db import migrations, models
+
+from klustera.timestamps import backfill
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audit", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="auditentry",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True),
+        ),
+        migrations.AlterField(
+            model_name="auditentry",
+            name="created_at",
+            field=models.DateTimeField(
+                db_index=True, default=django.utils.timezone.now, editable=False
+            ),
+        ),
+        migrations.RunPython(
+            backfill(
+                "audit",
+                {
+                    "auditentry": (None, []),
+                },
+            ),
+            migrations.RunPython.noop,
+        ),
+    ]

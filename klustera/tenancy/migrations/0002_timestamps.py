@@ -1,0 +1,39 @@
+"""created_at and updated_at on every table; existing rows get them from what they record."""
+
+import django.utils.timezone
+from django.db import migrations, models
+
+from klustera.timestamps import backfill
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tenancy", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="domain",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
+        migrations.AddField(
+            model_name="domain",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True),
+        ),
+        migrations.AlterField(
+            model_name="tenant",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
+        migrations.RunPython(
+            backfill(
+                "tenancy",
+                {
+                    "domain": (None, []),
+                },
+            ),
+            migrations.RunPython.noop,
+        ),
+    ]
