@@ -57,7 +57,7 @@ from klustera.api import (
     validated,
 )
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.estate.selectors import current_households, units_visible_to
+from klustera.estate.selectors import access_unit, current_households, units_visible_to
 from klustera.filtering import FilteredListView
 from klustera.permissions import GuardsTheGate
 from klustera.roles import guards_the_gate, is_manager
@@ -160,7 +160,7 @@ class RegisterGuestView(APIView):
     @extend_schema(request=NewGuest, responses={201: GuestSerializer})
     def post(self, request: Request) -> Response:
         data = validated(NewGuest, request)
-        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data.pop("unit"))
+        unit = access_unit(user_of(request), data.pop("unit"))
         invitation, _code = call_service(register_guest, host=user_of(request), unit=unit, **data)
         body = GuestSerializer(invitation, context={"request": request}).data
         return ok(body, status=status.HTTP_201_CREATED)
@@ -178,7 +178,7 @@ class GenerateCodeView(APIView):
     @extend_schema(request=QuickCode, responses={201: GuestSerializer})
     def post(self, request: Request) -> Response:
         data = validated(QuickCode, request)
-        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data["unit"])
+        unit = access_unit(user_of(request), data["unit"])
         now = timezone.now()
         invitation, _code = call_service(
             register_guest,

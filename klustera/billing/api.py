@@ -35,7 +35,12 @@ from klustera.billing.models import (
     OneOffCharge,
     Tariff,
 )
-from klustera.billing.selectors import filter_invoices, invoices_visible_to, statement
+from klustera.billing.selectors import (
+    access_invoice,
+    filter_invoices,
+    invoices_visible_to,
+    statement,
+)
 from klustera.billing.services import (
     PERIOD,
     SETTINGS_FIELDS,
@@ -49,7 +54,7 @@ from klustera.billing.services import (
 )
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
-from klustera.estate.selectors import units_visible_to
+from klustera.estate.selectors import access_unit
 from klustera.filtering import FilteredListView
 from klustera.permissions import IsPropertyManager
 from klustera.uploads import check_photo
@@ -102,9 +107,7 @@ class InvoiceListView(FilteredListView):
 class InvoiceDetailView(APIView):
     @extend_schema(responses={200: InvoiceSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return ok(
-            InvoiceSerializer(get_object_or_404(invoices_visible_to(request.user), pk=pk)).data
-        )
+        return ok(InvoiceSerializer(access_invoice(request.user, pk)).data)
 
 
 class NewInvoiceSerializer(RejectUnknownFields, serializers.Serializer):
@@ -122,7 +125,7 @@ class InvoicePdfView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
-        invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+        invoice = access_invoice(request.user, pk)
         return pdf_response(invoice_pdf(invoice), invoice.number)
 
 
@@ -390,7 +393,7 @@ class StatementView(APIView):
 
     @extend_schema(parameters=[StatementQuery], responses={200: StatementSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        unit = get_object_or_404(units_visible_to(user_of(request)), pk=pk)
+        unit = access_unit(user_of(request), pk)
         query = StatementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         return ok(StatementSerializer(statement(unit, **query.validated_data)).data)

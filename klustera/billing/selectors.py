@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from klustera.billing.models import OPEN_STATUSES, Invoice, Payment, Refund, Reversal
@@ -33,6 +34,16 @@ def payments_visible_to(user: Any) -> QuerySet[Payment]:
     if is_manager(user):
         return payments
     return of_residents_units(payments, user)
+
+
+def access_invoice(user: Any, pk: Any) -> Invoice:
+    """The invoice ``pk`` if ``user`` may see it: fetched, scoped and checked in one call (404)."""
+    return get_object_or_404(invoices_visible_to(user), pk=pk)
+
+
+def access_payment(user: Any, pk: Any) -> Payment:
+    """The payment ``pk`` if ``user`` may see it: fetched, scoped and checked in one call (404)."""
+    return get_object_or_404(payments_visible_to(user), pk=pk)
 
 
 def amount_owed() -> Coalesce:

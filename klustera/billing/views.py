@@ -21,7 +21,7 @@ from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.filters import InvoiceFilters
 from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Payment, Tariff
-from klustera.billing.selectors import filter_invoices, invoices_visible_to
+from klustera.billing.selectors import access_invoice, filter_invoices, invoices_visible_to
 from klustera.billing.services import (
     parse_period,
     remind_invoice,
@@ -75,7 +75,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    invoice = access_invoice(request.user, pk)
     # Back from the checkout: the page follows the payment until the callback books it.
     awaiting = bool(request.GET.get("paid")) and bool(invoice.balance_due)
     payments = Payment.objects.filter(
@@ -117,7 +117,7 @@ def invoice_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def invoice_pdf_page(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice: Invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    invoice: Invoice = access_invoice(request.user, pk)
     return pdf_response(invoice_pdf(invoice), invoice.number)
 
 

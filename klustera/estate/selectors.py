@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from klustera.accounts.models import User
 from klustera.estate.models import Occupancy, Resident, Unit
@@ -24,6 +25,11 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(
         Q(occupancies__resident__user=user) & Q(occupancies__end_on__isnull=True)
     ).distinct()
+
+
+def access_unit(user: Any, pk: Any) -> Unit:
+    """The unit ``pk`` if ``user`` acts for it: fetched, scoped and checked in one call (404)."""
+    return get_object_or_404(units_visible_to(user), pk=pk)
 
 
 def unit_labels_visible_to(user: User) -> QuerySet[Unit]:

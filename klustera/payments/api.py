@@ -33,11 +33,15 @@ from klustera.api import (
 )
 from klustera.billing.documents import receipt_pdf
 from klustera.billing.models import Allocation, Payment, Refund
-from klustera.billing.selectors import invoices_visible_to, payments_visible_to
+from klustera.billing.selectors import (
+    access_invoice,
+    access_payment,
+    payments_visible_to,
+)
 from klustera.billing.services import record_payment, refund_credit, reverse_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
-from klustera.estate.selectors import units_visible_to
+from klustera.estate.selectors import access_unit
 from klustera.filtering import FilteredListView
 from klustera.payments.models import (
     PaymentAttempt,
@@ -117,7 +121,7 @@ class ReceiptPdfView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
-        payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
+        payment = access_payment(request.user, pk)
         return pdf_response(receipt_pdf(payment), payment.receipt_number)
 
 
@@ -192,7 +196,7 @@ class PayView(APIView):
 
     @extend_schema(request=PayRequest, responses={201: AttemptSerializer})
     def post(self, request: Request, pk: int) -> HttpResponse:
-        invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+        invoice = access_invoice(request.user, pk)
         data = validated(PayRequest, request)
         try:
             attempt = call_service(
@@ -303,7 +307,7 @@ class VirtualAccountView(APIView):
 
     @extend_schema(responses={200: VirtualAccountSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        unit = get_object_or_404(units_visible_to(user_of(request)), pk=pk)
+        unit = access_unit(user_of(request), pk)
         account = get_object_or_404(UnitVirtualAccount, unit=unit)
         return ok(VirtualAccountSerializer(account).data)
 
@@ -380,7 +384,7 @@ class TransferProofsView(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(NewTransferProof, request)
-        unit = get_object_or_404(units_visible_to(user_of(request)), pk=data.pop("unit"))
+        unit = access_unit(user_of(request), data.pop("unit"))
         proof = call_service(submit_transfer_proof, unit=unit, user=user_of(request), **data)
         return ok(TransferProofSerializer(proof).data, status=status.HTTP_201_CREATED)
 

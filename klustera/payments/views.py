@@ -17,7 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from klustera.api import user_of
 from klustera.billing.documents import receipt_pdf
 from klustera.billing.models import Payment
-from klustera.billing.selectors import invoices_visible_to, payments_visible_to
+from klustera.billing.selectors import (
+    access_invoice,
+    access_payment,
+    payments_visible_to,
+)
 from klustera.billing.services import record_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
@@ -41,7 +45,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
+    payment = access_payment(request.user, pk)
     return pdf_response(receipt_pdf(payment), payment.receipt_number)
 
 
@@ -142,7 +146,7 @@ def proof_image(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """The Pay button: on to Xendit's checkout (the live one, if there is one)."""
-    invoice = get_object_or_404(invoices_visible_to(request.user), pk=pk)
+    invoice = access_invoice(request.user, pk)
     try:
         attempt = start_payment(invoice=invoice, user=request.user)  # type: ignore[arg-type]
     except ValidationError as exc:

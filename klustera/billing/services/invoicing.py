@@ -224,7 +224,7 @@ def issue_invoice(
 def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
     """Issue one unit's invoice for a month by hand (a unit added late, a cancelled invoice)."""
     if Invoice.objects.filter(unit=unit, period=period).exclude(status="cancelled").exists():
-        raise ValidationError({"period": [_("This unit already has an invoice for this month.")]})
+        raise ValidationError({"period": [_month_taken()]})
     try:
         invoice = issue_invoice(
             unit=unit,
@@ -233,9 +233,7 @@ def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
             config=BillingSettings.current(),
         )
     except IntegrityError:
-        raise ValidationError(
-            {"period": [_("This unit already has an invoice for this month.")]}
-        ) from None
+        raise ValidationError({"period": [_month_taken()]}) from None
     record(actor=actor, action="invoice.issued", target=invoice, number=invoice.number)
     return invoice
 
@@ -285,3 +283,9 @@ def update_invoice(
         invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "due_on"])
         invoices_changed([invoice.pk])
     return invoice
+
+
+def _month_taken() -> ValidationError:
+    return ValidationError(
+        _("This unit already has an invoice for this month."), code="invoice_exists_for_month"
+    )
