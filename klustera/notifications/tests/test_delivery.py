@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from klustera.notifications import services
 from klustera.notifications.models import Message
-from klustera.notifications.services import MAX_ATTEMPTS, backoff, deliver, notify, sweep
+from klustera.notifications.services import MAX_ATTEMPTS, backoff, deliver, delivery, notify, sweep
 from klustera.notifications.tests.conftest import APP_SECRET, REMINDER
 from klustera.tenancy.context import tenant_context
 
@@ -99,13 +98,13 @@ class WorkerDied(BaseException):
 
 @pytest.fixture
 def dies_after_sending(monkeypatch):
-    real = services._send
+    real = delivery._send
 
     def send_then_die(message):
         real(message)
         raise WorkerDied
 
-    monkeypatch.setattr(services, "_send", send_then_die)
+    monkeypatch.setattr(delivery, "_send", send_then_die)
     return real
 
 
@@ -146,7 +145,7 @@ def test_without_a_webhook_a_died_send_is_sent_again_at_least_once(
     pk = _queue_whatsapp(complex_a, resident)
     with tenant_context(complex_a), pytest.raises(WorkerDied):
         deliver(message_id=pk)
-    monkeypatch.setattr(services, "_send", dies_after_sending)  # the next worker is healthy
+    monkeypatch.setattr(delivery, "_send", dies_after_sending)  # the next worker is healthy
     clock.advance(minutes=1)
     committed(complex_a, sweep)
     assert _status(complex_a, pk).status == "sending"  # the lease has not run out yet
