@@ -22,6 +22,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.api import Huey, Result, TaskWrapper
 
 from klustera.tenancy.context import current_alias, current_tenant, on_commit, tenant_context
+from klustera.tenancy.models import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def _current_slug() -> str:
 
 def run_for_tenant(slug: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Execute ``func`` inside the named tenant; inactive tenants' work is dropped."""
-    from klustera.tenancy.models import Tenant
-
     tenant = Tenant.objects.filter(slug=slug).first()
     if tenant is None or not tenant.is_active:
         logger.warning("Dropped task %s for tenant %s: not active", func.__name__, slug)
