@@ -247,7 +247,7 @@ def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
     """The envelope's error for a service's error: its messages per field, and their codes.
 
     ``details["codes"]`` holds the stable code of each message, field by field
-    (``{"amount": ["amount_too_large"]}``, ``{"detail": ["invoice_already_paid"]}``),
+    (``{"period": ["invoice_exists_for_month"]}``, ``{"detail": ["invoice_already_paid"]}``),
     for clients to act on; the messages are for people and may change.
     """
     codes = _codes_of(exc)
