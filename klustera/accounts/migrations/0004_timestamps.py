@@ -12,6 +12,39 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # created_at only changes how Django fills it (a default instead of auto_now_add):
+        # the columns stay as they are, so no table is rebuilt.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="apikey",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="authfailure",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, editable=False
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="onetimecode",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="refreshtoken",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+            ],
+        ),
         migrations.AddField(
             model_name="apikey",
             name="updated_at",
@@ -46,33 +79,6 @@ class Migration(migrations.Migration):
             model_name="user",
             name="updated_at",
             field=models.DateTimeField(auto_now=True),
-        ),
-        migrations.AlterField(
-            model_name="apikey",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="authfailure",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, editable=False
-            ),
-        ),
-        migrations.AlterField(
-            model_name="onetimecode",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="refreshtoken",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.RunPython(
             backfill(

@@ -12,6 +12,42 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # created_at only changes how Django fills it (a default instead of auto_now_add):
+        # the columns stay as they are, so no table is rebuilt.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="allocation",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="invoiceline",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="oneoffcharge",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="refund",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="reversal",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+            ],
+        ),
         migrations.AddField(
             model_name="allocation",
             name="updated_at",
@@ -91,36 +127,6 @@ class Migration(migrations.Migration):
             model_name="tariff",
             name="updated_at",
             field=models.DateTimeField(auto_now=True),
-        ),
-        migrations.AlterField(
-            model_name="allocation",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="invoiceline",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="oneoffcharge",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="refund",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="reversal",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.RunPython(
             backfill(

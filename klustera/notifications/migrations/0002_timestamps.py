@@ -12,6 +12,22 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # created_at only changes how Django fills it (a default instead of auto_now_add):
+        # the columns stay as they are, so no table is rebuilt.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="message",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+            ],
+        ),
         migrations.AddField(
             model_name="consent",
             name="created_at",
@@ -56,16 +72,6 @@ class Migration(migrations.Migration):
             model_name="whatsappwindow",
             name="updated_at",
             field=models.DateTimeField(auto_now=True),
-        ),
-        migrations.AlterField(
-            model_name="message",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.RunPython(
             backfill(

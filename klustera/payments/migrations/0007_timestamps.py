@@ -12,6 +12,22 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # created_at only changes how Django fills it (a default instead of auto_now_add):
+        # the columns stay as they are, so no table is rebuilt.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="paymentattempt",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name="unitvirtualaccount",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+            ],
+        ),
         migrations.AddField(
             model_name="callbackevent",
             name="created_at",
@@ -44,16 +60,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="xenditaccount",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="paymentattempt",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name="unitvirtualaccount",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),

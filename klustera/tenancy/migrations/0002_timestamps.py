@@ -12,6 +12,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # created_at only changes how Django fills it (a default instead of auto_now_add):
+        # the columns stay as they are, so no table is rebuilt.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="tenant",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+            ],
+        ),
         migrations.AddField(
             model_name="domain",
             name="created_at",
@@ -21,11 +32,6 @@ class Migration(migrations.Migration):
             model_name="domain",
             name="updated_at",
             field=models.DateTimeField(auto_now=True),
-        ),
-        migrations.AlterField(
-            model_name="tenant",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.RunPython(
             backfill(
