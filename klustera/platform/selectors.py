@@ -29,6 +29,11 @@ class Usage:
         price = Decimal(settings.PLAN_PRICES.get(self.tenant.plan, 0))
         return price * min(self.units, self.tenant.max_units)
 
+    @property
+    def collection_rate(self) -> int:
+        """Paid of billed this month, the same way as the figure across complexes."""
+        return percent(self.paid, self.billed)
+
 
 def usage_of(tenant: Tenant) -> Usage:
     if tenant.status != Tenant.Status.ACTIVE:

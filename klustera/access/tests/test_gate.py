@@ -316,3 +316,15 @@ def test_the_gate_reloads_keys_rotated_by_another_process_and_refuses_moved_out_
         assert AccessLog.objects.get(pk=moved_out.log_id).detail == (
             "not an active resident of the unit"
         )
+
+
+def test_a_check_with_no_unit_exports_cleanly_with_readable_headings(gate) -> None:
+    unknown = post_json(gate["guard"], "access/verify", {"payload": "ZZZZ9999", "gate": "Utama"})
+    assert unknown.status_code == 200, unknown.content
+    logs = gate["manager"].get(f"{BASE}/admin/access-logs").json()["data"]
+    assert logs[0]["unit"] is None and logs[0]["unit_label"] is None
+    exported = gate["manager"].get(f"{BASE}/admin/access-logs/export").content.decode()
+    heading, first = exported.lstrip("\ufeff").splitlines()[:2]
+    assert heading == "Waktu,Jenis,Metode,Hasil,Gerbang,Pelat nomor,Unit,Siapa"
+    assert "method-wrapper" not in exported and "None" not in first
+    assert ",Utama,," in first  # no plate, no unit: empty, not a Python repr

@@ -105,3 +105,26 @@ def test_only_platform_super_admins_open_the_console(tenant_a) -> None:
     manager.post("/c/alpha/login", {"username": "081300000001", "password": "x-pass-123"})
     assert manager.get("/c/alpha/platform/").status_code == 403
     assert manager.post("/c/alpha/platform/tenants/beta", {"action": "suspend"}).status_code == 403
+
+
+def test_a_complexs_row_agrees_with_the_total_and_the_admin_signs_out(tenant_a, tenant_b) -> None:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from klustera.billing.models import Invoice
+
+    Tenant.objects.filter(slug="beta").update(status="suspended")  # alpha alone is counted
+    with tenant_context(tenant_a):
+        unit = Unit.objects.create(number="1")
+        Invoice.objects.create(
+            unit=unit, number="INV-9", period=timezone.localdate().replace(day=1),
+            due_on=date(2099, 1, 1), subtotal=300000, total=300000, amount_paid=5000,
+        )  # fmt: skip
+    admin = _admin()
+    page = admin.get("/platform/").content.decode()
+    assert page.count(">1%<") == 2 and ">2%<" not in page  # 5.000 of 300.000: 1.7 %: both 1 %
+    assert "/c/alamatnya/" in page and "/c//" not in page
+    assert 'action="/logout"' in page
+    admin.post("/logout")
+    assert admin.get("/platform/").status_code == 302  # signed out: to the sign-in page
