@@ -204,7 +204,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klustera.tenancy.middleware.TenantMiddleware",
     "klustera.throttling.ApiRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "klustera.tenancy.sessions.TenantSessionMiddleware",  # one session cookie per complex
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -204,6 +204,7 @@ API = [
 PAGES = [
     Row("healthz", "get", EVERYONE),
     Row("readyz", "get", EVERYONE),
+    Row("favicon", "get", EVERYONE),
     Row("home", "get", EVERYONE),
     Row("login", "get", EVERYONE),
     Row("login-code", "get", EVERYONE),

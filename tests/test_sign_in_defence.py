@@ -50,7 +50,7 @@ def test_portal_failures_lock_the_phone_out_of_the_api_too(dewi, tenant_a, no_ra
     assert 14 * 60 <= int(locked_api["Retry-After"]) <= 15 * 60
     locked_portal = _portal("081277770000", PASSWORD)  # the right password, too late
     assert locked_portal.status_code == 429 and int(locked_portal["Retry-After"]) > 0
-    assert not locked_portal.cookies.get("sessionid")  # not signed in
+    assert not locked_portal.cookies.get("sessionid_alpha")  # not signed in
 
 
 def test_api_failures_lock_the_phone_out_of_the_portal(dewi, no_rate_limits) -> None:

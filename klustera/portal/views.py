@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -97,3 +98,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         )
     listed = paginate(request, units, 25, sorts={"unit": ("block", "number"), "owed": ("owed",)})
     return render(request, "portal/unit_list.html", {**listed, "q": query})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponsePermanentRedirect(static("klustera/favicon.svg"))
