@@ -32,5 +32,6 @@ urlpatterns = [
 ]
 
 handler400 = "klustera.views.bad_request"
+handler403 = "klustera.views.permission_denied"
 handler404 = "klustera.views.not_found"
 handler500 = "klustera.views.server_error"

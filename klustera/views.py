@@ -21,6 +21,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "400.html", status=400)
 
 
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A styled page that keeps the navigation, instead of a bare "403 Forbidden"."""
+    if is_api_request(request):
+        return error_response("PERMISSION_DENIED", _("You may not do this."), status=403)
+    return render(request, "403.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
         return error_response("SERVER_ERROR", _("Something went wrong on our side."), status=500)

@@ -171,3 +171,16 @@ def test_lists_sort_by_a_column_both_ways_and_keep_their_filters(portal, tenant_
     assert order("sort=pk;drop") == ["A-01", "A-02"]  # an unknown column keeps the list's order
     page = manager.get("/c/alpha/manage/units/?q=A&sort=owed").content.decode()
     assert 'aria-sort="ascending"' in page and "?q=A&amp;sort=-owed" in page  # click: reverse
+
+
+def test_a_refused_page_is_styled_and_keeps_the_navigation(portal) -> None:
+    refused = portal["clients"]["resident"].get("/c/alpha/manage/tariffs/")
+    page = refused.content.decode()
+    assert refused.status_code == 403
+    assert "<h1>Tidak boleh masuk</h1>" in page and 'class="site-nav"' in page
+    assert 'href="/c/alpha/invoices/"' in page  # the resident's own navigation, to go on
+
+
+def test_the_signed_out_landing_page_leads_to_the_sign_in(portal) -> None:
+    page = portal["clients"]["anonymous"].get("/c/alpha/").content.decode()
+    assert 'action="/c/alpha/login"' in page and ">Masuk</button>" in page
