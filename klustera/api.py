@@ -16,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -86,7 +87,9 @@ PLATE_PATTERN = r"^[A-Za-z0-9]{3,10}$"
 class PhoneField(serializers.CharField):
     """An Indonesian phone number (``0812…``, ``62812…`` or ``+62812…``; separators too)."""
 
-    default_error_messages = {"phone": _("Enter an Indonesian phone number, e.g. 0812 3456 7890.")}
+    default_error_messages = {
+        "phone": gettext_lazy("Enter an Indonesian phone number, e.g. 0812 3456 7890.")
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 32)

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -172,15 +173,19 @@ LOCAL_TIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m
 
 
 class GuestForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
-    guest_name = forms.CharField(max_length=100, label=_("Guest's name"))
-    guest_phone = forms.CharField(max_length=20, required=False, label=_("Guest's phone"))
-    people = forms.IntegerField(min_value=1, max_value=50, initial=1, label=_("People"))
-    plate = forms.CharField(max_length=15, required=False, label=_("Vehicle plate"))
-    starts_at = forms.DateTimeField(label=_("Arrives from"), widget=LOCAL_TIME)
-    ends_at = forms.DateTimeField(label=_("Valid until"), widget=LOCAL_TIME)
-    multi_use = forms.BooleanField(required=False, label=_("Several visits in this window"))
-    note = forms.CharField(max_length=200, required=False, label=_("Note for the guard"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("Unit"))
+    guest_name = forms.CharField(max_length=100, label=gettext_lazy("Guest's name"))
+    guest_phone = forms.CharField(
+        max_length=20, required=False, label=gettext_lazy("Guest's phone")
+    )
+    people = forms.IntegerField(min_value=1, max_value=50, initial=1, label=gettext_lazy("People"))
+    plate = forms.CharField(max_length=15, required=False, label=gettext_lazy("Vehicle plate"))
+    starts_at = forms.DateTimeField(label=gettext_lazy("Arrives from"), widget=LOCAL_TIME)
+    ends_at = forms.DateTimeField(label=gettext_lazy("Valid until"), widget=LOCAL_TIME)
+    multi_use = forms.BooleanField(
+        required=False, label=gettext_lazy("Several visits in this window")
+    )
+    note = forms.CharField(max_length=200, required=False, label=gettext_lazy("Note for the guard"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -70,6 +70,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
+        """Signed in; a language chosen on the sign-in page becomes the account's."""
+        response = super().form_valid(form)
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = form.get_user()
+        if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+            services.set_language(user=user, language=chosen)
+        return response
+
     def form_invalid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
         if form.retry_after:  # locked out: said as the API says it

@@ -84,3 +84,12 @@ def test_the_access_log_costs_the_same_queries_for_10_and_1000_entries(portal, t
     few = queries()
     log(990)
     assert queries() == few
+
+
+def test_the_guest_form_speaks_the_users_language(portal) -> None:
+    resident = portal["clients"]["resident"]
+    assert "Nama tamu" in resident.get("/c/alpha/guests/").content.decode()
+    resident.post("/c/alpha/language", {"language": "en", "next": "/c/alpha/guests/"})
+    page = resident.get("/c/alpha/guests/").content.decode()
+    assert "Guest&#x27;s name" in page or "Guest's name" in page
+    assert "Nama tamu" not in page

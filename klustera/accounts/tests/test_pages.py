@@ -67,3 +67,20 @@ def test_a_user_edits_the_profile_and_signs_a_device_out(portal, tenant_a) -> No
     manager_app = Client(HTTP_AUTHORIZATION=f"Bearer {portal['manager_token']}")
     assert manager_app.get("/c/alpha/api/v1/auth/me").status_code == 200
     assert resident.post("/c/alpha/profile", {"sign_out": "garbage"}).status_code == 302
+
+
+def test_the_language_chosen_on_the_sign_in_page_holds_after_signing_in(tenant_a) -> None:
+    from django.test import Client
+
+    from klustera.accounts.models import User
+    from tests.seed import seed_complex
+
+    seed_complex(tenant_a, marker="alpha")
+    browser = Client()
+    browser.post("/c/alpha/language", {"language": "en", "next": "/c/alpha/login"})
+    signed_in = browser.post(
+        "/c/alpha/login", {"username": "081300000002", "password": "x-pass-123"}, follow=True
+    )
+    assert '<html lang="en"' in signed_in.content.decode()
+    with tenant_context(tenant_a):
+        assert User.objects.get(phone="+6281300000002").language == "en"
