@@ -23,6 +23,7 @@ from klustera.billing.services.invoicing import (
 from klustera.billing.services.late_fees import charge_late_fees, late_fees_owed
 from klustera.billing.services.ledger import (
     MAX_PAYMENT,
+    check_payment_amount,
     record_payment,
     refund_credit,
     reverse_payment,
@@ -58,6 +59,7 @@ __all__ = [
     "charge_late_fees",
     "charges_for",
     "check_amount",
+    "check_payment_amount",
     "generate_invoices",
     "issue_invoice",
     "issue_invoices",

@@ -44,6 +44,14 @@ MAX_PAYMENT = Decimal("1000000000")  # Rp 1 miliar: more is a typing error, not 
 RECEIPT_PREFIX = "KWT"  # kuitansi
 
 
+def check_payment_amount(amount: Decimal) -> None:
+    """Money that moves in one go: whole Rupiah, above zero, at most ``MAX_PAYMENT``."""
+    if amount != amount.to_integral_value() or amount <= 0:
+        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah above zero.")]})
+    if amount > MAX_PAYMENT:
+        raise ValidationError({"amount": [_("This amount is too large for one payment.")]})
+
+
 def record_payment(
     *,
     unit: Unit,
@@ -58,10 +66,7 @@ def record_payment(
     proof: Any = None,
 ) -> Payment:
     """Store a payment for ``unit`` with its receipt number and settle the unit's invoices."""
-    if amount != amount.to_integral_value() or amount <= 0:
-        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah above zero.")]})
-    if amount > MAX_PAYMENT:
-        raise ValidationError({"amount": [_("This amount is too large for one payment.")]})
+    check_payment_amount(amount)
     if method not in Payment.Method.values:
         raise ValidationError({"method": [_("Unknown payment method.")]})
     paid_at = paid_at or timezone.now()
@@ -234,8 +239,7 @@ def refund_credit(
     *, unit: Unit, amount: Decimal, method: str, reason: str, actor: User, reference: str = ""
 ) -> Refund:
     """Pay a unit's credit back, all or part of it."""
-    if amount != amount.to_integral_value() or amount <= 0:
-        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah above zero.")]})
+    check_payment_amount(amount)
     if method not in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER):
         raise ValidationError({"method": [_("Refunds are paid in cash or by bank transfer.")]})
     if not reason.strip():

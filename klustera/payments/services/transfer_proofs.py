@@ -15,7 +15,7 @@ from klustera.audit.services import record
 from klustera.billing.models import (
     Payment,
 )
-from klustera.billing.services import MAX_PAYMENT, record_payment
+from klustera.billing.services import check_payment_amount, record_payment
 from klustera.estate.models import Unit
 from klustera.notifications.services import notify
 from klustera.payments.models import CallbackEvent, PaymentAttempt, TransferProof
@@ -28,8 +28,7 @@ def submit_transfer_proof(
     *, unit: Unit, user: User, amount: Decimal, transferred_on: date, image: Any, bank: str = ""
 ) -> TransferProof:
     """A resident sends the photo of a transfer; the managers are told to review it."""
-    if amount != amount.to_integral_value() or amount <= 0 or amount > MAX_PAYMENT:
-        raise ValidationError({"amount": [_("Enter a whole amount of Rupiah above zero.")]})
+    check_payment_amount(amount)
     if transferred_on > timezone.localdate():
         raise ValidationError({"transferred_on": [_("A transfer cannot be in the future.")]})
     with tenant_atomic():

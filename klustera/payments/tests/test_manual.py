@@ -51,6 +51,11 @@ def test_a_resident_sends_a_transfer_proof_and_a_manager_approves_it(setup, tena
     assert setup["resident"].post(url, {**body, "image": fake}).status_code == 422
     future = {**body, "transferred_on": "2099-01-01", "image": photo()}
     assert setup["resident"].post(url, future).status_code == 422
+    huge = setup["resident"].post(url, {**body, "amount": "1000000001", "image": photo()})
+    assert huge.status_code == 422  # the same bound as a payment booked by hand
+    assert huge.json()["error"]["details"]["amount"] == [
+        "Jumlah ini terlalu besar untuk satu pembayaran."
+    ]
 
     waiting = setup["manager"].get("/c/alpha/api/v1/admin/transfer-proofs?status=pending")
     assert [p["id"] for p in waiting.json()["data"]] == [proof["id"]]
