@@ -277,6 +277,15 @@ def tenant_b():
 
 
 @pytest.fixture
+def old_complex(settings, tmp_path, tenant_a):
+    """``with old_complex(("estate", "0003_vehicle")) as old:``: a new complex at those."""
+    from tests.migrations import complex_before
+
+    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
+    return complex_before
+
+
+@pytest.fixture
 def in_tenant_a(tenant_a):
     """The whole test runs inside complex alpha: models and factories reach its database."""
     from klustera.tenancy.context import tenant_context

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from django.apps import apps
-from django.core.management import call_command
-from django.db import connections
-from django.db.migrations.executor import MigrationExecutor
 
 from klustera.estate.tests.factories import UnitFactory
-from klustera.tenancy.connections import alias_for
-from klustera.tenancy.context import tenant_context
-from klustera.tenancy.services import NewManager, provision_tenant
 
 
 def test_every_table_has_both_timestamps() -> None:
@@ -35,24 +28,19 @@ def test_updated_at_moves_on_a_save_of_some_fields(in_tenant_a) -> None:
     assert unit.updated_at > before and unit.created_at <= before
 
 
-BEFORE = [("billing", "0008_ledger_from_payments"), ("estate", "0004_resident_unique_phone")]
+# Before the timestamps of every app that stores these rows.
+BEFORE = [
+    ("billing", "0008_ledger_from_payments"),
+    ("estate", "0004_resident_unique_phone"),
+    ("payments", "0006_ledger_moved_to_billing"),
+    ("access", "0003_parcel"),
+]
 
 
-def test_existing_rows_get_timestamps_from_their_own_dates(
-    settings, tmp_path: Path, tenant_a
-) -> None:
-    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
-    tenant = provision_tenant(
-        name="Lama",
-        slug="lama-waktu",
-        manager=NewManager(phone="081200000001", name="Pengelola", password="pw-x-123456"),
-    )
-    alias = alias_for(tenant)
+def test_existing_rows_get_timestamps_from_their_own_dates(old_complex) -> None:
     issued, paid = datetime(2025, 3, 1, 1, tzinfo=UTC), datetime(2025, 3, 9, 5, tzinfo=UTC)
-    with tenant_context(tenant):
-        for app, name in [*BEFORE, ("payments", "0006"), ("access", "0003")]:
-            call_command("migrate", app, name.split("_")[0], database=alias, verbosity=0)
-        old = MigrationExecutor(connections[alias]).loader.project_state(BEFORE).apps
+    with old_complex(*BEFORE) as complex_:
+        old = complex_.apps
         unit = old.get_model("estate", "Unit").objects.create(number="1")
         old.get_model("estate", "Occupancy").objects.create(
             unit=unit,
@@ -66,7 +54,7 @@ def test_existing_rows_get_timestamps_from_their_own_dates(
             total=1, amount_paid=1, status="paid", issued_at=issued, paid_at=paid,
         )  # fmt: skip
 
-        call_command("migrate", database=alias, verbosity=0)
+        apps = complex_.forward()
         invoice = apps.get_model("billing", "Invoice").objects.get()
         assert (invoice.created_at, invoice.updated_at) == (issued, paid)
         stay = apps.get_model("estate", "Occupancy").objects.get()

@@ -4,33 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
-from django.core.management import call_command
-from django.db import connections
-from django.db.migrations.executor import MigrationExecutor
-
-from klustera.tenancy.connections import alias_for
-from klustera.tenancy.context import tenant_context
-from klustera.tenancy.services import NewManager, provision_tenant
-
-BEFORE = [("payments", "0004_reversals_and_refunds"), ("billing", "0007_invoice_prefix_characters")]
+# Before the ledger moved (and before the timestamps, which come after it).
+BEFORE = [
+    ("payments", "0004_reversals_and_refunds"),
+    ("billing", "0007_invoice_prefix_characters"),
+    ("estate", "0004_resident_unique_phone"),
+]
 AFTER = [("payments", "0006_ledger_moved_to_billing"), ("billing", "0008_ledger_from_payments")]
 
 
-def test_the_ledger_moves_to_billing_with_its_rows(settings, tmp_path: Path, tenant_a) -> None:
-    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
-    tenant = provision_tenant(
-        name="Lama",
-        slug="lama",
-        manager=NewManager(phone="081200000001", name="Pengelola", password="pw-x-123456"),
-    )
-    alias = alias_for(tenant)
+def test_the_ledger_moves_to_billing_with_its_rows(old_complex) -> None:
     paid = datetime(2026, 1, 5, 3, tzinfo=UTC)
-    with tenant_context(tenant):
-        for app, name in [*BEFORE, ("estate", "0004")]:  # before the timestamps, too
-            call_command("migrate", app, name.split("_")[0], database=alias, verbosity=0)
-        old = MigrationExecutor(connections[alias]).loader.project_state(BEFORE).apps
+    with old_complex(*BEFORE) as complex_:
+        old = complex_.apps
         unit = old.get_model("estate", "Unit").objects.create(number="1")
         invoice = old.get_model("billing", "Invoice").objects.create(
             unit=unit, number="INV-1", period="2026-01-01",
@@ -50,8 +37,7 @@ def test_the_ledger_moves_to_billing_with_its_rows(settings, tmp_path: Path, ten
             unit=unit, amount=5000, method="cash", reason="lebih bayar", created_at=paid
         )
 
-        call_command("migrate", database=alias, verbosity=0)
-        new = MigrationExecutor(connections[alias]).loader.project_state(AFTER).apps
+        new = complex_.forward(*AFTER)
         moved = new.get_model("billing", "Payment").objects.get()
         assert (moved.pk, moved.receipt_number, moved.amount) == (
             payment.pk,

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-from django.core.management import call_command
-from django.db import connections
-from django.db.migrations.executor import MigrationExecutor
-
-from klustera.tenancy.connections import alias_for
-from klustera.tenancy.context import tenant_context
-from klustera.tenancy.services import NewManager, provision_tenant
 
 BEFORE = [("estate", "0003_vehicle"), ("access", "0003_parcel")]
 AFTER = [("estate", "0004_resident_unique_phone")]
 
 
-def test_residents_sharing_a_phone_are_merged_into_the_oldest(
-    settings, tmp_path: Path, tenant_a
-) -> None:
-    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
-    tenant = provision_tenant(
-        name="Lama",
-        slug="lama",
-        manager=NewManager(phone="081200000001", name="Pengelola", password="pw-x-123456"),
-    )
-    alias = alias_for(tenant)
-    with tenant_context(tenant):
-        for app, name in BEFORE:
-            call_command("migrate", app, name.split("_")[0], database=alias, verbosity=0)
-        old = MigrationExecutor(connections[alias]).loader.project_state(BEFORE).apps
+def test_residents_sharing_a_phone_are_merged_into_the_oldest(old_complex) -> None:
+    with old_complex(*BEFORE) as complex_:
+        old = complex_.apps
         Unit, Resident = old.get_model("estate", "Unit"), old.get_model("estate", "Resident")
         Occupancy, AccessLog = (
             old.get_model("estate", "Occupancy"),
@@ -48,8 +28,7 @@ def test_residents_sharing_a_phone_are_merged_into_the_oldest(
         AccessLog.objects.create(kind="resident_entry", method="qr_code", result="valid",
                                  resident=second, at="2025-01-01T08:00:00Z")  # fmt: skip
 
-        call_command("migrate", "estate", "0004", database=alias, verbosity=0)
-        new = MigrationExecutor(connections[alias]).loader.project_state(AFTER).apps
+        new = complex_.forward(*AFTER)
         Resident = new.get_model("estate", "Resident")
         [wati] = Resident.objects.filter(phone="+6281311110000")
         assert (wati.pk, wati.name, wati.status) == (first.pk, "Wati", "active")
