@@ -71,8 +71,12 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
         after = _rupiah(page.inner_text("#billed-this-month"))
         assert after > before
         # The trend chart draws the same figure as this month's bar of what was billed.
-        page.wait_for_function("window.Chart && Chart.getChart('trend-chart')")
-        charted = page.evaluate("Chart.getChart('trend-chart').data.datasets[0].data.at(-1)")
+        page.wait_for_function(
+            "window.Chart && Chart.getChart(document.querySelector('canvas.trend-chart'))"
+        )
+        charted = page.evaluate(
+            "Chart.getChart(document.querySelector('canvas.trend-chart')).data.datasets[0].data.at(-1)"
+        )
         assert charted == after
         weight = transferred(page)  # with htmx, Chart.js and the dashboard's script
         record_page_weight("manager dashboard (with Chart.js)", weight)

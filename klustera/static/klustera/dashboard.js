@@ -1,6 +1,8 @@
 // The dashboard's trend chart: billed and paid per month (bars) and the share
 // collected (a line, right axis), drawn from the JSON the page carries in
-// #trend-data and drawn again when htmx refreshes the figures.
+// #trend-data and drawn again when htmx refreshes the figures. The canvas has
+// no id: htmx would carry the old canvas's style attribute (Chart.js sizes it)
+// over to the new one, which the CSP refuses.
 (() => {
   const language = document.documentElement.lang || "id";
   const rupiah = new Intl.NumberFormat(language, {
@@ -10,7 +12,7 @@
 
   function draw() {
     const data = document.getElementById("trend-data");
-    const canvas = document.getElementById("trend-chart");
+    const canvas = document.querySelector("canvas.trend-chart");
     if (!data || !canvas || typeof Chart === "undefined") return;
     const trend = JSON.parse(data.textContent);
     const money = (values) => values.map(Number); // Decimal strings; drawing needs no more precision
