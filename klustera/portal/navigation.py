@@ -13,19 +13,19 @@ from klustera.roles import Role, roles_of
 RESIDENT = [
     (_("Home"), "home"),
     (_("Invoices"), "invoices-page"),
-    (_("Payments"), "payments-page"),
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
+    (_("Payments"), "payments-page"),
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
     (_("Units"), "units-page"),
-    (_("Tariffs"), "tariffs-page"),
-    (_("Billing runs"), "billing-runs-page"),
     (_("Invoices"), "invoices-page"),
     (_("Payments"), "manage-payments-page"),
+    (_("Tariffs"), "tariffs-page"),
+    (_("Billing runs"), "billing-runs-page"),
     (_("Access log"), "access-log"),
     (_("Announcements"), "announcements-page"),
     (_("Messages"), "notifications-outbox"),
@@ -33,6 +33,9 @@ MANAGER = [
     (_("API keys"), "api-keys-page"),
 ]
 GATE = [(_("Guard mode"), "gate-mode"), (_("Access log"), "access-log")]
+
+
+TABS = 4  # destinations in a phone's bottom bar; the rest go behind "Menu"
 
 
 def links_for(user: Any) -> list[tuple[Any, str]]:
@@ -43,21 +46,30 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
         return GATE
     if Role.RESIDENT in roles:
         return RESIDENT
-    return []
+    return [(_("Home"), "home")]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``nav``, a list of ``(label, url, current)`` for the signed-in user."""
+    """Context processor for the page shell.
+
+    ``nav`` lists ``(label, url, current)`` for the signed-in user; on a phone ``tabs``
+    are the first few of them and ``menu`` the rest, then the profile.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
     if getattr(request, "tenant", None) is None:
-        return {
-            "nav": [(_("Platform"), reverse("platform-console"), True)] if user.is_superuser else []
-        }
+        platform = [(_("Platform"), reverse("platform-console"), True)]
+        return {"nav": platform, "tabs": platform} if user.is_superuser else {"nav": []}
     links = []
-    for label, name in links_for(user):
+    for label, name in [*links_for(user), (_("Profile"), "profile-page")]:
         url = reverse(name)
         current = request.path == url or (url != reverse("home") and request.path.startswith(url))
         links.append((label, url, current))
-    return {"nav": links}
+    menu = links[TABS:]
+    return {
+        "nav": links[:-1],
+        "tabs": links[:TABS],
+        "menu": menu,
+        "menu_current": any(current for _label, _url, current in menu),
+    }
