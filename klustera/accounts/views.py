@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -28,8 +28,9 @@ from klustera.accounts import services, tasks
 from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
 from klustera.api import retry_after, user_of
 from klustera.net import client_ip
+from klustera.notifications.selectors import whatsapp_consent
 from klustera.permissions import manager_required
-from klustera.roles import STAFF_ROLES, Role
+from klustera.roles import STAFF_ROLES, Role, roles_of
 from klustera.throttling import throttled_sign_in
 
 
@@ -78,6 +79,14 @@ class LoginView(auth_views.LoginView):
         if chosen in dict(settings.LANGUAGES) and chosen != user.language:
             services.set_language(user=user, language=chosen)
         return response
+
+    def get_success_url(self) -> str:
+        """A resident never asked about WhatsApp is asked first, then goes on."""
+        url = super().get_success_url()
+        user = self.request.user
+        if Role.RESIDENT in roles_of(user) and whatsapp_consent(user) is None:  # type: ignore[arg-type]
+            return f"{reverse('my-notifications')}?{urlencode({'first': '1', 'next': url})}"
+        return url
 
     def form_invalid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)

@@ -30,6 +30,7 @@ from klustera.billing.services import (
     update_invoice,
 )
 from klustera.estate.models import Unit
+from klustera.notifications.services import describe_reach
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
@@ -102,8 +103,9 @@ def invoice_action(request: HttpRequest, pk: int) -> HttpResponse:
     actor = user_of(request)
     try:
         if request.POST.get("action") == "remind":
-            remind_invoice(invoice=invoice, actor=actor)
-            messages.success(request, _("Reminder sent to the unit's billing contact."))
+            reach = remind_invoice(invoice=invoice, actor=actor)
+            tell = messages.success if reach.reached else messages.error
+            tell(request, describe_reach(reach))
         elif request.POST.get("action") == "cancel":
             reason = request.POST.get("reason", "").strip()[:300]
             if not reason:

@@ -166,7 +166,11 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
                 else:
                     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                     phone = f"+62812{rng.randrange(10**7, 10**8)}"
-                    owner = Resident.objects.create(name=name, phone=phone)
+                    # Two in three left an email address: the rest show as not reachable.
+                    email = f"{name.split()[0].lower()}.{block.lower()}{n:02d}@contoh.id"
+                    owner = Resident.objects.create(
+                        name=name, phone=phone, email=email if n % 3 else ""
+                    )
                 role = Occupancy.Role.OWNER if rng.random() < 0.8 else Occupancy.Role.RENTER
                 Occupancy.objects.create(
                     unit=unit,

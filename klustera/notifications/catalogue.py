@@ -66,6 +66,15 @@ def _display(value: Any, language: str) -> str:
 TEMPLATES: dict[str, MessageTemplate] = {}
 
 
+def subject_of(key: str, values: dict[str, str], language: str) -> str:
+    """A stored message's subject in ``language`` (its key if it can no longer be rendered)."""
+    spec = TEMPLATES.get(key)
+    try:
+        return spec.render(values, language)[0] if spec else key
+    except (KeyError, IndexError):
+        return key
+
+
 def register(*templates: MessageTemplate) -> None:
     """Add an app's message templates to the catalogue; a key is declared once."""
     for template in templates:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from klustera.timestamps import Timestamped
 
+REDACTED = "••••••"  # what a message's stored context holds in place of a secret parameter
+
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
@@ -76,6 +78,15 @@ class Message(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to_address} ({self.channel}, {self.status})"
+
+    @property
+    def can_be_resent(self) -> bool:
+        """Whether sending it again could work: it failed, it held no one-time code, and it
+        was not skipped for a reason that still stands (no opt-in, no address)."""
+        resendable = self.status == self.Status.FAILED or (
+            self.status == self.Status.SKIPPED and not self.skip_reason
+        )
+        return resendable and REDACTED not in self.context.values()
 
 
 class Consent(Timestamped):

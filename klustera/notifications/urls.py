@@ -3,6 +3,7 @@ from django.urls import path
 from klustera.notifications import api, views
 
 api_urlpatterns = [
+    path("notifications/", views.my_notifications, name="my-notifications"),
     path("notifications/twilio/status", api.TwilioStatusView.as_view(), name="twilio-status"),
     path(
         "notifications/whatsapp/webhook", api.WhatsAppWebhookView.as_view(), name="whatsapp-webhook"
@@ -37,6 +38,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("notifications/", views.my_notifications, name="my-notifications"),
     path("manage/notifications/", views.outbox, name="notifications-outbox"),
     path(
         "manage/notifications/<int:pk>/resend",

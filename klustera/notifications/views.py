@@ -1,4 +1,5 @@
-"""Managers' pages: the outbox (filter, resend) and the complex's provider settings."""
+"""The notification pages: everyone's own choices; for managers the outbox (filter, resend)
+and the complex's provider settings."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klustera.notifications import services
-from klustera.notifications.models import Channel, Message, NotificationSettings
+from klustera.api import user_of
+from klustera.notifications import selectors, services
+from klustera.notifications.models import Category, Channel, Consent, Message, NotificationSettings
 from klustera.paging import paginate
 from klustera.permissions import manager_required
 
@@ -57,8 +62,34 @@ class SettingsForm(forms.ModelForm):
         fields = list(services.EDITABLE_SETTINGS)
         widgets = {
             **{name: forms.PasswordInput(render_value=False) for name in services.SECRET_FIELDS},
-            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
-            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
+            # <input type=time> takes ISO times only, whatever the page's language.
+            "quiet_start": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            "quiet_end": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        }
+        labels = {
+            "whatsapp_provider": gettext_lazy("WhatsApp provider"),
+            "whatsapp_phone_number_id": gettext_lazy("WhatsApp phone number ID (Meta)"),
+            "whatsapp_access_token": gettext_lazy("WhatsApp access token (Meta)"),
+            "whatsapp_app_secret": gettext_lazy("WhatsApp app secret (Meta)"),
+            "whatsapp_verify_token": gettext_lazy("Webhook verify token (Meta)"),
+            "fonnte_token": gettext_lazy("Fonnte token"),
+            "sms_provider": gettext_lazy("SMS provider"),
+            "twilio_account_sid": gettext_lazy("Twilio account SID"),
+            "twilio_auth_token": gettext_lazy("Twilio auth token"),
+            "twilio_from": gettext_lazy("Twilio sender number"),
+            "email_from": gettext_lazy("Send email from"),
+            "quiet_start": gettext_lazy("Quiet hours start"),
+            "quiet_end": gettext_lazy("Quiet hours end"),
+        }
+        help_texts = {
+            "whatsapp_provider": gettext_lazy(
+                "Console only writes messages to the log: nobody receives them."
+            ),
+            "whatsapp_phone_number_id": gettext_lazy("From Meta's WhatsApp Manager, API setup."),
+            "email_from": gettext_lazy("Empty: the platform's address."),
+            "quiet_start": gettext_lazy(
+                "Messages that are not urgent wait until the quiet hours end (complex time)."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,7 +97,9 @@ class SettingsForm(forms.ModelForm):
         for name in services.SECRET_FIELDS:
             self.fields[name].required = False
             is_set = bool(getattr(self.instance, name))
-            self.fields[name].help_text = _("Saved; leave empty to keep it.") if is_set else ""
+            self.fields[name].help_text = (
+                _("Set and saved; leave empty to keep it.") if is_set else _("Not set.")
+            )
 
     def changes(self) -> dict[str, Any]:
         """What to save: an empty secret field keeps the stored secret."""
@@ -95,17 +128,94 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def send_test(request: HttpRequest) -> HttpResponse:
-    channel = request.POST.get("channel", "")
+    return _send_test(
+        request, request.user, request.POST.get("channel", ""), "notifications-settings"
+    )
+
+
+class ChoicesForm(forms.Form):
+    """A person's own choices: WhatsApp yes or no, and the channels for each kind of message."""
+
+    whatsapp = forms.BooleanField(
+        required=False, label=gettext_lazy("Send me messages on WhatsApp")
+    )
+
+    def __init__(self, *args: Any, phone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["whatsapp"].help_text = _(
+            "To %(phone)s. You can switch it off here at any time."
+        ) % {"phone": phone}
+        for category in Category:
+            self.fields[category.value] = forms.MultipleChoiceField(
+                label=category.label,
+                choices=[(c.value, c.label) for c in selectors.CHOOSABLE],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+
+    def choices(self) -> dict[str, list[str]]:
+        return {category.value: self.cleaned_data[category.value] for category in Category}
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_required
+def my_notifications(request: HttpRequest) -> HttpResponse:
+    """How a person is told things: WhatsApp consent, channels per category, a test message.
+
+    Asked on the first sign-in (``?first=1``): a yes or a no to WhatsApp is recorded either
+    way, so the question is not asked again.
+    """
+    user = user_of(request)
+    consent = selectors.whatsapp_consent(user)
+    if request.method == "POST" and request.POST.get("answer") in ("yes", "no"):
+        services.set_consent(
+            user=user,
+            channel=Channel.WHATSAPP,
+            granted=request.POST["answer"] == "yes",
+            method=Consent.Method.APP_SETTING,
+        )
+        return redirect(_safe_next(request))
+    if request.method == "POST" and "test" in request.POST:
+        return _send_test(request, user, request.POST["test"], "my-notifications")
+    initial = {"whatsapp": bool(consent and consent.is_granted), **selectors.channels_chosen(user)}
+    form = ChoicesForm(request.POST or None, initial=initial, phone=user.phone)
+    if request.method == "POST" and form.is_valid():
+        services.update_choices(
+            user=user, whatsapp=form.cleaned_data["whatsapp"], choices=form.choices()
+        )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("my-notifications")
+    return render(
+        request,
+        "notifications/mine.html",
+        {
+            "form": form,
+            "consent": consent,
+            "first": request.GET.get("first") == "1" and consent is None,
+            "next": _safe_next(request),
+            "channels": [Channel.WHATSAPP, Channel.EMAIL],
+        },
+    )
+
+
+def _send_test(request: HttpRequest, user: Any, channel: str, back: str) -> HttpResponse:
+    """Send the test message to ``user`` themselves and say truthfully what became of it."""
     if channel not in (Channel.WHATSAPP, Channel.EMAIL, Channel.SMS):
         messages.error(request, _("Choose WhatsApp, email or SMS."))
-        return redirect("notifications-settings")
+        return redirect(back)
     try:
-        message = services.send_test_message(user=request.user, channel=channel)  # type: ignore[arg-type]
+        message = services.send_test_message(user=user, channel=channel)
     except services.NotificationError as exc:
         messages.error(request, str(exc))
     else:
         if message.status == Message.Status.SKIPPED:
-            messages.error(request, _("Not sent: %(reason)s") % {"reason": message.skip_reason})
+            messages.error(request, _("Not sent: %(reason)s") % {"reason": _(message.skip_reason)})
         else:
-            messages.success(request, _("Test message queued; watch its status in the outbox."))
-    return redirect("notifications-settings")
+            messages.success(request, _("Test message queued; it should arrive within a minute."))
+    return redirect(back)

@@ -62,13 +62,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         platform = [(_("Platform"), reverse("platform-console"), True)]
         return {"nav": platform, "tabs": platform} if user.is_superuser else {"nav": []}
     links = []
-    for label, name in [*links_for(user), (_("Profile"), "profile-page")]:
+    own = [(_("Notifications"), "my-notifications"), (_("Profile"), "profile-page")]
+    for label, name in [*links_for(user), *own]:
         url = reverse(name)
         current = request.path == url or (url != reverse("home") and request.path.startswith(url))
         links.append((label, url, current))
     menu = links[TABS:]
     return {
-        "nav": links[:-1],
+        "nav": links[:-1],  # on a wide screen the header links to the profile
         "tabs": links[:TABS],
         "menu": menu,
         "menu_current": any(current for _label, _url, current in menu),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,10 +10,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klustera.access.models import AccessLog, WalkIn
 from klustera.billing.models import OPEN_STATUSES, Invoice, Payment
+from klustera.estate.models import Resident
 from klustera.formatting import percent
+from klustera.notifications.selectors import opted_in_to_whatsapp, with_push
 
 ZERO = Decimal(0)
 
@@ -79,3 +83,40 @@ def gate_today() -> dict[str, int]:
 
 def open_invoices(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return invoices.filter(status__in=OPEN_STATUSES).order_by("due_on")
+
+
+@dataclass(frozen=True)
+class Reachability:
+    contacts: int  # the units' billing contacts, who receive the bills
+    unreachable: list[tuple[str, int]]  # why a contact cannot be messaged, how many
+
+    @property
+    def reachable(self) -> int:
+        return self.contacts - sum(count for _reason, count in self.unreachable)
+
+
+def reachability() -> Reachability:
+    """How many billing contacts the complex's messages can reach, and why not the others.
+
+    A contact is reached by email if they have one, by WhatsApp only with a recorded
+    opt-in, by push only from a browser that subscribed; without an account only email.
+    """
+    contacts = list(
+        Resident.objects.filter(
+            occupancies__is_billing_contact=True, occupancies__end_on__isnull=True
+        )
+        .select_related("user")
+        .distinct()
+    )
+    ids = [resident.user_id for resident in contacts if resident.user_id]
+    whatsapp, push = opted_in_to_whatsapp(ids), with_push(ids)
+    unreachable: Counter[str] = Counter()
+    for resident in contacts:
+        user = resident.user
+        if (user.email if user else resident.email) or resident.user_id in whatsapp | push:
+            continue
+        if user is None:
+            unreachable[_("no account in the portal and no email")] += 1
+        else:
+            unreachable[_("no WhatsApp opt-in and no email")] += 1
+    return Reachability(len(contacts), unreachable.most_common())

@@ -71,6 +71,7 @@ def _dashboard() -> dict[str, object]:
         "overdue": selectors.overdue_units(),
         "payments": list(selectors.recent_payments()),
         "gate": selectors.gate_today(),
+        "reach": selectors.reachability(),
     }
 
 

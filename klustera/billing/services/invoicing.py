@@ -211,7 +211,8 @@ def announce_invoices(invoice_ids: list[int]) -> int:
     """Tell billing contacts of newly issued invoices that still need paying."""
     with tenant_atomic():
         invoices = Invoice.objects.filter(pk__in=invoice_ids, status__in=OPEN_STATUSES)
-        return tell_billing_contact(list(invoices.select_related("unit")), "invoice_issued")
+        reach = tell_billing_contact(list(invoices.select_related("unit")), "invoice_issued")
+    return reach.recipients
 
 
 def issue_invoice(

@@ -15,15 +15,15 @@ from klustera.billing.models import (
     Invoice,
 )
 from klustera.estate.selectors import billing_contacts
-from klustera.notifications.services import Address, notify
+from klustera.notifications.services import Address, Reach, notify
 from klustera.tenancy.context import tenant_atomic
 from klustera.tenancy.links import tenant_url
 
 
-def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
-    """Send ``template`` about each invoice to its unit's billing contact; returns how many."""
+def tell_billing_contact(invoices: list[Invoice], template: str) -> Reach:
+    """Send ``template`` about each invoice to its unit's billing contact: who it reaches, how."""
     contacts = billing_contacts([invoice.unit_id for invoice in invoices])
-    sent = 0
+    reach = Reach()
     for invoice in invoices:
         resident = contacts.get(invoice.unit_id)
         if resident is None:
@@ -31,7 +31,7 @@ def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
         recipient: User | Address = resident.user or Address(
             name=resident.name, phone=resident.phone, email=resident.email
         )
-        notify(
+        messages = notify(
             recipient=recipient,
             template=template,
             context={
@@ -43,11 +43,11 @@ def tell_billing_contact(invoices: list[Invoice], template: str) -> int:
                 "link": tenant_url("invoice-page", pk=invoice.pk),
             },
         )
-        sent += 1
-    return sent
+        reach.add(messages)
+    return reach
 
 
-def remind_invoice(*, invoice: Invoice, actor: User) -> int:
+def remind_invoice(*, invoice: Invoice, actor: User) -> Reach:
     """A manager reminds the unit's billing contact of an open invoice now (audited)."""
     if invoice.status not in OPEN_STATUSES:
         raise ValidationError(
@@ -55,13 +55,13 @@ def remind_invoice(*, invoice: Invoice, actor: User) -> int:
         )
     template = "payment_overdue" if invoice.status == Invoice.Status.OVERDUE else "payment_reminder"
     with tenant_atomic():
-        sent = tell_billing_contact([invoice], template)
-        if not sent:
+        reach = tell_billing_contact([invoice], template)
+        if not reach.recipients:
             raise ValidationError(
                 _("This unit has no billing contact to remind."), code="no_billing_contact"
             )
-        record(actor=actor, action="invoice.reminded", target=invoice)
-    return sent
+        record(actor=actor, action="invoice.reminded", target=invoice, reached=reach.reached)
+    return reach
 
 
 def send_reminders(*, today: date) -> dict[str, int]:
@@ -71,8 +71,8 @@ def send_reminders(*, today: date) -> dict[str, int]:
     open_invoices = Invoice.objects.filter(status__in=OPEN_STATUSES).select_related("unit")
     if config.remind_days_before:
         due = open_invoices.filter(due_on=today + timedelta(days=config.remind_days_before))
-        counts["before"] = tell_billing_contact(list(due), "payment_reminder")
+        counts["before"] = tell_billing_contact(list(due), "payment_reminder").recipients
     if config.remind_days_after:
         late = open_invoices.filter(due_on=today - timedelta(days=config.remind_days_after))
-        counts["after"] = tell_billing_contact(list(late), "payment_overdue")
+        counts["after"] = tell_billing_contact(list(late), "payment_overdue").recipients
     return counts

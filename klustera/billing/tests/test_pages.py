@@ -99,6 +99,29 @@ def test_a_manager_reminds_and_cancels_an_invoice_from_its_page(portal, tenant_a
     assert "notice error" in again  # a cancelled invoice is not open
 
 
+def test_a_reminder_says_whom_it_reached_and_why_not(portal, tenant_a) -> None:
+    from klustera.notifications.models import Channel, Consent
+    from klustera.notifications.services import set_consent
+
+    invoice, manager = portal["invoice"], portal["clients"]["manager"]
+    action = f"/c/alpha/invoices/{invoice.pk}/action"
+    nobody = manager.post(action, {"action": "remind"}, follow=True).content.decode()
+    assert "Tidak bisa dihubungi: 1 — belum ada persetujuan WhatsApp, belum ada alamat email" in (
+        nobody
+    )
+    assert "Dalam antrean" not in nobody  # nothing went: never said "sent"
+    with tenant_context(tenant_a):
+        set_consent(
+            user=portal["resident_user"],
+            channel=Channel.WHATSAPP,
+            granted=True,
+            method=Consent.Method.APP_SETTING,
+        )
+    reached = manager.post(action, {"action": "remind"}, follow=True).content.decode()
+    assert "Dalam antrean kirim untuk 1 penerima (WhatsApp 1)" in reached
+    assert "Tidak bisa dihubungi" not in reached
+
+
 def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
     form = {"charge": "Sampah", "basis": "flat", "rate": "25000", "effective_from": "2026-12"}

@@ -2,7 +2,8 @@
 
 ``queueing`` (a message for a recipient, on the channels they chose and
 consented to), ``delivery`` (the outbox: leases, retries, resend),
-``webhooks`` (the providers' statuses), ``preferences`` (consent, channels,
+``reach`` (what queueing did, told truthfully), ``webhooks``
+(the providers' statuses), ``preferences`` (consent, channels,
 push subscriptions) and ``configuration`` (the complex's settings and the
 providers' secrets).
 """
@@ -28,6 +29,7 @@ from klustera.notifications.services.preferences import (
     set_consent,
     set_preferences,
     subscribe_push,
+    update_choices,
 )
 from klustera.notifications.services.queueing import (
     Address,
@@ -35,6 +37,7 @@ from klustera.notifications.services.queueing import (
     notify,
     send_test_message,
 )
+from klustera.notifications.services.reach import Reach, describe_reach, reach_of
 from klustera.notifications.services.webhooks import record_twilio_status, record_whatsapp_event
 
 __all__ = [
@@ -44,10 +47,13 @@ __all__ = [
     "TOKEN_PURPOSE",
     "Address",
     "NotificationError",
+    "Reach",
     "backoff",
     "deliver",
+    "describe_reach",
     "notification_settings",
     "notify",
+    "reach_of",
     "record_twilio_status",
     "record_whatsapp_event",
     "resend",
@@ -57,6 +63,7 @@ __all__ = [
     "subscribe_push",
     "sweep",
     "twilio_auth_token",
+    "update_choices",
     "update_settings",
     "whatsapp_app_secret",
     "whatsapp_verify_token",

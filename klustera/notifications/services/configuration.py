@@ -6,14 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt
-from klustera.notifications.models import (
-    NotificationSettings,
-)
+from klustera.notifications.models import NotificationSettings
 from klustera.tenancy.context import tenant_atomic
 
 SECRET_PURPOSE = "notifications.secret"  # noqa: S105  (an encryption purpose)
 TOKEN_PURPOSE = "notifications.provider-token"  # noqa: S105
-REDACTED = "••••••"
 
 if TYPE_CHECKING:  # notifications sit below accounts: they name users, never import them
     from klustera.accounts.models import User

@@ -16,6 +16,7 @@ from klustera.crypto import decrypt
 from klustera.notifications import clients
 from klustera.notifications.catalogue import TEMPLATES
 from klustera.notifications.models import (
+    REDACTED,
     Channel,
     Message,
     NotificationSettings,
@@ -23,7 +24,6 @@ from klustera.notifications.models import (
     WhatsAppWindow,
 )
 from klustera.notifications.services.configuration import (
-    REDACTED,
     SECRET_PURPOSE,
     notification_settings,
     provider_token,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from klustera.errors import StateConflict
 from klustera.notifications import clients
 from klustera.notifications.models import (
+    Channel,
     Consent,
     Preference,
     PushSubscription,
@@ -43,6 +44,22 @@ def set_preferences(*, user: User, choices: dict[str, list[str]]) -> None:
             Preference.objects.update_or_create(
                 user=user, category=category, defaults={"channels": list(dict.fromkeys(channels))}
             )
+
+
+def update_choices(*, user: User, whatsapp: bool, choices: dict[str, list[str]]) -> None:
+    """A user's own settings page: the WhatsApp opt-in and the channels per category, together."""
+    with tenant_atomic():
+        granted = Consent.objects.filter(
+            user=user, channel=Channel.WHATSAPP, revoked_at__isnull=True
+        ).exists()
+        if whatsapp != granted:
+            set_consent(
+                user=user,
+                channel=Channel.WHATSAPP,
+                granted=whatsapp,
+                method=Consent.Method.APP_SETTING,
+            )
+        set_preferences(user=user, choices=choices)
 
 
 def subscribe_push(

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from klustera.crypto import encrypt
 from klustera.notifications.catalogue import TEMPLATES, MessageTemplate
 from klustera.notifications.models import (
+    REDACTED,
     Channel,
     Consent,
     Message,
@@ -21,7 +23,6 @@ from klustera.notifications.models import (
     Preference,
 )
 from klustera.notifications.services.configuration import (
-    REDACTED,
     SECRET_PURPOSE,
     notification_settings,
 )
@@ -31,6 +32,12 @@ from klustera.tenancy.context import current_tenant, tenant_atomic
 
 if TYPE_CHECKING:  # notifications sit below accounts: they name users, never import them
     from klustera.accounts.models import User
+
+
+# Why a message was not sent, stored in English and shown in the reader's language.
+NO_EMAIL = gettext_noop("no email address")
+NO_PHONE = gettext_noop("no phone number")
+NO_WHATSAPP_OPT_IN = gettext_noop("no WhatsApp opt-in recorded")
 
 
 class NotificationError(Exception):
@@ -136,13 +143,13 @@ def _addresses(recipient: User | Address, channel: str) -> list[tuple[str, str]]
             (f"push:{pk}", "") for pk in recipient.push_subscriptions.values_list("pk", flat=True)
         ]
     if channel == Channel.EMAIL:
-        return [(recipient.email, "")] if recipient.email else [("", "no email address")]
+        return [(recipient.email, "")] if recipient.email else [("", NO_EMAIL)]
     if channel not in (Channel.WHATSAPP, Channel.SMS):
         raise NotificationError(f"Unknown channel '{channel}'.")
     if not recipient.phone:
-        return [("", "no phone number")]
+        return [("", NO_PHONE)]
     if channel == Channel.WHATSAPP and not _has_whatsapp_opt_in(recipient):
-        return [(recipient.phone, "no WhatsApp opt-in recorded")]
+        return [(recipient.phone, NO_WHATSAPP_OPT_IN)]
     return [(recipient.phone, "")]
 
 

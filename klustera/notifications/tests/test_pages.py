@@ -91,3 +91,90 @@ def test_settings_keep_a_secret_left_blank_and_test_buttons_send(
     assert sent.to == "6281234500009" and sent.body["template"]["name"] == "klustera_test"
     with tenant_context(complex_a):
         assert Message.objects.get().status == "sent"
+
+
+def test_the_quiet_hours_show_and_save_in_indonesian(complex_a, manager_token) -> None:
+    client = _signed_in("081234500009")
+    page = client.get("/c/alpha/manage/notifications/settings").content.decode()
+    assert 'type="time" name="quiet_start" value="00:00"' in page  # ISO, never 00.00.00
+    assert "Jam tenang mulai" in page and "Token akses WhatsApp (Meta)" in page
+    assert "Sudah diisi dan disimpan" in page  # the access token is set
+    form = {"whatsapp_provider": "console", "sms_provider": "console"}
+    form |= {"quiet_start": "21:00", "quiet_end": "07:00"}
+    assert client.post("/c/alpha/manage/notifications/settings", form).status_code == 302
+    with tenant_context(complex_a):
+        assert str(NotificationSettings.objects.get().quiet_start) == "21:00:00"
+
+
+def test_a_resident_opts_in_to_whatsapp_and_chooses_channels(complex_a) -> None:
+    from klustera.accounts.services import create_user
+    from klustera.notifications.models import Consent, Preference
+    from klustera.roles import Role
+
+    with tenant_context(complex_a):
+        user = create_user(
+            phone="081234500002", name="Rina", password="pw-123456", roles=[Role.RESIDENT]
+        )
+    client = _signed_in("081234500002")
+    page = client.get("/c/alpha/notifications/").content.decode()
+    assert "Belum setuju" in page and "Belum ada alamat email" in page
+    form = {"whatsapp": "on", "billing": ["whatsapp"], "security": ["whatsapp", "push"]}
+    assert client.post("/c/alpha/notifications/", form).status_code == 302
+    with tenant_context(complex_a):
+        consent = Consent.objects.get(user=user, channel="whatsapp")
+        assert consent.is_granted and consent.method == "app_setting"
+        chosen = dict(Preference.objects.filter(user=user).values_list("category", "channels"))
+    assert chosen == {"billing": ["whatsapp"], "security": ["whatsapp", "push"], "community": []}
+    assert "Setuju pada" in client.get("/c/alpha/notifications/").content.decode()
+    client.post("/c/alpha/notifications/", {"billing": ["email"]})  # WhatsApp switched off
+    with tenant_context(complex_a):
+        assert not Consent.objects.get(user=user, channel="whatsapp").is_granted
+    wrong = client.post("/c/alpha/notifications/", {"billing": ["pigeon"]})
+    assert wrong.status_code == 200 and 'class="error"' in wrong.content.decode()
+
+
+def test_the_first_sign_in_asks_about_whatsapp_once(complex_a) -> None:
+    from klustera.accounts.services import create_user
+    from klustera.notifications.models import Consent
+    from klustera.roles import Role
+
+    with tenant_context(complex_a):
+        user = create_user(
+            phone="081234500003", name="Dewi", password="pw-123456", roles=[Role.RESIDENT]
+        )
+    client = Client()
+    login = {"username": "081234500003", "password": "pw-123456", "next": "/c/alpha/invoices/"}
+    first = client.post("/c/alpha/login", login)
+    assert first["Location"].startswith("/c/alpha/notifications/?first=1")
+    question = client.get(first["Location"]).content.decode()
+    assert 'id="whatsapp-question"' in question
+    answered = client.post(
+        "/c/alpha/notifications/", {"answer": "no", "next": "/c/alpha/invoices/"}
+    )
+    assert answered["Location"] == "/c/alpha/invoices/"
+    away = client.post(
+        "/c/alpha/notifications/", {"answer": "yes", "next": "https://evil.example/"}
+    )
+    assert away["Location"] == "/c/alpha/"  # never sent off the site
+    with tenant_context(complex_a):
+        assert Consent.objects.get(user=user, channel="whatsapp").is_granted
+    client.post("/c/alpha/logout")
+    assert Client().post("/c/alpha/login", login)["Location"] == "/c/alpha/invoices/"
+
+
+def test_the_outbox_tells_why_and_offers_no_resend_that_cannot_work(
+    complex_a, manager_token
+) -> None:
+    from klustera.notifications.services import Address
+
+    with tenant_context(complex_a):
+        notify(
+            recipient=Address(name="Pak Budi", phone="081234500077"),
+            template="payment_reminder",
+            context=REMINDER,
+            channels=["whatsapp"],
+        )
+    page = _signed_in("081234500009").get("/c/alpha/manage/notifications/").content.decode()
+    assert "Pengingat pembayaran unit A-01" in page  # the subject, not payment_reminder
+    assert "belum ada persetujuan WhatsApp" in page
+    assert "/resend" not in page

@@ -69,6 +69,25 @@ def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:
     assert 'hx-get="/c/alpha/dashboard/live"' in page
 
 
+def test_the_dashboard_tells_how_many_residents_cannot_be_reached_and_why(portal, tenant_a) -> None:
+    from klustera.notifications.models import Channel, Consent
+    from klustera.notifications.services import set_consent
+
+    manager = portal["clients"]["manager"]
+    page = manager.get("/c/alpha/").content.decode()
+    assert "0 dari 1 penerima tagihan bisa dikirimi pesan" in page
+    assert "Tidak bisa dihubungi: 1 — belum setuju WhatsApp dan belum ada email" in page
+    with tenant_context(tenant_a):
+        set_consent(
+            user=portal["resident_user"],
+            channel=Channel.WHATSAPP,
+            granted=True,
+            method=Consent.Method.REGISTRATION,
+        )
+    page = manager.get("/c/alpha/").content.decode()
+    assert "1 dari 1 penerima tagihan" in page and "Tidak bisa dihubungi" not in page
+
+
 def test_a_manager_finds_adds_and_changes_units(portal, tenant_a) -> None:
     manager = portal["clients"]["manager"]
     listed = manager.get("/c/alpha/manage/units/").content.decode()
