@@ -101,6 +101,7 @@ PROBES: dict[str, Probe] = {
     "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
     "admin-tariffs": Probe(("get", "post"), "list"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
+    "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),
     "admin-billing-settings": Probe(("get", "patch"), "list"),
     "unit-statement": Probe(("get",), "object", "unit"),

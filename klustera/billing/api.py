@@ -46,6 +46,7 @@ from klustera.billing.services import (
     SETTINGS_FIELDS,
     add_one_off_charges,
     bill_unit,
+    change_tariff,
     generate_invoices,
     parse_period,
     save_tariff,
@@ -237,6 +238,33 @@ class TariffDetailView(APIView):
         data = validated(TariffSerializer, request, tariff)
         call_service(save_tariff, actor=user_of(request), tariff=tariff, **data)
         return ok(TariffSerializer(tariff).data)
+
+
+class TariffChangeSerializer(RejectUnknownFields, serializers.Serializer):
+    from_month = PeriodField()
+    rate = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+
+
+class TariffChangeView(APIView):
+    """End a tariff before ``from_month``; with a ``rate``, go on from then at that rate."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=TariffChangeSerializer, responses={200: TariffSerializer(many=True)})
+    def post(self, request: Request, pk: int) -> Response:
+        tariff = get_object_or_404(Tariff, pk=pk)
+        data = validated(TariffChangeSerializer, request)
+        new = call_service(
+            change_tariff,
+            tariff=tariff,
+            from_month=data["from_month"],
+            rate=data.get("rate"),
+            actor=user_of(request),
+        )
+        tariff.refresh_from_db()
+        return ok(TariffSerializer([tariff, new] if new else [tariff], many=True).data)
 
 
 class OneOffChargeSerializer(serializers.ModelSerializer):

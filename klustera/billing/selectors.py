@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from klustera.billing.models import OPEN_STATUSES, Invoice, Payment, Refund, Reversal
+from klustera.billing.models import OPEN_STATUSES, Invoice, Payment, Refund, Reversal, Tariff
 from klustera.estate.models import Unit
 from klustera.estate.selectors import of_residents_units
 from klustera.roles import is_manager
@@ -147,3 +147,42 @@ def statement(unit: Unit, *, start: date | None = None, end: date | None = None)
             continue
         entries.append(StatementEntry(at, kind, reference, description, debit, credit, balance))
     return Statement(unit, start, end, opening, entries, balance)
+
+
+def tariffs_for(period: date) -> list[Tariff]:
+    """The tariffs that apply to the month ``period``."""
+    return list(Tariff.objects.filter(effective_from__lte=period).exclude(effective_to__lt=period))
+
+
+def next_unbilled_month(today: date) -> date:
+    """This month, or the first month after it that has no invoices yet."""
+    month = today.replace(day=1)
+    billed = set(
+        Invoice.objects.filter(period__gte=month)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .values_list("period", flat=True)
+    )
+    while month in billed:
+        month = (month + timedelta(days=31)).replace(day=1)
+    return month
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    """What a billing run of ``period`` would do, shown before it starts."""
+
+    period: date
+    to_bill: int  # units without an invoice for the month
+    already_billed: int
+    tariffs: list[Tariff]
+
+
+def preview_run(period: date) -> RunPreview:
+    billed = (
+        Invoice.objects.filter(period=period)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+    return RunPreview(period, Unit.objects.count() - billed, billed, tariffs_for(period))

@@ -13,6 +13,9 @@ api_urlpatterns = [
     path("admin/billing-runs", api.BillingRunsView.as_view(), name="admin-billing-runs"),
     path("admin/tariffs", api.TariffsView.as_view(), name="admin-tariffs"),
     path("admin/tariffs/<int:pk>", api.TariffDetailView.as_view(), name="admin-tariff-detail"),
+    path(
+        "admin/tariffs/<int:pk>/change", api.TariffChangeView.as_view(), name="admin-tariff-change"
+    ),
     path("admin/charges", api.OneOffChargesView.as_view(), name="admin-charges"),
     path(
         "admin/billing-settings", api.BillingSettingsView.as_view(), name="admin-billing-settings"
@@ -24,6 +27,7 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices-page"),
     path("manage/billing/", views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", views.tariffs_page, name="tariffs-page"),
+    path("manage/tariffs/<int:pk>/change", views.change_tariff_page, name="tariff-change-page"),
     path("manage/billing/runs/<int:pk>", views.billing_run_page, name="billing-run-page"),
     path("invoices/<int:pk>/", views.invoice_page, name="invoice-page"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_page, name="invoice-pdf-page"),

@@ -21,8 +21,15 @@ from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.filters import InvoiceFilters
 from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Payment, Tariff
-from klustera.billing.selectors import access_invoice, filter_invoices, invoices_visible_to
+from klustera.billing.selectors import (
+    access_invoice,
+    filter_invoices,
+    invoices_visible_to,
+    next_unbilled_month,
+    preview_run,
+)
 from klustera.billing.services import (
+    change_tariff,
     parse_period,
     remind_invoice,
     save_tariff,
@@ -30,6 +37,8 @@ from klustera.billing.services import (
     update_invoice,
 )
 from klustera.estate.models import Unit
+from klustera.formatting import rupiah
+from klustera.money import RupiahField
 from klustera.notifications.services import describe_reach
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
@@ -131,18 +140,25 @@ class RunForm(forms.Form):
 
 @manager_required
 def billing_runs(request: HttpRequest) -> HttpResponse:
-    """Start a billing run (it runs on the queue) and see the latest runs."""
-    form = RunForm(request.POST or None, initial={"period": f"{timezone.localdate():%Y-%m}"})
+    """Start a billing run (it runs on the queue) and see the latest runs.
+
+    The run starts only once its summary (units to bill, tariffs) has been confirmed.
+    """
+    first = next_unbilled_month(timezone.localdate())
+    form = RunForm(request.POST or None, initial={"period": f"{first:%Y-%m}"})
+    preview = None
     if request.method == "POST" and form.is_valid():
         try:
             period = parse_period(form.cleaned_data["period"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            run = start_billing_run(period=period, actor=user_of(request))
-            return redirect("billing-run-page", pk=run.pk)
+            if request.POST.get("confirmed") == "1":
+                run = start_billing_run(period=period, actor=user_of(request))
+                return redirect("billing-run-page", pk=run.pk)
+            preview = preview_run(period)
     runs = BillingRun.objects.select_related("started_by")[:12]
-    return render(request, "billing/runs.html", {"form": form, "runs": runs})
+    return render(request, "billing/runs.html", {"form": form, "runs": runs, "preview": preview})
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -168,7 +184,7 @@ def billing_run_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 class TariffForm(forms.Form):
     charge = forms.CharField(label=_("Charge"), max_length=60, help_text=_("e.g. IPL, Sampah"))
     basis = forms.ChoiceField(label=_("Basis"), choices=Tariff.Basis.choices)
-    rate = forms.DecimalField(label=_("Rate (Rp, or Rp per m²)"), min_value=0, decimal_places=2)
+    rate = RupiahField(label=_("Rate (Rp, or Rp per m²)"), min_value=0, decimal_places=2)
     unit_type = forms.ChoiceField(
         label=_("Unit type"), choices=[("", _("All types")), *Unit.Type.choices], required=False
     )
@@ -210,4 +226,57 @@ def tariffs_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Tariff saved; it applies from the next billing run."))
             return redirect("tariffs-page")
     tariffs = Tariff.objects.order_by("charge", "unit_type", "-effective_from")
-    return render(request, "billing/tariffs.html", {"form": form, "tariffs": tariffs})
+    return render(
+        request,
+        "billing/tariffs.html",
+        {
+            "form": form,
+            "tariffs": tariffs,
+            "this_month": timezone.localdate().replace(day=1),
+            "next_month": _next_month(),
+        },
+    )
+
+
+def _next_month() -> str:
+    today = timezone.localdate()
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+class TariffChangeForm(forms.Form):
+    from_month = forms.CharField(max_length=7)
+    rate = RupiahField(min_value=0, decimal_places=2, required=False)
+
+
+@manager_required
+@require_POST
+def change_tariff_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a tariff from a month on, or go on from then at a new rate."""
+    tariff = get_object_or_404(Tariff, pk=pk)
+    form = TariffChangeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        rate = form.cleaned_data["rate"]
+        change_tariff(
+            tariff=tariff,
+            from_month=_month(form.cleaned_data["from_month"]),
+            rate=rate,
+            actor=user_of(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        month = form.cleaned_data["from_month"]
+        if rate is None:
+            messages.success(
+                request,
+                _("%(charge)s ends before %(month)s.") % {"charge": tariff.charge, "month": month},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(charge)s is %(rate)s from %(month)s.")
+                % {"charge": tariff.charge, "rate": rupiah(rate), "month": month},
+            )
+    return redirect("tariffs-page")

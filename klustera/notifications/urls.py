@@ -3,7 +3,6 @@ from django.urls import path
 from klustera.notifications import api, views
 
 api_urlpatterns = [
-    path("notifications/", views.my_notifications, name="my-notifications"),
     path("notifications/twilio/status", api.TwilioStatusView.as_view(), name="twilio-status"),
     path(
         "notifications/whatsapp/webhook", api.WhatsAppWebhookView.as_view(), name="whatsapp-webhook"

@@ -20,11 +20,13 @@ from klustera.billing.models import Payment
 from klustera.billing.selectors import (
     access_invoice,
     access_payment,
+    amount_owed,
     payments_visible_to,
 )
 from klustera.billing.services import record_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
+from klustera.money import RupiahField
 from klustera.paging import paginate
 from klustera.payments.models import PaymentAttempt, TransferProof
 from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
@@ -50,8 +52,13 @@ def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ManualPaymentForm(forms.Form):
-    unit = forms.CharField(label=_("Unit"), max_length=30, help_text=_("As written, e.g. A-01"))
-    amount = forms.DecimalField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=30,
+        help_text=_("Type to search, e.g. A-01; the list shows what each unit owes."),
+        widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
+    )
+    amount = RupiahField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
     method = forms.ChoiceField(
         label=_("Method"),
         choices=[(m.value, m.label) for m in (Payment.Method.CASH, Payment.Method.BANK_TRANSFER)],
@@ -106,10 +113,11 @@ def manage_payments(request: HttpRequest) -> HttpResponse:
         status=TransferProof.Status.PENDING
     )
     flagged = PaymentAttempt.objects.select_related("invoice__unit").filter(needs_review=True)
+    units = Unit.objects.annotate(owed=amount_owed()).order_by("block", "number")
     return render(
         request,
         "payments/manage.html",
-        {"form": form, "proofs": proofs, "flagged": flagged[:20]},
+        {"form": form, "proofs": proofs, "flagged": flagged[:20], "units": units},
     )
 
 

@@ -62,6 +62,9 @@ def test_a_manager_imports_units_runs_billing_and_the_dashboard_follows(
         page.goto(f"{live_app.base}/manage/billing/")
         page.fill("input[name=period]", f"{timezone.localdate():%Y-%m}")
         page.click("main form button[type=submit]")
+        summary = page.inner_text("#run-summary")  # what it bills, before it starts
+        assert "3 units get an invoice" in summary or "3 unit mendapat tagihan" in summary, summary
+        page.click("#run-summary button[value='1']")
         page.wait_for_selector(".run-done", timeout=30_000)  # the progress follows the queue
         assert page.locator("progress").get_attribute("value") == "100"
         assert page.inner_text("#run-created") == "3"  # the three new units; the rest skipped

@@ -29,6 +29,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.billing.numbering import next_numbers
+from klustera.billing.selectors import tariffs_for
 from klustera.billing.services.ledger import settle_unit, units_with_credit
 from klustera.billing.services.reminders import tell_billing_contact
 from klustera.estate.models import Unit
@@ -74,10 +75,6 @@ class Charge:
     @property
     def amount(self) -> Decimal:
         return whole_rupiah(self.quantity * self.unit_price)
-
-
-def tariffs_for(period: date) -> list[Tariff]:
-    return list(Tariff.objects.filter(effective_from__lte=period).exclude(effective_to__lt=period))
 
 
 def charges_for(unit: Unit, tariffs: list[Tariff]) -> list[Charge]:

@@ -17,12 +17,12 @@ from klustera.billing.models import (
     Invoice,
     OneOffCharge,
 )
+from klustera.billing.selectors import tariffs_for
 from klustera.billing.services.invoicing import (
     Charge,
     charges_for,
     issue_invoice,
     issue_invoices,
-    tariffs_for,
 )
 from klustera.billing.services.late_fees import charge_late_fees
 from klustera.billing.services.reminders import send_reminders

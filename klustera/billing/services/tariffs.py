@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
 
@@ -78,6 +78,44 @@ def save_tariff(*, actor: User, tariff: Tariff | None = None, **fields: object) 
             effective_to=f"{tariff.effective_to:%Y-%m}" if tariff.effective_to else None,
         )
     return tariff
+
+
+def change_tariff(
+    *, tariff: Tariff, from_month: date, rate: Decimal | None, actor: User
+) -> Tariff | None:
+    """End ``tariff`` before ``from_month``; with a ``rate``, go on from then at that rate.
+
+    Both happen together or not at all. Months already billed keep their invoices; the
+    change applies from the next billing run of ``from_month`` or later. Returns the new
+    tariff, or None when the tariff only ends.
+    """
+    from_month = from_month.replace(day=1)
+    if from_month <= tariff.effective_from:
+        message = _("Choose a month after the tariff starts (%(start)s).") % {
+            "start": f"{tariff.effective_from:%Y-%m}"
+        }
+        raise ValidationError(
+            {"from_month": ValidationError(message, code="tariff_change_too_early")}
+        )
+    if tariff.effective_to is not None and from_month > tariff.effective_to:
+        message = _("The tariff already ends in %(end)s.") % {"end": f"{tariff.effective_to:%Y-%m}"}
+        raise ValidationError({"from_month": ValidationError(message, code="tariff_already_ended")})
+    last_month = (from_month - timedelta(days=1)).replace(day=1)
+    with tenant_atomic():
+        ends_on = tariff.effective_to
+        save_tariff(actor=actor, tariff=tariff, effective_to=last_month)
+        if rate is None:
+            return None
+        return save_tariff(
+            actor=actor,
+            charge=tariff.charge,
+            basis=tariff.basis,
+            unit_type=tariff.unit_type,
+            is_taxable=tariff.is_taxable,
+            rate=rate,
+            effective_from=from_month,
+            effective_to=ends_on,
+        )
 
 
 def add_one_off_charges(

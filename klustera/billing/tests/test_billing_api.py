@@ -61,6 +61,28 @@ def test_tariffs_with_overlapping_months_are_refused(tenant_a) -> None:
     assert _post(resident, "admin/tariffs", ipl).status_code == 403
 
 
+def test_a_rate_changes_from_a_month_in_one_call(tenant_a) -> None:
+    manager, resident, _ = _clients(tenant_a)
+    first = _post(manager, "admin/tariffs", IPL_100K).json()["data"]["id"]
+    change = f"admin/tariffs/{first}/change"
+    changed = _post(manager, change, {"from_month": "2026-07", "rate": "120000"})
+    assert changed.status_code == 200, changed.content
+    old, new = changed.json()["data"]
+    assert (old["effective_to"], new["effective_from"], new["rate"]) == (
+        "2026-06",
+        "2026-07",
+        "120000.00",
+    )
+    early = _post(manager, change, {"from_month": "2026-01", "rate": "1"})
+    assert early.status_code == 422
+    assert early.json()["error"]["details"]["codes"] == {"from_month": ["tariff_change_too_early"]}
+    ended = _post(manager, f"admin/tariffs/{new['id']}/change", {"from_month": "2026-10"})
+    assert ended.status_code == 200 and len(ended.json()["data"]) == 1
+    assert ended.json()["data"][0]["effective_to"] == "2026-09"
+    assert _post(manager, change, {"from_month": "2026-08", "pigeon": 1}).status_code == 422
+    assert _post(resident, change, {"from_month": "2026-08"}).status_code == 403
+
+
 def test_one_off_charges_go_to_the_chosen_units_only(tenant_a) -> None:
     manager, _, data = _clients(tenant_a)
     a01, a02 = (unit.pk for unit in data.units)

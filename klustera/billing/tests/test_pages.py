@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from klustera.billing.models import Invoice, Tariff
+from klustera.billing.models import BillingRun, Invoice, Tariff
 from klustera.billing.services import generate_invoices
 from klustera.estate.models import Unit
 from klustera.tenancy.context import current_alias, tenant_context
@@ -60,9 +61,18 @@ def test_a_billing_run_from_the_portal_reports_its_progress(
     manager = portal["clients"]["manager"]
     bad = manager.post("/c/alpha/manage/billing/", {"period": "2099-01"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
+    with tenant_context(tenant_a):
+        runs = BillingRun.objects.count()
+    form = manager.get("/c/alpha/manage/billing/").content.decode()
+    next_month = (timezone.localdate().replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert f'value="{next_month:%Y-%m}"' in form  # this month is billed already: the next one
+    summary = manager.post("/c/alpha/manage/billing/", {"period": "2026-01"}).content.decode()
+    assert "2 unit mendapat tagihan" in summary and "IPL Rp 250.000" in summary
+    with tenant_context(tenant_a):
+        assert BillingRun.objects.count() == runs  # nothing starts before it is confirmed
     alias = current_alias_of(tenant_a)
     with django_capture_on_commit_callbacks(using=alias, execute=True):  # queued at commit
-        started = manager.post("/c/alpha/manage/billing/", {"period": "2026-01"})
+        started = manager.post("/c/alpha/manage/billing/", {"period": "2026-01", "confirmed": "1"})
     assert started.status_code == 302
     run_page = started["Location"]
     assert portal["clients"]["resident"].get(run_page).status_code == 403
@@ -134,3 +144,48 @@ def test_a_manager_adds_a_tariff_that_cannot_overlap(portal, tenant_a) -> None:
         assert list(Tariff.objects.filter(charge="Sampah").values_list("rate", flat=True)) == [
             Decimal("25000")
         ]
+
+
+def test_a_manager_changes_a_rate_from_a_month_and_ends_a_charge(portal, tenant_a) -> None:
+    manager = portal["clients"]["manager"]
+    with tenant_context(tenant_a):
+        ipl = Tariff.objects.get(charge="IPL")
+    page = manager.get("/c/alpha/manage/tariffs/").content.decode()
+    assert f"/c/alpha/manage/tariffs/{ipl.pk}/change" in page
+    change = f"/c/alpha/manage/tariffs/{ipl.pk}/change"
+    # A rate typed the Indonesian way, from March 2027.
+    done = manager.post(change, {"from_month": "2027-03", "rate": "Rp 280.000"}, follow=True)
+    assert "IPL menjadi Rp 280.000 mulai 2027-03" in done.content.decode()
+    with tenant_context(tenant_a):
+        old, new = Tariff.objects.filter(charge="IPL").order_by("effective_from")
+        assert (old.effective_to, old.rate) == (date(2027, 2, 1), Decimal("250000"))
+        assert (new.effective_from, new.effective_to, new.rate) == (
+            date(2027, 3, 1),
+            None,
+            Decimal("280000"),
+        )
+    too_early = manager.post(change, {"from_month": "2026-01", "rate": "1"}, follow=True)
+    assert "notice error" in too_early.content.decode()
+    ended = manager.post(
+        f"/c/alpha/manage/tariffs/{new.pk}/change", {"from_month": "2027-06", "rate": ""}
+    )
+    assert ended.status_code == 302
+    garbage = manager.post(change, {"from_month": "soon", "rate": "a lot"}, follow=True)
+    assert "notice error" in garbage.content.decode()
+    with tenant_context(tenant_a):
+        assert Tariff.objects.get(pk=new.pk).effective_to == date(2027, 5, 1)
+        assert Tariff.objects.count() == 2  # nothing half-done by the refused changes
+    assert portal["clients"]["resident"].post(change, {"from_month": "2027-04"}).status_code == 403
+
+
+def test_a_new_tariff_takes_rupiah_typed_the_indonesian_way(portal, tenant_a) -> None:
+    manager = portal["clients"]["manager"]
+    form = {
+        "charge": "Keamanan",
+        "basis": "flat",
+        "rate": "Rp 1.250.000",
+        "effective_from": "2027-01",
+    }
+    assert manager.post("/c/alpha/manage/tariffs/", form).status_code == 302
+    with tenant_context(tenant_a):
+        assert Tariff.objects.get(charge="Keamanan").rate == Decimal("1250000")

@@ -16,7 +16,9 @@ def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, t
     from klustera.payments.services import submit_transfer_proof
 
     manager = portal["clients"]["manager"]
-    form = {"unit": "a-01", "amount": "250000", "method": "cash", "paid_on": "2026-11-20"}
+    page = manager.get("/c/alpha/manage/payments/").content.decode()
+    assert '<option value="A-01">tunggakan Rp 250.000</option>' in page  # found by search
+    form = {"unit": "a-01", "amount": "Rp 250.000", "method": "cash", "paid_on": "2026-11-20"}
     unknown = manager.post("/c/alpha/manage/payments/", {**form, "unit": "Z-99"})
     assert 'class="error"' in unknown.content.decode()
     assert manager.post("/c/alpha/manage/payments/", form).status_code == 302
