@@ -240,6 +240,7 @@ PAGES = [
     Row("invoice-page", "get", HOUSEHOLD, "invoice"),
     Row("invoice-pdf-page", "get", HOUSEHOLD, "invoice"),
     Row("invoice-pay-page", "post", HOUSEHOLD, "invoice"),
+    Row("invoice-payment-outcome", "get", HOUSEHOLD, "invoice"),
     Row("invoice-action", "post", MANAGER, "invoice"),
     Row("payments-page", "get", SIGNED_IN),
     Row("receipt-page", "get", HOUSEHOLD, "payment"),

@@ -86,8 +86,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = access_invoice(request.user, pk)
-    # Back from the checkout: the page follows the payment until the callback books it.
-    awaiting = bool(request.GET.get("paid")) and bool(invoice.balance_due)
+    # Back from the checkout: the page follows the payment until it is booked or closed.
+    awaiting = request.GET.get("paid") in ("0", "1") and bool(invoice.balance_due)
     payments = Payment.objects.filter(
         allocations__invoice=invoice, allocations__reversed_at__isnull=True
     ).distinct()

@@ -57,6 +57,7 @@ class PaymentAttempt(Timestamped):
     )
     settled_at = models.DateTimeField(null=True, blank=True)
     # Paid, but not the amount asked: a manager looks before anything else happens.
+    last_failure = models.CharField(max_length=40, blank=True)  # Xendit's code of a failed try
     needs_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=300, blank=True)
     payment = models.OneToOneField(  # what the ledger booked when it was paid

@@ -124,6 +124,9 @@ class XenditSimulator:
             self.requests.append((method, path))
             if path.startswith("/checkout/"):
                 return self._checkout(start, method, path.removeprefix("/checkout/"), raw)
+            if path == "/favicon.ico":  # what a browser on the checkout page asks for
+                start("204 No Content", [])
+                return [b""]
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return _json(start, 503, {"error_code": "SERVER_ERROR", "message": "Try again"})

@@ -34,6 +34,11 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("invoices/<int:pk>/pay", views.invoice_pay, name="invoice-pay-page"),
+    path(
+        "invoices/<int:pk>/payment-outcome",
+        views.payment_outcome,
+        name="invoice-payment-outcome",
+    ),
     path("payments/", views.payment_list, name="payments-page"),
     path("payments/<int:pk>/receipt", views.receipt_page, name="receipt-page"),
     path("manage/payments/", views.manage_payments, name="manage-payments-page"),

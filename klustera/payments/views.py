@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +30,7 @@ from klustera.estate.models import Unit
 from klustera.money import RupiahField
 from klustera.paging import paginate
 from klustera.payments.models import PaymentAttempt, TransferProof
+from klustera.payments.selectors import latest_attempt
 from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
 from klustera.permissions import manager_required
 from klustera.uploads import check_photo
@@ -148,6 +150,33 @@ def proof_image(request: HttpRequest, pk: int) -> FileResponse:
         return FileResponse(proof.image.open("rb"))
     except FileNotFoundError:  # the row outlived its file (a restore without media)
         raise Http404 from None
+
+
+@login_required
+@require_GET
+def payment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """What became of the latest online payment of an invoice, back from the checkout.
+
+    Polled by the invoice page while the payment waits for its callback; once it is
+    paid the page reloads with the good news, and a failure or an expiry is said.
+    """
+    invoice = access_invoice(request.user, pk)
+    attempt = latest_attempt(invoice)
+    paid = attempt is not None and attempt.status == PaymentAttempt.Status.PAID
+    if paid or not invoice.balance_due:
+        messages.success(request, _("Payment received, thank you. The receipt is below."))
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("invoice-page", args=[invoice.pk])
+        return response
+    return render(
+        request,
+        "payments/_payment_outcome.html",
+        {
+            "invoice": invoice,
+            "attempt": attempt,
+            "returned_unpaid": request.GET.get("returned") == "0",
+        },
+    )
 
 
 @login_required

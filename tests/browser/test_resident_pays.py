@@ -29,6 +29,29 @@ def _open_invoice(app: LiveApp, months_ahead: int) -> str:
         return str(billed.json()["data"]["number"])
 
 
+def test_a_payment_that_fails_or_expires_is_said_so(live_app: LiveApp, playwright_session) -> None:
+    """Runs before the journeys that pay: on this month's invoice, still open."""
+    number = _open_invoice(live_app, 0)
+    browser = launch(playwright_session, language="id-ID")
+    try:
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        sign_in(page, live_app, "resident")
+        page.goto(f"{live_app.base}/invoices/")
+        page.click(f"text={number}")
+        for action, said in (("fail", "tidak berhasil"), ("expire", "kedaluwarsa")):
+            page.click("#invoice form button[type=submit]")  # Pay (again)
+            page.wait_for_selector("text=Xendit simulator")
+            page.click(f"button[value={action}]")
+            page.wait_for_selector(f"#payment-outcome:has-text('{said}')", timeout=30_000)
+            assert page.locator(".badge.status-paid").count() == 0
+            screenshot(page, f"resident-payment-{action}-360px")
+        assert problems == []
+    finally:
+        browser.close()
+
+
 @pytest.mark.parametrize("width,months_ahead", [(1280, 0), (360, 1)], ids=["laptop", "phone-360px"])
 def test_a_resident_pays_an_invoice_and_downloads_the_receipt(
     live_app: LiveApp, playwright_session, width: int, months_ahead: int, tmp_path: Path

@@ -75,7 +75,10 @@ def process_callback(event: CallbackEvent) -> str:
         elif event.event == "payment.capture":
             outcome = book_confirmed(client, attempt, data["payment_id"])
         elif event.event in ("payment_session.expired", "payment.failure"):
-            outcome = close_attempt(attempt, expired=event.event.endswith("expired"))
+            failure = str(data.get("failure_code", "")) or "FAILED"
+            outcome = close_attempt(
+                attempt, expired=event.event.endswith("expired"), failure=failure
+            )
         else:
             return _done(event, CallbackEvent.Status.IGNORED, "event not handled")
     except (XenditError, KeyError) as exc:

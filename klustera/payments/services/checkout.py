@@ -71,6 +71,9 @@ def start_payment(
             .first()
         )
         if live is not None:
+            if live.last_failure:  # another try: the page says only what becomes of this one
+                live.last_failure = ""
+                live.save(update_fields=["last_failure"])
             return live
         attempt = PaymentAttempt.objects.create(
             invoice=invoice,
@@ -121,7 +124,7 @@ def _create_checkout(
         channels=account.channels or DEFAULT_CHANNELS,
         expires_at=attempt.expires_at,
         success_url=f"{link}?paid=1",
-        cancel_url=link,
+        cancel_url=f"{link}?paid=0",  # back without paying: the page says what became of it
         customer={
             "reference_id": f"unit-{invoice.unit_id}",
             "type": "INDIVIDUAL",

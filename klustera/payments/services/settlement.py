@@ -120,8 +120,9 @@ def _thank_payer(payment: Payment, invoice: Invoice) -> None:
     )
 
 
-def close_attempt(attempt: PaymentAttempt, *, expired: bool) -> str:
-    """An expiry or a failed try closes a pending attempt; a paid one never changes."""
+def close_attempt(attempt: PaymentAttempt, *, expired: bool, failure: str = "") -> str:
+    """An expiry closes a pending attempt; a failed try is noted, and the checkout stays open
+    for another. A paid attempt never changes."""
     with tenant_atomic():
         attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
         if attempt.status == PaymentAttempt.Status.PAID:
@@ -130,6 +131,8 @@ def close_attempt(attempt: PaymentAttempt, *, expired: bool) -> str:
             attempt.status = PaymentAttempt.Status.EXPIRED
             attempt.save(update_fields=["status"])
             return "expired"
+        attempt.last_failure = failure[:40]
+        attempt.save(update_fields=["last_failure"])
     return "a try failed; the checkout stays open"
 
 

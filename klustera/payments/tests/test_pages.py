@@ -50,3 +50,41 @@ def test_a_manager_records_a_cash_payment_and_reviews_a_transfer_proof(portal, t
             Invoice.objects.get(unit=portal["units"][1], period=portal["invoice"].period).status
             == "paid"
         )
+
+
+def test_back_from_the_checkout_the_invoice_says_what_became_of_the_payment(
+    portal, tenant_a
+) -> None:
+    from django.utils import timezone
+
+    from klustera.payments.models import PaymentAttempt
+
+    invoice, resident = portal["invoice"], portal["clients"]["resident"]
+    outcome = f"/c/alpha/invoices/{invoice.pk}/payment-outcome"
+    page = resident.get(f"/c/alpha/invoices/{invoice.pk}/?paid=0").content.decode()
+    assert f'hx-get="{outcome}?returned=0"' in page
+    with tenant_context(tenant_a):
+        attempt = PaymentAttempt.objects.create(
+            invoice=invoice,
+            amount=invoice.total,
+            status="pending",
+            reference_id="ref-1",
+            expires_at=timezone.now() + timezone.timedelta(hours=1),
+        )
+    waiting = resident.get(f"{outcome}?returned=0").content.decode()
+    assert "kembali tanpa membayar" in waiting and 'hx-trigger="every 3s"' in waiting
+    with tenant_context(tenant_a):  # a try failed (the checkout stays open for another)
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(last_failure="INSUFFICIENT_BALANCE")
+    failed = resident.get(f"{outcome}?returned=0").content.decode()
+    assert "tidak berhasil" in failed and "INSUFFICIENT_BALANCE" in failed
+    assert "hx-trigger" not in failed  # said once; the polling stops
+    with tenant_context(tenant_a):
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(status="expired")
+    expired = resident.get(f"{outcome}?returned=1").content.decode()
+    assert "kedaluwarsa" in expired and "hx-trigger" not in expired
+    with tenant_context(tenant_a):
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(status="paid")
+    paid = resident.get(outcome)
+    assert paid.status_code == 204 and paid["HX-Redirect"] == f"/c/alpha/invoices/{invoice.pk}/"
+    assert "Pembayaran diterima" in resident.get(paid["HX-Redirect"]).content.decode()
+    assert portal["clients"]["guard"].get(outcome).status_code == 404
