@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone, translation
@@ -29,3 +30,9 @@ def short_date(value: date | datetime | None, precision: str = "") -> str:
     if precision == "day" and isinstance(value, datetime):
         value = timezone.localdate(value)
     return format_short_date(value, translation.get_language() or "id")
+
+
+@register.filter
+def paid_on(payment: Any) -> str:
+    """When a payment was made: its day and time if known, its day if booked by hand."""
+    return short_date(payment.paid_at, "" if payment.time_known else "day")

@@ -246,6 +246,8 @@ PAGES = [
     Row("receipt-page", "get", HOUSEHOLD, "payment"),
     Row("manage-payments-page", "get", MANAGER),
     Row("proof-review", "post", MANAGER, "proof"),
+    Row("payment-reverse-page", "post", MANAGER, "payment"),
+    Row("refund-page", "post", MANAGER),
     Row("proof-image", "get", MANAGER, "proof"),
     Row("my-pass", "get", RESIDENTS),
     Row("my-pass-qr", "get", RESIDENTS),

@@ -21,6 +21,7 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from klustera.billing.models import BillingSettings, Invoice, Payment
+from klustera.estate.selectors import billing_contacts
 from klustera.formatting import rupiah_in_words
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
@@ -56,15 +57,31 @@ def _inline_only() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"})
 
 
-def _render(template: str, context: dict[str, Any]) -> bytes:
+def _recipient(unit_id: int) -> tuple[str, str]:
+    """Whom a unit's documents are for: its billing contact's name and language."""
+    tenant = current_tenant()
+    language = tenant.locale if tenant else "id"
+    contact = billing_contacts([unit_id]).get(unit_id)
+    if contact is None:
+        return "", language
+    if contact.user is not None and contact.user.language in ("id", "en"):
+        language = contact.user.language
+    return contact.name, language
+
+
+def _render(template: str, context: dict[str, Any], unit_id: int) -> bytes:
+    """The document in its recipient's language, with the complex's name, address and logo."""
     tenant = current_tenant()
     config = BillingSettings.current()
-    with translation.override(tenant.locale if tenant else "id"):
+    recipient, language = _recipient(unit_id)
+    with translation.override(language):
         html = render_to_string(
             template,
             {
                 **context,
+                "recipient": recipient,
                 "complex": tenant.name if tenant else "",
+                "address": config.address,
                 "logo": _logo_data_uri(),
                 "instructions": config.payment_instructions,
                 "printed_at": timezone.localtime(),
@@ -89,6 +106,7 @@ def render_invoice(invoice: Invoice) -> bytes:
             "link": link,
             "qr": _qr_data_uri(link),
         },
+        invoice.unit_id,
     )
 
 
@@ -102,6 +120,7 @@ def render_receipt(payment: Payment) -> bytes:
             "credit": payment.amount - sum(a.amount for a in allocations),
             "in_words": rupiah_in_words(payment.amount),
         },
+        payment.unit_id,
     )
 
 
@@ -170,5 +189,7 @@ def invoices_changed(invoice_ids: list[int]) -> None:
     enqueue("klustera.billing.tasks.render_invoice_pdfs", invoice_ids)
 
 
-def payment_recorded(payment: Payment) -> None:
+def receipt_changed(payment: Payment) -> None:
+    """Forget a payment's rendered receipt (if any) and render it again after commit."""
+    Payment.objects.filter(pk=payment.pk).exclude(receipt_pdf="").update(receipt_pdf="")
     enqueue("klustera.billing.tasks.render_receipt_pdf", payment.pk)

@@ -50,6 +50,7 @@ class BillingSettings(Timestamped):
     remind_days_before = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
     remind_days_after = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
     logo = models.ImageField(upload_to="logos/", blank=True)
+    address = models.TextField(max_length=300, blank=True)  # the complex's, on every document
     payment_instructions = models.TextField(blank=True)  # printed on every invoice
 
     def __str__(self) -> str:
@@ -279,6 +280,34 @@ class Payment(Timestamped):
 
     def __str__(self) -> str:
         return self.receipt_number
+
+    @property
+    def time_known(self) -> bool:
+        """Online payments carry their moment; cash and transfers booked by hand only a day."""
+        return self.method not in (self.Method.CASH, self.Method.BANK_TRANSFER)
+
+    @property
+    def method_label(self) -> str:
+        """``Virtual account · BCA``, ``E-wallet · OVO``, ``QRIS``: as people name them."""
+        code = self.channel.upper().removesuffix("_VIRTUAL_ACCOUNT").removeprefix("ID_")
+        method = str(self.get_method_display())
+        if not code or code == self.method.upper():
+            return method
+        return f"{method} · {CHANNEL_NAMES.get(code, code.replace('_', ' '))}"
+
+
+# Channels whose name is not simply their code in capitals (Xendit's codes).
+CHANNEL_NAMES = {
+    "SHOPEEPAY": "ShopeePay",
+    "LINKAJA": "LinkAja",
+    "ASTRAPAY": "AstraPay",
+    "JENIUSPAY": "Jenius Pay",
+    "NEXCASH": "Nex Cash",
+    "MANDIRI": "Mandiri",
+    "PERMATA": "Permata",
+    "CIMB": "CIMB Niaga",
+    "BSS": "Bank Sahabat Sampoerna",
+}
 
 
 class Allocation(Timestamped):

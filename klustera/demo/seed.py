@@ -200,6 +200,7 @@ def seed_billing(*, months: int = 3) -> None:
                 "late_fee_value": Decimal(25000),
                 "late_fee_cap": Decimal(100000),
                 "run_day": 25,
+                "address": "Jl. Graha Indah Raya No. 1, Jatiasih, Kota Bekasi 17423",
                 "payment_instructions": (
                     "Transfer ke BCA 123-456-7890 a.n. PT Graha Indah Residence, "
                     "cantumkan nomor unit pada berita transfer."

@@ -24,26 +24,55 @@ from klustera.billing.selectors import (
     amount_owed,
     payments_visible_to,
 )
-from klustera.billing.services import record_payment
+from klustera.billing.services import record_payment, refund_credit, reverse_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
+from klustera.formatting import rupiah
 from klustera.money import RupiahField
 from klustera.paging import paginate
 from klustera.payments.models import PaymentAttempt, TransferProof
 from klustera.payments.selectors import latest_attempt
 from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
 from klustera.permissions import manager_required
+from klustera.roles import is_manager
 from klustera.uploads import check_photo
 
 
 @login_required
 @require_GET
 def payment_list(request: HttpRequest) -> HttpResponse:
-    payments = payments_visible_to(request.user).order_by("-paid_at", "-pk")
+    payments = (
+        payments_visible_to(request.user)
+        .select_related("unit", "reversal")
+        .prefetch_related("allocations__invoice")
+        .order_by("-paid_at", "-pk")
+    )
     listed = paginate(
         request, payments, sorts={"date": ("paid_at",), "amount": ("amount", "paid_at")}
     )
-    return render(request, "payments/payment_list.html", listed)
+    return render(
+        request, "payments/payment_list.html", {**listed, "manages": is_manager(request.user)}
+    )
+
+
+@manager_required
+@require_POST
+def reverse_payment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a payment (a bounced transfer, money booked to the wrong unit), with the reason."""
+    payment = get_object_or_404(Payment, pk=pk)
+    try:
+        reverse_payment(
+            payment=payment, reason=request.POST.get("reason", "")[:300], actor=user_of(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Payment %(receipt)s is reversed; what it paid is open again.")
+            % {"receipt": payment.receipt_number},
+        )
+    return redirect("payments-page")
 
 
 @login_required
@@ -83,6 +112,35 @@ class ManualPaymentForm(forms.Form):
         return check_photo(proof) if proof else None
 
 
+class RefundForm(forms.Form):
+    unit = ManualPaymentForm.base_fields["unit"]
+    amount = RupiahField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
+    method = ManualPaymentForm.base_fields["method"]
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    clean_unit = ManualPaymentForm.clean_unit
+
+
+@manager_required
+@require_POST
+def refund_page(request: HttpRequest) -> HttpResponse:
+    """Pay a unit's credit back (money paid and not needed for any invoice)."""
+    form = RefundForm(request.POST, prefix="refund")
+    if form.is_valid():
+        try:
+            refund = refund_credit(actor=user_of(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(amount)s refunded to %(unit)s.")
+                % {"amount": rupiah(refund.amount), "unit": refund.unit},
+            )
+            return redirect("manage-payments-page")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("manage-payments-page")
+
+
 @manager_required
 def manage_payments(request: HttpRequest) -> HttpResponse:
     """Record a cash or transfer payment, and review residents' transfer proofs."""
@@ -119,7 +177,13 @@ def manage_payments(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/manage.html",
-        {"form": form, "proofs": proofs, "flagged": flagged[:20], "units": units},
+        {
+            "form": form,
+            "refund_form": RefundForm(prefix="refund"),
+            "proofs": proofs,
+            "flagged": flagged[:20],
+            "units": units,
+        },
     )
 
 

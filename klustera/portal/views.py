@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from klustera.billing.selectors import amount_owed, invoices_visible_to
 from klustera.community.selectors import announcements_for
@@ -65,7 +66,11 @@ def _dashboard() -> dict[str, object]:
             "billed": [month.billed for month in months],
             "paid": [month.paid for month in months],
             "rate": [month.rate if month.billed else None for month in months],  # a gap
-            "names": {"billed": _("Billed"), "paid": _("Paid"), "rate": _("Collected")},
+            "names": {
+                "billed": _("Billed"),
+                "paid": pgettext("amount", "Paid"),
+                "rate": _("Collected"),
+            },
         },
         "this_month": months[-1],
         "overdue": selectors.overdue_units(),

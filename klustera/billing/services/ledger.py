@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
 from klustera.audit.services import record
-from klustera.billing.documents import invoices_changed, payment_recorded
+from klustera.billing.documents import invoices_changed, receipt_changed
 from klustera.billing.models import (
     OPEN_STATUSES,
     Allocation,
@@ -91,7 +91,7 @@ def record_payment(
             ),
         )
         invoices_changed(settle_unit(unit))
-        payment_recorded(payment)
+        receipt_changed(payment)
         record(
             actor=actor,
             action="payment.recorded",
@@ -219,6 +219,7 @@ def reverse_payment(*, payment: Payment, reason: str, actor: User) -> Reversal:
         )
         reopened += settle_unit(payment.unit)  # other credit may pay what was reopened
         invoices_changed(sorted(set(reopened)))
+        receipt_changed(payment)  # stamped REVERSED
         record(
             actor=actor,
             action="payment.reversed",

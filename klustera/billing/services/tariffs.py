@@ -191,6 +191,7 @@ SETTINGS_FIELDS = (
     "remind_days_before",
     "remind_days_after",
     "payment_instructions",
+    "address",
     "logo",
 )
 

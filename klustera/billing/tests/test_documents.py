@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from klustera.billing.documents import invoice_pdf, receipt_pdf, store_invoice_pdf
@@ -105,3 +106,39 @@ def test_the_portal_page_behind_the_qr(billed, tenant_a) -> None:
     assert "Rp 325.750" in response.content.decode()
     pdf = client.get(f"{page}pdf")
     assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_documents_name_whom_they_are_for_in_their_language_and_a_reversal_is_stamped(
+    billed, tenant_a, committed
+) -> None:
+    from klustera.accounts.services import update_profile
+    from klustera.billing.services import reverse_payment, update_billing_settings
+
+    with tenant_context(tenant_a):
+        update_billing_settings(changes={"address": "Jl. Melati 5, Bekasi"}, actor=billed.manager)
+        update_profile(user=billed.resident_user, name="Resident alpha", email="", language="en")
+        invoice = Invoice.objects.get(unit__number="01")
+        text = text_of(invoice_pdf(invoice))
+    assert "Billed to" in text and "Resident alpha" in text  # the billing contact, in English
+    assert "Jl. Melati 5, Bekasi" in text and "INVOICE" in text
+    payment = committed(
+        tenant_a,
+        lambda: record_payment(
+            unit=invoice.unit,
+            amount=Decimal("400000"),
+            method="cash",
+            paid_at=timezone.make_aware(datetime(2026, 11, 30, 12, 0)),
+        ),
+    )
+    with tenant_context(tenant_a):
+        payment.refresh_from_db()
+        receipt = text_of(receipt_pdf(payment))
+        assert "Received from Resident alpha" in receipt.replace("\n", " ")
+        assert "30 Nov 2026" in receipt and "12:00" not in receipt  # a day, not a made-up time
+    committed(
+        tenant_a,
+        lambda: reverse_payment(payment=payment, reason="Bounced", actor=billed.manager),
+    )
+    with tenant_context(tenant_a):
+        payment.refresh_from_db()
+        assert "REVERSED" in text_of(receipt_pdf(payment))

@@ -88,3 +88,48 @@ def test_back_from_the_checkout_the_invoice_says_what_became_of_the_payment(
     assert paid.status_code == 204 and paid["HX-Redirect"] == f"/c/alpha/invoices/{invoice.pk}/"
     assert "Pembayaran diterima" in resident.get(paid["HX-Redirect"]).content.decode()
     assert portal["clients"]["guard"].get(outcome).status_code == 404
+
+
+def test_a_manager_reverses_a_payment_and_refunds_credit_and_the_list_tells_them_apart(
+    portal, tenant_a
+) -> None:
+    from django.utils import timezone
+
+    from klustera.billing.models import Payment
+    from klustera.billing.services import record_payment
+
+    with tenant_context(tenant_a):
+        online = record_payment(
+            unit=portal["invoice"].unit,
+            amount=Decimal("100000"),
+            method=Payment.Method.VIRTUAL_ACCOUNT,
+            channel="BCA_VIRTUAL_ACCOUNT",
+            paid_at=timezone.now(),
+        )
+        extra = record_payment(
+            unit=portal["invoice"].unit, amount=Decimal("300000"), method=Payment.Method.CASH
+        )
+    manager = portal["clients"]["manager"]
+    listed = manager.get("/c/alpha/payments/").content.decode()
+    assert "Virtual account · BCA" in listed and "BCA_VIRTUAL_ACCOUNT" not in listed
+    reverse = f"/c/alpha/payments/{extra.pk}/reverse"
+    assert portal["clients"]["resident"].post(reverse, {"reason": "x"}).status_code == 403
+    no_reason = manager.post(reverse, {"reason": " "}, follow=True).content.decode()
+    assert "notice error" in no_reason
+    manager.post(reverse, {"reason": "Cek kosong"})
+    listed = manager.get("/c/alpha/payments/").content.decode()
+    assert "Dibatalkan" in listed and "Cek kosong" in listed and "<s>Rp 300.000</s>" in listed
+    assert f"/c/alpha/payments/{online.pk}/reverse" in listed  # the other one still can be
+    assert f"/c/alpha/payments/{extra.pk}/reverse" not in listed
+    # 100.000 paid against 250.000 owed: no credit yet, so a refund is refused, and said so.
+    refund = {"refund-unit": "A-01", "refund-amount": "50.000", "refund-method": "cash"}
+    refused = manager.post("/c/alpha/manage/payments/refund", {**refund, "refund-reason": "Lebih"})
+    assert "notice error" in manager.get(refused["Location"]).content.decode()
+    with tenant_context(tenant_a):
+        record_payment(
+            unit=portal["invoice"].unit, amount=Decimal("200000"), method=Payment.Method.CASH
+        )
+    done = manager.post(
+        "/c/alpha/manage/payments/refund", {**refund, "refund-reason": "Lebih bayar"}, follow=True
+    )
+    assert "Rp 50.000 dikembalikan ke A-01" in done.content.decode()
