@@ -137,7 +137,7 @@ def refund_page(request: HttpRequest) -> HttpResponse:
                 % {"amount": rupiah(refund.amount), "unit": refund.unit},
             )
             return redirect("manage-payments-page")
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("manage-payments-page")
 
 
