@@ -253,11 +253,18 @@ PAGES = [
     Row("my-pass-qr", "get", RESIDENTS),
     Row("my-guests", "get", SIGNED_IN),
     Row("my-guest-cancel", "post", frozenset({R}), "guest"),
+    Row("my-guest-share", "get", frozenset({R}), "guest"),
+    Row("my-walk-in-answer", "post", HOUSEHOLD, "walk_in"),
     Row("access-log", "get", GATE),
     Row("gate-mode", "get", GATE),
     Row("gate-verify", "post", GATE),
     Row("gate-activity", "get", GATE),
     Row("gate-walk-in-decide", "post", GATE, "walk_in"),
+    Row("gate-walk-in", "get", GATE),
+    Row("gate-parcels", "get", GATE),
+    Row("gate-parcel-hand-over", "post", GATE, "parcel"),
+    Row("gate-inside", "get", GATE),
+    Row("gate-exit", "post", GATE, "entry"),
     # The operator console lives on the platform's host; inside a complex nobody opens it.
     Row("platform-console", "get", NOBODY),
     Row("platform-tenant-action", "post", NOBODY, "slug"),
@@ -380,7 +387,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
                 payment_request_id="pr-1",
             ),
         }
-        AccessLog.objects.create(kind="guest_entry", method="guest_code", result="valid", at=now)
+        objects["entry"] = AccessLog.objects.create(
+            kind="guest_entry", method="guest_code", result="valid", at=now
+        )
         Announcement.objects.create(
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
         )

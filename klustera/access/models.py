@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -116,7 +117,12 @@ class AccessLog(Timestamped):
         """The resident or guest the decision was about, if known."""
         if self.resident_id and self.resident:
             return self.resident.name
-        return self.invitation.guest_name if self.invitation_id and self.invitation else ""
+        if self.invitation_id and self.invitation:
+            return self.invitation.guest_name
+        try:
+            return self.walk_in.visitor_name  # type: ignore[attr-defined]
+        except ObjectDoesNotExist:
+            return ""
 
 
 class WalkIn(Timestamped):

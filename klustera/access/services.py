@@ -389,7 +389,7 @@ def register_walk_in(
                     "visitor": walk_in.visitor_name,
                     "purpose": walk_in.purpose,
                     "unit": str(unit),
-                    "link": tenant_url("home"),
+                    "link": tenant_url("my-guests"),
                 },
             )
     return walk_in

@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,18 +32,26 @@ from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.selectors import filter_logs
 from klustera.access.services import (
     LockedOut,
+    answer_walk_in,
     cancel_guest,
     code_of,
     current_pass,
     guard_decides,
+    hand_over_parcel,
+    inside,
+    log_parcel,
+    record_exit,
     register_guest,
+    register_walk_in,
     verify,
 )
 from klustera.api import user_of
+from klustera.estate.forms import UnitField
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import current_households, units_visible_to
 from klustera.paging import filters_of, paginate
 from klustera.roles import guards_the_gate, is_manager
+from klustera.uploads import check_photo
 
 DEFAULT_GATE = "Gerbang Utama"
 RECENT = 12
@@ -138,6 +148,129 @@ def _activity() -> dict[str, object]:
     }
 
 
+# --- The guard's other pages: a walk-in, parcels, who is inside -----------------------
+
+
+class WalkInForm(forms.Form):
+    unit = UnitField()
+    visitor_name = forms.CharField(max_length=100, label=gettext_lazy("Visitor's name"))
+    visitor_phone = forms.CharField(
+        max_length=20, required=False, label=gettext_lazy("Visitor's phone (optional)")
+    )
+    purpose = forms.CharField(max_length=120, label=gettext_lazy("Purpose of the visit"))
+    photo = forms.ImageField(
+        required=False,
+        label=gettext_lazy("Photo of the visitor"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def clean_photo(self) -> object:
+        photo = self.cleaned_data.get("photo")
+        return check_photo(photo) if photo else None
+
+
+@login_required
+def gate_walk_in(request: HttpRequest) -> HttpResponse:
+    """A visitor nobody announced: registered with a photo; the unit is asked at once."""
+    _guard(request)
+    form = WalkInForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            walk_in = register_walk_in(
+                guard=user_of(request), gate=_gate_name(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is waiting; %(unit)s has been asked to allow or refuse.")
+                % {"name": walk_in.visitor_name, "unit": walk_in.unit},
+            )
+            return redirect("gate-mode")
+    return render(request, "access/gate_walk_in.html", {"form": form, "units": Unit.objects.all()})
+
+
+class ParcelForm(forms.Form):
+    unit = UnitField()
+    recipient_name = forms.CharField(max_length=100, label=gettext_lazy("For"))
+    courier = forms.CharField(max_length=60, label=gettext_lazy("Courier"))
+    tracking_number = forms.CharField(
+        max_length=60, required=False, label=gettext_lazy("Tracking number (optional)")
+    )
+    note = forms.CharField(max_length=200, required=False, label=gettext_lazy("Note (optional)"))
+    photo = forms.ImageField(
+        required=False,
+        label=gettext_lazy("Photo of the parcel"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    clean_photo = WalkInForm.clean_photo
+
+
+@login_required
+def gate_parcels(request: HttpRequest) -> HttpResponse:
+    """Parcels at the gate: log one (the unit is told), hand one over."""
+    _guard(request)
+    form = ParcelForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        parcel = log_parcel(guard=user_of(request), gate=_gate_name(request), **form.cleaned_data)
+        messages.success(
+            request,
+            _("Parcel for %(name)s logged; %(unit)s has been told.")
+            % {"name": parcel.recipient_name, "unit": parcel.unit},
+        )
+        return redirect("gate-parcels")
+    waiting = Parcel.objects.select_related("unit").filter(status=Parcel.Status.WAITING)
+    return render(
+        request,
+        "access/gate_parcels.html",
+        {"form": form, "waiting": waiting.order_by("received_at"), "units": Unit.objects.all()},
+    )
+
+
+@login_required
+@require_POST
+def gate_parcel_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    parcel = get_object_or_404(Parcel, pk=pk)
+    collected_by = request.POST.get("collected_by", "").strip()[:100]
+    try:
+        if not collected_by:
+            raise ValidationError(_("Write who collects the parcel."))
+        hand_over_parcel(parcel=parcel, guard=user_of(request), collected_by=collected_by)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Parcel for %(name)s handed over to %(by)s.")
+            % {"name": parcel.recipient_name, "by": collected_by},
+        )
+    return redirect("gate-parcels")
+
+
+@login_required
+@require_GET
+def gate_inside(request: HttpRequest) -> HttpResponse:
+    """Guests and walk-ins let in today who have not left; log their exit."""
+    _guard(request)
+    return render(request, "access/gate_inside.html", {"inside": inside().order_by("at")})
+
+
+@login_required
+@require_POST
+def gate_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
+    entry = get_object_or_404(AccessLog, pk=pk)
+    try:
+        record_exit(entry=entry, guard=user_of(request), gate=_gate_name(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Exit logged for %(who)s.") % {"who": entry.who or entry.unit})
+    return redirect("gate-inside")
+
+
 # --- The resident's pass and guests; the access log for managers and guards ----------
 
 
@@ -217,12 +350,77 @@ def my_guests(request: HttpRequest) -> HttpResponse:
                 _("Guest invited. Share the code %(code)s with %(name)s.")
                 % {"code": code, "name": invitation.guest_name},
             )
-            return redirect("my-guests")
+            return redirect("my-guest-share", pk=invitation.pk)
     invitations = GuestInvitation.objects.select_related("unit").filter(host=user)
     listed = paginate(request, invitations)
     for invitation in listed["page"].object_list:
         invitation.code = code_of(invitation) if invitation.status == "active" else ""
-    return render(request, "access/my_guests.html", {"form": form, **listed, "now": timezone.now()})
+    mine = units_visible_to(user)
+    return render(
+        request,
+        "access/my_guests.html",
+        {
+            "form": form,
+            **listed,
+            "now": timezone.now(),
+            "walk_ins": WalkIn.objects.select_related("unit")
+            .filter(unit__in=mine, status=WalkIn.Status.WAITING)
+            .order_by("created_at"),
+            "parcels": Parcel.objects.select_related("unit")
+            .filter(unit__in=mine, status=Parcel.Status.WAITING)
+            .order_by("received_at"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_walk_in_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident allows or refuses a visitor waiting at the gate for their unit."""
+    walk_in = get_object_or_404(WalkIn, pk=pk, unit__in=units_visible_to(user_of(request)))
+    allow = request.POST.get("allow") == "1"
+    try:
+        answer_walk_in(walk_in=walk_in, user=user_of(request), allow=allow)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        said = _("%(name)s may come in.") if allow else _("%(name)s is refused at the gate.")
+        messages.success(request, said % {"name": walk_in.visitor_name})
+    return redirect("my-guests")
+
+
+@login_required
+@require_GET
+def my_guest_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """A guest's code, big, as a QR, and with a WhatsApp message ready to send."""
+    invitation = get_object_or_404(
+        GuestInvitation.objects.select_related("unit"), pk=pk, host=user_of(request)
+    )
+    if invitation.status != GuestInvitation.Status.ACTIVE:
+        messages.error(request, _("This invitation can no longer be used."))
+        return redirect("my-guests")
+    code = code_of(invitation)
+    text = _(
+        "Hello %(name)s, your visitor code for %(complex)s (unit %(unit)s) is %(code)s, "
+        "valid until %(until)s. Show it or this QR at the gate."
+    ) % {
+        "name": invitation.guest_name,
+        "complex": request.tenant.name,  # type: ignore[attr-defined]
+        "unit": invitation.unit,
+        "code": code,
+        "until": date_format(timezone.localtime(invitation.ends_at), "j M H:i"),
+    }
+    phone = invitation.guest_phone.removeprefix("+")
+    return render(
+        request,
+        "access/my_guest_share.html",
+        {
+            "invitation": invitation,
+            "code": code,
+            "qr": segno.make_qr(code, error="m").svg_data_uri(scale=8, border=2),
+            "whatsapp": f"https://wa.me/{phone}?{urlencode({'text': text})}",
+        },
+    )
 
 
 @login_required

@@ -26,6 +26,7 @@ from klustera.billing.selectors import (
 )
 from klustera.billing.services import record_payment, refund_credit, reverse_payment
 from klustera.billing.views import pdf_response
+from klustera.estate.forms import UnitField
 from klustera.estate.models import Unit
 from klustera.formatting import rupiah
 from klustera.money import RupiahField
@@ -83,12 +84,7 @@ def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ManualPaymentForm(forms.Form):
-    unit = forms.CharField(
-        label=_("Unit"),
-        max_length=30,
-        help_text=_("Type to search, e.g. A-01; the list shows what each unit owes."),
-        widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
-    )
+    unit = UnitField(help_text=_("Type to search, e.g. A-01; the list shows what each unit owes."))
     amount = RupiahField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
     method = forms.ChoiceField(
         label=_("Method"),
@@ -100,24 +96,16 @@ class ManualPaymentForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     proof = forms.ImageField(label=_("Photo of the slip"), required=False)
 
-    def clean_unit(self) -> Unit:
-        block, _sep, number = self.cleaned_data["unit"].strip().upper().rpartition("-")
-        unit = Unit.objects.filter(block__iexact=block, number__iexact=number).first()
-        if unit is None:
-            raise forms.ValidationError(_("No unit is called that."))
-        return unit
-
     def clean_proof(self) -> object:
         proof = self.cleaned_data.get("proof")
         return check_photo(proof) if proof else None
 
 
 class RefundForm(forms.Form):
-    unit = ManualPaymentForm.base_fields["unit"]
+    unit = UnitField()
     amount = RupiahField(label=_("Amount (Rp)"), min_value=1, decimal_places=0)
     method = ManualPaymentForm.base_fields["method"]
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    clean_unit = ManualPaymentForm.clean_unit
 
 
 @manager_required

@@ -32,7 +32,13 @@ MANAGER = [
     (_("Staff"), "staff-page"),
     (_("API keys"), "api-keys-page"),
 ]
-GATE = [(_("Guard mode"), "gate-mode"), (_("Access log"), "access-log")]
+GATE = [
+    (_("Guard mode"), "gate-mode"),
+    (_("Walk-in"), "gate-walk-in"),
+    (_("Parcels"), "gate-parcels"),
+    (_("Inside now"), "gate-inside"),
+    (_("Access log"), "access-log"),
+]
 
 
 TABS = 4  # destinations in a phone's bottom bar; the rest go behind "Menu"
@@ -41,7 +47,7 @@ TABS = 4  # destinations in a phone's bottom bar; the rest go behind "Menu"
 def links_for(user: Any) -> list[tuple[Any, str]]:
     roles = roles_of(user)
     if Role.PROPERTY_MANAGER in roles:
-        return [*MANAGER, GATE[0]]
+        return [*MANAGER, *GATE[:-1]]
     if Role.SECURITY_STAFF in roles:
         return GATE
     if Role.RESIDENT in roles:
