@@ -120,7 +120,7 @@ class AccessLog(Timestamped):
         if self.invitation_id and self.invitation:
             return self.invitation.guest_name
         try:
-            return self.walk_in.visitor_name  # type: ignore[attr-defined]
+            return self.walk_in.visitor_name
         except ObjectDoesNotExist:
             return ""
 

@@ -24,7 +24,7 @@ class UnitField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> Unit:  # type: ignore[override]
+    def clean(self, value: Any) -> Unit:
         label = str(super().clean(value)).strip().upper()
         block, _sep, number = label.rpartition("-")
         unit = Unit.objects.filter(block__iexact=block, number__iexact=number).first()
