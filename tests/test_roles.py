@@ -243,6 +243,7 @@ PAGES = [
     Row("invoice-payment-outcome", "get", HOUSEHOLD, "invoice"),
     Row("invoice-action", "post", MANAGER, "invoice"),
     Row("payments-page", "get", SIGNED_IN),
+    Row("my-account", "get", SIGNED_IN),
     Row("receipt-page", "get", HOUSEHOLD, "payment"),
     Row("manage-payments-page", "get", MANAGER),
     Row("proof-review", "post", MANAGER, "proof"),

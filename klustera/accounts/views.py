@@ -10,9 +10,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -258,6 +259,14 @@ def staff_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff.html", {"form": form, "staff": rows})
 
 
+class PasswordForm(PasswordChangeForm):
+    """Django's form, without the focus it takes: on the profile page it is the second form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("Email"), required=False)
@@ -275,8 +284,21 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             services.revoke_token(token=token)
             messages.success(request, _("That device is signed out."))
         return redirect("profile-page")
+    if request.method == "POST" and "change_password" in request.POST:
+        password_form = PasswordForm(user, request.POST, prefix="password")
+        if password_form.is_valid():
+            services.change_password(
+                user=user, new_password=password_form.cleaned_data["new_password1"]
+            )
+            update_session_auth_hash(request, user)  # this browser stays signed in
+            messages.success(
+                request, _("Password changed; the apps signed in with the old one are signed out.")
+            )
+            return redirect("profile-page")
+    else:
+        password_form = PasswordForm(user, prefix="password")
     form = ProfileForm(
-        request.POST or None,
+        request.POST if "change_password" not in request.POST else None,
         initial={"name": user.name, "email": user.email, "language": user.language},
     )
     if request.method == "POST" and form.is_valid():
@@ -286,7 +308,11 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     devices = ApiToken.objects.filter(
         user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
-    return render(request, "accounts/profile.html", {"form": form, "devices": devices})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "password_form": password_form, "devices": devices},
+    )
 
 
 def _uuid_or_none(value: str) -> list[uuid.UUID]:

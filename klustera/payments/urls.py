@@ -36,6 +36,7 @@ urlpatterns = [
     path("invoices/<int:pk>/pay", views.invoice_pay, name="invoice-pay-page"),
     path("payments/<int:pk>/reverse", views.reverse_payment_page, name="payment-reverse-page"),
     path("manage/payments/refund", views.refund_page, name="refund-page"),
+    path("account/", views.my_account, name="my-account"),
     path(
         "invoices/<int:pk>/payment-outcome",
         views.payment_outcome,

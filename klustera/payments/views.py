@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -23,17 +23,24 @@ from klustera.billing.selectors import (
     access_payment,
     amount_owed,
     payments_visible_to,
+    statement,
 )
 from klustera.billing.services import record_payment, refund_credit, reverse_payment
 from klustera.billing.views import pdf_response
 from klustera.estate.forms import UnitField
 from klustera.estate.models import Unit
+from klustera.estate.selectors import units_visible_to
 from klustera.formatting import rupiah
 from klustera.money import RupiahField
 from klustera.paging import paginate
-from klustera.payments.models import PaymentAttempt, TransferProof
+from klustera.payments.models import PaymentAttempt, TransferProof, UnitVirtualAccount
 from klustera.payments.selectors import latest_attempt
-from klustera.payments.services import GatewayUnavailable, review_transfer_proof, start_payment
+from klustera.payments.services import (
+    GatewayUnavailable,
+    review_transfer_proof,
+    start_payment,
+    submit_transfer_proof,
+)
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
 from klustera.uploads import check_photo
@@ -249,3 +256,62 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(attempt.checkout_url)
         messages.info(request, _("A payment is being prepared; try again in a moment."))
     return redirect("invoice-page", pk=invoice.pk)
+
+
+# --- The resident's account: where to pay, transfer proofs, the statement ---------------
+
+
+class TransferProofForm(forms.Form):
+    amount = RupiahField(label=_("Amount transferred (Rp)"), min_value=1, decimal_places=0)
+    transferred_on = forms.DateField(
+        label=_("Transferred on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    bank = forms.CharField(label=_("From (bank and account name)"), max_length=60, required=False)
+    image = forms.ImageField(
+        label=_("Photo or screenshot of the transfer"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def clean_image(self) -> object:
+        return check_photo(self.cleaned_data["image"])
+
+
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    """A unit's money for the people who live there: its virtual account and how to pay, a
+    transfer proof to send and the answers to earlier ones, and the statement of account."""
+    user = user_of(request)
+    units = list(units_visible_to(user).order_by("block", "number"))
+    if is_manager(user) and "unit" not in request.GET:
+        units = units[:0]
+    chosen = request.GET.get("unit") or request.POST.get("unit")
+    unit = next((u for u in units if str(u.pk) == chosen), units[0] if units else None)
+    if unit is None:
+        return render(request, "payments/account.html", {"units": units})
+    form = TransferProofForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"transferred_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit_transfer_proof(unit=unit, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Proof sent; the management office checks it soon."))
+            return redirect(f"{reverse('my-account')}?unit={unit.pk}")
+    start = timezone.localdate().replace(day=1) - timedelta(days=365)
+    return render(
+        request,
+        "payments/account.html",
+        {
+            "units": units,
+            "unit": unit,
+            "form": form,
+            "virtual_account": UnitVirtualAccount.objects.filter(unit=unit).first(),
+            "proofs": TransferProof.objects.filter(unit=unit).order_by("-created_at")[:10],
+            "statement": statement(unit, start=start.replace(day=1)),
+        },
+    )

@@ -15,6 +15,7 @@ RESIDENT = [
     (_("Invoices"), "invoices-page"),
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
+    (_("My account"), "my-account"),
     (_("Payments"), "payments-page"),
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),

@@ -143,12 +143,16 @@ def launch(playwright: Any, *, camera: Path | None = None, language: str = "en-U
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
 
 
-def sign_in(page: Any, app: LiveApp, who: str) -> None:
+def sign_in(page: Any, app: LiveApp, who: str, language: str = "") -> None:
+    """Sign in as one of the demo's people; with ``language``, in that language (an earlier
+    journey may have left the account in another: the choice is remembered)."""
     page.goto(f"{app.base}/login")
     page.fill("input[name=username]", LOGINS[who])
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    if language:
+        choose_language(page, language)
 
 
 def choose_language(page: Any, language: str) -> None:

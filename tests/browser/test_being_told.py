@@ -23,7 +23,7 @@ def test_a_resident_opts_in_and_a_manager_is_told_the_truth(
     try:
         page = browser.new_page(viewport={"width": 360, "height": 780})
         problems = _watch(page)
-        sign_in(page, live_app, "resident")
+        sign_in(page, live_app, "resident", "id")
         page.click(".tab-bar summary")
         page.click(".menu-sheet a[href$='/notifications/']")
         page.uncheck("input[name=whatsapp]")

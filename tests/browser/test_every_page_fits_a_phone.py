@@ -9,14 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import (
-    PASSWORD,
-    LiveApp,
-    choose_language,
-    launch,
-    screenshot,
-    sign_in,
-)
+from tests.browser.conftest import PASSWORD, LiveApp, launch, screenshot, sign_in
 
 WIDTH = 360
 # Words of the portal's English UI that never belong on an Indonesian page (whole words,
@@ -98,8 +91,7 @@ def test_every_page_of_a_role_fits_a_phone_in_indonesian(
         problems: list[str] = []  # console errors, CSP violations among them
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: problems.append(str(error)))
-        sign_in(page, live_app, who)
-        choose_language(page, "id")  # an earlier journey may have left the account in English
+        sign_in(page, live_app, who, "id")
         destinations = _destinations(page)
         assert any(d.endswith("/profile") for d in destinations), destinations
         page.goto(f"{live_app.base}/profile")

@@ -31,7 +31,7 @@ def test_a_walk_in_a_parcel_and_an_exit(live_app: LiveApp, playwright_session) -
     problems: list[str] = []
     try:
         guard, resident = _phone(browser, problems), None
-        sign_in(guard, live_app, "guard")
+        sign_in(guard, live_app, "guard", "id")
         guard.click(".tab-bar a[href$='/gate/walk-in']")
         guard.fill("input[name=unit]", "A-01")
         guard.fill("input[name=visitor_name]", "Pak Joko")
@@ -43,7 +43,7 @@ def test_a_walk_in_a_parcel_and_an_exit(live_app: LiveApp, playwright_session) -
 
         resident = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
         resident.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        sign_in(resident, live_app, "resident")
+        sign_in(resident, live_app, "resident", "id")
         resident.goto(f"{live_app.base}/guests/")
         card = resident.locator("#walk-ins .proof", has_text="Pak Joko")
         card.locator("button[value='1']").click()
@@ -79,7 +79,7 @@ def test_a_resident_shares_a_guest_code_on_whatsapp(live_app: LiveApp, playwrigh
     problems: list[str] = []
     try:
         page = _phone(browser, problems)
-        sign_in(page, live_app, "resident")
+        sign_in(page, live_app, "resident", "id")
         page.goto(f"{live_app.base}/guests/")
         page.fill("input[name=guest_name]", "Bu Ani")
         page.fill("input[name=guest_phone]", "0812 3456 7890")

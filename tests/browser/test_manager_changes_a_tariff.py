@@ -15,7 +15,7 @@ def test_a_manager_changes_a_rate_from_next_year(live_app: LiveApp, playwright_s
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: problems.append(str(error)))
-        sign_in(page, live_app, "manager")
+        sign_in(page, live_app, "manager", "id")
         page.goto(f"{live_app.base}/manage/tariffs/")
         row = page.locator("tbody tr").first
         charge = row.locator("td").first.inner_text().splitlines()[0]

@@ -37,7 +37,7 @@ def test_a_payment_that_fails_or_expires_is_said_so(live_app: LiveApp, playwrigh
         page = browser.new_page(viewport={"width": 360, "height": 800})
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        sign_in(page, live_app, "resident")
+        sign_in(page, live_app, "resident", "id")
         page.goto(f"{live_app.base}/invoices/")
         page.click(f"text={number}")
         for action, said in (("fail", "tidak berhasil"), ("expire", "kedaluwarsa")):

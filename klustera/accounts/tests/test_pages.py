@@ -84,3 +84,36 @@ def test_the_language_chosen_on_the_sign_in_page_holds_after_signing_in(tenant_a
     assert '<html lang="en"' in signed_in.content.decode()
     with tenant_context(tenant_a):
         assert User.objects.get(phone="+6281300000002").language == "en"
+
+
+def test_a_resident_changes_their_password_and_stays_signed_in_here(portal, tenant_a) -> None:
+    from tests.pages import PASSWORD
+
+    resident = portal["clients"]["resident"]
+    change = {"change_password": "1", "password-old_password": PASSWORD}
+    wrong = resident.post(
+        "/c/alpha/profile",
+        {
+            **change,
+            "password-old_password": "nope",
+            "password-new_password1": "baru-rahasia-99",
+            "password-new_password2": "baru-rahasia-99",
+        },
+    )
+    assert wrong.status_code == 200 and 'role="alert"' in wrong.content.decode()
+    done = resident.post(
+        "/c/alpha/profile",
+        {
+            **change,
+            "password-new_password1": "baru-rahasia-99",
+            "password-new_password2": "baru-rahasia-99",
+        },
+        follow=True,
+    )
+    assert "Kata sandi diganti" in done.content.decode()
+    assert resident.get("/c/alpha/profile").status_code == 200  # still signed in here
+    fresh = Client()
+    old = fresh.post("/c/alpha/login", {"username": "081300000002", "password": PASSWORD})
+    assert old.status_code != 302
+    new = fresh.post("/c/alpha/login", {"username": "081300000002", "password": "baru-rahasia-99"})
+    assert new.status_code == 302

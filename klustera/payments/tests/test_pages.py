@@ -133,3 +133,42 @@ def test_a_manager_reverses_a_payment_and_refunds_credit_and_the_list_tells_them
         "/c/alpha/manage/payments/refund", {**refund, "refund-reason": "Lebih bayar"}, follow=True
     )
     assert "Rp 50.000 dikembalikan ke A-01" in done.content.decode()
+
+
+def test_a_resident_sees_where_to_pay_sends_a_transfer_proof_and_reads_the_statement(
+    portal, tenant_a, settings, tmp_path
+) -> None:
+    from klustera.payments.models import TransferProof, UnitVirtualAccount
+    from klustera.payments.tests.test_manual import photo
+
+    settings.MEDIA_ROOT = tmp_path
+    resident, unit = portal["clients"]["resident"], portal["units"][0]
+    page = resident.get("/c/alpha/account/").content.decode()
+    assert "Rp 250.000" in page and portal["invoice"].number in page  # balance and statement
+    assert "Belum ada virtual account" in page
+    with tenant_context(tenant_a):
+        UnitVirtualAccount.objects.create(
+            unit=unit,
+            bank="BCA_VIRTUAL_ACCOUNT",
+            number="38012345678",
+            reference_id="va",
+            payment_request_id="pr",
+        )
+    page = resident.get("/c/alpha/account/").content.decode()
+    assert "38012345678" in page and "BCA" in page
+    form = {"unit": unit.pk, "amount": "Rp 250.000", "transferred_on": "2026-11-30"}
+    future = resident.post(
+        "/c/alpha/account/", {**form, "transferred_on": "2099-01-01", "image": photo()}
+    )
+    assert 'class="error"' in future.content.decode()
+    sent = resident.post("/c/alpha/account/", {**form, "image": photo()}, follow=True)
+    assert "Bukti terkirim" in sent.content.decode()
+    with tenant_context(tenant_a):
+        proof = TransferProof.objects.get()
+        assert (proof.amount, proof.submitted_by_id) == (
+            Decimal("250000"),
+            portal["resident_user"].pk,
+        )
+    other = portal["units"][1]
+    stranger = resident.get(f"/c/alpha/account/?unit={other.pk}").content.decode()
+    assert "A-02" not in stranger  # another unit's account is never shown: their own instead
