@@ -32,7 +32,7 @@ from klustera.billing.models import (
     Refund,
     Tariff,
 )
-from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
+from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.roles import Role
@@ -65,6 +65,8 @@ PROBES: dict[str, Probe] = {
     "auth-tokens": Probe(("get",), "list"),
     "auth-token-detail": Probe(("delete",), "object", "token"),
     "admin-invitations": Probe(("get", "post"), "list"),
+    "admin-invitation-resend": Probe(("post",), "object", "invitation"),
+    "admin-invitation-revoke": Probe(("post",), "object", "invitation"),
     "admin-staff": Probe(("get", "post"), "list"),
     "admin-api-keys": Probe(("get", "post"), "list"),
     "admin-api-key-revoke": Probe(("post",), "object", "api_key"),
@@ -205,6 +207,15 @@ def world(tenant_a, tenant_b):
             pk=FOREIGN_ID, unit=unit, resident=resident, role="owner", start_on="2025-01-01"
         )
         vehicle = Vehicle.objects.create(pk=FOREIGN_ID, unit=unit, plate=f"{MARKER}1")
+        invitation = Invitation.objects.create(
+            pk=FOREIGN_ID,
+            code_hash=MARKER,
+            unit=unit,
+            name=MARKER,
+            phone="+6281300000097",
+            occupancy_role="owner",
+            expires_at="2099-01-01T00:00:00Z",
+        )
         invoice = Invoice.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -301,6 +312,7 @@ def world(tenant_a, tenant_b):
         "resident": resident,
         "occupancy": occupancy,
         "vehicle": vehicle,
+        "invitation": invitation,
         "invoice": invoice,
         "tariff": tariff,
         "payment": payment,

@@ -40,7 +40,7 @@ from klustera.accounts.models import ApiToken, User
 from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
-from klustera.estate.models import Occupancy, Resident, Vehicle
+from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
@@ -106,6 +106,8 @@ API = [
     Row("auth-token-detail", "delete", frozenset({R}), "token"),
     Row("admin-invitations", "get", MANAGER),
     Row("admin-invitations", "post", MANAGER),
+    Row("admin-invitation-resend", "post", MANAGER, "invitation"),
+    Row("admin-invitation-revoke", "post", MANAGER, "invitation"),
     Row("admin-staff", "get", MANAGER),
     Row("admin-staff", "post", MANAGER),
     Row("admin-api-keys", "get", MANAGER),
@@ -233,6 +235,12 @@ PAGES = [
     Row("units-import-page", "get", MANAGER),
     Row("billing-runs-page", "get", MANAGER),
     Row("tariffs-page", "get", MANAGER),
+    Row("billing-settings-page", "get", MANAGER),
+    Row("xendit-settings-page", "get", MANAGER),
+    Row("settings-page", "get", MANAGER),
+    Row("invitations-page", "get", MANAGER),
+    Row("invitation-action-page", "post", MANAGER, "invitation"),
+    Row("register-page", "get", EVERYONE),
     Row("tariff-change-page", "post", MANAGER, "tariff"),
     Row("staff-page", "get", MANAGER),
     Row("api-keys-page", "get", MANAGER),
@@ -330,6 +338,14 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             "occupancy": Occupancy.objects.get(resident=resident),
             "resident": resident,
             "vehicle": Vehicle.objects.create(unit=unit, plate="B1234XYZ"),
+            "invitation": Invitation.objects.create(
+                code_hash="x",
+                unit=unit,
+                name="Tamu",
+                phone="+6281300000099",
+                occupancy_role="owner",
+                expires_at=now + timedelta(7),
+            ),
             "invoice": invoice,
             "tariff": Tariff.objects.create(charge="IPL", rate=1, effective_from="2026-01-01"),
             "payment": Payment.objects.create(

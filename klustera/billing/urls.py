@@ -27,6 +27,7 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices-page"),
     path("manage/billing/", views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", views.tariffs_page, name="tariffs-page"),
+    path("manage/billing/settings", views.billing_settings_page, name="billing-settings-page"),
     path("manage/tariffs/<int:pk>/change", views.change_tariff_page, name="tariff-change-page"),
     path("manage/billing/runs/<int:pk>", views.billing_run_page, name="billing-run-page"),
     path("invoices/<int:pk>/", views.invoice_page, name="invoice-page"),

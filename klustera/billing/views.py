@@ -20,7 +20,14 @@ from django_htmx.middleware import HtmxDetails
 from klustera.api import user_of
 from klustera.billing.documents import invoice_pdf
 from klustera.billing.filters import InvoiceFilters
-from klustera.billing.models import OPEN_STATUSES, BillingRun, Invoice, Payment, Tariff
+from klustera.billing.models import (
+    OPEN_STATUSES,
+    BillingRun,
+    BillingSettings,
+    Invoice,
+    Payment,
+    Tariff,
+)
 from klustera.billing.selectors import (
     access_invoice,
     filter_invoices,
@@ -34,6 +41,7 @@ from klustera.billing.services import (
     remind_invoice,
     save_tariff,
     start_billing_run,
+    update_billing_settings,
     update_invoice,
 )
 from klustera.estate.models import Unit
@@ -43,6 +51,7 @@ from klustera.notifications.services import describe_reach
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
+from klustera.uploads import check_photo
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -280,3 +289,84 @@ def change_tariff_page(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"charge": tariff.charge, "rate": rupiah(rate), "month": month},
             )
     return redirect("tariffs-page")
+
+
+class BillingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "address",
+            "logo",
+            "invoice_prefix",
+            "due_day",
+            "run_day",
+            "tax_enabled",
+            "tax_label",
+            "tax_rate",
+            "tax_base_percent",
+            "grace_days",
+            "late_fee",
+            "late_fee_value",
+            "late_fee_cap",
+            "remind_days_before",
+            "remind_days_after",
+            "payment_instructions",
+        ]
+        labels = {
+            "address": _("The complex's address (printed on invoices and receipts)"),
+            "logo": _("Logo (printed on invoices and receipts)"),
+            "invoice_prefix": _("Invoice number prefix"),
+            "due_day": _("Due day of the month"),
+            "run_day": _("Bill the next month by itself on day (empty: by hand)"),
+            "tax_enabled": _("Charge PPN"),
+            "tax_label": _("Tax name"),
+            "tax_rate": _("Tax rate (%)"),
+            "tax_base_percent": _("Taxable base (% of the price)"),
+            "grace_days": _("Days of grace after the due date"),
+            "late_fee": _("Late fee"),
+            "late_fee_value": _("Late fee: amount (Rp) or percentage"),
+            "late_fee_cap": _("Late fees at most (Rp, empty: no cap)"),
+            "remind_days_before": _("Remind this many days before the due date (0: not)"),
+            "remind_days_after": _("Remind this many days after it (0: not)"),
+            "payment_instructions": _("Payment instructions (printed on every invoice)"),
+        }
+        help_texts = {
+            "tax_base_percent": _("PMK 131/2024: 12% on 11/12 of the price, that is 91.667%."),
+            "due_day": _("1 to 28."),
+        }
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 3}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+
+    due_day = forms.IntegerField(min_value=1, max_value=28)
+    run_day = forms.IntegerField(min_value=1, max_value=28, required=False)
+    grace_days = forms.IntegerField(min_value=0, max_value=90)
+    remind_days_before = forms.IntegerField(min_value=0, max_value=27)
+    remind_days_after = forms.IntegerField(min_value=0, max_value=60)
+    late_fee_value = RupiahField(min_value=0, max_value=100_000_000, decimal_places=2)
+    late_fee_cap = RupiahField(min_value=0, max_value=100_000_000, decimal_places=0, required=False)
+
+    def clean_logo(self) -> object:
+        logo = self.cleaned_data.get("logo")
+        return check_photo(logo) if logo and logo != self.instance.logo else logo
+
+
+@manager_required
+def billing_settings_page(request: HttpRequest) -> HttpResponse:
+    """How the complex bills: due day, PPN, late fees, reminders, what invoices print."""
+    config = BillingSettings.current()
+    form = BillingSettingsForm(request.POST or None, request.FILES or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if "logo" in changes and changes["logo"] is False:  # "clear" ticked
+            changes["logo"] = ""
+        try:
+            update_billing_settings(changes=changes, actor=user_of(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Billing settings saved."))
+            return redirect("billing-settings-page")
+    return render(request, "billing/settings.html", {"form": form})

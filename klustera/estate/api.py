@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.api import PublicView, TokenPairSerializer, auth_call, token_answer
+from klustera.accounts.services import issue_tokens
 from klustera.api import (
     DayField,
     FilterChoice,
@@ -52,6 +53,8 @@ from klustera.estate.services import (
     move_out,
     register_resident,
     remove_vehicle,
+    resend_invitation,
+    revoke_invitation,
     save_resident,
     save_unit,
     set_billing_contact,
@@ -401,6 +404,7 @@ class InvitationSerializer(RejectUnknownFields, serializers.ModelSerializer):
     unit_id = serializers.PrimaryKeyRelatedField(source="unit", queryset=Unit.objects.none())
     whatsapp_opt_in = serializers.BooleanField(write_only=True, default=False)
     occupancy_role = serializers.ChoiceField(Occupancy.Role.choices)
+    state = serializers.ChoiceField(["open", "accepted", "revoked", "expired"], read_only=True)
     email = OptionalEmailField()
 
     class Meta:
@@ -413,11 +417,13 @@ class InvitationSerializer(RejectUnknownFields, serializers.ModelSerializer):
             "email",
             "occupancy_role",
             "whatsapp_opt_in",
+            "state",
             "created_at",
             "expires_at",
+            "revoked_at",
             "accepted_at",
         ]
-        read_only_fields = ["created_at", "expires_at", "accepted_at"]
+        read_only_fields = ["state", "created_at", "expires_at", "revoked_at", "accepted_at"]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -443,6 +449,20 @@ class InvitationsView(ListAPIView):
         )
 
 
+class InvitationActionView(APIView):
+    """``resend`` an open invitation with a new code, or ``revoke`` it."""
+
+    permission_classes = [IsPropertyManager]
+    action: str = ""
+
+    @extend_schema(request=None, responses={200: InvitationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = get_object_or_404(Invitation, pk=pk)
+        service = resend_invitation if self.action == "resend" else revoke_invitation
+        invitation = call_service(service, invitation=invitation, actor=user_of(request))
+        return ok(InvitationSerializer(invitation).data)
+
+
 class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
     code = serializers.CharField(max_length=20)
     phone = PhoneField()
@@ -455,5 +475,7 @@ class RegisterView(PublicView):
     @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         data = validated(RegisterSerializer, request)
-        _, pair = auth_call(register_resident, **data)
+        device_name = data.pop("device_name")
+        user = auth_call(register_resident, **data)
+        pair = issue_tokens(user=user, device_name=device_name)
         return token_answer(pair, status_code=status.HTTP_201_CREATED)

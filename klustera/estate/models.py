@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klustera.timestamps import Timestamped
@@ -111,7 +112,9 @@ class Invitation(Timestamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    whatsapp_opt_in = models.BooleanField(default=False)  # recorded by the manager
     expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -122,6 +125,15 @@ class Invitation(Timestamped):
 
     def __str__(self) -> str:
         return f"invitation of {self.phone} to {self.unit_id}"
+
+    @property
+    def state(self) -> str:
+        """``accepted``, ``revoked``, ``expired`` or ``open``."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "open"
 
 
 class Vehicle(Timestamped):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
-from klustera.accounts.services import TokenPair, create_user, issue_tokens
+from klustera.accounts.services import create_user
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
@@ -58,19 +58,17 @@ def invite_resident(
             _("Someone with this phone number already has an account."),
             code="phone_already_registered",
         )
-    code = _new_code()
-    tenant = current_tenant()
     with tenant_atomic():
-        invitation = Invitation.objects.create(
-            code_hash=keyed_hash(code, purpose=CODE_PURPOSE),
+        invitation = Invitation(
             unit=unit,
             name=name.strip(),
             phone=phone,
             email=email,
             occupancy_role=occupancy_role,
             created_by=actor,
-            expires_at=timezone.now() + INVITATION_TTL,
+            whatsapp_opt_in=whatsapp_opt_in,
         )
+        _send_invitation(invitation)
         record(
             actor=actor,
             action="resident.invited",
@@ -79,27 +77,69 @@ def invite_resident(
             phone=phone,
             occupancy_role=occupancy_role,
         )
-        notify(
-            recipient=Address(name=name, phone=phone, email=email, whatsapp_opt_in=whatsapp_opt_in),
-            template="invitation",
-            context={
-                "name": name,
-                "complex": tenant.name if tenant else "",
-                "unit": str(unit),
-                "code": code,
-                "link": tenant_url("home"),
-            },
-            channels=["whatsapp"] if whatsapp_opt_in else ["sms", "email"],
-        )
     return invitation
 
 
+def resend_invitation(*, invitation: Invitation, actor: User) -> Invitation:
+    """Send an open invitation again, with a new code (the old one stops working)."""
+    with tenant_atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
+            raise ValidationError(
+                _("This invitation is no longer open."), code="invitation_not_active"
+            )
+        _send_invitation(invitation)
+        record(actor=actor, action="resident.invitation_resent", target=invitation)
+    return invitation
+
+
+def revoke_invitation(*, invitation: Invitation, actor: User) -> Invitation:
+    """Withdraw an open invitation: its code no longer registers anyone."""
+    with tenant_atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
+            raise ValidationError(
+                _("This invitation is no longer open."), code="invitation_not_active"
+            )
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(actor=actor, action="resident.invitation_revoked", target=invitation)
+    return invitation
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    """A new code for ``invitation`` (saved, valid for the TTL from now), sent by message."""
+    code = _new_code()
+    tenant = current_tenant()
+    invitation.code_hash = keyed_hash(code, purpose=CODE_PURPOSE)
+    invitation.expires_at = timezone.now() + INVITATION_TTL
+    invitation.save()
+    notify(
+        recipient=Address(
+            name=invitation.name,
+            phone=invitation.phone,
+            email=invitation.email,
+            whatsapp_opt_in=invitation.whatsapp_opt_in,
+        ),
+        template="invitation",
+        context={
+            "name": invitation.name,
+            "complex": tenant.name if tenant else "",
+            "unit": str(invitation.unit),
+            "code": code,
+            "link": tenant_url("register-page"),
+        },
+        channels=["whatsapp"] if invitation.whatsapp_opt_in else ["sms", "email"],
+    )
+
+
 def register_resident(
-    *, code: str, phone: str, password: str, whatsapp_opt_in: bool = False, device_name: str = ""
-) -> tuple[User, TokenPair]:
+    *, code: str, phone: str, password: str, whatsapp_opt_in: bool = False
+) -> User:
     """Turn an invitation into a resident account, moved into the invited unit.
 
-    The code must be current and unused and the phone must be the invited one.
+    The code must be current, unused and not withdrawn, and the phone the invited one.
+    Their answer about WhatsApp is recorded either way (a no is never asked again).
     """
     phone = normalize_phone(phone)
     digests = keyed_hashes(
@@ -111,6 +151,7 @@ def register_resident(
         if (
             invitation is None
             or invitation.accepted_at is not None
+            or invitation.revoked_at is not None
             or invitation.expires_at <= timezone.now()
             or invitation.phone != phone
         ):
@@ -144,21 +185,19 @@ def register_resident(
                 is_billing_contact=True, end_on__isnull=True
             ).exists(),
         )
-        if whatsapp_opt_in:
-            set_consent(
-                user=user,
-                channel=Channel.WHATSAPP,
-                granted=True,
-                method=Consent.Method.REGISTRATION,
-            )
+        set_consent(
+            user=user,
+            channel=Channel.WHATSAPP,
+            granted=whatsapp_opt_in,
+            method=Consent.Method.REGISTRATION,
+        )
         record(
             actor=user, action="resident.registered", target=invitation, unit=str(invitation.unit)
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        tokens = issue_tokens(user=user, device_name=device_name)
-    return user, tokens
+    return user
 
 
 # --- The registry: units, residents, who lives where, vehicles ------------------

@@ -5,6 +5,16 @@ from klustera.estate import api, views
 api_urlpatterns = [
     path("auth/register", api.RegisterView.as_view(), name="auth-register"),
     path("admin/invitations", api.InvitationsView.as_view(), name="admin-invitations"),
+    path(
+        "admin/invitations/<int:pk>/resend",
+        api.InvitationActionView.as_view(action="resend"),
+        name="admin-invitation-resend",
+    ),
+    path(
+        "admin/invitations/<int:pk>/revoke",
+        api.InvitationActionView.as_view(action="revoke"),
+        name="admin-invitation-revoke",
+    ),
     path("units", api.UnitListView.as_view(), name="unit-list"),
     path("units/<int:pk>", api.UnitDetailView.as_view(), name="unit-detail"),
     path("admin/units", api.AdminUnitsView.as_view(), name="admin-units"),
@@ -38,4 +48,11 @@ urlpatterns = [
     path("manage/stays/<int:pk>", views.stay_action, name="stay-action-page"),
     path("manage/vehicles/<int:pk>/remove", views.vehicle_remove, name="vehicle-remove-page"),
     path("manage/units/import", views.import_units, name="units-import-page"),
+    path("manage/invitations/", views.invitations_page, name="invitations-page"),
+    path(
+        "manage/invitations/<int:pk>/action",
+        views.invitation_action,
+        name="invitation-action-page",
+    ),
+    path("register", views.register_page, name="register-page"),
 ]

@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -26,17 +27,23 @@ from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
 from klustera.errors import StateConflict
+from klustera.estate.forms import UnitField
 from klustera.estate.importing import MAX_BYTES, ImportFileError, import_estate
-from klustera.estate.models import Occupancy, Unit, Vehicle
+from klustera.estate.models import Invitation, Occupancy, Unit, Vehicle
 from klustera.estate.selectors import units_visible_to
 from klustera.estate.services import (
     add_vehicle,
+    invite_resident,
     move_in_person,
     move_out,
+    register_resident,
     remove_vehicle,
+    resend_invitation,
+    revoke_invitation,
     save_unit,
     set_billing_contact,
 )
+from klustera.paging import paginate
 from klustera.permissions import manager_required
 from klustera.phones import normalize_phone
 from klustera.roles import is_manager
@@ -265,3 +272,109 @@ def my_units(request: HttpRequest) -> HttpResponse:
     if is_manager(request.user):
         units = units.none()  # managers have the units page
     return render(request, "estate/my_units.html", {"units": units.order_by("block", "number")})
+
+
+# --- Inviting residents, and their registration ----------------------------------------
+
+
+class InvitationForm(forms.Form):
+    unit = UnitField()
+    name = forms.CharField(max_length=150, label=_("Name"))
+    phone = forms.CharField(
+        max_length=32,
+        label=_("Phone number"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(required=False, label=_("Email (optional)"))
+    occupancy_role = forms.ChoiceField(choices=Occupancy.Role.choices, label=_("Lives there as"))
+    whatsapp_opt_in = forms.BooleanField(
+        required=False,
+        label=_("They agreed to receive WhatsApp messages (signed form)"),
+        help_text=_("Without it, the code goes by SMS and email."),
+    )
+
+
+@manager_required
+def invitations_page(request: HttpRequest) -> HttpResponse:
+    """Invite residents to register (the code goes by message), resend or withdraw one."""
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invite_resident(actor=user_of(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("phone" if getattr(exc, "code", "") else None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is invited to %(unit)s; the code is on its way (see the outbox).")
+                % {"name": invitation.name, "unit": invitation.unit},
+            )
+            return redirect("invitations-page")
+    listed = paginate(request, Invitation.objects.select_related("unit"), 20)
+    return render(
+        request,
+        "estate/invitations.html",
+        {"form": form, **listed, "units": Unit.objects.all()},
+    )
+
+
+@manager_required
+@require_POST
+def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    resend = request.POST.get("action") == "resend"
+    try:
+        if resend:
+            resend_invitation(invitation=invitation, actor=user_of(request))
+        else:
+            revoke_invitation(invitation=invitation, actor=user_of(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        said = (
+            _("A new code is on its way to %(name)s; the old one no longer works.")
+            if resend
+            else _("The invitation for %(name)s is withdrawn.")
+        )
+        messages.success(request, said % {"name": invitation.name})
+    return redirect("invitations-page")
+
+
+class RegisterForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label=_("Invitation code"),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        max_length=32,
+        label=_("Your phone number (the invited one)"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("Choose a password"),
+        min_length=8,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    whatsapp_opt_in = forms.BooleanField(
+        required=False,
+        label=_("Send me bills, receipts, gate alerts and announcements on WhatsApp"),
+        help_text=_("You can change this later on your Notifications page."),
+    )
+
+
+def register_page(request: HttpRequest) -> HttpResponse:
+    """An invited person registers with the code from their message, and is signed in."""
+    form = RegisterForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = register_resident(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            auth_login(request, user)
+            messages.success(request, _("Welcome, %(name)s.") % {"name": user.name})
+            return redirect("home")
+    return render(request, "estate/register.html", {"form": form})

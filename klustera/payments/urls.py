@@ -37,6 +37,7 @@ urlpatterns = [
     path("payments/<int:pk>/reverse", views.reverse_payment_page, name="payment-reverse-page"),
     path("manage/payments/refund", views.refund_page, name="refund-page"),
     path("account/", views.my_account, name="my-account"),
+    path("manage/payments/xendit", views.xendit_settings_page, name="xendit-settings-page"),
     path(
         "invoices/<int:pk>/payment-outcome",
         views.payment_outcome,

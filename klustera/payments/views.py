@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -33,16 +34,25 @@ from klustera.estate.selectors import units_visible_to
 from klustera.formatting import rupiah
 from klustera.money import RupiahField
 from klustera.paging import paginate
-from klustera.payments.models import PaymentAttempt, TransferProof, UnitVirtualAccount
+from klustera.payments.models import (
+    PaymentAttempt,
+    TransferProof,
+    UnitVirtualAccount,
+    XenditAccount,
+)
 from klustera.payments.selectors import latest_attempt
 from klustera.payments.services import (
     GatewayUnavailable,
     review_transfer_proof,
     start_payment,
     submit_transfer_proof,
+    update_xendit_account,
+    xendit_account,
 )
+from klustera.payments.xendit import CHANNELS
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
+from klustera.tenancy.links import tenant_url
 from klustera.uploads import check_photo
 
 
@@ -313,5 +323,78 @@ def my_account(request: HttpRequest) -> HttpResponse:
             "virtual_account": UnitVirtualAccount.objects.filter(unit=unit).first(),
             "proofs": TransferProof.objects.filter(unit=unit).order_by("-created_at")[:10],
             "statement": statement(unit, start=start.replace(day=1)),
+        },
+    )
+
+
+# --- The complex's Xendit connection ---------------------------------------------------
+
+
+class XenditForm(forms.Form):
+    secret_key = forms.CharField(
+        label=_("Xendit secret key"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    callback_token = forms.CharField(
+        label=_("Callback verification token"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    for_user_id = forms.CharField(
+        label=_("xenPlatform sub-account ID (optional)"), required=False, max_length=64
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Ways to pay offered"),
+        choices=[(c, c.replace("_VIRTUAL_ACCOUNT", " VA").replace("_", " ")) for c in CHANNELS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: all of them."),
+    )
+    allow_partial = forms.BooleanField(
+        label=_("Residents may pay part of an invoice"), required=False
+    )
+
+    def __init__(self, *args: Any, account: XenditAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("secret_key", "callback_token"):
+            is_set = bool(getattr(account, name))
+            self.fields[name].help_text = (
+                _("Set and saved; leave empty to keep it.") if is_set else _("Not set.")
+            )
+
+    def changes(self) -> dict[str, Any]:
+        """What to save: a secret left empty keeps the stored one."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if not (name in ("secret_key", "callback_token") and not value)
+        }
+
+
+@manager_required
+def xendit_settings_page(request: HttpRequest) -> HttpResponse:
+    """The complex's Xendit keys (write-only), the callback URL to enter at Xendit, the
+    channels offered and whether partial payments are allowed."""
+    account = xendit_account()
+    initial = {
+        "for_user_id": account.for_user_id,
+        "channels": account.channels,
+        "allow_partial": account.allow_partial,
+    }
+    form = XenditForm(request.POST or None, initial=initial, account=account)
+    if request.method == "POST" and form.is_valid():
+        update_xendit_account(changes=form.changes(), actor=user_of(request))
+        messages.success(request, _("Online payment settings saved."))
+        return redirect("xendit-settings-page")
+    return render(
+        request,
+        "payments/xendit_settings.html",
+        {
+            "form": form,
+            "callback_url": tenant_url("xendit-callback"),
+            "connected": bool(account.secret_key),
         },
     )

@@ -30,8 +30,9 @@ MANAGER = [
     (_("Access log"), "access-log"),
     (_("Announcements"), "announcements-page"),
     (_("Messages"), "notifications-outbox"),
+    (_("Invitations"), "invitations-page"),
     (_("Staff"), "staff-page"),
-    (_("API keys"), "api-keys-page"),
+    (_("Settings"), "settings-page"),
 ]
 GATE = [
     (_("Guard mode"), "gate-mode"),

@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.access.models import AccessLog, WalkIn
-from klustera.billing.models import OPEN_STATUSES, Invoice, Payment
-from klustera.estate.models import Resident
+from klustera.billing.models import OPEN_STATUSES, BillingSettings, Invoice, Payment, Tariff
+from klustera.estate.models import Invitation, Resident, Unit
 from klustera.formatting import percent
+from klustera.notifications.models import NotificationSettings
 from klustera.notifications.selectors import opted_in_to_whatsapp, with_push
+from klustera.payments.models import XenditAccount
 
 ZERO = Decimal(0)
 
@@ -120,3 +122,42 @@ def reachability() -> Reachability:
         else:
             unreachable[_("no WhatsApp opt-in and no email")] += 1
     return Reachability(len(contacts), unreachable.most_common())
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    label: str
+    done: bool
+    page: str  # the URL name of the page that does it
+
+
+def setup_steps() -> list[SetupStep]:
+    """A new complex's first steps, each done in the portal, each seen as done."""
+    config = BillingSettings.current()
+    xendit = XenditAccount.objects.filter(pk=1).first()
+    messages = NotificationSettings.objects.filter(pk=1).first()
+    console = NotificationSettings.WhatsAppProvider.CONSOLE
+    return [
+        SetupStep(
+            _("Complex profile: address and logo"),
+            bool(config.address and config.logo),
+            "billing-settings-page",
+        ),
+        SetupStep(
+            _("Connect Xendit for online payments"),
+            bool(xendit and xendit.secret_key),
+            "xendit-settings-page",
+        ),
+        SetupStep(
+            _("Connect WhatsApp"),
+            bool(messages and messages.whatsapp_provider != console),
+            "notifications-settings",
+        ),
+        SetupStep(_("Set the tariffs"), Tariff.objects.exists(), "tariffs-page"),
+        SetupStep(_("Import the units and residents"), Unit.objects.exists(), "units-import-page"),
+        SetupStep(
+            _("Invite the residents"),
+            Invitation.objects.exists() or Resident.objects.filter(user__isnull=False).exists(),
+            "invitations-page",
+        ),
+    ]

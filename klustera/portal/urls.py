@@ -7,5 +7,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/live", views.dashboard_live, name="dashboard-live"),
     path("manage/units/", views.unit_list, name="units-page"),
+    path("manage/settings/", views.settings_page, name="settings-page"),
     path("", views.home, name="home"),
 ]

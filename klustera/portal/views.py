@@ -32,7 +32,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "tenant_home.html", {"tenant": tenant})
     roles = roles_of(request.user)
     if Role.PROPERTY_MANAGER in roles:
-        return render(request, "portal/dashboard.html", _dashboard())
+        steps = selectors.setup_steps()
+        setup = [] if all(step.done for step in steps) else steps  # shown until all are done
+        return render(request, "portal/dashboard.html", {**_dashboard(), "setup": setup})
     if Role.SECURITY_STAFF in roles:
         return redirect("gate-mode")
     invoices = invoices_visible_to(request.user)
@@ -78,6 +80,12 @@ def _dashboard() -> dict[str, object]:
         "gate": selectors.gate_today(),
         "reach": selectors.reachability(),
     }
+
+
+@manager_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Where each of the complex's settings is changed, with the first steps still to do."""
+    return render(request, "portal/settings.html", {"steps": selectors.setup_steps()})
 
 
 @manager_required

@@ -189,3 +189,45 @@ def test_a_new_tariff_takes_rupiah_typed_the_indonesian_way(portal, tenant_a) ->
     assert manager.post("/c/alpha/manage/tariffs/", form).status_code == 302
     with tenant_context(tenant_a):
         assert Tariff.objects.get(charge="Keamanan").rate == Decimal("1250000")
+
+
+def test_a_manager_changes_the_billing_settings_and_bad_values_are_form_errors(
+    portal, tenant_a
+) -> None:
+    from klustera.audit.models import AuditEntry
+    from klustera.billing.models import BillingSettings
+
+    manager = portal["clients"]["manager"]
+    page = manager.get("/c/alpha/manage/billing/settings").content.decode()
+    assert "Tanggal jatuh tempo" in page or "due_day" in page
+    with tenant_context(tenant_a):
+        current = BillingSettings.current()
+    form = {
+        "address": "Jl. Melati 5",
+        "invoice_prefix": "IPL",
+        "due_day": "15",
+        "tax_label": "PPN",
+        "tax_rate": "12",
+        "tax_base_percent": "91.667",
+        "grace_days": "3",
+        "late_fee": "flat",
+        "late_fee_value": "Rp 25.000",
+        "remind_days_before": "3",
+        "remind_days_after": "2",
+        "payment_instructions": "BCA 123",
+    }
+    bad = manager.post("/c/alpha/manage/billing/settings", {**form, "due_day": "31"})
+    assert bad.status_code == 200 and 'role="alert"' in bad.content.decode()
+    bad_prefix = manager.post("/c/alpha/manage/billing/settings", {**form, "invoice_prefix": "a/b"})
+    assert 'role="alert"' in bad_prefix.content.decode()
+    assert manager.post("/c/alpha/manage/billing/settings", form).status_code == 302
+    with tenant_context(tenant_a):
+        saved = BillingSettings.current()
+        assert (saved.due_day, saved.late_fee_value, saved.address) == (
+            15,
+            Decimal("25000"),
+            "Jl. Melati 5",
+        )
+        assert saved.invoice_prefix == "IPL" != current.invoice_prefix
+        assert AuditEntry.objects.filter(action="billing.settings_changed").exists()
+    assert portal["clients"]["resident"].get("/c/alpha/manage/billing/settings").status_code == 403

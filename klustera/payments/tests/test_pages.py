@@ -172,3 +172,22 @@ def test_a_resident_sees_where_to_pay_sends_a_transfer_proof_and_reads_the_state
     other = portal["units"][1]
     stranger = resident.get(f"/c/alpha/account/?unit={other.pk}").content.decode()
     assert "A-02" not in stranger  # another unit's account is never shown: their own instead
+
+
+def test_a_manager_connects_xendit_and_the_keys_are_never_shown_again(portal, tenant_a) -> None:
+    from klustera.payments.services import xendit_account
+
+    manager = portal["clients"]["manager"]
+    page = manager.get("/c/alpha/manage/payments/xendit").content.decode()
+    assert "Belum terhubung" in page and "/c/alpha/api/v1/payments/xendit/callback" in page
+    form = {"secret_key": "xnd_development_abc", "callback_token": "tok", "channels": ["QRIS"]}
+    assert manager.post("/c/alpha/manage/payments/xendit", form).status_code == 302
+    page = manager.get("/c/alpha/manage/payments/xendit").content.decode()
+    assert "xnd_development_abc" not in page and "Terhubung" in page
+    manager.post("/c/alpha/manage/payments/xendit", {"channels": ["QRIS", "OVO"]})
+    with tenant_context(tenant_a):
+        account = xendit_account()
+        assert account.secret_key and account.secret_key != "xnd_development_abc"  # encrypted
+        assert account.channels == ["QRIS", "OVO"]  # the key left empty was kept
+    bad = manager.post("/c/alpha/manage/payments/xendit", {"channels": ["BITCOIN"]})
+    assert 'role="alert"' in bad.content.decode()
