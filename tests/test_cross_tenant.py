@@ -102,6 +102,7 @@ PROBES: dict[str, Probe] = {
     "admin-billing-runs": Probe(("get",), "list"),
     "admin-resident-detail": Probe(("get", "put"), "object", "resident"),
     "admin-tariffs": Probe(("get", "post"), "list"),
+    "admin-remind-overdue": Probe(("post",), "list"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),

@@ -49,6 +49,7 @@ from klustera.billing.services import (
     change_tariff,
     generate_invoices,
     parse_period,
+    remind_overdue,
     save_tariff,
     update_billing_settings,
     update_invoice,
@@ -57,6 +58,7 @@ from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import access_unit
 from klustera.filtering import FilteredListView
+from klustera.notifications.services import describe_reach
 from klustera.permissions import IsPropertyManager
 from klustera.uploads import check_photo
 
@@ -176,6 +178,33 @@ class BillingRunSerializer(serializers.ModelSerializer):
 
 class BillingRunRequest(RejectUnknownFields, serializers.Serializer):
     period = serializers.RegexField(rf"^{PERIOD.pattern}$", max_length=7, help_text="YYYY-MM")
+
+
+class ReachSerializer(serializers.Serializer):
+    reached = serializers.IntegerField(help_text="recipients with a message on its way")
+    by_channel = serializers.DictField(child=serializers.IntegerField())
+    unreachable = serializers.IntegerField()
+    reasons = serializers.DictField(child=serializers.IntegerField(), help_text="why, how many")
+    summary = serializers.CharField(help_text="the same in one sentence, in the caller's language")
+
+
+class RemindOverdueView(APIView):
+    """Remind the billing contact of every unit with an overdue invoice, once per unit."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: ReachSerializer})
+    def post(self, request: Request) -> Response:
+        reach = remind_overdue(actor=user_of(request))
+        return ok(
+            {
+                "reached": reach.reached,
+                "by_channel": dict(reach.by_channel),
+                "unreachable": reach.unreachable,
+                "reasons": dict(reach.reasons),
+                "summary": describe_reach(reach),
+            }
+        )
 
 
 class BillingRunsView(ListAPIView):

@@ -186,3 +186,12 @@ def preview_run(period: date) -> RunPreview:
         .count()
     )
     return RunPreview(period, Unit.objects.count() - billed, billed, tariffs_for(period))
+
+
+def overdue_invoices() -> list[Invoice]:
+    """The overdue invoices, by unit, with their units."""
+    return list(
+        Invoice.objects.filter(status=Invoice.Status.OVERDUE)
+        .select_related("unit")
+        .order_by("unit__block", "unit__number", "period")
+    )

@@ -8,6 +8,11 @@ api_urlpatterns = [
     path("invoices/<int:pk>/pdf", api.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("admin/invoices", api.AdminInvoiceListView.as_view(), name="admin-invoices"),
     path(
+        "admin/invoices/remind-overdue",
+        api.RemindOverdueView.as_view(),
+        name="admin-remind-overdue",
+    ),
+    path(
         "admin/invoices/<int:pk>", api.AdminInvoiceDetailView.as_view(), name="admin-invoice-detail"
     ),
     path("admin/billing-runs", api.BillingRunsView.as_view(), name="admin-billing-runs"),
@@ -27,6 +32,8 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices-page"),
     path("manage/billing/", views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", views.tariffs_page, name="tariffs-page"),
+    path("manage/charges/", views.charges_page, name="charges-page"),
+    path("manage/remind-overdue", views.remind_overdue_page, name="remind-overdue-page"),
     path("manage/billing/settings", views.billing_settings_page, name="billing-settings-page"),
     path("manage/tariffs/<int:pk>/change", views.change_tariff_page, name="tariff-change-page"),
     path("manage/billing/runs/<int:pk>", views.billing_run_page, name="billing-run-page"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -25,6 +27,7 @@ from klustera.billing.models import (
     BillingRun,
     BillingSettings,
     Invoice,
+    OneOffCharge,
     Payment,
     Tariff,
 )
@@ -33,17 +36,21 @@ from klustera.billing.selectors import (
     filter_invoices,
     invoices_visible_to,
     next_unbilled_month,
+    overdue_invoices,
     preview_run,
 )
 from klustera.billing.services import (
+    add_one_off_charges,
     change_tariff,
     parse_period,
     remind_invoice,
+    remind_overdue,
     save_tariff,
     start_billing_run,
     update_billing_settings,
     update_invoice,
 )
+from klustera.estate.forms import UnitsField
 from klustera.estate.models import Unit
 from klustera.formatting import rupiah
 from klustera.money import RupiahField
@@ -87,6 +94,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
                 },
             ),
             "statuses": Invoice.Status.choices,
+            "manages": is_manager(request.user),
             "filters": {name: request.GET.get(name, "") for name in ("status", "period", "block")},
         },
     )
@@ -370,3 +378,63 @@ def billing_settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Billing settings saved."))
             return redirect("billing-settings-page")
     return render(request, "billing/settings.html", {"form": form})
+
+
+class ChargeForm(forms.Form):
+    units = UnitsField()
+    period = forms.CharField(
+        label=_("On the invoice of"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = RupiahField(label=_("Amount per unit (Rp)"), min_value=1, decimal_places=0)
+    is_taxable = forms.BooleanField(label=_("PPN applies"), required=False)
+
+
+@manager_required
+def charges_page(request: HttpRequest) -> HttpResponse:
+    """One-off charges (a new access card, a repair): billed with a month's invoice."""
+    form = ChargeForm(request.POST or None, initial={"period": _next_month()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["period"] = _month(data["period"])
+            charges = add_one_off_charges(actor=user_of(request), **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(description)s charged to %(count)s unit.",
+                    "%(description)s charged to %(count)s units.",
+                    len(charges),
+                )
+                % {"description": data["description"], "count": len(charges)},
+            )
+            return redirect("charges-page")
+    charges = OneOffCharge.objects.select_related("unit", "invoice").order_by("-created_at")
+    return render(
+        request,
+        "billing/charges.html",
+        {"form": form, **paginate(request, charges, 25), "units": Unit.objects.all()},
+    )
+
+
+@manager_required
+def remind_overdue_page(request: HttpRequest) -> HttpResponse:
+    """Remind every unit with an overdue invoice at once: a summary first, then the truth."""
+    overdue = overdue_invoices()
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        reach = remind_overdue(actor=user_of(request))
+        tell = messages.success if reach.reached else messages.error
+        tell(request, describe_reach(reach))
+        return redirect("invoices-page")
+    return render(
+        request,
+        "billing/remind_overdue.html",
+        {
+            "invoices": overdue,
+            "units": len({invoice.unit_id for invoice in overdue}),
+            "owed": sum((invoice.balance_due for invoice in overdue), Decimal(0)),
+        },
+    )

@@ -31,3 +31,38 @@ class UnitField(forms.CharField):
         if unit is None:
             raise forms.ValidationError(_("No unit is called that."), code="unknown_unit")
         return unit
+
+
+class UnitsField(forms.CharField):
+    """Several units: labels separated by commas or spaces (``A-01, A-02``), or whole blocks
+    by their letter (``B``); cleans to the list of Units, each once."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Units"))
+        kwargs.setdefault("max_length", 4000)
+        kwargs.setdefault(
+            "help_text", _("Labels separated by commas, e.g. A-01, A-02; or a whole block: B.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[Unit]:
+        words = [w for w in str(super().clean(value)).replace(",", " ").upper().split() if w]
+        found: dict[int, Unit] = {}
+        unknown = []
+        for word in words:
+            if "-" in word:
+                block, _sep, number = word.rpartition("-")
+                matches = list(Unit.objects.filter(block__iexact=block, number__iexact=number))
+            else:
+                matches = list(Unit.objects.filter(block__iexact=word))
+            if not matches:
+                unknown.append(word)
+            found.update((unit.pk, unit) for unit in matches)
+        if unknown:
+            raise forms.ValidationError(
+                _("No unit or block is called %(names)s.") % {"names": ", ".join(unknown)},
+                code="unknown_unit",
+            )
+        if not found:
+            raise forms.ValidationError(_("Choose at least one unit."), code="required")
+        return sorted(found.values(), key=lambda unit: (unit.block, unit.number))

@@ -30,7 +30,12 @@ from klustera.billing.services.ledger import (
     unit_credit,
     units_with_credit,
 )
-from klustera.billing.services.reminders import remind_invoice, send_reminders, tell_billing_contact
+from klustera.billing.services.reminders import (
+    remind_invoice,
+    remind_overdue,
+    send_reminders,
+    tell_billing_contact,
+)
 from klustera.billing.services.runs import (
     generate_invoices,
     run_daily,
@@ -70,6 +75,7 @@ __all__ = [
     "record_payment",
     "refund_credit",
     "remind_invoice",
+    "remind_overdue",
     "reverse_payment",
     "run_daily",
     "save_tariff",

@@ -14,6 +14,7 @@ from klustera.billing.models import (
     BillingSettings,
     Invoice,
 )
+from klustera.billing.selectors import overdue_invoices
 from klustera.estate.selectors import billing_contacts
 from klustera.notifications.services import Address, Reach, notify
 from klustera.tenancy.context import tenant_atomic
@@ -76,3 +77,21 @@ def send_reminders(*, today: date) -> dict[str, int]:
         late = open_invoices.filter(due_on=today - timedelta(days=config.remind_days_after))
         counts["after"] = tell_billing_contact(list(late), "payment_overdue").recipients
     return counts
+
+
+def remind_overdue(*, actor: User) -> Reach:
+    """Remind the billing contact of every unit with an overdue invoice, once per unit
+    (about its oldest overdue invoice); audited with how many were reached."""
+    with tenant_atomic():
+        oldest: dict[int, Invoice] = {}
+        for invoice in overdue_invoices():
+            oldest.setdefault(invoice.unit_id, invoice)
+        reach = tell_billing_contact(list(oldest.values()), "payment_overdue")
+        record(
+            actor=actor,
+            action="invoice.overdue_reminded",
+            units=len(oldest),
+            reached=reach.reached,
+            unreachable=reach.unreachable,
+        )
+    return reach

@@ -231,3 +231,41 @@ def test_a_manager_changes_the_billing_settings_and_bad_values_are_form_errors(
         assert saved.invoice_prefix == "IPL" != current.invoice_prefix
         assert AuditEntry.objects.filter(action="billing.settings_changed").exists()
     assert portal["clients"]["resident"].get("/c/alpha/manage/billing/settings").status_code == 403
+
+
+def test_a_manager_adds_one_off_charges_to_units_and_blocks(portal, tenant_a) -> None:
+    from klustera.billing.models import OneOffCharge
+
+    manager = portal["clients"]["manager"]
+    form = {"units": "A", "period": "2099-01", "description": "Kartu akses", "amount": "75.000"}
+    unknown = manager.post("/c/alpha/manage/charges/", {**form, "units": "A-01, Z-9"})
+    assert "Z-9" in unknown.content.decode() and 'role="alert"' in unknown.content.decode()
+    month = (timezone.localdate().replace(day=28) + timedelta(days=4)).replace(day=1)
+    done = manager.post(
+        "/c/alpha/manage/charges/", {**form, "period": f"{month:%Y-%m}"}, follow=True
+    ).content.decode()
+    assert "Kartu akses dibebankan ke 2 unit" in done and "Rp 75.000" in done
+    billed = manager.post(
+        "/c/alpha/manage/charges/", {**form, "period": f"{timezone.localdate():%Y-%m}"}
+    )
+    assert 'role="alert"' in billed.content.decode()  # this month is billed already
+    with tenant_context(tenant_a):
+        assert OneOffCharge.objects.count() == 2  # all or none: the refused left nothing
+
+
+def test_a_manager_reminds_everyone_overdue_after_a_summary(portal, tenant_a) -> None:
+    from klustera.notifications.models import Message
+
+    with tenant_context(tenant_a):
+        Invoice.objects.update(status="overdue")
+    manager = portal["clients"]["manager"]
+    summary = manager.get("/c/alpha/manage/remind-overdue").content.decode()
+    assert "2 unit menunggak" in summary and "Rp 500.000" in summary
+    with tenant_context(tenant_a):
+        assert not Message.objects.filter(template="payment_overdue").exists()
+    done = manager.post("/c/alpha/manage/remind-overdue", {"confirmed": "1"}, follow=True)
+    told = done.content.decode()
+    # A-01's resident has no opt-in and no email; A-02 has no billing contact at all.
+    assert "Tidak bisa dihubungi: 1" in told and "Dalam antrean" not in told
+    api = manager.post("/c/alpha/api/v1/admin/invoices/remind-overdue")
+    assert api.json()["data"]["unreachable"] == 1 and "summary" in api.json()["data"]
