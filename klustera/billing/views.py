@@ -412,11 +412,11 @@ def charges_page(request: HttpRequest) -> HttpResponse:
                 % {"description": data["description"], "count": len(charges)},
             )
             return redirect("charges-page")
-    charges = OneOffCharge.objects.select_related("unit", "invoice").order_by("-created_at")
+    listed = OneOffCharge.objects.select_related("unit", "invoice").order_by("-created_at")
     return render(
         request,
         "billing/charges.html",
-        {"form": form, **paginate(request, charges, 25), "units": Unit.objects.all()},
+        {"form": form, **paginate(request, listed, 25), "units": Unit.objects.all()},
     )
 
 
