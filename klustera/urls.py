@@ -16,7 +16,17 @@ from klustera.platform import urls as platform
 from klustera.portal import urls as portal
 
 API_APPS = [accounts, estate, billing, payments, access, notifications, community, audit]
-PAGE_APPS = [observability, accounts, notifications, billing, payments, access, estate, community]
+PAGE_APPS = [
+    observability,
+    audit,
+    accounts,
+    notifications,
+    billing,
+    payments,
+    access,
+    estate,
+    community,
+]
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -241,6 +241,7 @@ PAGES = [
     Row("billing-settings-page", "get", MANAGER),
     Row("xendit-settings-page", "get", MANAGER),
     Row("settings-page", "get", MANAGER),
+    Row("audit-trail-page", "get", MANAGER),
     Row("invitations-page", "get", MANAGER),
     Row("invitation-action-page", "post", MANAGER, "invitation"),
     Row("register-page", "get", EVERYONE),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from klustera.api import FilterText
+from klustera.audit.filters import AuditFilters, filter_entries
 from klustera.audit.models import AuditEntry
 from klustera.filtering import FilteredListView
 from klustera.permissions import IsPropertyManager
@@ -25,14 +25,10 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class AuditFilters(serializers.Serializer):
-    action = FilterText(help_text="e.g. invoice.cancelled")
-
-
 class AuditTrailView(FilteredListView):
     serializer_class = AuditEntrySerializer
     permission_classes = [IsPropertyManager]
     filter_serializer = AuditFilters
 
     def get_queryset(self):
-        return AuditEntry.objects.filter(**self.filters)
+        return filter_entries(AuditEntry.objects.all(), self.filters)
