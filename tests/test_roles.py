@@ -140,6 +140,7 @@ API = [
     Row("admin-billing-runs", "get", MANAGER),
     Row("admin-billing-runs", "post", MANAGER),
     Row("admin-remind-overdue", "post", MANAGER),
+    Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
     Row("admin-tariff-detail", "put", MANAGER, "tariff"),
@@ -237,6 +238,8 @@ PAGES = [
     Row("billing-runs-page", "get", MANAGER),
     Row("tariffs-page", "get", MANAGER),
     Row("charges-page", "get", MANAGER),
+    Row("reports-page", "get", MANAGER),
+    Row("report-page", "get", MANAGER, "report"),
     Row("remind-overdue-page", "get", MANAGER),
     Row("billing-settings-page", "get", MANAGER),
     Row("xendit-settings-page", "get", MANAGER),
@@ -415,6 +418,7 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
         )
         objects["slug"] = tenant_b  # the platform action names a complex by slug
+        objects["report"] = "aging"  # a report is named by its slug
     tokens[FOREIGN] = beta.manager_token
     return {**objects, "tokens": tokens, "phones": users, "tenant": tenant_a, "beta": tenant_b}
 
@@ -449,6 +453,8 @@ def _url(row: Row, world: dict[str, Any]) -> str:
     route = next(route for route, name in _routes() if name == row.name)
     if row.obj == "slug":
         route = route.replace("<slug:slug>", world["slug"].slug)
+    elif row.obj == "report":
+        route = route.replace("<slug:name>", world["report"])
     elif row.obj:
         route = route.replace("<int:pk>", str(world[row.obj].pk))
     if row.name in ("healthz", "readyz"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -62,6 +59,7 @@ from klustera.estate.selectors import access_unit, current_households, units_vis
 from klustera.filtering import FilteredListView
 from klustera.permissions import GuardsTheGate
 from klustera.roles import guards_the_gate, is_manager
+from klustera.tables import download, to_csv
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import GateRateThrottle
 from klustera.uploads import check_photo
@@ -299,26 +297,21 @@ class AccessLogExportView(APIView):
         if not is_manager(request.user):
             raise PermissionDenied
         logs = filter_logs(query(LogFilters, request.query_params))
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([str(heading) for heading in EXPORT_HEADINGS])
+        rows = [[str(heading) for heading in EXPORT_HEADINGS]]
         for log in logs.select_related("unit", "resident", "invitation")[:50_000]:
-            row = [
-                timezone.localtime(log.at).strftime("%Y-%m-%d %H:%M"),
-                log.get_kind_display(),
-                log.get_method_display(),
-                log.get_result_display(),
-                log.gate,
-                log.plate,
-                str(log.unit) if log.unit_id else "",
-                log.who,
-            ]
-            writer.writerow([str(value).lstrip("=+-@") for value in row])
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv")
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename="access-log.csv"
-        )
-        return response
+            rows.append(
+                [
+                    timezone.localtime(log.at).strftime("%Y-%m-%d %H:%M"),
+                    log.get_kind_display(),
+                    log.get_method_display(),
+                    log.get_result_display(),
+                    log.gate,
+                    log.plate,
+                    str(log.unit) if log.unit_id else "",
+                    log.who,
+                ]
+            )
+        return download(to_csv(rows), "access-log.csv", "text/csv; charset=utf-8")
 
 
 # --- Walk-ins, exits, presence ------------------------------------------------------

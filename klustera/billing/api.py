@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -22,11 +23,13 @@ from klustera.api import (
     RejectUnknownFields,
     call_service,
     ok,
+    query,
     user_of,
     validated,
 )
+from klustera.billing import reports
 from klustera.billing.documents import invoice_pdf
-from klustera.billing.filters import InvoiceFilters, PeriodField
+from klustera.billing.filters import InvoiceFilters, PeriodField, ReportFilters
 from klustera.billing.models import (
     BillingRun,
     BillingSettings,
@@ -54,12 +57,13 @@ from klustera.billing.services import (
     update_billing_settings,
     update_invoice,
 )
-from klustera.billing.views import pdf_response
+from klustera.billing.views import pdf_response, report_file
 from klustera.estate.models import Unit
 from klustera.estate.selectors import access_unit
 from klustera.filtering import FilteredListView
 from klustera.notifications.services import describe_reach
 from klustera.permissions import IsPropertyManager
+from klustera.tables import XLSX
 from klustera.uploads import check_photo
 
 
@@ -205,6 +209,43 @@ class RemindOverdueView(APIView):
                 "summary": describe_reach(reach),
             }
         )
+
+
+class ReportView(APIView):
+    """A financial report as JSON (money as strings), or as a CSV, XLSX or (the aging) PDF."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(
+        parameters=[ReportFilters],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request: Request, name: str) -> HttpResponse:
+        if name not in reports.TITLES:
+            raise NotFound
+        filters = query(ReportFilters, request.query_params)
+        if filters.get("format") == "pdf" and name != "aging":
+            raise NotFound
+        report = reports.build(name, filters)
+        if filters.get("format"):
+            return report_file(report, filters["format"])
+        return ok(
+            {
+                "title": report.title,
+                "columns": report.columns,
+                "rows": [[_json(value) for value in row] for row in report.rows],
+                "totals": [_json(value) for value in report.totals] if report.totals else None,
+            }
+        )
+
+
+def _json(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
 
 
 class BillingRunsView(ListAPIView):

@@ -21,6 +21,7 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from klustera.billing.models import BillingSettings, Invoice, Payment
+from klustera.billing.reports import Report
 from klustera.estate.selectors import billing_contacts
 from klustera.formatting import rupiah_in_words
 from klustera.tasks import enqueue
@@ -69,11 +70,15 @@ def _recipient(unit_id: int) -> tuple[str, str]:
     return contact.name, language
 
 
-def _render(template: str, context: dict[str, Any], unit_id: int) -> bytes:
-    """The document in its recipient's language, with the complex's name, address and logo."""
+def _render(template: str, context: dict[str, Any], unit_id: int | None) -> bytes:
+    """The document in its recipient's language (a report: the reader's), with the complex's
+    name, address and logo."""
     tenant = current_tenant()
     config = BillingSettings.current()
-    recipient, language = _recipient(unit_id)
+    if unit_id is None:
+        recipient, language = "", translation.get_language() or "id"
+    else:
+        recipient, language = _recipient(unit_id)
     with translation.override(language):
         html = render_to_string(
             template,
@@ -122,6 +127,11 @@ def render_receipt(payment: Payment) -> bytes:
         },
         payment.unit_id,
     )
+
+
+def render_report(report: Report) -> bytes:
+    """A report as an A4 PDF (landscape), in the reader's language."""
+    return _render("billing/report_pdf.html", {"report": report}, None)
 
 
 def _save(folder: str, number: str, content: bytes) -> str:

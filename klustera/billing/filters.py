@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from klustera.api import FilterChoice, FilterText, IdField
+from klustera.api import DayField, FilterChoice, FilterText, IdField
 from klustera.billing.models import Invoice
 from klustera.billing.services import read_month
 
@@ -39,3 +39,12 @@ class InvoiceFilters(serializers.Serializer):
     status = FilterChoice(Invoice.Status.choices)
     unit = IdField(required=False)
     block = FilterText(max_length=20)
+
+
+class ReportFilters(serializers.Serializer):
+    period = PeriodField(required=False, help_text="the billed month (collection by block)")
+    start = DayField(required=False, help_text="from this day (journal, late fees)")
+    end = DayField(required=False, help_text="up to this day, included")
+    format = FilterChoice(
+        [("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")], help_text="a file instead of JSON"
+    )

@@ -16,6 +16,7 @@ api_urlpatterns = [
         "admin/invoices/<int:pk>", api.AdminInvoiceDetailView.as_view(), name="admin-invoice-detail"
     ),
     path("admin/billing-runs", api.BillingRunsView.as_view(), name="admin-billing-runs"),
+    path("admin/reports/<slug:name>", api.ReportView.as_view(), name="admin-report"),
     path("admin/tariffs", api.TariffsView.as_view(), name="admin-tariffs"),
     path("admin/tariffs/<int:pk>", api.TariffDetailView.as_view(), name="admin-tariff-detail"),
     path(
@@ -33,6 +34,8 @@ urlpatterns = [
     path("manage/billing/", views.billing_runs, name="billing-runs-page"),
     path("manage/tariffs/", views.tariffs_page, name="tariffs-page"),
     path("manage/charges/", views.charges_page, name="charges-page"),
+    path("manage/reports/", views.reports_page, name="reports-page"),
+    path("manage/reports/<slug:name>", views.reports_page, name="report-page"),
     path("manage/remind-overdue", views.remind_overdue_page, name="remind-overdue-page"),
     path("manage/billing/settings", views.billing_settings_page, name="billing-settings-page"),
     path("manage/tariffs/<int:pk>/change", views.change_tariff_page, name="tariff-change-page"),

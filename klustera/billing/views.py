@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from klustera.api import user_of
-from klustera.billing.documents import invoice_pdf
-from klustera.billing.filters import InvoiceFilters
+from klustera.billing import reports
+from klustera.billing.documents import invoice_pdf, render_report
+from klustera.billing.filters import InvoiceFilters, ReportFilters
 from klustera.billing.models import (
     OPEN_STATUSES,
     BillingRun,
@@ -31,6 +32,7 @@ from klustera.billing.models import (
     Payment,
     Tariff,
 )
+from klustera.billing.reports import Report
 from klustera.billing.selectors import (
     access_invoice,
     filter_invoices,
@@ -58,6 +60,7 @@ from klustera.notifications.services import describe_reach
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
+from klustera.tables import XLSX, download, to_csv, to_xlsx
 from klustera.uploads import check_photo
 
 
@@ -324,23 +327,15 @@ class BillingSettingsForm(forms.ModelForm):
             "address": _("The complex's address (printed on invoices and receipts)"),
             "logo": _("Logo (printed on invoices and receipts)"),
             "invoice_prefix": _("Invoice number prefix"),
-            "due_day": _("Due day of the month"),
-            "run_day": _("Bill the next month by itself on day (empty: by hand)"),
             "tax_enabled": _("Charge PPN"),
             "tax_label": _("Tax name"),
             "tax_rate": _("Tax rate (%)"),
             "tax_base_percent": _("Taxable base (% of the price)"),
-            "grace_days": _("Days of grace after the due date"),
             "late_fee": _("Late fee"),
-            "late_fee_value": _("Late fee: amount (Rp) or percentage"),
-            "late_fee_cap": _("Late fees at most (Rp, empty: no cap)"),
-            "remind_days_before": _("Remind this many days before the due date (0: not)"),
-            "remind_days_after": _("Remind this many days after it (0: not)"),
             "payment_instructions": _("Payment instructions (printed on every invoice)"),
         }
         help_texts = {
             "tax_base_percent": _("PMK 131/2024: 12% on 11/12 of the price, that is 91.667%."),
-            "due_day": _("1 to 28."),
         }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
@@ -348,13 +343,38 @@ class BillingSettingsForm(forms.ModelForm):
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
 
-    due_day = forms.IntegerField(min_value=1, max_value=28)
-    run_day = forms.IntegerField(min_value=1, max_value=28, required=False)
-    grace_days = forms.IntegerField(min_value=0, max_value=90)
-    remind_days_before = forms.IntegerField(min_value=0, max_value=27)
-    remind_days_after = forms.IntegerField(min_value=0, max_value=60)
-    late_fee_value = RupiahField(min_value=0, max_value=100_000_000, decimal_places=2)
-    late_fee_cap = RupiahField(min_value=0, max_value=100_000_000, decimal_places=0, required=False)
+    # Declared again for their bounds (the model's are wider); Meta's labels skip these.
+    due_day = forms.IntegerField(
+        label=_("Due day of the month"), help_text=_("1 to 28."), min_value=1, max_value=28
+    )
+    run_day = forms.IntegerField(
+        label=_("Bill the next month by itself on day (empty: by hand)"),
+        min_value=1,
+        max_value=28,
+        required=False,
+    )
+    grace_days = forms.IntegerField(
+        label=_("Days of grace after the due date"), min_value=0, max_value=90
+    )
+    remind_days_before = forms.IntegerField(
+        label=_("Remind this many days before the due date (0: not)"), min_value=0, max_value=27
+    )
+    remind_days_after = forms.IntegerField(
+        label=_("Remind this many days after it (0: not)"), min_value=0, max_value=60
+    )
+    late_fee_value = RupiahField(
+        label=_("Late fee: amount (Rp) or percentage"),
+        min_value=0,
+        max_value=100_000_000,
+        decimal_places=2,
+    )
+    late_fee_cap = RupiahField(
+        label=_("Late fees at most (Rp, empty: no cap)"),
+        min_value=0,
+        max_value=100_000_000,
+        decimal_places=0,
+        required=False,
+    )
 
     def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")
@@ -436,5 +456,44 @@ def remind_overdue_page(request: HttpRequest) -> HttpResponse:
             "invoices": overdue,
             "units": len({invoice.unit_id for invoice in overdue}),
             "owed": sum((invoice.balance_due for invoice in overdue), Decimal(0)),
+        },
+    )
+
+
+# --- Financial reports ----------------------------------------------------------------
+
+
+def report_file(report: Report, kind: str) -> HttpResponse:
+    """A report as a CSV, XLSX or (the aging) PDF download."""
+    stem = f"{report.name}-{timezone.localdate():%Y-%m-%d}"
+    if kind == "pdf":
+        return pdf_response(render_report(report), stem)
+    if kind == "xlsx":
+        return download(to_xlsx(report.table(), report.name), f"{stem}.xlsx", XLSX)
+    return download(to_csv(report.table()), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+@manager_required
+def reports_page(request: HttpRequest, name: str = "aging") -> HttpResponse:
+    """The financial reports, each on screen with its chart and as files."""
+    if name not in reports.TITLES:
+        raise Http404
+    filters = filters_of(request, ReportFilters)
+    if filters.get("format") == "pdf" and name != "aging":
+        raise Http404  # only the aging is laid out for paper
+    report = reports.build(name, filters)
+    if filters.get("format"):
+        return report_file(report, filters["format"])
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "billing/reports.html",
+        {
+            "report": report,
+            "names": reports.TITLES,
+            "chart": report.chart,
+            "query": query.urlencode(),
+            "filters": {name: request.GET.get(name, "") for name in ("period", "start", "end")},
         },
     )

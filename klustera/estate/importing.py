@@ -35,6 +35,7 @@ from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.services import check_plan_room
 from klustera.phones import normalize_phone
+from klustera.tables import to_csv, to_xlsx
 from klustera.tenancy.context import one_writer_at_a_time, tenant_atomic
 
 MAX_ROWS = 20_000
@@ -412,32 +413,9 @@ def export_rows() -> Iterator[list[Any]]:
             ]
 
 
-def _safe(value: Any, starts: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")) -> Any:
-    """Cells starting like a formula are quoted so a spreadsheet never runs them.
-
-    In a CSV any of these starts a formula; in an XLSX string cell only ``=``
-    does. The import drops the quote again.
-    """
-    if isinstance(value, str) and value.startswith(starts):
-        return f"'{value}"
-    return value
-
-
 def export_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in export_rows():
-        writer.writerow([_safe(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+    return to_csv(export_rows())
 
 
 def export_xlsx() -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("units")
-    for row in export_rows():
-        sheet.append([_safe(float(v) if isinstance(v, Decimal) else v, ("=",)) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return to_xlsx(export_rows(), "units")

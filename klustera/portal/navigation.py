@@ -27,6 +27,7 @@ MANAGER = [
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
+    (_("Reports"), "reports-page"),
     (_("Access log"), "access-log"),
     (_("Announcements"), "announcements-page"),
     (_("Messages"), "notifications-outbox"),

@@ -269,3 +269,44 @@ def test_a_manager_reminds_everyone_overdue_after_a_summary(portal, tenant_a) ->
     assert "Tidak bisa dihubungi: 1" in told and "Dalam antrean" not in told
     api = manager.post("/c/alpha/api/v1/admin/invoices/remind-overdue")
     assert api.json()["data"]["unreachable"] == 1 and "summary" in api.json()["data"]
+
+
+def test_the_financial_reports_show_their_figures_and_download_as_files(portal, tenant_a) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from klustera.billing.models import Payment
+    from klustera.billing.services import record_payment
+
+    with tenant_context(tenant_a):
+        unit = portal["invoice"].unit
+        record_payment(
+            unit=unit,
+            amount=Decimal("100000"),
+            method=Payment.Method.QRIS,
+            channel="QRIS",
+            paid_at=timezone.now(),
+        )
+        Invoice.objects.filter(unit=unit).update(due_on=timezone.localdate() - timedelta(days=45))
+    manager = portal["clients"]["manager"]
+    aging = manager.get("/c/alpha/manage/reports/aging").content.decode()
+    assert "31–60" in aging and "Rp 150.000" in aging and 'id="report-data"' in aging
+    csv = manager.get("/c/alpha/manage/reports/aging?format=csv")
+    assert csv["Content-Type"].startswith("text/csv") and "A-01" in csv.content.decode("utf-8-sig")
+    xlsx = manager.get("/c/alpha/manage/reports/income?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "QRIS" in cells and 100000 in cells
+    pdf = manager.get("/c/alpha/manage/reports/aging?format=pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "A-01" in text and "150.000" in text
+    assert manager.get("/c/alpha/manage/reports/income?format=pdf").status_code == 404
+    block = manager.get(f"/c/alpha/manage/reports/collection?period={timezone.localdate():%Y-%m}")
+    assert "Rp 100.000" in block.content.decode() and "20%" in block.content.decode()
+    assert manager.get("/c/alpha/manage/reports/journal?start=soon").status_code == 400
+    assert manager.get("/c/alpha/manage/reports/nope").status_code == 404
+    api = manager.get("/c/alpha/api/v1/admin/reports/journal").json()["data"]
+    assert api["rows"][0][-1] == "100000" and api["columns"][0] == "Tanggal"
+    assert portal["clients"]["resident"].get("/c/alpha/manage/reports/aging").status_code == 403
