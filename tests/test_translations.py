@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+IGNORE = ("--ignore", "*/tests/*")  # as `make messages` runs it
 
 
 def _entries(output: str) -> list[str]:
@@ -35,8 +36,7 @@ def test_makemessages_finds_no_untranslated_or_fuzzy_entry(tmp_path: Path) -> No
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "DJANGO_SETTINGS_MODULE": "klustera.settings"}
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-location"]
-        + ["--ignore", "*/tests/*"],
+        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-location", *IGNORE],
         cwd=tmp_path,  # not inside the package: its `platform` app would shadow the stdlib
         env=env,
         check=True,
