@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -54,7 +54,7 @@ from klustera.billing.services import (
 )
 from klustera.estate.forms import UnitsField
 from klustera.estate.models import Unit
-from klustera.formatting import rupiah
+from klustera.formatting import rupiah, short_date
 from klustera.money import RupiahField
 from klustera.notifications.services import describe_reach
 from klustera.paging import filters_of, paginate
@@ -135,6 +135,14 @@ def invoice_action(request: HttpRequest, pk: int) -> HttpResponse:
             reach = remind_invoice(invoice=invoice, actor=actor)
             tell = messages.success if reach.reached else messages.error
             tell(request, describe_reach(reach))
+        elif request.POST.get("action") == "due_on":
+            due_on = forms.DateField().clean(request.POST.get("due_on", ""))
+            update_invoice(invoice=invoice, actor=actor, due_on=due_on)
+            messages.success(
+                request,
+                _("The invoice is now due on %(day)s.")
+                % {"day": short_date(due_on, get_language())},
+            )
         elif request.POST.get("action") == "cancel":
             reason = request.POST.get("reason", "").strip()[:300]
             if not reason:

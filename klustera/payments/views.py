@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from klustera.payments.models import (
 from klustera.payments.selectors import latest_attempt
 from klustera.payments.services import (
     GatewayUnavailable,
+    open_virtual_account,
     review_transfer_proof,
     start_payment,
     submit_transfer_proof,
@@ -293,12 +294,14 @@ def my_account(request: HttpRequest) -> HttpResponse:
     transfer proof to send and the answers to earlier ones, and the statement of account."""
     user = user_of(request)
     units = list(units_visible_to(user).order_by("block", "number"))
-    if is_manager(user) and "unit" not in request.GET:
-        units = units[:0]
     chosen = request.GET.get("unit") or request.POST.get("unit")
+    if is_manager(user) and not chosen:
+        units = units[:0]  # managers come to a unit's account from its page
     unit = next((u for u in units if str(u.pk) == chosen), units[0] if units else None)
     if unit is None:
         return render(request, "payments/account.html", {"units": units})
+    if request.method == "POST" and "open_bank" in request.POST:
+        return _open_virtual_account(request, unit)
     form = TransferProofForm(
         request.POST or None,
         request.FILES or None,
@@ -323,8 +326,30 @@ def my_account(request: HttpRequest) -> HttpResponse:
             "virtual_account": UnitVirtualAccount.objects.filter(unit=unit).first(),
             "proofs": TransferProof.objects.filter(unit=unit).order_by("-created_at")[:10],
             "statement": statement(unit, start=start.replace(day=1)),
+            "manages": is_manager(user),
+            "banks": [c for c in CHANNELS if c.endswith("_VIRTUAL_ACCOUNT")],
         },
     )
+
+
+def _open_virtual_account(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """A manager opens the unit's own virtual account at a bank (Xendit)."""
+    back = redirect(f"{reverse('my-account')}?unit={unit.pk}")
+    if not is_manager(request.user):
+        raise PermissionDenied
+    try:
+        account = open_virtual_account(
+            unit=unit, bank=request.POST.get("open_bank", ""), actor=user_of(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except GatewayUnavailable:
+        messages.error(request, _("The payment service cannot be reached. Try again."))
+    else:
+        messages.success(
+            request, _("Virtual account %(number)s opened.") % {"number": account.number}
+        )
+    return back
 
 
 # --- The complex's Xendit connection ---------------------------------------------------

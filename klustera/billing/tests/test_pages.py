@@ -310,3 +310,16 @@ def test_the_financial_reports_show_their_figures_and_download_as_files(portal, 
     api = manager.get("/c/alpha/api/v1/admin/reports/journal").json()["data"]
     assert api["rows"][0][-1] == "100000" and api["columns"][0] == "Tanggal"
     assert portal["clients"]["resident"].get("/c/alpha/manage/reports/aging").status_code == 403
+
+
+def test_a_manager_moves_an_invoices_due_date(portal, tenant_a) -> None:
+    invoice = portal["invoice"]
+    action = f"/c/alpha/invoices/{invoice.pk}/action"
+    manager = portal["clients"]["manager"]
+    later = invoice.due_on + timedelta(days=10)
+    moved = manager.post(action, {"action": "due_on", "due_on": later.isoformat()}, follow=True)
+    assert "Tagihan kini jatuh tempo" in moved.content.decode()
+    garbage = manager.post(action, {"action": "due_on", "due_on": "soon"}, follow=True)
+    assert "notice error" in garbage.content.decode()
+    with tenant_context(tenant_a):
+        assert Invoice.objects.get(pk=invoice.pk).due_on == later

@@ -191,3 +191,34 @@ def test_a_manager_connects_xendit_and_the_keys_are_never_shown_again(portal, te
         assert account.channels == ["QRIS", "OVO"]  # the key left empty was kept
     bad = manager.post("/c/alpha/manage/payments/xendit", {"channels": ["BITCOIN"]})
     assert 'role="alert"' in bad.content.decode()
+
+
+def test_a_manager_opens_a_units_virtual_account_from_its_account_page(
+    portal, tenant_a, monkeypatch
+) -> None:
+    from klustera.payments import views
+    from klustera.payments.models import UnitVirtualAccount
+
+    opened = []
+
+    def open_virtual_account(*, unit, bank, actor):  # Xendit itself: the services' own tests
+        opened.append(bank)
+        return UnitVirtualAccount.objects.create(
+            unit=unit, bank=bank, number="3801999", reference_id="r", payment_request_id="p"
+        )
+
+    monkeypatch.setattr(views, "open_virtual_account", open_virtual_account)
+    unit = portal["units"][0]
+    manager = portal["clients"]["manager"]
+    page = manager.get(f"/c/alpha/account/?unit={unit.pk}").content.decode()
+    assert 'name="open_bank"' in page
+    done = manager.post(
+        "/c/alpha/account/", {"unit": unit.pk, "open_bank": "BCA_VIRTUAL_ACCOUNT"}, follow=True
+    )
+    assert "3801999" in done.content.decode() and opened == ["BCA_VIRTUAL_ACCOUNT"]
+    resident = portal["clients"]["resident"]
+    refused = resident.post(
+        "/c/alpha/account/", {"unit": unit.pk, "open_bank": "BNI_VIRTUAL_ACCOUNT"}
+    )
+    assert refused.status_code == 403
+    assert 'name="open_bank"' not in resident.get("/c/alpha/account/").content.decode()
