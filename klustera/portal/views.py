@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
@@ -10,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
+from klustera.api import user_of
+from klustera.audit.services import record
 from klustera.billing.selectors import amount_owed, invoices_visible_to
 from klustera.community.selectors import announcements_for
 from klustera.estate.models import Occupancy, Unit
@@ -19,7 +23,9 @@ from klustera.paging import paginate
 from klustera.permissions import manager_required
 from klustera.portal import selectors
 from klustera.roles import Role, is_manager, roles_of
-from klustera.tenancy.context import current_tenant
+from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.models import Tenant
+from klustera.tenancy.services import set_time_zone
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -82,10 +88,29 @@ def _dashboard() -> dict[str, object]:
     }
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=Tenant.TimeZone.choices)
+
+
 @manager_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """Where each of the complex's settings is changed, with the first steps still to do."""
-    return render(request, "portal/settings.html", {"steps": selectors.setup_steps()})
+    """Where each of the complex's settings is changed, with the first steps still to do;
+    the complex's time zone is set here (audited)."""
+    tenant = current_tenant()
+    assert tenant is not None  # a manager is always inside a complex
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": tenant.time_zone})
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["time_zone"]
+        with tenant_atomic():  # the audit entry is kept only if the change is saved
+            record(
+                actor=user_of(request),
+                action="complex.time_zone_changed",
+                changes={"time_zone": [tenant.time_zone, chosen]},
+            )
+            set_time_zone(tenant=tenant, time_zone=chosen)
+        messages.success(request, _("Time zone saved."))
+        return redirect("settings-page")
+    return render(request, "portal/settings.html", {"steps": selectors.setup_steps(), "form": form})
 
 
 @manager_required

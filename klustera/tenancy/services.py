@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from klustera.tenancy import connections
@@ -226,5 +227,15 @@ def resume_tenant(*, tenant: Tenant) -> Tenant:
     _announce_status(tenant, "tenant.resumed")
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
+    forget_resolutions()
+    return tenant
+
+
+def set_time_zone(*, tenant: Tenant, time_zone: str) -> Tenant:
+    """The complex's own time zone: its due dates, quiet hours and day boundaries follow it."""
+    if time_zone not in Tenant.TimeZone.values:
+        raise ValidationError({"time_zone": [_("Choose one of Indonesia's time zones.")]})
+    tenant.time_zone = time_zone
+    tenant.save(update_fields=["time_zone", "updated_at"])
     forget_resolutions()
     return tenant

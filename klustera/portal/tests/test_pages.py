@@ -203,3 +203,25 @@ def test_a_refused_page_is_styled_and_keeps_the_navigation(portal) -> None:
 def test_the_signed_out_landing_page_leads_to_the_sign_in(portal) -> None:
     page = portal["clients"]["anonymous"].get("/c/alpha/").content.decode()
     assert 'action="/c/alpha/login"' in page and ">Masuk</button>" in page
+
+
+def test_a_manager_sets_the_complexs_time_zone_and_the_checklist_follows(portal, tenant_a) -> None:
+    from klustera.audit.models import AuditEntry
+    from klustera.tenancy.models import Tenant
+
+    manager = portal["clients"]["manager"]
+    page = manager.get("/c/alpha/").content.decode()
+    assert 'id="setup"' in page and "Atur tarif" in page  # a new complex: its first steps
+    assert manager.post("/c/alpha/manage/settings/", {"time_zone": "Asia/Mars"}).status_code == 200
+    assert (
+        manager.post("/c/alpha/manage/settings/", {"time_zone": "Asia/Makassar"}).status_code == 302
+    )
+    assert Tenant.objects.get(pk=tenant_a.pk).time_zone == "Asia/Makassar"
+    with tenant_context(tenant_a):
+        assert AuditEntry.objects.filter(action="complex.time_zone_changed").exists()
+    assert (
+        portal["clients"]["resident"]
+        .post("/c/alpha/manage/settings/", {"time_zone": "Asia/Jayapura"})
+        .status_code
+        == 403
+    )
