@@ -42,6 +42,7 @@ from klustera.billing.selectors import (
     preview_run,
 )
 from klustera.billing.services import (
+    SETTINGS_FIELDS,
     add_one_off_charges,
     change_tariff,
     parse_period,
@@ -313,24 +314,7 @@ def change_tariff_page(request: HttpRequest, pk: int) -> HttpResponse:
 class BillingSettingsForm(forms.ModelForm):
     class Meta:
         model = BillingSettings
-        fields = [
-            "address",
-            "logo",
-            "invoice_prefix",
-            "due_day",
-            "run_day",
-            "tax_enabled",
-            "tax_label",
-            "tax_rate",
-            "tax_base_percent",
-            "grace_days",
-            "late_fee",
-            "late_fee_value",
-            "late_fee_cap",
-            "remind_days_before",
-            "remind_days_after",
-            "payment_instructions",
-        ]
+        fields = list(SETTINGS_FIELDS)
         labels = {
             "address": _("The complex's address (printed on invoices and receipts)"),
             "logo": _("Logo (printed on invoices and receipts)"),

@@ -176,9 +176,12 @@ def add_one_off_charges(
     return charges
 
 
-SETTINGS_FIELDS = (
+SETTINGS_FIELDS = (  # in the order the settings page shows them
+    "address",
+    "logo",
     "invoice_prefix",
     "due_day",
+    "run_day",
     "tax_enabled",
     "tax_label",
     "tax_rate",
@@ -187,12 +190,9 @@ SETTINGS_FIELDS = (
     "late_fee",
     "late_fee_value",
     "late_fee_cap",
-    "run_day",
     "remind_days_before",
     "remind_days_after",
     "payment_instructions",
-    "address",
-    "logo",
 )
 
 
