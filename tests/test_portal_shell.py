@@ -49,15 +49,13 @@ def test_pages_carry_a_strict_content_security_policy(tenant_a) -> None:
     assert "style=" not in page.content.decode()  # inline styles would be blocked
 
 
-def test_the_500_page_is_styled_in_both_languages_without_touching_the_database(
-    django_assert_num_queries,
-) -> None:
+def test_the_500_page_is_styled_in_both_languages_without_touching_the_database() -> None:
     from django.test import RequestFactory
 
     from klustera.views import server_error
 
-    with django_assert_num_queries(0):  # what failed may be the database itself
-        page = server_error(RequestFactory().get("/c/alpha/invoices/"))
+    # No database here (pytest-django refuses it): what failed may be the database itself.
+    page = server_error(RequestFactory().get("/c/alpha/invoices/"))
     html = page.content.decode()
     assert page.status_code == 500 and "portal.css" in html
     assert "Terjadi kesalahan" in html and "Something went wrong" in html
