@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "klustera.payments",
     "klustera.access",
     "klustera.community",
+    "klustera.helpdesk",
     "klustera.platform",
     "klustera.portal",
     "klustera.observability",

@@ -1,0 +1,285 @@
+"""The helpdesk's use cases: filing a ticket and moving it through its states.
+
+Every move goes through :func:`move_ticket`, which holds the one table of what may follow
+what and who may make each move; the ticket's row is locked while it decides, so of two
+people moving one ticket at once the second is refused (409), never both applied.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klustera.accounts.models import User
+from klustera.errors import StateConflict
+from klustera.estate.models import Unit
+from klustera.estate.selectors import units_visible_to
+from klustera.helpdesk.models import (
+    Category,
+    HelpdeskSettings,
+    Priority,
+    ServiceTarget,
+    Ticket,
+    TicketEvent,
+)
+from klustera.helpdesk.sla import WEEKDAYS, BusinessHours, due_after
+from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
+from klustera.tenancy.context import current_tenant, tenant_atomic
+
+S = Ticket.Status
+# Who may make a move: the ticket's reporter (or whoever filed it), its assignee, staff of
+# its queue (while nobody has it), a manager, or the system (the periodic jobs).
+REPORTER, ASSIGNEE, QUEUE, MANAGER, SYSTEM = "reporter", "assignee", "queue", "manager", "system"
+MOVES: dict[str, dict[str, frozenset[str]]] = {
+    S.OPEN: {S.ASSIGNED: frozenset({MANAGER, QUEUE}), S.CANCELLED: frozenset({REPORTER, MANAGER})},
+    S.ASSIGNED: {
+        S.ASSIGNED: frozenset({MANAGER}),  # handed to someone else
+        S.IN_PROGRESS: frozenset({ASSIGNEE, MANAGER}),
+        S.CANCELLED: frozenset({REPORTER, MANAGER}),  # before work starts
+    },
+    S.IN_PROGRESS: {S.RESOLVED: frozenset({ASSIGNEE, MANAGER})},
+    S.RESOLVED: {
+        S.CLOSED: frozenset({REPORTER, MANAGER, SYSTEM}),
+        S.REOPENED: frozenset({REPORTER, MANAGER}),
+    },
+    S.REOPENED: {
+        S.ASSIGNED: frozenset({MANAGER, QUEUE}),
+        S.IN_PROGRESS: frozenset({ASSIGNEE, MANAGER}),
+    },
+    S.CLOSED: {},
+    S.CANCELLED: {},
+}
+# Default service targets in hours (first response, resolution) per priority.
+DEFAULT_TARGETS = {
+    Priority.URGENT: (1, 8),
+    Priority.HIGH: (4, 24),
+    Priority.NORMAL: (24, 72),
+    Priority.LOW: (48, 168),
+}
+QUEUES = (Role.FACILITY_STAFF, Role.CLEANING_STAFF, Role.SECURITY_STAFF)
+
+
+def _zone() -> ZoneInfo:
+    tenant = current_tenant()
+    return ZoneInfo(tenant.time_zone if tenant else "Asia/Jakarta")
+
+
+def _business(category: Category, priority: str) -> BusinessHours | None:
+    """The hours the clock runs in: business hours if the category says so (never urgent)."""
+    if not category.business_hours_only or priority == Priority.URGENT:
+        return None
+    config = HelpdeskSettings.current()
+    days = frozenset(config.business_days) or WEEKDAYS
+    return BusinessHours(config.business_start, config.business_end, days)
+
+
+def _targets(category: Category, priority: str) -> tuple[int, int]:
+    target = ServiceTarget.objects.filter(category=category, priority=priority).first()
+    if target is None:
+        return DEFAULT_TARGETS[Priority(priority)]
+    return target.response_hours, target.resolution_hours
+
+
+def _dues(category: Category, priority: str, start: datetime) -> tuple[datetime, datetime]:
+    response, resolution = _targets(category, priority)
+    zone, business = _zone(), _business(category, priority)
+    return due_after(start, response, zone, business), due_after(start, resolution, zone, business)
+
+
+def file_ticket(
+    *,
+    actor: User,
+    category: Category,
+    title: str,
+    description: str,
+    unit: Unit | None = None,
+    location: str = "",
+    priority: str = Priority.NORMAL,
+    reporter: User | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket. A resident files for a unit they live in (or a common area); staff and
+    managers file for any; a manager may file on a resident's behalf (``reporter``)."""
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("Give the complaint a short title.")]
+    if not description.strip():
+        errors["description"] = [_("Describe what is wrong.")]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose low, normal, high or urgent.")]
+    if not category.is_active:
+        errors["category"] = [_("This category is no longer used.")]
+    if reporter is not None and reporter != actor and not is_manager(actor):
+        errors["reporter"] = [_("Only a manager files on someone else's behalf.")]
+    reporter = reporter or actor
+    works_here = bool(roles_of(actor) & ({Role.PROPERTY_MANAGER} | STAFF_ROLES))
+    if unit is not None and not works_here and not units_visible_to(reporter).contains(unit):
+        errors["unit"] = [_("Choose a unit you live in, or leave empty for a common area.")]
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    response_due, resolution_due = _dues(category, priority, now)
+    with tenant_atomic():
+        ticket = Ticket.objects.create(
+            category=category,
+            priority=priority,
+            unit=unit,
+            location=location.strip(),
+            title=title.strip(),
+            description=description.strip(),
+            reporter=reporter,
+            filed_by=actor,
+            response_due=response_due,
+            resolution_due=resolution_due,
+            created_at=now,
+        )
+        _record(ticket, actor, "", S.OPEN, "", now)
+    return ticket
+
+
+def _kinds(ticket: Ticket, actor: User | None) -> set[str]:
+    """What ``actor`` is to ``ticket``."""
+    if actor is None:
+        return {SYSTEM}
+    kinds = set()
+    roles = roles_of(actor)
+    if Role.PROPERTY_MANAGER in roles:
+        kinds.add(MANAGER)
+    if actor.pk in (ticket.reporter_id, ticket.filed_by_id):
+        kinds.add(REPORTER)
+    if ticket.assignee_id == actor.pk:
+        kinds.add(ASSIGNEE)
+    if ticket.assignee_id is None and ticket.queue and ticket.queue in roles:
+        kinds.add(QUEUE)
+    return kinds
+
+
+def move_ticket(
+    *,
+    ticket: Ticket,
+    to: str,
+    actor: User | None,
+    note: str = "",
+    assignee: User | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Move ``ticket`` to ``to``, if that move is allowed from where it is now, for ``actor``.
+
+    The row is locked while deciding: a move made by someone else a moment earlier makes
+    this one illegal (409), and it is refused. Every move is recorded with a note.
+    """
+    now = now or timezone.now()
+    with tenant_atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        allowed = MOVES.get(ticket.status, {}).get(to)
+        if allowed is None:
+            raise StateConflict(
+                _("A %(state)s ticket cannot become %(to)s.")
+                % {"state": S(ticket.status).label.lower(), "to": _label(to)},
+                code="ticket_transition_not_allowed",
+            )
+        taker = actor if to == S.ASSIGNED and assignee in (None, actor) else None
+        if taker and ticket.assignee_id not in (None, taker.pk) and not is_manager(taker):
+            raise StateConflict(
+                _("Someone else took this ticket a moment ago."), code="ticket_already_taken"
+            )
+        if not allowed & _kinds(ticket, actor):
+            raise PermissionDenied(_("You may not make this change to the ticket."))
+        if to == S.REOPENED and ticket.resolved_at is not None:
+            window = timedelta(days=HelpdeskSettings.current().reopen_days)
+            if now > ticket.resolved_at + window:
+                raise StateConflict(
+                    _("It was resolved more than %(days)s days ago: file a new complaint.")
+                    % {"days": window.days},
+                    code="ticket_reopen_too_late",
+                )
+        before = ticket.status
+        _apply(ticket, to, actor, assignee, now)
+        ticket.status = to
+        ticket.save()
+        _record(ticket, actor, before, to, note, now)
+    return ticket
+
+
+def _label(status: str) -> str:
+    return str(S(status).label).lower() if status in S.values else status
+
+
+def _apply(
+    ticket: Ticket, to: str, actor: User | None, assignee: User | None, now: datetime
+) -> None:
+    """What a move changes besides the state: the assignee, the clocks."""
+    if to == S.ASSIGNED:
+        assignee = assignee or actor  # staff taking a ticket of their queue
+        if assignee is None or not roles_of(assignee) & STAFF_ROLES:
+            raise ValidationError({"assignee": [_("Assign the ticket to a staff member.")]})
+        ticket.assignee = assignee
+    staff_moved = actor is not None and bool(
+        roles_of(actor) & (STAFF_ROLES | {Role.PROPERTY_MANAGER})
+    )
+    if staff_moved and to in (S.ASSIGNED, S.IN_PROGRESS) and ticket.first_response_at is None:
+        ticket.first_response_at = now
+    if to == S.RESOLVED:
+        ticket.resolved_at = now
+    if to == S.CLOSED:
+        ticket.closed_at = now
+    if to == S.REOPENED:
+        ticket.resolved_at = None
+        ticket.resolution_due = _dues(ticket.category, ticket.priority, now)[1]
+
+
+def _record(
+    ticket: Ticket, actor: User | None, before: str, to: str, note: str, now: datetime
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        actor_label=actor.name if actor is not None else "Klustera",
+        from_status=before,
+        to_status=to,
+        note=note.strip()[:1000],
+        created_at=now,
+    )
+
+
+def route_ticket(*, ticket: Ticket, queue: str, actor: User) -> Ticket:
+    """A manager puts an open ticket in a staff role's queue, where its staff can take it."""
+    if not is_manager(actor):
+        raise PermissionDenied(_("Only a manager routes tickets."))
+    if queue not in QUEUES:
+        raise ValidationError({"queue": [_("Choose a staff role's queue.")]})
+    with tenant_atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.status not in (S.OPEN, S.REOPENED):
+            raise StateConflict(
+                _("Only an open ticket waits in a queue."), code="ticket_transition_not_allowed"
+            )
+        ticket.queue = queue
+        ticket.save(update_fields=["queue", "updated_at"])
+        _record(ticket, actor, ticket.status, ticket.status, f"queue: {queue}", timezone.now())
+    return ticket
+
+
+def take_ticket(*, ticket: Ticket, actor: User, note: str = "") -> Ticket:
+    """Staff take an unassigned ticket of their queue; of two at once, one gets it."""
+    return move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=actor, note=note)
+
+
+def close_resolved(*, now: datetime | None = None) -> int:
+    """Close tickets resolved more than the configured days ago with no answer; how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=HelpdeskSettings.current().auto_close_days)
+    closed = 0
+    for ticket in Ticket.objects.filter(status=S.RESOLVED, resolved_at__lte=cutoff):
+        try:
+            move_ticket(
+                ticket=ticket, to=S.CLOSED, actor=None, note=_("Closed: no answer."), now=now
+            )
+        except StateConflict:
+            continue  # reopened a moment ago: it stays open
+        closed += 1
+    return closed
