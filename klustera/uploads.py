@@ -55,3 +55,30 @@ def check_photo(image: Any) -> Any:
         raise ValidationError(_("Send a JPEG, PNG or WebP photo."), code="photo_format")
     image.name = f"photo.{extension}"
     return image
+
+
+def clean_photo(image: Any, *, longest: int = 2048, thumbnail: int = 320) -> tuple[Any, Any]:
+    """A checked photo drawn again without its metadata, and its thumbnail, both JPEG.
+
+    Phones write where and when a photo was taken into its EXIF (GPS is personal data):
+    re-encoding keeps only the pixels, turned upright first as the EXIF said. Very large
+    photos are scaled down to ``longest`` pixels on their longest side.
+    """
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps
+
+    check_photo(image)
+    image.seek(0)
+    with Image.open(image) as opened:
+        upright = ImageOps.exif_transpose(opened).convert("RGB")
+    upright.thumbnail((longest, longest))
+    small = upright.copy()
+    small.thumbnail((thumbnail, thumbnail))
+    files = []
+    for picture in (upright, small):
+        out = BytesIO()
+        picture.save(out, "JPEG", quality=85, optimize=True)  # no exif= given: none written
+        files.append(ContentFile(out.getvalue(), name="photo.jpg"))
+    return files[0], files[1]

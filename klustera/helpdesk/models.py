@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klustera.estate.models import Unit
+from klustera.tenancy.files import private_upload
 from klustera.timestamps import Timestamped
 
 
@@ -139,3 +140,44 @@ class TicketEvent(Timestamped):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.from_status} → {self.to_status}"
+
+
+class TicketPhoto(Timestamped):
+    """A photo of the problem (by whoever filed it) or of the work done (by staff)."""
+
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", _("The problem")
+        AFTER = "after", _("After the work")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROBLEM)
+    image = models.ImageField(upload_to=private_upload)
+    thumbnail = models.ImageField(upload_to=private_upload)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of #{self.ticket_id}"
+
+
+class Comment(Timestamped):
+    """A message in a ticket's thread; an internal note is for staff and managers only."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_label = models.CharField(max_length=150)
+    body = models.TextField(max_length=2000)
+    internal = models.BooleanField(default=False)
+    is_question = models.BooleanField(default=False)  # staff asking the resident
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on #{self.ticket_id}"

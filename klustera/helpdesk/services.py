@@ -8,6 +8,7 @@ people moving one ticket at once the second is refused (409), never both applied
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,15 +21,18 @@ from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.helpdesk.models import (
     Category,
+    Comment,
     HelpdeskSettings,
     Priority,
     ServiceTarget,
     Ticket,
     TicketEvent,
+    TicketPhoto,
 )
 from klustera.helpdesk.sla import WEEKDAYS, BusinessHours, due_after
 from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.uploads import clean_photo
 
 S = Ticket.Status
 # Who may make a move: the ticket's reporter (or whoever filed it), its assignee, staff of
@@ -244,6 +248,68 @@ def _record(
         note=note.strip()[:1000],
         created_at=now,
     )
+
+
+MAX_PHOTOS = 5
+
+
+def add_photos(*, ticket: Ticket, images: list[Any], actor: User, kind: str) -> list[TicketPhoto]:
+    """Attach photos (at most five of a kind per ticket), each stripped of its metadata and
+    with a thumbnail; all of them or none."""
+    if kind not in TicketPhoto.Kind.values:
+        raise ValidationError({"kind": [_("A photo is of the problem or of the work done.")]})
+    cleaned = []
+    for image in images:
+        try:
+            cleaned.append(clean_photo(image))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from exc
+    with tenant_atomic():
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        held = TicketPhoto.objects.filter(ticket=ticket, kind=kind).count()
+        if held + len(cleaned) > MAX_PHOTOS:
+            raise ValidationError(
+                {"photos": [_("At most %(n)s photos of each kind.") % {"n": MAX_PHOTOS}]},
+                code="too_many_photos",
+            )
+        return [
+            TicketPhoto.objects.create(
+                ticket=ticket, kind=kind, image=full, thumbnail=small, added_by=actor
+            )
+            for full, small in cleaned
+        ]
+
+
+def add_comment(
+    *, ticket: Ticket, actor: User, body: str, internal: bool = False, question: bool = False
+) -> Comment:
+    """A message in the thread. Internal notes and questions to the resident are for staff and
+    managers; a resident's answer counts as the ticket's news, never as the first response."""
+    if not body.strip():
+        raise ValidationError({"body": [_("Write something.")]})
+    works_here = bool(roles_of(actor) & (STAFF_ROLES | {Role.PROPERTY_MANAGER}))
+    if (internal or question) and not works_here:
+        raise PermissionDenied(_("Only staff and managers write internal notes or questions."))
+    if ticket.status in (S.CLOSED, S.CANCELLED):
+        raise StateConflict(
+            _("This ticket is finished; file a new complaint."), code="ticket_finished"
+        )
+    now = timezone.now()
+    with tenant_atomic():
+        comment = Comment.objects.create(
+            ticket=ticket,
+            author=actor,
+            author_label=actor.name,
+            body=body.strip()[:2000],
+            internal=internal,
+            is_question=question,
+            created_at=now,
+        )
+        if works_here and not internal:
+            Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
+                first_response_at=now
+            )
+    return comment
 
 
 def route_ticket(*, ticket: Ticket, queue: str, actor: User) -> Ticket:
