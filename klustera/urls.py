@@ -9,13 +9,24 @@ from klustera.audit import urls as audit
 from klustera.billing import urls as billing
 from klustera.community import urls as community
 from klustera.estate import urls as estate
+from klustera.helpdesk import urls as helpdesk
 from klustera.notifications import urls as notifications
 from klustera.observability import urls as observability
 from klustera.payments import urls as payments
 from klustera.platform import urls as platform
 from klustera.portal import urls as portal
 
-API_APPS = [accounts, estate, billing, payments, access, notifications, community, audit]
+API_APPS = [
+    accounts,
+    estate,
+    billing,
+    payments,
+    access,
+    notifications,
+    community,
+    helpdesk,
+    audit,
+]
 PAGE_APPS = [
     observability,
     audit,

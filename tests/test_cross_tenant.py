@@ -33,6 +33,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
+from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.roles import Role
@@ -104,6 +105,12 @@ PROBES: dict[str, Probe] = {
     "admin-tariffs": Probe(("get", "post"), "list"),
     "admin-remind-overdue": Probe(("post",), "list"),
     "admin-report": Probe(("get",), "list"),
+    "complaints": Probe(("get", "post"), "list"),
+    "complaint-detail": Probe(("get",), "object", "ticket"),
+    "complaint-status": Probe(("patch",), "object", "ticket"),
+    "complaint-comments": Probe(("post",), "object", "ticket"),
+    "complaint-photos": Probe(("post",), "object", "ticket"),
+    "complaint-assign": Probe(("post",), "object", "ticket"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),
@@ -209,6 +216,15 @@ def world(tenant_a, tenant_b):
             pk=FOREIGN_ID, unit=unit, resident=resident, role="owner", start_on="2025-01-01"
         )
         vehicle = Vehicle.objects.create(pk=FOREIGN_ID, unit=unit, plate=f"{MARKER}1")
+        ticket = Ticket.objects.create(
+            pk=FOREIGN_ID,
+            category=Category.objects.first(),
+            unit=unit,
+            title=MARKER,
+            description=MARKER,
+            response_due="2099-01-01T00:00:00Z",
+            resolution_due="2099-01-01T00:00:00Z",
+        )
         invitation = Invitation.objects.create(
             pk=FOREIGN_ID,
             code_hash=MARKER,
@@ -315,6 +331,7 @@ def world(tenant_a, tenant_b):
         "occupancy": occupancy,
         "vehicle": vehicle,
         "invitation": invitation,
+        "ticket": ticket,
         "invoice": invoice,
         "tariff": tariff,
         "payment": payment,

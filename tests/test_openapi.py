@@ -92,6 +92,11 @@ BUSINESS_RULES = {
     "POST /api/v1/access/walk-ins/{id}/answer": "the answer time must be over for the gate",
     "POST /api/v1/access/parcels/{id}/pick-up": "a parcel is handed over once",
     "POST /api/v1/invoices/{id}/pay": "online payment must be set up and the invoice open",
+    "POST /api/v1/complaints": MISSING_OBJECT + "; a photo must be a real image",
+    "POST /api/v1/complaints/{id}/photos": "a photo must be a real image",
+    "PATCH /api/v1/complaints/{id}/status": "a move must be one the ticket's state allows",
+    "POST /api/v1/complaints/{id}/comments": "a finished ticket takes no comment",
+    "POST /api/v1/complaints/{id}/assign": MISSING_OBJECT + "; the assignee must be staff",
 }
 
 

@@ -41,6 +41,8 @@ from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
+from klustera.helpdesk.models import Category
+from klustera.helpdesk.services import file_ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
@@ -140,6 +142,13 @@ API = [
     Row("admin-billing-runs", "get", MANAGER),
     Row("admin-billing-runs", "post", MANAGER),
     Row("admin-remind-overdue", "post", MANAGER),
+    Row("complaints", "get", SIGNED_IN),
+    Row("complaints", "post", SIGNED_IN),
+    Row("complaint-detail", "get", HOUSEHOLD, "ticket"),
+    Row("complaint-status", "patch", HOUSEHOLD, "ticket"),
+    Row("complaint-comments", "post", HOUSEHOLD, "ticket"),
+    Row("complaint-photos", "post", HOUSEHOLD, "ticket"),
+    Row("complaint-assign", "post", MANAGER, "ticket"),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
@@ -411,6 +420,13 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
                 payment_request_id="pr-1",
             ),
         }
+        objects["ticket"] = file_ticket(
+            actor=host,
+            category=Category.objects.get(name="Kebersihan"),
+            title="Sampah",
+            description="Belum diangkut",
+            unit=unit,
+        )
         objects["entry"] = AccessLog.objects.create(
             kind="guest_entry", method="guest_code", result="valid", at=now
         )

@@ -94,8 +94,8 @@ def test_photos_are_checked_and_capped_at_five_all_or_none(ticket, tenant_a) -> 
 def test_internal_notes_stay_among_staff_and_managers(ticket, tenant_a) -> None:
     data, made = ticket
     with tenant_context(tenant_a):
-        fixer = UserFactory(roles=[Role.CLEANING_STAFF])
-        outsider = UserFactory(roles=[Role.FACILITY_STAFF])
+        fixer = UserFactory(phone="081300000051", roles=[Role.CLEANING_STAFF])
+        outsider = UserFactory(phone="081300000052", roles=[Role.FACILITY_STAFF])
         route_ticket(ticket=made, queue=Role.CLEANING_STAFF, actor=data.manager)
         add_comment(ticket=made, actor=data.manager, body="Cek besok pagi", internal=True)
         asked = add_comment(ticket=made, actor=fixer, body="Pojok yang mana?", question=True)
@@ -112,4 +112,6 @@ def test_internal_notes_stay_among_staff_and_managers(ticket, tenant_a) -> None:
         assert made in tickets_visible_to(fixer)  # in their queue, unassigned
         assert made not in tickets_visible_to(outsider)  # another role's queue: not found
         assert made in tickets_visible_to(data.resident_user)
-        assert made not in tickets_visible_to(UserFactory(roles=[Role.RESIDENT]))
+        assert made not in tickets_visible_to(
+            UserFactory(phone="081300000053", roles=[Role.RESIDENT])
+        )
