@@ -37,6 +37,7 @@ PAGE_APPS = [
     access,
     estate,
     community,
+    helpdesk,
 ]
 
 api_v1 = [

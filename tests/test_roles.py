@@ -29,6 +29,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.forms import ImageField
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -42,7 +43,7 @@ from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
 from klustera.helpdesk.models import Category
-from klustera.helpdesk.services import file_ticket
+from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
@@ -254,6 +255,11 @@ PAGES = [
     Row("xendit-settings-page", "get", MANAGER),
     Row("settings-page", "get", MANAGER),
     Row("audit-trail-page", "get", MANAGER),
+    Row("complaints-page", "get", SIGNED_IN),
+    Row("complaint-page", "get", HOUSEHOLD, "ticket"),
+    Row("complaint-action", "post", HOUSEHOLD, "ticket"),
+    Row("complaint-photo", "get", HOUSEHOLD, "ticket"),
+    Row("helpdesk-queue", "get", MANAGER),
     Row("invitations-page", "get", MANAGER),
     Row("invitation-action-page", "post", MANAGER, "invitation"),
     Row("register-page", "get", EVERYONE),
@@ -427,6 +433,12 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             description="Belum diangkut",
             unit=unit,
         )
+        [objects["ticket_photo"]] = add_photos(
+            ticket=objects["ticket"],
+            images=[ImageField().clean(photo())],
+            actor=host,
+            kind="problem",
+        )
         objects["entry"] = AccessLog.objects.create(
             kind="guest_entry", method="guest_code", result="valid", at=now
         )
@@ -473,6 +485,7 @@ def _url(row: Row, world: dict[str, Any]) -> str:
         route = route.replace("<slug:name>", world["report"])
     elif row.obj:
         route = route.replace("<int:pk>", str(world[row.obj].pk))
+        route = route.replace("<int:photo>", str(world["ticket_photo"].pk))
     if row.name in ("healthz", "readyz"):
         return f"/{route}"
     return f"/c/alpha/{route}"

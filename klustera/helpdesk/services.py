@@ -162,6 +162,17 @@ def _kinds(ticket: Ticket, actor: User | None) -> set[str]:
     return kinds
 
 
+def moves_for(ticket: Ticket, user: User) -> list[str]:
+    """The states ``user`` may move ``ticket`` to now (a manager's assigning aside: that
+    names an assignee, on its own form)."""
+    kinds = _kinds(ticket, user)
+    return [
+        to
+        for to, who in MOVES[ticket.status].items()
+        if who & kinds and not (to == S.ASSIGNED and kinds == {MANAGER})
+    ]
+
+
 def move_ticket(
     *,
     ticket: Ticket,

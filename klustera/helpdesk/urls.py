@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klustera.helpdesk import api
+from klustera.helpdesk import api, views
 
 api_urlpatterns = [
     path("complaints", api.TicketsView.as_view(), name="complaints"),
@@ -13,4 +13,12 @@ api_urlpatterns = [
     ),
     path("complaints/<int:pk>/photos", api.TicketPhotosView.as_view(), name="complaint-photos"),
     path("complaints/<int:pk>/assign", api.TicketAssignView.as_view(), name="complaint-assign"),
+]
+
+urlpatterns = [
+    path("complaints/", views.complaints_page, name="complaints-page"),
+    path("complaints/<int:pk>/", views.complaint_page, name="complaint-page"),
+    path("complaints/<int:pk>/action", views.complaint_action, name="complaint-action"),
+    path("complaints/<int:pk>/photos/<int:photo>", views.complaint_photo, name="complaint-photo"),
+    path("manage/helpdesk/", views.queue_page, name="helpdesk-queue"),
 ]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from klustera.roles import Role, roles_of
+from klustera.roles import STAFF_ROLES, Role, roles_of
 
 RESIDENT = [
     (_("Home"), "home"),
@@ -16,6 +16,7 @@ RESIDENT = [
     (_("My pass"), "my-pass"),
     (_("My guests"), "my-guests"),
     (_("My account"), "my-account"),
+    (_("Complaints"), "complaints-page"),
     (_("Payments"), "payments-page"),
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),
@@ -24,6 +25,7 @@ MANAGER = [
     (_("Dashboard"), "home"),
     (_("Units"), "units-page"),
     (_("Invoices"), "invoices-page"),
+    (_("Helpdesk"), "helpdesk-queue"),
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
@@ -55,6 +57,8 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
         return GATE
     if Role.RESIDENT in roles:
         return RESIDENT
+    if roles & STAFF_ROLES:  # cleaning and facility staff: their tickets
+        return [(_("Home"), "home"), (_("My tickets"), "complaints-page")]
     return [(_("Home"), "home")]
 
 
