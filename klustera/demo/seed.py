@@ -30,6 +30,8 @@ from klustera.billing.services import (
 )
 from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.helpdesk.models import Category, Ticket
+from klustera.helpdesk.services import file_ticket, move_ticket, route_ticket
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.payments.services import update_xendit_account
@@ -126,6 +128,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_payments()
         seed_gate()
         seed_announcements()
+        seed_helpdesk()
     return tenant, True
 
 
@@ -310,3 +313,71 @@ def seed_announcements() -> None:
         block="B",
         send=False,
     )
+
+
+# Complaints in every state: (category, title, unit or None, priority, the moves made).
+TICKETS = [
+    ("Fasilitas umum", "Lampu taman blok A mati", "A-01", "normal", []),
+    ("Kebersihan", "Sampah belum diangkut dua hari", "B-03", "high", ["route"]),
+    ("Air & listrik", "Air keruh di blok C", "C-02", "urgent", ["assign"]),
+    ("Infrastruktur/jalan", "Jalan berlubang depan pos", None, "normal", ["assign", "start"]),
+    ("Keamanan", "Portal belakang tidak menutup", None, "high", ["assign", "start"]),
+    ("Fasilitas umum", "Ayunan taman bermain patah", None, "low", ["assign", "start", "resolve"]),
+    (
+        "Kebersihan",
+        "Selokan mampet blok D",
+        "D-05",
+        "normal",
+        ["assign", "start", "resolve", "close"],
+    ),
+    ("Administrasi", "Minta surat keterangan domisili", "A-01", "low", ["cancel"]),
+    (
+        "Air & listrik",
+        "Meteran listrik bersuara",
+        "B-07",
+        "normal",
+        ["assign", "start", "resolve", "reopen"],
+    ),
+    ("Fasilitas umum", "Keran air di musala bocor", None, "normal", ["route"]),
+    ("Kebersihan", "Rumput lapangan tinggi", None, "low", ["assign"]),
+    ("Lainnya", "Kucing liar di atap blok C", "C-09", "low", []),
+]
+
+
+def seed_helpdesk() -> None:
+    """A dozen complaints in every state, with the facility and cleaning staff's queues."""
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    resident = User.objects.get(phone=normalize_phone(LOGINS[1].phone))
+    fixer = User.objects.get(phone=normalize_phone(STAFF[2][1]))
+    cleaner = User.objects.get(phone=normalize_phone(STAFF[1][1]))
+    status = Ticket.Status
+    for category, title, label, priority, moves in TICKETS:
+        unit = None
+        if label:
+            block, number = label.split("-")
+            unit = Unit.objects.get(block=block, number=number)
+        ticket = file_ticket(  # the demo resident's own, else as the office took them
+            actor=resident if label == "A-01" else manager,
+            category=Category.objects.get(name=category),
+            title=title,
+            description=f"{title}. Mohon segera ditangani.",
+            unit=unit,
+            priority=priority,
+        )
+        staff = cleaner if category == "Kebersihan" else fixer
+        for move in moves:
+            if move == "route":
+                queue = Role.CLEANING_STAFF if staff == cleaner else Role.FACILITY_STAFF
+                route_ticket(ticket=ticket, queue=queue, actor=manager)
+            elif move == "assign":
+                move_ticket(ticket=ticket, to=status.ASSIGNED, actor=manager, assignee=staff)
+            elif move == "start":
+                move_ticket(ticket=ticket, to=status.IN_PROGRESS, actor=staff)
+            elif move == "resolve":
+                move_ticket(ticket=ticket, to=status.RESOLVED, actor=staff, note="Sudah beres.")
+            elif move == "close":
+                move_ticket(ticket=ticket, to=status.CLOSED, actor=manager)
+            elif move == "reopen":
+                move_ticket(ticket=ticket, to=status.REOPENED, actor=manager, note="Masih bunyi.")
+            elif move == "cancel":
+                move_ticket(ticket=ticket, to=status.CANCELLED, actor=resident)

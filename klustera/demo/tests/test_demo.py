@@ -34,6 +34,11 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
         assert User.objects.get(phone="+6281100000002").check_password("klustera-demo")
         # The demo logins have opted in to WhatsApp, so demo messages reach them (in the log).
         assert Consent.objects.filter(channel="whatsapp", revoked_at=None).count() == 6
+        # A dozen complaints in every state of a ticket's life.
+        from klustera.helpdesk.models import Ticket
+
+        assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
+        assert Ticket.objects.count() == 12
 
     again = StringIO()
     call_command("demo", stdout=again)
