@@ -31,7 +31,12 @@ CHROMIUM = Path(os.environ.get("KLUSTERA_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SLUG = "graha-indah"
 PASSWORD = "klustera-demo"
-LOGINS = {"manager": "081100000001", "resident": "081100000002", "guard": "081100000003"}
+LOGINS = {
+    "manager": "081100000001",
+    "resident": "081100000002",
+    "guard": "081100000003",
+    "facility": "081100000006",
+}
 # Chromium as root in a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
     "--no-sandbox",
