@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
@@ -30,8 +30,10 @@ from klustera.helpdesk.models import (
     TicketPhoto,
 )
 from klustera.helpdesk.sla import WEEKDAYS, BusinessHours, due_after
+from klustera.notifications.services import notify
 from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.links import tenant_url
 from klustera.uploads import clean_photo
 
 S = Ticket.Status
@@ -142,7 +144,23 @@ def file_ticket(
             created_at=now,
         )
         _record(ticket, actor, "", S.OPEN, "", now)
+        where = str(unit) if unit is not None else location.strip() or "-"
+        for manager in User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True):
+            if manager != actor:
+                notify(
+                    recipient=manager,
+                    template="ticket_filed",
+                    context={**_about(ticket), "where": where},
+                )
     return ticket
+
+
+def _about(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.pk,
+        "title": ticket.title,
+        "link": tenant_url("complaint-page", pk=ticket.pk),
+    }
 
 
 def _kinds(ticket: Ticket, actor: User | None) -> set[str]:
@@ -217,7 +235,31 @@ def move_ticket(
         ticket.status = to
         ticket.save()
         _record(ticket, actor, before, to, note, now)
+        _tell(ticket, to, actor, note)
     return ticket
+
+
+# The moves the reporter is told of when someone else makes them.
+TOLD = (S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.CANCELLED)
+
+
+def _tell(ticket: Ticket, to: str, actor: User | None, note: str) -> None:
+    """Whom a move concerns: the new assignee, or the reporter of the news."""
+    if to == S.ASSIGNED and ticket.assignee is not None and ticket.assignee != actor:
+        notify(
+            recipient=ticket.assignee,
+            template="ticket_assigned",
+            context={**_about(ticket), "due": ticket.resolution_due},
+        )
+    reporter = ticket.reporter
+    if to in TOLD and reporter is not None and reporter != actor and reporter.is_active:
+        with translation.override(reporter.language):
+            status = str(S(to).label).lower()
+        notify(
+            recipient=reporter,
+            template="ticket_update",
+            context={**_about(ticket), "status": status, "note": note.strip()},
+        )
 
 
 def _label(status: str) -> str:
@@ -319,6 +361,12 @@ def add_comment(
         if works_here and not internal:
             Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
                 first_response_at=now
+            )
+        if question and ticket.reporter is not None and ticket.reporter != actor:
+            notify(
+                recipient=ticket.reporter,
+                template="ticket_question",
+                context={**_about(ticket), "question": comment.body},
             )
     return comment
 

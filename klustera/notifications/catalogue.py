@@ -22,6 +22,7 @@ CATEGORY_DEFAULTS: dict[str, tuple[str, ...]] = {
     Category.BILLING: (Channel.WHATSAPP, Channel.EMAIL, Channel.PUSH),
     Category.SECURITY: (Channel.WHATSAPP, Channel.PUSH),
     Category.COMMUNITY: (Channel.WHATSAPP, Channel.PUSH),
+    Category.COMPLAINTS: (Channel.WHATSAPP, Channel.PUSH),
 }
 
 

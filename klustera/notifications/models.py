@@ -25,6 +25,7 @@ class Category(models.TextChoices):
     BILLING = "billing", _("Billing")
     SECURITY = "security", _("Security")
     COMMUNITY = "community", _("Community")
+    COMPLAINTS = "complaints", _("Complaints")
 
 
 class Message(Timestamped):

@@ -250,3 +250,34 @@ def test_two_staff_taking_one_ticket_at_once_one_gets_it_the_other_is_told(pg_sc
         taken = Ticket.objects.get(pk=ticket.pk)
         assert taken.status == S.ASSIGNED and taken.assignee in staff
         assert TicketEvent.objects.filter(ticket=taken, to_status=S.ASSIGNED).count() == 1
+
+
+def test_the_people_concerned_are_told_in_their_language(desk, tenant_a) -> None:
+    from klustera.accounts.services import update_profile
+    from klustera.notifications.models import Message
+
+    with tenant_context(tenant_a):
+        resident = desk["resident_user"]
+        update_profile(user=resident, name=resident.name, email="", language="en")
+        ticket = _file(desk)
+
+        def told(template: str) -> set[Any]:
+            return {m.recipient for m in Message.objects.filter(template=template)}
+
+        assert desk["manager"] in told("ticket_filed")  # every manager, never the filer
+        assert resident not in told("ticket_filed")
+        filed = Message.objects.filter(template="ticket_filed").first()
+        assert filed.context["number"] == str(ticket.pk)
+        move_ticket(ticket=ticket, to=S.ASSIGNED, actor=desk["manager"], assignee=desk["fixer"])
+        assert told("ticket_assigned") == {desk["fixer"]}
+        from klustera.helpdesk.services import add_comment
+
+        add_comment(ticket=ticket, actor=desk["fixer"], body="Yang mana?", question=True)
+        assert told("ticket_question") == {resident}
+        move_ticket(ticket=ticket, to=S.IN_PROGRESS, actor=desk["fixer"])
+        move_ticket(ticket=ticket, to=S.RESOLVED, actor=desk["fixer"], note="Done")
+        updates = Message.objects.filter(template="ticket_update", recipient=resident)
+        assert {m.context["status"] for m in updates} == {"in progress", "resolved"}
+        before = updates.count()
+        move_ticket(ticket=ticket, to=S.CLOSED, actor=resident)  # their own move: not told
+        assert updates.count() == before

@@ -124,7 +124,12 @@ def test_a_resident_opts_in_to_whatsapp_and_chooses_channels(complex_a) -> None:
         consent = Consent.objects.get(user=user, channel="whatsapp")
         assert consent.is_granted and consent.method == "app_setting"
         chosen = dict(Preference.objects.filter(user=user).values_list("category", "channels"))
-    assert chosen == {"billing": ["whatsapp"], "security": ["whatsapp", "push"], "community": []}
+    assert chosen == {
+        "billing": ["whatsapp"],
+        "security": ["whatsapp", "push"],
+        "community": [],
+        "complaints": [],
+    }
     assert "Setuju pada" in client.get("/c/alpha/notifications/").content.decode()
     client.post("/c/alpha/notifications/", {"billing": ["email"]})  # WhatsApp switched off
     with tenant_context(complex_a):
