@@ -111,6 +111,7 @@ PROBES: dict[str, Probe] = {
     "complaint-comments": Probe(("post",), "object", "ticket"),
     "complaint-photos": Probe(("post",), "object", "ticket"),
     "complaint-assign": Probe(("post",), "object", "ticket"),
+    "complaint-rating": Probe(("post",), "object", "ticket"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),

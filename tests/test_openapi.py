@@ -97,6 +97,7 @@ BUSINESS_RULES = {
     "PATCH /api/v1/complaints/{id}/status": "a move must be one the ticket's state allows",
     "POST /api/v1/complaints/{id}/comments": "a finished ticket takes no comment",
     "POST /api/v1/complaints/{id}/assign": MISSING_OBJECT + "; the assignee must be staff",
+    "POST /api/v1/complaints/{id}/rating": "only the reporter rates, once it is resolved",
 }
 
 

@@ -150,6 +150,7 @@ API = [
     Row("complaint-comments", "post", HOUSEHOLD, "ticket"),
     Row("complaint-photos", "post", HOUSEHOLD, "ticket"),
     Row("complaint-assign", "post", MANAGER, "ticket"),
+    Row("complaint-rating", "post", HOUSEHOLD, "ticket"),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),

@@ -28,6 +28,7 @@ from klustera.helpdesk.services import (
     add_photos,
     file_ticket,
     move_ticket,
+    rate_ticket,
     route_ticket,
 )
 from klustera.roles import is_manager
@@ -72,6 +73,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "rating",
+            "rating_comment",
+            "flagged",
             "overdue",
             "created_at",
         ]
@@ -216,6 +220,22 @@ class TicketPhotosView(APIView):
             kind=data["kind"],
         )
         return ok(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class Rating(RejectUnknownFields, serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class TicketRatingView(APIView):
+    """The reporter rates the work once it is resolved (once); 1 or 2 flags it for the manager."""
+
+    @extend_schema(request=Rating, responses={200: TicketSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = access_ticket(request.user, pk)
+        data = validated(Rating, request)
+        rated = call_service(rate_ticket, ticket=ticket, actor=user_of(request), **data)
+        return ok(TicketSerializer(rated).data)
 
 
 class Assignment(RejectUnknownFields, serializers.Serializer):

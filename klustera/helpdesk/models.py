@@ -114,10 +114,19 @@ class Ticket(Timestamped):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)  # 1 to 5, by the reporter
+    rating_comment = models.CharField(max_length=500, blank=True)
+    flagged = models.BooleanField(default=False)  # a poor rating: for the manager to look at
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "resolution_due"], name="ticket_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_one_to_five",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"

@@ -394,6 +394,28 @@ def take_ticket(*, ticket: Ticket, actor: User, note: str = "") -> Ticket:
     return move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=actor, note=note)
 
 
+POOR = 2  # a rating at or below this flags the ticket for the manager
+
+
+def rate_ticket(*, ticket: Ticket, actor: User, stars: int, comment: str = "") -> Ticket:
+    """The reporter rates the work once it is resolved; a poor rating flags the ticket."""
+    if not 1 <= stars <= 5:
+        raise ValidationError({"stars": [_("Rate from 1 to 5.")]})
+    with tenant_atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if REPORTER not in _kinds(ticket, actor):
+            raise PermissionDenied(_("Only the person who reported it rates the work."))
+        if ticket.status not in (S.RESOLVED, S.CLOSED):
+            raise StateConflict(_("Rate the work once it is resolved."), code="ticket_not_resolved")
+        if ticket.rating is not None:
+            raise StateConflict(_("This ticket is rated already."), code="ticket_already_rated")
+        ticket.rating, ticket.rating_comment = stars, comment.strip()[:500]
+        ticket.flagged = stars <= POOR
+        ticket.save(update_fields=["rating", "rating_comment", "flagged", "updated_at"])
+        _record(ticket, actor, ticket.status, ticket.status, f"★{stars} {comment}", timezone.now())
+    return ticket
+
+
 def close_resolved(*, now: datetime | None = None) -> int:
     """Close tickets resolved more than the configured days ago with no answer; how many."""
     now = now or timezone.now()

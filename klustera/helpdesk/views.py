@@ -31,6 +31,7 @@ from klustera.helpdesk.services import (
     file_ticket,
     move_ticket,
     moves_for,
+    rate_ticket,
     route_ticket,
 )
 from klustera.paging import filters_of, paginate
@@ -144,6 +145,9 @@ def complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": moves_for(ticket, user),
             "works_here": is_manager(user) or bool(roles_of(user) & STAFF_ROLES),
             "manages": is_manager(user),
+            "may_rate": ticket.rating is None
+            and ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+            and user.pk in (ticket.reporter_id, ticket.filed_by_id),
             "staff": staff if is_manager(user) else [],
             "queues": QUEUES,
         },
@@ -173,6 +177,12 @@ def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "photos":
             photos = PhotosField().clean(request.FILES.getlist("photos"))
             add_photos(ticket=ticket, images=photos, actor=user, kind=request.POST.get("kind", ""))
+        elif action == "rate":
+            stars = forms.IntegerField(min_value=1, max_value=5).clean(request.POST.get("stars"))
+            rate_ticket(
+                ticket=ticket, actor=user, stars=stars, comment=request.POST.get("comment", "")
+            )
+            messages.success(request, _("Thank you for rating the work."))
         elif action == "assign":
             if not is_manager(user):
                 raise PermissionDenied

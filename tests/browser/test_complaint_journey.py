@@ -1,6 +1,7 @@
 """Journey: a resident files a complaint with a photo on a 360 px phone → the manager assigns
 it on a laptop, in English → the facility technician starts it, adds a photo of the work and
-resolves it on a phone → the resident closes it → the manager's queue shows it done."""
+resolves it on a phone → the resident rates it and closes it → the manager's queue shows it
+done."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def test_a_complaint_from_a_phone_to_done(live_app: LiveApp, playwright_session)
 
         resident.goto(ticket_url)
         assert "Engsel diganti" in resident.inner_text("ul.history")
+        resident.check("#rate input[name=stars][value='5']")
+        resident.click("#rate button[type=submit]")
+        assert "Dinilai 5 dari 5" in resident.inner_text("#rating")
         resident.click("#moves button[value=closed]")
         manager.goto(f"{live_app.base}/manage/helpdesk/?status=closed")
         assert "Pintu pagar macet" in manager.inner_text("main")

@@ -101,6 +101,12 @@ def test_a_resident_files_with_photos_and_follows_the_ticket_to_its_end(api) -> 
         "resolved",
     ]
     assert len(manager.get(f"{BASE}/{path}").json()["data"]["comments"]) == 3
+    assert _json(fixer, "post", f"{path}/rating", {"stars": 5}).status_code == 403
+    assert _json(resident, "post", f"{path}/rating", {"stars": 9}).status_code == 422
+    rated = _json(resident, "post", f"{path}/rating", {"stars": 2, "comment": "Lama sekali"})
+    assert rated.json()["data"]["flagged"] is True  # a poor rating: for the manager
+    again = _json(resident, "post", f"{path}/rating", {"stars": 5})
+    assert again.json()["error"]["details"]["codes"] == {"detail": ["ticket_already_rated"]}
     closed = _json(resident, "patch", f"{path}/status", {"status": "closed"})
     assert closed.json()["data"]["status"] == "closed"
     late = _json(resident, "post", f"{path}/comments", {"body": "Terima kasih"})

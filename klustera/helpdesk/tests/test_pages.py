@@ -62,6 +62,9 @@ def test_a_complaint_from_filing_to_closing_in_the_portal(
     assert 'value="closed"' in seen and 'value="reopened"' in seen
     wrong = resident.post(action, {"action": "move", "to": "in_progress"}, follow=True)
     assert "notice error" in wrong.content.decode() or wrong.status_code == 403
+    assert 'id="rate"' in seen  # the reporter rates the work
+    rated = resident.post(action, {"action": "rate", "stars": "4"}, follow=True)
+    assert "Dinilai 4 dari 5" in rated.content.decode()
     resident.post(action, {"action": "move", "to": "closed"})
     with tenant_context(tenant_a):
         ticket.refresh_from_db()
