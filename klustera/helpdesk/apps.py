@@ -6,6 +6,7 @@ class HelpdeskConfig(AppConfig):
     label = "helpdesk"
 
     def ready(self) -> None:
+        from klustera.helpdesk import tasks  # noqa: F401  (registers the deadline watch)
         from klustera.helpdesk.messages import MESSAGES
         from klustera.notifications.catalogue import register
 

@@ -37,6 +37,29 @@ MESSAGES = [
         },
     ),
     MessageTemplate(
+        key="ticket_due_soon",
+        category=Category.COMPLAINTS,
+        params=("number", "title", "due", "link"),
+        subject={"id": "Tiket #{number} segera jatuh tempo", "en": "Ticket #{number} due soon"},
+        body={
+            "id": "Tiket #{number} ({title}) harus selesai sebelum {due}. Lihat: {link}",
+            "en": "Ticket #{number} ({title}) must be resolved by {due}. See: {link}",
+        },
+    ),
+    MessageTemplate(
+        key="ticket_breached",
+        category=Category.COMPLAINTS,
+        urgent=True,
+        params=("number", "title", "assignee", "link"),
+        subject={"id": "Tiket #{number} terlambat", "en": "Ticket #{number} is late"},
+        body={
+            "id": "Tiket #{number} ({title}) melewati target selesai. Petugas: {assignee}. "
+            "Lihat: {link}",
+            "en": "Ticket #{number} ({title}) is past its resolution target. With: {assignee}. "
+            "See: {link}",
+        },
+    ),
+    MessageTemplate(
         key="ticket_question",
         category=Category.COMPLAINTS,
         params=("number", "title", "question", "link"),

@@ -117,6 +117,8 @@ class Ticket(Timestamped):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)  # 1 to 5, by the reporter
     rating_comment = models.CharField(max_length=500, blank=True)
     flagged = models.BooleanField(default=False)  # a poor rating: for the manager to look at
+    warned_at = models.DateTimeField(null=True, blank=True)  # the assignee, before the breach
+    escalated_at = models.DateTimeField(null=True, blank=True)  # the managers, on the breach
 
     class Meta:
         ordering = ["-created_at", "-pk"]

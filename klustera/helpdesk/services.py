@@ -284,9 +284,10 @@ def _apply(
         ticket.resolved_at = now
     if to == S.CLOSED:
         ticket.closed_at = now
-    if to == S.REOPENED:
+    if to == S.REOPENED:  # a new target, watched afresh
         ticket.resolved_at = None
         ticket.resolution_due = _dues(ticket.category, ticket.priority, now)[1]
+        ticket.warned_at = ticket.escalated_at = None
 
 
 def _record(
@@ -392,6 +393,60 @@ def route_ticket(*, ticket: Ticket, queue: str, actor: User) -> Ticket:
 def take_ticket(*, ticket: Ticket, actor: User, note: str = "") -> Ticket:
     """Staff take an unassigned ticket of their queue; of two at once, one gets it."""
     return move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=actor, note=note)
+
+
+WARN_BEFORE = timedelta(hours=2)  # the assignee hears this long before the target
+UNFINISHED = (S.OPEN, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
+
+
+def watch_deadlines(*, now: datetime | None = None) -> dict[str, int]:
+    """Warn assignees of targets near, and tell managers of targets missed: once per target.
+
+    Each ticket is claimed by a conditional update before its message is queued, so two
+    runs at once, or a run every few minutes, never send the same warning twice.
+    """
+    now = now or timezone.now()
+    counts = {"warned": 0, "escalated": 0}
+    near = Ticket.objects.filter(
+        status__in=UNFINISHED,
+        assignee__isnull=False,
+        warned_at__isnull=True,
+        resolution_due__gt=now,
+        resolution_due__lte=now + WARN_BEFORE,
+    ).select_related("assignee")
+    for ticket in near:
+        assignee = ticket.assignee
+        with tenant_atomic():
+            claimed = Ticket.objects.filter(pk=ticket.pk, warned_at__isnull=True).update(
+                warned_at=now
+            )
+            if not claimed or assignee is None:
+                continue
+            notify(
+                recipient=assignee,
+                template="ticket_due_soon",
+                context={**_about(ticket), "due": ticket.resolution_due},
+            )
+        counts["warned"] += 1
+    late = Ticket.objects.filter(
+        status__in=UNFINISHED, escalated_at__isnull=True, resolution_due__lte=now
+    ).select_related("assignee")
+    managers = list(User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True))
+    for ticket in late:
+        with tenant_atomic():
+            if not Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            who = ticket.assignee.name if ticket.assignee else "-"
+            for manager in managers:
+                notify(
+                    recipient=manager,
+                    template="ticket_breached",
+                    context={**_about(ticket), "assignee": who},
+                )
+        counts["escalated"] += 1
+    return counts
 
 
 POOR = 2  # a rating at or below this flags the ticket for the manager

@@ -276,8 +276,39 @@ def test_the_people_concerned_are_told_in_their_language(desk, tenant_a) -> None
         assert told("ticket_question") == {resident}
         move_ticket(ticket=ticket, to=S.IN_PROGRESS, actor=desk["fixer"])
         move_ticket(ticket=ticket, to=S.RESOLVED, actor=desk["fixer"], note="Done")
-        updates = Message.objects.filter(template="ticket_update", recipient=resident)
-        assert {m.context["status"] for m in updates} == {"in progress", "resolved"}
-        before = updates.count()
+
+        def updates() -> Any:
+            return Message.objects.filter(template="ticket_update", recipient=resident)
+
+        assert {m.context["status"] for m in updates()} == {"in progress", "resolved"}
+        before = updates().count()
         move_ticket(ticket=ticket, to=S.CLOSED, actor=resident)  # their own move: not told
-        assert updates.count() == before
+        assert updates().count() == before
+
+
+def test_deadlines_warn_the_assignee_and_escalate_once_per_breach(desk, tenant_a) -> None:
+    from klustera.helpdesk.services import watch_deadlines
+    from klustera.notifications.models import Message
+
+    with tenant_context(tenant_a):
+        ticket = _file(desk, priority="urgent")  # resolved within 8 hours
+        move_ticket(ticket=ticket, to=S.ASSIGNED, actor=desk["manager"], assignee=desk["fixer"])
+        due = Ticket.objects.get(pk=ticket.pk).resolution_due
+        assert watch_deadlines(now=due - timedelta(hours=3)) == {"warned": 0, "escalated": 0}
+        assert watch_deadlines(now=due - timedelta(hours=1)) == {"warned": 1, "escalated": 0}
+        assert watch_deadlines(now=due - timedelta(minutes=30))["warned"] == 0  # once
+        assert watch_deadlines(now=due + timedelta(minutes=1)) == {"warned": 0, "escalated": 1}
+        assert watch_deadlines(now=due + timedelta(hours=5))["escalated"] == 0  # not every run
+
+        def breached() -> Any:
+            return Message.objects.filter(template="ticket_breached")
+
+        assert desk["manager"] in {m.recipient for m in breached()}
+        sent = breached().count()
+        # Resolved late, then reopened: a new target, and a new breach is told again.
+        move_ticket(ticket=ticket, to=S.IN_PROGRESS, actor=desk["fixer"], now=due)
+        move_ticket(ticket=ticket, to=S.RESOLVED, actor=desk["fixer"], now=due)
+        reopened = move_ticket(ticket=ticket, to=S.REOPENED, actor=desk["resident_user"], now=due)
+        later = reopened.resolution_due + timedelta(minutes=1)
+        assert watch_deadlines(now=later)["escalated"] == 1
+        assert breached().count() == 2 * sent
