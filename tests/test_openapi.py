@@ -98,6 +98,7 @@ BUSINESS_RULES = {
     "POST /api/v1/complaints/{id}/comments": "a finished ticket takes no comment",
     "POST /api/v1/complaints/{id}/assign": MISSING_OBJECT + "; the assignee must be staff",
     "POST /api/v1/complaints/{id}/rating": "only the reporter rates, once it is resolved",
+    "PUT /api/v1/admin/helpdesk/categories": "an answer is due before the resolution; names once",
 }
 
 

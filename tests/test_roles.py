@@ -151,6 +151,8 @@ API = [
     Row("complaint-photos", "post", HOUSEHOLD, "ticket"),
     Row("complaint-assign", "post", MANAGER, "ticket"),
     Row("complaint-rating", "post", HOUSEHOLD, "ticket"),
+    Row("admin-helpdesk-categories", "get", MANAGER),
+    Row("admin-helpdesk-categories", "put", MANAGER),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),

@@ -30,7 +30,9 @@ from klustera.helpdesk.services import (
     move_ticket,
     rate_ticket,
     route_ticket,
+    save_category,
 )
+from klustera.permissions import IsPropertyManager
 from klustera.roles import is_manager
 
 
@@ -276,3 +278,70 @@ class TicketAssignView(APIView):
                 note=data.get("note", ""),
             )
         return ok(TicketSerializer(moved).data)
+
+
+class TargetSerializer(RejectUnknownFields, serializers.Serializer):
+    response_hours = serializers.IntegerField(min_value=1, max_value=24 * 90)
+    resolution_hours = serializers.IntegerField(min_value=1, max_value=24 * 90)
+
+
+class TargetsSerializer(RejectUnknownFields, serializers.Serializer):
+    """Hours per priority; a priority left out keeps its targets."""
+
+    low = TargetSerializer(required=False)
+    normal = TargetSerializer(required=False)
+    high = TargetSerializer(required=False)
+    urgent = TargetSerializer(required=False)
+
+
+class CategorySerializer(RejectUnknownFields, serializers.Serializer):
+    id = IdField(required=False, help_text="left out: a new category")
+    name = serializers.CharField(max_length=60)
+    is_active = serializers.BooleanField(default=True)
+    business_hours_only = serializers.BooleanField(default=False)
+    targets = TargetsSerializer()
+
+
+def _category_data(category: Category) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "name": category.name,
+        "is_active": category.is_active,
+        "business_hours_only": category.business_hours_only,
+        "targets": {
+            target.priority: {
+                "response_hours": target.response_hours,
+                "resolution_hours": target.resolution_hours,
+            }
+            for target in category.targets.all()
+        },
+    }
+
+
+class CategoriesView(APIView):
+    """The complaint categories with their targets; ``PUT`` one category (new without id)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: CategorySerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        categories = Category.objects.prefetch_related("targets")
+        return ok([_category_data(category) for category in categories])
+
+    @extend_schema(request=CategorySerializer, responses={200: CategorySerializer})
+    def put(self, request: Request) -> Response:
+        data = validated(CategorySerializer, request)
+        category = get_object_or_404(Category, pk=data["id"]) if data.get("id") else None
+        saved = call_service(
+            save_category,
+            actor=user_of(request),
+            category=category,
+            name=data["name"],
+            is_active=data["is_active"],
+            business_hours_only=data["business_hours_only"],
+            targets={
+                priority: (hours["response_hours"], hours["resolution_hours"])
+                for priority, hours in data["targets"].items()
+            },
+        )
+        return ok(_category_data(saved))

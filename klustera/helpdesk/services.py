@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
+from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
@@ -393,6 +394,55 @@ def route_ticket(*, ticket: Ticket, queue: str, actor: User) -> Ticket:
 def take_ticket(*, ticket: Ticket, actor: User, note: str = "") -> Ticket:
     """Staff take an unassigned ticket of their queue; of two at once, one gets it."""
     return move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=actor, note=note)
+
+
+def save_category(
+    *,
+    actor: User,
+    name: str,
+    targets: dict[str, tuple[int, int]],
+    category: Category | None = None,
+    is_active: bool = True,
+    business_hours_only: bool = False,
+) -> Category:
+    """Add or change a complaint category and its targets (hours to the first response and
+    to the resolution, per priority); audited. Tickets keep the targets they were filed with."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the category.")]
+    for priority, (response, resolution) in targets.items():
+        if priority not in Priority.values or not 0 < response <= resolution <= 24 * 90:
+            errors[priority] = [
+                _("Hours to answer must be at least 1 and at most the hours to resolve.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    with tenant_atomic():
+        clash = Category.objects.filter(name__iexact=name.strip())
+        if category is not None:
+            clash = clash.exclude(pk=category.pk)
+        if clash.exists():
+            raise StateConflict(
+                {"name": [_("A category with this name exists.")]}, code="category_exists"
+            )
+        category = category or Category(position=Category.objects.count())
+        category.name = name.strip()
+        category.is_active, category.business_hours_only = is_active, business_hours_only
+        category.save()
+        for priority, (response, resolution) in targets.items():
+            ServiceTarget.objects.update_or_create(
+                category=category,
+                priority=priority,
+                defaults={"response_hours": response, "resolution_hours": resolution},
+            )
+        record(
+            actor=actor,
+            action="helpdesk.category_saved",
+            target=category,
+            name=category.name,
+            targets={p: list(hours) for p, hours in targets.items()},
+        )
+    return category
 
 
 WARN_BEFORE = timedelta(hours=2)  # the assignee hears this long before the target

@@ -14,6 +14,9 @@ api_urlpatterns = [
     path("complaints/<int:pk>/photos", api.TicketPhotosView.as_view(), name="complaint-photos"),
     path("complaints/<int:pk>/assign", api.TicketAssignView.as_view(), name="complaint-assign"),
     path("complaints/<int:pk>/rating", api.TicketRatingView.as_view(), name="complaint-rating"),
+    path(
+        "admin/helpdesk/categories", api.CategoriesView.as_view(), name="admin-helpdesk-categories"
+    ),
 ]
 
 urlpatterns = [

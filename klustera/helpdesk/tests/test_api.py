@@ -126,3 +126,39 @@ def test_bad_filings_are_refused_with_the_field(api) -> None:
     strange = _json(resident, "post", "complaints", {**base, "mood": "angry"})
     assert strange.status_code == 422
     assert _json(resident, "post", "complaints", {**base, "category": 999}).status_code == 404
+
+
+def test_a_manager_edits_the_categories_and_their_targets(api, tenant_a) -> None:
+    from klustera.audit.models import AuditEntry
+
+    manager, resident = api["clients"]["manager"], api["clients"]["resident"]
+    listed = manager.get(f"{BASE}/admin/helpdesk/categories").json()["data"]
+    assert [c["name"] for c in listed][:2] == ["Kebersihan", "Keamanan"]
+    assert listed[0]["targets"]["urgent"] == {"response_hours": 1, "resolution_hours": 8}
+    pool = {
+        "name": "Kolam renang",
+        "business_hours_only": True,
+        "targets": {"normal": {"response_hours": 8, "resolution_hours": 48}},
+    }
+    added = _json(manager, "put", "admin/helpdesk/categories", pool)
+    assert (
+        added.status_code == 200
+        and added.json()["data"]["targets"]["normal"]["resolution_hours"] == 48
+    )
+    backwards = {**pool, "targets": {"low": {"response_hours": 10, "resolution_hours": 2}}}
+    assert _json(manager, "put", "admin/helpdesk/categories", backwards).status_code == 422
+    twice = _json(manager, "put", "admin/helpdesk/categories", {**pool, "name": "kebersihan"})
+    assert twice.status_code == 409
+    assert twice.json()["error"]["details"]["codes"] == {"name": ["category_exists"]}
+    retired = {**pool, "id": added.json()["data"]["id"], "is_active": False}
+    assert _json(manager, "put", "admin/helpdesk/categories", retired).status_code == 200
+    filed = _json(
+        resident,
+        "post",
+        "complaints",
+        {"category": retired["id"], "title": "Air kolam hijau", "description": "Keruh"},
+    )
+    assert filed.status_code == 422 and "category" in filed.json()["error"]["details"]
+    assert _json(resident, "put", "admin/helpdesk/categories", pool).status_code == 403
+    with tenant_context(tenant_a):
+        assert AuditEntry.objects.filter(action="helpdesk.category_saved").count() == 2
