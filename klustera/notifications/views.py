@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
+from klustera.forms import WriteOnlySecrets
 from klustera.notifications import selectors, services
 from klustera.notifications.models import Category, Channel, Consent, Message, NotificationSettings
 from klustera.paging import paginate
@@ -56,7 +57,9 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notifications-outbox")
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(WriteOnlySecrets, forms.ModelForm):
+    secret_fields = tuple(services.SECRET_FIELDS)
+
     class Meta:
         model = NotificationSettings
         fields = list(services.EDITABLE_SETTINGS)
@@ -92,28 +95,11 @@ class SettingsForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in services.SECRET_FIELDS:
-            self.fields[name].required = False
-            is_set = bool(getattr(self.instance, name))
-            self.fields[name].help_text = (
-                _("Set and saved; leave empty to keep it.") if is_set else _("Not set.")
-            )
-
-    def changes(self) -> dict[str, Any]:
-        """What to save: an empty secret field keeps the stored secret."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if not (name in services.SECRET_FIELDS and not value)
-        }
-
 
 @manager_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     current = services.notification_settings()
-    form = SettingsForm(request.POST or None, instance=current)
+    form = SettingsForm(request.POST or None, instance=current, stored=current)
     if request.method == "POST" and form.is_valid():
         services.update_settings(changes=form.changes(), actor=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Settings saved."))

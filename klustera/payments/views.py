@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -32,13 +31,13 @@ from klustera.estate.forms import UnitField
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.formatting import rupiah
+from klustera.forms import WriteOnlySecrets
 from klustera.money import RupiahField
 from klustera.paging import paginate
 from klustera.payments.models import (
     PaymentAttempt,
     TransferProof,
     UnitVirtualAccount,
-    XenditAccount,
 )
 from klustera.payments.selectors import latest_attempt
 from klustera.payments.services import (
@@ -355,7 +354,9 @@ def _open_virtual_account(request: HttpRequest, unit: Unit) -> HttpResponse:
 # --- The complex's Xendit connection ---------------------------------------------------
 
 
-class XenditForm(forms.Form):
+class XenditForm(WriteOnlySecrets):
+    secret_fields = ("secret_key", "callback_token")
+
     secret_key = forms.CharField(
         label=_("Xendit secret key"),
         required=False,
@@ -382,22 +383,6 @@ class XenditForm(forms.Form):
         label=_("Residents may pay part of an invoice"), required=False
     )
 
-    def __init__(self, *args: Any, account: XenditAccount, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("secret_key", "callback_token"):
-            is_set = bool(getattr(account, name))
-            self.fields[name].help_text = (
-                _("Set and saved; leave empty to keep it.") if is_set else _("Not set.")
-            )
-
-    def changes(self) -> dict[str, Any]:
-        """What to save: a secret left empty keeps the stored one."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if not (name in ("secret_key", "callback_token") and not value)
-        }
-
 
 @manager_required
 def xendit_settings_page(request: HttpRequest) -> HttpResponse:
@@ -409,7 +394,7 @@ def xendit_settings_page(request: HttpRequest) -> HttpResponse:
         "channels": account.channels,
         "allow_partial": account.allow_partial,
     }
-    form = XenditForm(request.POST or None, initial=initial, account=account)
+    form = XenditForm(request.POST or None, initial=initial, stored=account)
     if request.method == "POST" and form.is_valid():
         update_xendit_account(changes=form.changes(), actor=user_of(request))
         messages.success(request, _("Online payment settings saved."))
