@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import check_pass, issue_pass, public_keys
 from klustera.accounts.models import User
+from klustera.accounts.selectors import active_managers
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.estate.models import Occupancy, Resident, Unit
@@ -35,7 +36,6 @@ from klustera.estate.selectors import acts_for_unit, users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.phones import normalize_phone
-from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -203,7 +203,7 @@ def _count_failure(keys: list[str], gate: str, device: str, guard: User) -> None
 def _alert_managers(gate: str, device: str, guard: User) -> None:
     tenant = current_tenant()
     record(actor=guard, action="access.locked_out", gate=gate, device=device)
-    for manager in User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True):
+    for manager in active_managers():
         notify(
             recipient=manager,
             template="gate_alert",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
+from klustera.accounts.selectors import active_managers
 from klustera.audit.services import record
 from klustera.billing.models import (
     Payment,
@@ -19,7 +20,6 @@ from klustera.billing.services import check_payment_amount, record_payment
 from klustera.estate.models import Unit
 from klustera.notifications.services import notify
 from klustera.payments.models import CallbackEvent, PaymentAttempt, TransferProof
-from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -99,7 +99,7 @@ def daily_review_report(*, now: datetime | None = None) -> dict[str, int]:
         return counts
     tenant = current_tenant()
     with tenant_atomic():
-        for manager in User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True):
+        for manager in active_managers():
             notify(
                 recipient=manager,
                 template="payments_review",
