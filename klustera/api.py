@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -158,6 +159,17 @@ class FilterText(serializers.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
+
+
+class FormatIsAFile(DefaultContentNegotiation):
+    """For views whose ``?format=csv`` (``xlsx``, ``pdf``) asks for a file they write
+    themselves: the parameter is theirs, not DRF's choice among renderers (which would
+    answer 404, having no CSV renderer). Without it the answer is JSON as everywhere."""
+
+    def select_renderer(
+        self, request: Any, renderers: Any, format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        return super().select_renderer(request, renderers, format_suffix="json")
 
 
 def query(serializer_class: type[serializers.Serializer], params: Any) -> dict[str, Any]:

@@ -201,6 +201,8 @@ def wrap_in_envelope(
                 for other in [key for key in content if key != "application/json"]:
                     if path.endswith("/webhook") and other == "text/plain":
                         continue
+                    if content[other].get("schema", {}).get("format") == "binary":
+                        continue  # JSON, or the file ``?format=`` asks for
                     del content[other]
             for status_code, description in ERROR_RESPONSES.items():
                 responses.setdefault(

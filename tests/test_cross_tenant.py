@@ -113,6 +113,7 @@ PROBES: dict[str, Probe] = {
     "complaint-assign": Probe(("post",), "object", "ticket"),
     "complaint-rating": Probe(("post",), "object", "ticket"),
     "admin-helpdesk-categories": Probe(("get", "put"), "list"),
+    "admin-helpdesk-report": Probe(("get",), "list"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),

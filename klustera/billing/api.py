@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from klustera.api import (
     DayField,
+    FormatIsAFile,
     RejectUnknownFields,
     call_service,
     ok,
@@ -215,6 +216,7 @@ class ReportView(APIView):
     """A financial report as JSON (money as strings), or as a CSV, XLSX or (the aging) PDF."""
 
     permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
 
     @extend_schema(
         parameters=[ReportFilters],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -15,11 +18,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.accounts.models import User
-from klustera.api import IdField, RejectUnknownFields, call_service, ok, user_of, validated
+from klustera.api import (
+    FormatIsAFile,
+    IdField,
+    RejectUnknownFields,
+    call_service,
+    ok,
+    query,
+    user_of,
+    validated,
+)
 from klustera.estate.models import Unit
 from klustera.filtering import FilteredListView
-from klustera.helpdesk.filters import TicketFilters, filter_tickets
+from klustera.helpdesk.filters import ReportFilters, TicketFilters, filter_tickets
 from klustera.helpdesk.models import Category, Comment, Priority, Ticket, TicketPhoto
+from klustera.helpdesk.reports import Figures, helpdesk_report
 from klustera.helpdesk.selectors import access_ticket, comments_for, tickets_visible_to
 from klustera.helpdesk.services import (
     MAX_PHOTOS,
@@ -32,8 +45,10 @@ from klustera.helpdesk.services import (
     route_ticket,
     save_category,
 )
+from klustera.helpdesk.views import report_file
 from klustera.permissions import IsPropertyManager
 from klustera.roles import is_manager
+from klustera.tables import XLSX
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -345,3 +360,53 @@ class CategoriesView(APIView):
             },
         )
         return ok(_category_data(saved))
+
+
+class ReportView(APIView):
+    """The helpdesk report of the tickets filed in a period (12 weeks to today by default):
+    per category and per staff member, with the weekly trend; or the table as CSV or XLSX."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(
+        parameters=[ReportFilters],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        filters = query(ReportFilters, request.query_params)
+        report = helpdesk_report(filters["start"], filters["end"])
+        if filters.get("format"):
+            return report_file(report, filters["format"])
+        return ok(
+            {
+                "start": report.start,
+                "end": report.end,
+                "total": _figures(report.total),
+                "categories": [_figures(line) for line in report.categories],
+                "staff": [_figures(line) for line in report.staff],
+                "weeks": report.weeks,
+            }
+        )
+
+
+def _figures(line: Figures) -> dict[str, Any]:
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "name": line.name,
+        "open_now": line.open_now,
+        "filed": line.filed,
+        "targets_due": line.due,
+        "targets_met": line.met,
+        "compliance_percent": line.compliance,
+        "median_first_response_hours": text(line.median_response),
+        "median_resolution_hours": text(line.median_resolution),
+        "rating_average": text(line.satisfaction),
+        "ratings": len(line.ratings),
+    }

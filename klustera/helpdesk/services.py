@@ -7,7 +7,7 @@ people moving one ticket at once the second is refused (409), never both applied
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
+from klustera.accounts.selectors import active_managers
 from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.estate.models import Unit
@@ -146,7 +147,7 @@ def file_ticket(
         )
         _record(ticket, actor, "", S.OPEN, "", now)
         where = str(unit) if unit is not None else location.strip() or "-"
-        for manager in User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True):
+        for manager in active_managers():
             if manager != actor:
                 notify(
                     recipient=manager,
@@ -396,6 +397,29 @@ def take_ticket(*, ticket: Ticket, actor: User, note: str = "") -> Ticket:
     return move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=actor, note=note)
 
 
+def assign_tickets(
+    *, tickets: list[Ticket], actor: User, assignee: User | None = None, queue: str = ""
+) -> tuple[list[Ticket], dict[int, str]]:
+    """A manager gives several tickets at once to a staff member or a queue. Each ticket is
+    moved on its own, as if one by one: those that may not be moved now keep their state
+    and are returned with the reason; the others are assigned."""
+    if not is_manager(actor):
+        raise PermissionDenied(_("Only a manager assigns tickets."))
+    done: list[Ticket] = []
+    refused: dict[int, str] = {}
+    for ticket in tickets:
+        try:
+            if queue:
+                done.append(route_ticket(ticket=ticket, queue=queue, actor=actor))
+            else:
+                done.append(
+                    move_ticket(ticket=ticket, to=S.ASSIGNED, actor=actor, assignee=assignee)
+                )
+        except ValidationError as exc:  # a conflict too: resolved, or moved a moment ago
+            refused[ticket.pk] = " ".join(exc.messages)
+    return done, refused
+
+
 def save_category(
     *,
     actor: User,
@@ -445,6 +469,48 @@ def save_category(
     return category
 
 
+def save_settings(
+    *,
+    actor: User,
+    business_start: time,
+    business_end: time,
+    business_days: list[int],
+    reopen_days: int,
+    auto_close_days: int,
+) -> HelpdeskSettings:
+    """Change the business hours the clock runs in for categories that use them, how long a
+    resolved ticket may be reopened and when it closes by itself; audited. Targets of tickets
+    already filed stay as they were."""
+    errors: dict[str, list[str]] = {}
+    if not business_start < business_end:
+        errors["business_end"] = [_("The office closes after it opens.")]
+    days = sorted(set(business_days))
+    if not days or not set(days) <= set(range(1, 8)):
+        errors["business_days"] = [_("Choose at least one working day.")]
+    if not 1 <= reopen_days <= 90:
+        errors["reopen_days"] = [_("From 1 to 90 days.")]
+    if not 1 <= auto_close_days <= 90:
+        errors["auto_close_days"] = [_("From 1 to 90 days.")]
+    if errors:
+        raise ValidationError(errors)
+    with tenant_atomic():
+        config = HelpdeskSettings.current()
+        config.business_start, config.business_end = business_start, business_end
+        config.business_days = days
+        config.reopen_days, config.auto_close_days = reopen_days, auto_close_days
+        config.save()
+        record(
+            actor=actor,
+            action="helpdesk.settings_saved",
+            target=config,
+            business_hours=f"{business_start:%H:%M}-{business_end:%H:%M}",
+            business_days=days,
+            reopen_days=reopen_days,
+            auto_close_days=auto_close_days,
+        )
+    return config
+
+
 WARN_BEFORE = timedelta(hours=2)  # the assignee hears this long before the target
 UNFINISHED = (S.OPEN, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 
@@ -481,7 +547,7 @@ def watch_deadlines(*, now: datetime | None = None) -> dict[str, int]:
     late = Ticket.objects.filter(
         status__in=UNFINISHED, escalated_at__isnull=True, resolution_due__lte=now
     ).select_related("assignee")
-    managers = list(User.objects.filter(groups__name=Role.PROPERTY_MANAGER, is_active=True))
+    managers = list(active_managers())
     for ticket in late:
         with tenant_atomic():
             if not Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True).update(

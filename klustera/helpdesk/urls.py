@@ -17,6 +17,7 @@ api_urlpatterns = [
     path(
         "admin/helpdesk/categories", api.CategoriesView.as_view(), name="admin-helpdesk-categories"
     ),
+    path("admin/helpdesk/report", api.ReportView.as_view(), name="admin-helpdesk-report"),
 ]
 
 urlpatterns = [
@@ -25,4 +26,6 @@ urlpatterns = [
     path("complaints/<int:pk>/action", views.complaint_action, name="complaint-action"),
     path("complaints/<int:pk>/photos/<int:photo>", views.complaint_photo, name="complaint-photo"),
     path("manage/helpdesk/", views.queue_page, name="helpdesk-queue"),
+    path("manage/helpdesk/report/", views.report_page, name="helpdesk-report"),
+    path("manage/helpdesk/settings/", views.settings_page, name="helpdesk-settings"),
 ]

@@ -1,8 +1,9 @@
 """The helpdesk's pages: filing and following a complaint, the ticket with its thread and
-moves, the staff's tickets and the manager's queue."""
+moves, the staff's tickets, the manager's queue, report and settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,75 +14,34 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from klustera.accounts.models import User
+from klustera.accounts.selectors import active_staff
 from klustera.api import user_of
-from klustera.estate.models import Unit
-from klustera.estate.selectors import units_visible_to
-from klustera.helpdesk.filters import TicketFilters, filter_tickets
-from klustera.helpdesk.models import Category, Priority, Ticket, TicketPhoto
+from klustera.helpdesk.filters import SORTS, ReportFilters, TicketFilters, filter_tickets, ranked
+from klustera.helpdesk.forms import CategoryForm, PhotosField, SettingsForm, TicketForm
+from klustera.helpdesk.models import Category, HelpdeskSettings, Priority, Ticket, TicketPhoto
+from klustera.helpdesk.reports import HelpdeskReport, helpdesk_report
 from klustera.helpdesk.selectors import access_ticket, comments_for, tickets_visible_to
 from klustera.helpdesk.services import (
-    MAX_PHOTOS,
+    DEFAULT_TARGETS,
     QUEUES,
     add_comment,
     add_photos,
+    assign_tickets,
     file_ticket,
     move_ticket,
     moves_for,
     rate_ticket,
     route_ticket,
+    save_category,
+    save_settings,
 )
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
-from klustera.roles import STAFF_ROLES, is_manager, roles_of
-
-
-class PhotosInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.ImageField):
-    """Up to five photos from one input (Django's documented way for several files)."""
-
-    widget = PhotosInput(attrs={"accept": "image/*", "multiple": True})
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS})
-        return [super(PhotosField, self).clean(file, initial) for file in files]
-
-
-class TicketForm(forms.Form):
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(is_active=True), label=gettext_lazy("What about")
-    )
-    title = forms.CharField(max_length=120, label=gettext_lazy("In a few words"))
-    description = forms.CharField(
-        max_length=4000, label=gettext_lazy("What is wrong"), widget=forms.Textarea({"rows": 4})
-    )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(),  # the user's own units, set per form
-        required=False,
-        label=gettext_lazy("Unit"),
-        empty_label=gettext_lazy("A common area"),
-    )
-    location = forms.CharField(
-        max_length=120, required=False, label=gettext_lazy("Where exactly (optional)")
-    )
-    photos = PhotosField(required=False, label=gettext_lazy("Photos (up to 5)"))
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        units = units_visible_to(user)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        if is_manager(user):
-            self.fields["priority"] = forms.ChoiceField(
-                choices=Priority.choices, initial=Priority.NORMAL, label=gettext_lazy("Priority")
-            )
+from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
+from klustera.tables import XLSX, download, to_csv, to_xlsx
 
 
 @login_required
@@ -111,21 +71,140 @@ def complaints_page(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def queue_page(request: HttpRequest) -> HttpResponse:
-    """Every ticket, with filters, the most urgent deadline first."""
+    """Every ticket, with filters and sorting, the most urgent deadline first; tickets ticked
+    in the list are assigned at once."""
+    if request.method == "POST":
+        _assign_many(request, user_of(request))
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
     filters = filters_of(request, TicketFilters)
-    tickets = filter_tickets(tickets_visible_to(request.user), filters).order_by("resolution_due")
+    tickets = filter_tickets(ranked(tickets_visible_to(request.user)), filters)
     return render(
         request,
         "helpdesk/queue.html",
         {
-            **paginate(request, tickets, 25),
+            **paginate(request, tickets.order_by("resolution_due"), 25, sorts=SORTS),
             "statuses": Ticket.Status.choices,
             "priorities": Priority.choices,
             "categories": Category.objects.all(),
-            "filters": {k: request.GET.get(k, "") for k in ("status", "priority", "category")},
+            "staff": active_staff(),
+            "queues": QUEUES,
+            "filters": {
+                name: request.GET.get(name, "")
+                for name in ("status", "priority", "category", "assignee", "block")
+            },
             "now": timezone.now(),
+            "selectable": True,
         },
     )
+
+
+def _assign_many(request: HttpRequest, manager: User) -> None:
+    """The ticked tickets to one staff member or queue; what could not be assigned is told."""
+    ids = [pk for pk in request.POST.getlist("ticket") if pk.isdigit()]
+    tickets = list(tickets_visible_to(manager).filter(pk__in=ids))
+    target = request.POST.get("assignee", "")
+    if not tickets or not target:
+        messages.error(request, _("Tick the tickets and choose whom to give them to."))
+        return
+    queue = target.removeprefix("queue:") if target.startswith("queue:") else ""
+    assignee = (
+        None if queue else active_staff().filter(pk=target if target.isdigit() else 0).first()
+    )
+    if not queue and assignee is None:
+        messages.error(request, _("Choose a staff member or a queue."))
+        return
+    done, refused = assign_tickets(tickets=tickets, actor=manager, assignee=assignee, queue=queue)
+    if done:
+        messages.success(
+            request,
+            _("%(n)s tickets given to %(who)s.")
+            % {"n": len(done), "who": assignee.name if assignee else Role(queue).label},
+        )
+    for pk, reason in refused.items():
+        messages.error(request, _("#%(n)s not assigned: %(reason)s") % {"n": pk, "reason": reason})
+
+
+def report_file(report: HelpdeskReport, kind: str) -> HttpResponse:
+    """The report as a CSV or XLSX download."""
+    stem = f"helpdesk-{report.start:%Y-%m-%d}-{report.end:%Y-%m-%d}"
+    if kind == "xlsx":
+        return download(to_xlsx(report.table(), "helpdesk"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(report.table()), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+@manager_required
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    """How the helpdesk does: open tickets, targets met, answer and fix times, ratings."""
+    filters = filters_of(request, ReportFilters)
+    report = helpdesk_report(filters["start"], filters["end"])
+    if filters.get("format"):
+        return report_file(report, filters["format"])
+    return render(
+        request,
+        "helpdesk/report.html",
+        {
+            "report": report,
+            "columns": report.columns(),
+            "chart": report.chart(),
+            "query": f"start={report.start:%Y-%m-%d}&end={report.end:%Y-%m-%d}",
+        },
+    )
+
+
+@manager_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The categories with their targets, and the helpdesk's office hours and rules. Each
+    form on the page posts on its own (``form`` names it: ``rules``, ``new`` or a category)."""
+    manager = user_of(request)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form", "")
+    rules = SettingsForm.of(HelpdeskSettings.current(), posted if which == "rules" else None)
+    new = CategoryForm(posted if which == "new" else None, prefix="new", initial=_default_targets())
+    categories = [
+        (category, CategoryForm(posted if which == str(category.pk) else None, category=category))
+        for category in Category.objects.prefetch_related("targets")
+    ]
+    if posted is not None:
+        if which == "rules":
+            saved = _saved(rules, lambda data: save_settings(actor=manager, **data))
+        else:
+            category, form = next(
+                ((c, f) for c, f in categories if str(c.pk) == which), (None, new)
+            )
+            if form is new and which != "new":
+                raise BadRequest("unknown form")
+            saved = _saved(
+                form, lambda data: save_category(actor=manager, category=category, **data)
+            )
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("helpdesk-settings")
+    return render(
+        request,
+        "helpdesk/settings.html",
+        {"categories": categories, "new": new, "rules": rules, "which": which},
+    )
+
+
+def _saved(form: forms.Form, save: Callable[[dict[str, Any]], Any]) -> bool:
+    """Whether ``form`` was valid and ``save`` took it; its errors are on the form if not."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        named = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
+        form.add_error(None, exc if named else exc.messages)
+        return False
+    return True
+
+
+def _default_targets() -> dict[str, int]:
+    initial = {}
+    for priority, (response, resolution) in DEFAULT_TARGETS.items():
+        initial[f"{priority}_response"], initial[f"{priority}_resolution"] = response, resolution
+    return initial
 
 
 @login_required
@@ -133,7 +212,6 @@ def complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A ticket: its photos, thread and history, and the moves the viewer may make."""
     user = user_of(request)
     ticket = access_ticket(user, pk)
-    staff = User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct()
     return render(
         request,
         "helpdesk/complaint.html",
@@ -148,7 +226,7 @@ def complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
             "may_rate": ticket.rating is None
             and ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
             and user.pk in (ticket.reporter_id, ticket.filed_by_id),
-            "staff": staff if is_manager(user) else [],
+            "staff": active_staff() if is_manager(user) else [],
             "queues": QUEUES,
         },
     )

@@ -1,5 +1,5 @@
 // A report's chart: bars of the figures the page carries in #report-data (labels and
-// datasets, money as strings), drawn in the brand's colours.
+// datasets, money as strings, or counts when its unit says so), drawn in the brand's colours.
 (() => {
   const colours = ["#0f766e", "#94a3b8", "#d97706", "#b91c1c", "#2563eb", "#7c3aed", "#059669"];
   const language = document.documentElement.lang || "id";
@@ -13,6 +13,7 @@
     const canvas = document.querySelector("canvas.report-chart");
     if (!data || !canvas || typeof Chart === "undefined") return;
     const chart = JSON.parse(data.textContent);
+    const counts = chart.unit === "count"; // else Rupiah
     new Chart(canvas, {
       type: "bar",
       data: {
@@ -24,9 +25,18 @@
       options: {
         animation: false,
         maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, ticks: { callback: (value) => `Rp ${compact.format(value)}` } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            ticks: { precision: 0, callback: (value) => (counts ? compact.format(value) : `Rp ${compact.format(value)}`) },
+          },
+        },
         plugins: {
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${rupiah.format(item.raw)}` } },
+          tooltip: {
+            callbacks: {
+              label: (item) => `${item.dataset.label}: ${counts ? item.raw : rupiah.format(item.raw)}`,
+            },
+          },
         },
       },
     });
