@@ -31,7 +31,7 @@ from klustera.billing.services import (
 from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.helpdesk.models import Category, Ticket
-from klustera.helpdesk.services import file_ticket, move_ticket, route_ticket
+from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket, route_ticket
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.payments.services import update_xendit_account
@@ -316,31 +316,76 @@ def seed_announcements() -> None:
 
 
 # Complaints in every state: (category, title, unit or None, priority, the moves made).
+# category, title, unit, priority, days ago, hours between moves, moves, rating
 TICKETS = [
-    ("Fasilitas umum", "Lampu taman blok A mati", "A-01", "normal", []),
-    ("Kebersihan", "Sampah belum diangkut dua hari", "B-03", "high", ["route"]),
-    ("Air & listrik", "Air keruh di blok C", "C-02", "urgent", ["assign"]),
-    ("Infrastruktur/jalan", "Jalan berlubang depan pos", None, "normal", ["assign", "start"]),
-    ("Keamanan", "Portal belakang tidak menutup", None, "high", ["assign", "start"]),
-    ("Fasilitas umum", "Ayunan taman bermain patah", None, "low", ["assign", "start", "resolve"]),
+    ("Fasilitas umum", "Lampu taman blok A mati", "A-01", "normal", 0.2, 0, [], None),
+    ("Kebersihan", "Sampah belum diangkut dua hari", "B-03", "high", 1, 1, ["route"], None),
+    ("Air & listrik", "Air keruh di blok C", "C-02", "urgent", 0.5, 0.5, ["assign"], None),
+    (
+        "Infrastruktur/jalan",
+        "Jalan berlubang depan pos",
+        None,
+        "normal",
+        3,
+        5,
+        ["assign", "start"],
+        None,
+    ),
+    ("Keamanan", "Portal belakang tidak menutup", None, "high", 2, 2, ["assign", "start"], None),
+    (
+        "Fasilitas umum",
+        "Ayunan taman bermain patah",
+        None,
+        "low",
+        12,
+        30,
+        ["assign", "start", "resolve"],
+        2,
+    ),
     (
         "Kebersihan",
         "Selokan mampet blok D",
         "D-05",
         "normal",
+        40,
+        10,
         ["assign", "start", "resolve", "close"],
+        4,
     ),
-    ("Administrasi", "Minta surat keterangan domisili", "A-01", "low", ["cancel"]),
+    ("Administrasi", "Minta surat keterangan domisili", "A-01", "low", 20, 3, ["cancel"], None),
     (
         "Air & listrik",
         "Meteran listrik bersuara",
         "B-07",
         "normal",
+        4,
+        12,
         ["assign", "start", "resolve", "reopen"],
+        None,
     ),
-    ("Fasilitas umum", "Keran air di musala bocor", None, "normal", ["route"]),
-    ("Kebersihan", "Rumput lapangan tinggi", None, "low", ["assign"]),
-    ("Lainnya", "Kucing liar di atap blok C", "C-09", "low", []),
+    ("Fasilitas umum", "Keran air di musala bocor", None, "normal", 0.1, 0, ["route"], None),
+    ("Kebersihan", "Rumput lapangan tinggi", None, "low", 6, 5, ["assign"], None),
+    ("Lainnya", "Kucing liar di atap blok C", "C-09", "low", 9, 0, [], None),
+    (
+        "Keamanan",
+        "Kamera pos depan buram",
+        None,
+        "normal",
+        55,
+        6,
+        ["assign", "start", "resolve", "close"],
+        5,
+    ),
+    (
+        "Infrastruktur/jalan",
+        "Polisi tidur terlalu tinggi",
+        None,
+        "low",
+        70,
+        40,
+        ["assign", "start", "resolve", "close"],
+        3,
+    ),
 ]
 
 
@@ -351,11 +396,13 @@ def seed_helpdesk() -> None:
     fixer = User.objects.get(phone=normalize_phone(STAFF[2][1]))
     cleaner = User.objects.get(phone=normalize_phone(STAFF[1][1]))
     status = Ticket.Status
-    for category, title, label, priority, moves in TICKETS:
+    now = timezone.now()
+    for category, title, label, priority, days_ago, step, moves, stars in TICKETS:
         unit = None
         if label:
             block, number = label.split("-")
             unit = Unit.objects.get(block=block, number=number)
+        at = now - timedelta(days=days_ago)
         ticket = file_ticket(  # the demo resident's own, else as the office took them
             actor=resident if label == "A-01" else manager,
             category=Category.objects.get(name=category),
@@ -363,21 +410,24 @@ def seed_helpdesk() -> None:
             description=f"{title}. Mohon segera ditangani.",
             unit=unit,
             priority=priority,
+            now=at,
         )
         staff = cleaner if category == "Kebersihan" else fixer
         for move in moves:
+            at += timedelta(hours=step)
             if move == "route":
                 queue = Role.CLEANING_STAFF if staff == cleaner else Role.FACILITY_STAFF
                 route_ticket(ticket=ticket, queue=queue, actor=manager)
-            elif move == "assign":
-                move_ticket(ticket=ticket, to=status.ASSIGNED, actor=manager, assignee=staff)
-            elif move == "start":
-                move_ticket(ticket=ticket, to=status.IN_PROGRESS, actor=staff)
-            elif move == "resolve":
-                move_ticket(ticket=ticket, to=status.RESOLVED, actor=staff, note="Sudah beres.")
-            elif move == "close":
-                move_ticket(ticket=ticket, to=status.CLOSED, actor=manager)
-            elif move == "reopen":
-                move_ticket(ticket=ticket, to=status.REOPENED, actor=manager, note="Masih bunyi.")
-            elif move == "cancel":
-                move_ticket(ticket=ticket, to=status.CANCELLED, actor=resident)
+                continue
+            to, actor, note = {
+                "assign": (status.ASSIGNED, manager, ""),
+                "start": (status.IN_PROGRESS, staff, ""),
+                "resolve": (status.RESOLVED, staff, "Sudah beres."),
+                "close": (status.CLOSED, manager, ""),
+                "reopen": (status.REOPENED, manager, "Masih bunyi."),
+                "cancel": (status.CANCELLED, resident, ""),
+            }[move]
+            assignee = staff if move == "assign" else None
+            move_ticket(ticket=ticket, to=to, actor=actor, note=note, assignee=assignee, now=at)
+        if stars:
+            rate_ticket(ticket=ticket, actor=ticket.filed_by or manager, stars=stars)

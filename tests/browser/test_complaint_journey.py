@@ -1,7 +1,7 @@
 """Journey: a resident files a complaint with a photo on a 360 px phone → the manager assigns
 it on a laptop, in English → the facility technician starts it, adds a photo of the work and
 resolves it on a phone → the resident rates it and closes it → the manager's queue shows it
-done."""
+done, and the helpdesk report counts it and its rating, in English."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def test_a_complaint_from_a_phone_to_done(live_app: LiveApp, playwright_session)
         resident.click("#moves button[value=closed]")
         manager.goto(f"{live_app.base}/manage/helpdesk/?status=closed")
         assert "Pintu pagar macet" in manager.inner_text("main")
+        manager.click("main a[href$='/manage/helpdesk/report/']")
+        assert "Helpdesk report" in manager.inner_text("h1")
+        assert "Dedi Kurniawan" in manager.inner_text("#by-staff")
+        assert manager.locator("canvas.report-chart").is_visible()
+        screenshot(manager, "helpdesk-report-desktop")
         assert problems == []
     finally:
         browser.close()

@@ -52,13 +52,15 @@ EXTRA = {
         "manage/audit/",
         "manage/notifications/settings",
         "manage/api-keys/",
+        "manage/helpdesk/report/",
+        "manage/helpdesk/settings/",
     ],
     "resident": [],
     "guard": [],
 }
 # Pages a role reaches from a list, not from the navigation: the first link of that kind.
 DETAILS = {
-    "manager": ["manage/units/", "invoices/"],
+    "manager": ["manage/units/", "invoices/", "complaints/"],
     "resident": ["invoices/"],
     "guard": [],
 }

@@ -8,6 +8,8 @@ from django.test import Client
 
 from klustera.accounts.models import User
 from klustera.estate.models import Occupancy, Unit
+from klustera.helpdesk.models import Ticket
+from klustera.helpdesk.reports import helpdesk_report
 from klustera.notifications.models import Consent
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
@@ -34,11 +36,13 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
         assert User.objects.get(phone="+6281100000002").check_password("klustera-demo")
         # The demo logins have opted in to WhatsApp, so demo messages reach them (in the log).
         assert Consent.objects.filter(channel="whatsapp", revoked_at=None).count() == 6
-        # A dozen complaints in every state of a ticket's life.
-        from klustera.helpdesk.models import Ticket
-
+        # A dozen complaints in every state of a ticket's life, over ten weeks, some rated:
+        # the helpdesk report has figures to show.
         assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
-        assert Ticket.objects.count() == 12
+        assert Ticket.objects.count() == 14
+        report = helpdesk_report()
+        assert report.total.median_resolution and report.total.satisfaction
+        assert sum(week["filed"] > 0 for week in report.weeks) >= 5
 
     again = StringIO()
     call_command("demo", stdout=again)
