@@ -60,6 +60,22 @@ MESSAGES = [
         },
     ),
     MessageTemplate(
+        key="ticket_unanswered",
+        category=Category.COMPLAINTS,
+        urgent=True,
+        params=("number", "title", "assignee", "link"),
+        subject={
+            "id": "Keluhan #{number} belum ditanggapi",
+            "en": "Complaint #{number} unanswered",
+        },
+        body={
+            "id": "Keluhan #{number} ({title}) melewati target tanggapan pertama tanpa jawaban. "
+            "Petugas: {assignee}. Lihat: {link}",
+            "en": "Complaint #{number} ({title}) is past its first-answer target with no answer. "
+            "With: {assignee}. See: {link}",
+        },
+    ),
+    MessageTemplate(
         key="ticket_question",
         category=Category.COMPLAINTS,
         params=("number", "title", "question", "link"),

@@ -119,6 +119,9 @@ class Ticket(Timestamped):
     flagged = models.BooleanField(default=False)  # a poor rating: for the manager to look at
     warned_at = models.DateTimeField(null=True, blank=True)  # the assignee, before the breach
     escalated_at = models.DateTimeField(null=True, blank=True)  # the managers, on the breach
+    unanswered_at = models.DateTimeField(  # the managers, when the first answer is late
+        null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

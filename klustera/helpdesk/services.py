@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -516,13 +517,14 @@ UNFINISHED = (S.OPEN, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 
 
 def watch_deadlines(*, now: datetime | None = None) -> dict[str, int]:
-    """Warn assignees of targets near, and tell managers of targets missed: once per target.
+    """Warn assignees of resolution targets near, and tell managers of targets missed (the
+    first answer, the resolution): once per target.
 
     Each ticket is claimed by a conditional update before its message is queued, so two
     runs at once, or a run every few minutes, never send the same warning twice.
     """
     now = now or timezone.now()
-    counts = {"warned": 0, "escalated": 0}
+    counts = {"warned": 0, "unanswered": 0, "escalated": 0}
     near = Ticket.objects.filter(
         status__in=UNFINISHED,
         assignee__isnull=False,
@@ -544,25 +546,44 @@ def watch_deadlines(*, now: datetime | None = None) -> dict[str, int]:
                 context={**_about(ticket), "due": ticket.resolution_due},
             )
         counts["warned"] += 1
+    managers = list(active_managers())
+    unanswered = Ticket.objects.filter(
+        status__in=UNFINISHED,
+        first_response_at__isnull=True,
+        unanswered_at__isnull=True,
+        response_due__lte=now,
+    )
+    counts["unanswered"] = _escalate(
+        unanswered, "unanswered_at", "ticket_unanswered", managers, now
+    )
     late = Ticket.objects.filter(
         status__in=UNFINISHED, escalated_at__isnull=True, resolution_due__lte=now
-    ).select_related("assignee")
-    managers = list(active_managers())
-    for ticket in late:
+    )
+    counts["escalated"] = _escalate(late, "escalated_at", "ticket_breached", managers, now)
+    return counts
+
+
+def _escalate(
+    tickets: QuerySet[Ticket], mark: str, template: str, managers: list[User], now: datetime
+) -> int:
+    """Tell the managers of each ticket that missed a target, claiming it by ``mark`` first
+    (a conditional update) so that each miss is told once; how many were told."""
+    told = 0
+    for ticket in tickets.select_related("assignee"):
         with tenant_atomic():
-            if not Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True).update(
-                escalated_at=now
+            if not Ticket.objects.filter(pk=ticket.pk, **{f"{mark}__isnull": True}).update(
+                **{mark: now}
             ):
                 continue
             who = ticket.assignee.name if ticket.assignee else "-"
             for manager in managers:
                 notify(
                     recipient=manager,
-                    template="ticket_breached",
+                    template=template,
                     context={**_about(ticket), "assignee": who},
                 )
-        counts["escalated"] += 1
-    return counts
+        told += 1
+    return told
 
 
 POOR = 2  # a rating at or below this flags the ticket for the manager

