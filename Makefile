@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/billing.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/gate.py
+	$(BIN)/python bench/helpdesk.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

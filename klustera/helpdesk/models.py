@@ -125,7 +125,12 @@ class Ticket(Timestamped):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "resolution_due"], name="ticket_due")]
+        indexes = [
+            models.Index(fields=["status", "resolution_due"], name="ticket_due"),
+            # The lists' orders: the newest first, the most urgent deadline first.
+            models.Index(fields=["-created_at", "-id"], name="ticket_newest"),
+            models.Index(fields=["resolution_due", "id"], name="ticket_deadline"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),

@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -20,7 +22,7 @@ from klustera.helpdesk.models import Category, HelpdeskSettings, ServiceTarget, 
 from klustera.helpdesk.reports import helpdesk_report
 from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket
 from klustera.roles import Role
-from klustera.tenancy.context import tenant_context
+from klustera.tenancy.context import current_alias, tenant_context
 from tests.pages import PASSWORD
 from tests.seed import seed_complex
 
@@ -271,3 +273,42 @@ def test_the_queue_filters_by_person_and_block_and_sorts_by_priority(manager, te
     assert page.index("Kabel putus") < page.index("Cat pudar")
     assert f'value="{fixer.pk}"' in page  # the person filter and the bulk form list staff
     assert urgent.pk
+
+
+def test_the_queue_and_the_list_cost_the_same_queries_for_3_and_40_tickets(
+    manager, tenant_a
+) -> None:
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {manager['manager_token']}")
+
+    def queries() -> tuple[int, int]:
+        with tenant_context(tenant_a):
+            alias = current_alias()
+        counts = []
+        for client, path in (
+            (manager["client"], "/c/alpha/manage/helpdesk/"),
+            (api, f"{BASE}/complaints"),
+        ):
+            client.get(path)  # once before: a token's last use is written down now and then
+            with CaptureQueriesContext(connections[alias]) as captured:
+                assert client.get(path).status_code == 200
+            counts.append(len(captured))
+        return counts[0], counts[1]
+
+    def add(count: int) -> None:
+        with tenant_context(tenant_a):
+            fixer = UserFactory(roles=[Role.FACILITY_STAFF], phone=f"08130000009{count % 10}")
+            category = Category.objects.get(name="Fasilitas umum")
+            for n in range(count):
+                ticket = file_ticket(
+                    actor=manager["manager"],
+                    category=category,
+                    title=f"Keluhan {n}",
+                    description="-",
+                    unit=manager["units"][n % 2],
+                )
+                move_ticket(ticket=ticket, to=S.ASSIGNED, actor=manager["manager"], assignee=fixer)
+
+    add(3)
+    few = queries()
+    add(37)
+    assert queries() == few
