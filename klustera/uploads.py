@@ -8,10 +8,17 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
+from pillow_heif import register_heif_opener
+
+# iPhones take HEIC photos. Pillow reads them once pillow-heif is registered: here, as this
+# module is imported before any upload is read (its handler caps every upload).
+register_heif_opener()
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # What Pillow says a photo is → the extension it is stored under, whatever its name said.
 PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Formats browsers do not show: taken only where the photo is drawn again as a JPEG.
+CONVERTED = {"HEIF"}
 
 
 class CappedUploadHandler(FileUploadHandler):
@@ -41,16 +48,19 @@ class CappedUploadHandler(FileUploadHandler):
         return None
 
 
-def check_photo(image: Any) -> Any:
-    """A photo of at most 5 MB in a format browsers show; renamed to its real format.
+def check_photo(image: Any, *, converted: bool = False) -> Any:
+    """A photo of at most 5 MB in a format browsers show (or, when it is to be ``converted``,
+    an iPhone's HEIC); renamed to its real format.
 
     ``image`` is an uploaded file that Django's image field has opened (it
     carries ``image.image``, Pillow's view of it).
     """
     if image.size > MAX_PHOTO_BYTES:
         raise ValidationError(_("The photo is larger than 5 MB."), code="photo_too_large")
-    detected = getattr(getattr(image, "image", None), "format", None)
-    extension = PHOTO_EXTENSIONS.get(str(detected))
+    detected = str(getattr(getattr(image, "image", None), "format", None))
+    extension = PHOTO_EXTENSIONS.get(detected) or (
+        "heic" if converted and detected in CONVERTED else None
+    )
     if extension is None:
         raise ValidationError(_("Send a JPEG, PNG or WebP photo."), code="photo_format")
     image.name = f"photo.{extension}"
@@ -62,14 +72,15 @@ def clean_photo(image: Any, *, longest: int = 2048, thumbnail: int = 320) -> tup
 
     Phones write where and when a photo was taken into its EXIF (GPS is personal data):
     re-encoding keeps only the pixels, turned upright first as the EXIF said. Very large
-    photos are scaled down to ``longest`` pixels on their longest side.
+    photos are scaled down to ``longest`` pixels on their longest side; an iPhone's HEIC
+    becomes a JPEG like the rest.
     """
     from io import BytesIO
 
     from django.core.files.base import ContentFile
     from PIL import Image, ImageOps
 
-    check_photo(image)
+    check_photo(image, converted=True)
     image.seek(0)
     with Image.open(image) as opened:
         upright = ImageOps.exif_transpose(opened).convert("RGB")

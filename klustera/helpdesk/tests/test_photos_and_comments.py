@@ -1,5 +1,6 @@
 """Photos lose their metadata (GPS) but keep their orientation, get a thumbnail and are
-capped at five; internal notes stay among staff and managers."""
+capped at five; an iPhone's HEIC becomes a JPEG; internal notes stay among staff and
+managers."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from klustera.helpdesk.selectors import comments_for, tickets_visible_to
 from klustera.helpdesk.services import add_comment, add_photos, file_ticket, route_ticket
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
+from klustera.uploads import check_photo
 from tests.seed import seed_complex
 
 GPS = 0x8825  # the EXIF tag of the GPS block
@@ -66,6 +68,22 @@ def test_a_photo_loses_its_gps_keeps_its_orientation_and_gets_a_thumbnail(ticket
     assert full.getpixel((150, 5))[0] > 150  # the red band is now along the top
     assert max(small.size) == 320 and small.size[0] < small.size[1]
     assert photo.image.name.startswith("alpha/ticketphoto/")
+
+
+def test_an_iphone_heic_becomes_a_jpeg_only_where_it_is_drawn_again(ticket, tenant_a) -> None:
+    data, made = ticket
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "blue").save(out, "HEIF")
+    heic = ImageField().clean(SimpleUploadedFile("IMG_0002.HEIC", out.getvalue(), "image/heic"))
+    with tenant_context(tenant_a):
+        [photo] = add_photos(ticket=made, images=[heic], actor=data.resident_user, kind="problem")
+        with photo.image.open("rb") as stored:
+            full = Image.open(io.BytesIO(stored.read()))
+            full.load()
+    assert full.format == "JPEG" and full.size == (640, 480)
+    heic.seek(0)
+    with pytest.raises(ValidationError, match="JPEG, PNG"):
+        check_photo(heic)  # a file kept as sent (a transfer proof) must be one browsers show
 
 
 def test_photos_are_checked_and_capped_at_five_all_or_none(ticket, tenant_a) -> None:
