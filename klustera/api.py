@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -170,6 +171,12 @@ class FormatIsAFile(DefaultContentNegotiation):
         self, request: Any, renderers: Any, format_suffix: str | None = None
     ) -> tuple[Any, str]:
         return super().select_renderer(request, renderers, format_suffix="json")
+
+
+def json_or_files(*media_types: str) -> dict[Any, Any]:
+    """The documented answers of a view that gives JSON, or the file ``?format=`` asks for
+    (with :class:`FormatIsAFile`)."""
+    return {200: OpenApiTypes.OBJECT, **{(200, kind): OpenApiTypes.BINARY for kind in media_types}}
 
 
 def query(serializer_class: type[serializers.Serializer], params: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from klustera.api import (
     FormatIsAFile,
     RejectUnknownFields,
     call_service,
+    json_or_files,
     ok,
     query,
     user_of,
@@ -220,12 +221,7 @@ class ReportView(APIView):
 
     @extend_schema(
         parameters=[ReportFilters],
-        responses={
-            200: OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, XLSX): OpenApiTypes.BINARY,
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-        },
+        responses=json_or_files("text/csv", XLSX, "application/pdf"),
     )
     def get(self, request: Request, name: str) -> HttpResponse:
         if name not in reports.TITLES:

@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from klustera.api import (
     IdField,
     RejectUnknownFields,
     call_service,
+    json_or_files,
     ok,
     query,
     user_of,
@@ -371,11 +371,7 @@ class ReportView(APIView):
 
     @extend_schema(
         parameters=[ReportFilters],
-        responses={
-            200: OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, XLSX): OpenApiTypes.BINARY,
-        },
+        responses=json_or_files("text/csv", XLSX),
     )
     def get(self, request: Request) -> HttpResponse:
         filters = query(ReportFilters, request.query_params)

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from klustera.accounts.models import User
@@ -117,7 +118,7 @@ def _assign_many(request: HttpRequest, manager: User) -> None:
     if done:
         messages.success(
             request,
-            _("%(n)s tickets given to %(who)s.")
+            ngettext("%(n)s ticket given to %(who)s.", "%(n)s tickets given to %(who)s.", len(done))
             % {"n": len(done), "who": assignee.name if assignee else Role(queue).label},
         )
     for pk, reason in refused.items():

@@ -309,6 +309,9 @@ def test_the_financial_reports_show_their_figures_and_download_as_files(portal, 
     assert manager.get("/c/alpha/manage/reports/nope").status_code == 404
     api = manager.get("/c/alpha/api/v1/admin/reports/journal").json()["data"]
     assert api["rows"][0][-1] == "100000" and api["columns"][0] == "Tanggal"
+    csv = manager.get("/c/alpha/api/v1/admin/reports/journal?format=csv")  # the file, not a 404
+    assert csv["Content-Type"].startswith("text/csv") and "100000" in csv.content.decode()
+    assert manager.get("/c/alpha/api/v1/admin/reports/income?format=pdf").status_code == 404
     assert portal["clients"]["resident"].get("/c/alpha/manage/reports/aging").status_code == 403
 
 
