@@ -193,6 +193,7 @@ INSTALLED_APPS = [
     "klustera.access",
     "klustera.community",
     "klustera.helpdesk",
+    "klustera.facilities",
     "klustera.platform",
     "klustera.portal",
     "klustera.observability",

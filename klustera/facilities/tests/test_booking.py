@@ -1,0 +1,344 @@
+"""Booking a facility: each rule refused with its code, in the complex's time zone; a held
+booking that lapses; and, on PostgreSQL, twenty people booking one time at once."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from klustera.accounts.tests.factories import UserFactory
+from klustera.errors import StateConflict
+from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.facilities.models import HOLDING, Booking, Closure, Facility, OpeningHours
+from klustera.facilities.rules import opening, price, slots, window_for
+from klustera.facilities.services import book_facility, cancel_booking, expire_holds
+from klustera.roles import Role
+from klustera.tenancy.context import tenant_context
+from tests.seed import seed_complex
+
+WIB, WITA, WIT = (ZoneInfo(z) for z in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"))
+EVERY_DAY = {day: (time(6), time(22)) for day in range(1, 8)}
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=WIB)  # a Monday morning
+
+
+def at(day: int, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=zone)
+
+
+def make_facility(**rules: Any) -> Facility:
+    hours = rules.pop("hours", EVERY_DAY)
+    facility = Facility.objects.create(name=rules.pop("name", "Lapangan tenis"), **rules)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(facility=facility, weekday=day, opens=opens, closes=closes)
+        for day, (opens, closes) in hours.items()
+    )
+    return facility
+
+
+@pytest.fixture
+def complex_(tenant_a) -> dict[str, Any]:
+    data = seed_complex(tenant_a, marker="alpha")
+    return {"data": data, "tenant": tenant_a, "unit": data.units[0], "user": data.resident_user}
+
+
+def _book(
+    c: dict[str, Any], facility: Facility, start: datetime, end: datetime, **kw: Any
+) -> Booking:
+    return book_facility(
+        facility=facility,
+        unit=kw.pop("unit", c["unit"]),
+        actor=kw.pop("actor", c["user"]),
+        start=start,
+        end=end,
+        now=kw.pop("now", NOW),
+        **kw,
+    )
+
+
+def _code(excinfo: Any) -> str:
+    [(field, [error])] = [(field, errors) for field, errors in excinfo.value.error_dict.items()]
+    return f"{field}:{error.code}"
+
+
+def _conflict(exc: StateConflict) -> str:
+    return str(exc.error_dict["start"][0].code)
+
+
+def test_openings_past_midnight_slots_and_prices() -> None:
+    late = {5: (time(18), time(2))}  # Friday evening to Saturday 02:00
+    window = opening(late, at(11, 0).date(), WIB)
+    assert window is not None and window.end == at(12, 2)
+    assert window_for(late, at(12, 0), at(12, 1), WIB) == window  # across midnight
+    assert window_for(late, at(12, 1), at(12, 3), WIB) is None  # past closing
+    assert len(slots(window, 60)) == 8
+    weekday = price(
+        kind="per_hour",
+        fee=Decimal(50_000),
+        weekend_fee=Decimal(80_000),
+        start=at(11, 18),
+        end=at(11, 19, 30),
+        zone=WIB,
+    )
+    weekend = price(
+        kind="per_booking",
+        fee=Decimal(50_000),
+        weekend_fee=Decimal(80_000),
+        start=at(12, 10),
+        end=at(12, 11),
+        zone=WIB,
+    )
+    assert (weekday, weekend) == (Decimal(75_000), Decimal(80_000))
+    assert (
+        price(
+            kind="free",
+            fee=Decimal(1),
+            weekend_fee=None,
+            start=at(12, 10),
+            end=at(12, 11),
+            zone=WIB,
+        )
+        == 0
+    )
+
+
+RANGES = {"mode": "ranges", "min_minutes": 60, "max_minutes": 120}
+LATER = timedelta(days=40)
+CASES = {  # rules, start, end, more of the booking, the field and code refused
+    "end first": ({}, at(8, 10), at(8, 9), {}, "end:booking_ends_first"),
+    "before opening": ({}, at(8, 5), at(8, 6), {}, "start:outside_hours"),
+    "past closing": ({}, at(8, 21), at(8, 23), {}, "start:outside_hours"),
+    "closed weekday": (
+        {"hours": {1: (time(6), time(22))}},
+        at(8, 10),
+        at(8, 11),
+        {},
+        "start:outside_hours",
+    ),
+    "too soon": ({}, at(7, 9), at(7, 10), {}, "start:too_soon"),
+    "too far": ({}, at(8, 10) + LATER, at(8, 11) + LATER, {}, "start:too_far_ahead"),
+    "off the grid": ({}, at(8, 10, 30), at(8, 11, 30), {}, "start:not_a_slot"),
+    "two slots": ({}, at(8, 10), at(8, 12), {}, "start:not_a_slot"),
+    "too short": (RANGES, at(8, 10), at(8, 10, 30), {}, "end:wrong_length"),
+    "too many": (
+        {"capacity": 30},
+        at(8, 10),
+        at(8, 11),
+        {"party_size": 31},
+        "party_size:over_capacity",
+    ),
+    "not an owner": ({"eligibility": "owners"}, at(8, 10), at(8, 11), {}, "unit:owners_only"),
+}
+
+
+@pytest.mark.parametrize(
+    ("rules", "start", "end", "extra", "refused"), list(CASES.values()), ids=list(CASES)
+)
+def test_each_rule_is_refused_with_its_code(complex_, rules, start, end, extra, refused) -> None:
+    with tenant_context(complex_["tenant"]):
+        Occupancy.objects.filter(resident__user=complex_["user"]).update(role="renter")
+        facility = make_facility(**rules)
+        with pytest.raises(ValidationError) as excinfo:
+            _book(complex_, facility, start, end, **extra)
+    assert _code(excinfo) == refused
+
+
+def test_closures_quotas_and_other_units_are_refused(complex_) -> None:
+    with tenant_context(complex_["tenant"]):
+        facility = make_facility(quota_per_week=2, quota_hours_per_month=3)
+        Closure.objects.create(facility=facility, start=at(9, 0), end=at(10, 0), reason="Cat ulang")
+        with pytest.raises(ValidationError, match="Cat ulang"):
+            _book(complex_, facility, at(9, 10), at(9, 11))
+        _book(complex_, facility, at(8, 10), at(8, 11))
+        _book(complex_, facility, at(8, 11), at(8, 12))
+        with pytest.raises(ValidationError) as weekly:
+            _book(complex_, facility, at(11, 10), at(11, 11))  # the same week: Friday
+        assert _code(weekly) == "start:weekly_quota"
+        _book(complex_, facility, at(14, 10), at(14, 11))  # the next week: 3 hours this month
+        with pytest.raises(ValidationError) as monthly:
+            _book(complex_, facility, at(15, 10), at(15, 11))
+        assert _code(monthly) == "end:monthly_quota"
+        neighbour = Unit.objects.create(block="Z", number="99")
+        with pytest.raises(ValidationError) as other:
+            _book(complex_, facility, at(20, 10), at(20, 11), unit=neighbour)
+        assert _code(other) == "unit:not_your_unit"
+
+
+@pytest.mark.parametrize("zone", [WIB, WITA, WIT])
+def test_opening_hours_are_the_complexs_local_time(complex_, zone) -> None:
+    complex_["tenant"].time_zone = str(zone)
+    with tenant_context(complex_["tenant"]):
+        facility = make_facility()
+        booking = _book(complex_, facility, at(8, 6, zone=zone), at(8, 7, zone=zone))
+        assert booking.status == Booking.Status.CONFIRMED
+        with pytest.raises(ValidationError):  # 05:00 local, whatever the server's zone
+            _book(complex_, facility, at(8, 5, zone=zone), at(8, 6, zone=zone))
+
+
+def test_a_taken_time_is_a_conflict_naming_the_next_free_ones(complex_) -> None:
+    with tenant_context(complex_["tenant"]):
+        facility = make_facility()
+        _book(complex_, facility, at(8, 10), at(8, 11))
+        with pytest.raises(StateConflict) as taken:
+            _book(complex_, facility, at(8, 10), at(8, 11))
+        assert _conflict(taken.value) == "slot_taken"
+        assert taken.value.next_free[:2] == [at(8, 11), at(8, 12)]  # type: ignore[attr-defined]
+        assert "11:00" in " ".join(taken.value.messages)
+        pool = make_facility(name="Kolam renang", capacity=10)
+        _book(complex_, pool, at(8, 10), at(8, 11), party_size=6)
+        _book(complex_, pool, at(8, 10), at(8, 11), party_size=4)
+        with pytest.raises(StateConflict):
+            _book(complex_, pool, at(8, 10), at(8, 11), party_size=1)
+
+
+def test_an_unpaid_booking_holds_its_time_for_30_minutes(complex_) -> None:
+    with tenant_context(complex_["tenant"]):
+        clubhouse = make_facility(name="Clubhouse", fee_kind="per_booking", fee=Decimal(250_000))
+        held = _book(complex_, clubhouse, at(9, 10), at(9, 11))
+        assert held.status == "pending_payment" and held.fee == Decimal(250_000)
+        assert held.hold_until == NOW + timedelta(minutes=30)
+        with pytest.raises(StateConflict):
+            _book(complex_, clubhouse, at(9, 10), at(9, 11), now=NOW + timedelta(minutes=29))
+        later = _book(complex_, clubhouse, at(9, 10), at(9, 11), now=NOW + timedelta(minutes=31))
+        assert later.status == "pending_payment"
+        held.refresh_from_db()
+        assert held.status == "expired"
+        assert expire_holds(now=NOW + timedelta(hours=2)) == 1  # the second lapses too
+        with pytest.raises(StateConflict):  # it lapsed: nothing left to cancel
+            cancel_booking(booking=later, actor=complex_["user"])
+        kept = _book(complex_, clubhouse, at(10, 10), at(10, 11), now=NOW + timedelta(hours=2))
+        assert cancel_booking(booking=kept, actor=complex_["user"]).status == "cancelled"
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["book", "cancel", "wait"]),
+        st.sampled_from(["court", "pool", "clubhouse"]),
+        st.integers(min_value=0, max_value=5),  # which hour from 10:00
+        st.integers(min_value=1, max_value=6),  # the party
+    ),
+    max_size=15,
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=STEPS)
+def test_no_sequence_of_bookings_overlaps_or_overfills(complex_, steps) -> None:
+    """Booking, cancelling and letting holds lapse in any order never leaves two exclusive
+    bookings at one time, nor more people than a shared facility takes."""
+    with tenant_context(complex_["tenant"]):
+        Booking.objects.all().delete()
+        Facility.objects.all().delete()
+        facilities = {
+            "court": make_facility(name="Lapangan"),
+            "pool": make_facility(name="Kolam", capacity=8),
+            "clubhouse": make_facility(name="Clubhouse", fee_kind="per_booking", fee=Decimal(1)),
+        }
+        now = NOW
+        for action, name, hour, party in steps:
+            facility = facilities[name]
+            if action == "wait":
+                now += timedelta(minutes=20)  # a hold of 30 minutes lapses after two waits
+                continue
+            if action == "cancel":
+                bookings = list(Booking.objects.filter(facility=facility).order_by("pk"))
+                if bookings:
+                    with contextlib.suppress(StateConflict):
+                        booking = bookings[hour % len(bookings)]
+                        cancel_booking(booking=booking, actor=complex_["user"])
+                continue
+            start = at(9, 10 + hour)
+            with contextlib.suppress(StateConflict, ValidationError):
+                end = start + timedelta(hours=1)
+                _book(complex_, facility, start, end, party_size=party, now=now)
+        for facility in facilities.values():
+            for hour in range(6):
+                start = at(9, 10 + hour)
+                holding = Booking.objects.filter(
+                    facility=facility,
+                    status__in=HOLDING,
+                    start__lt=start + timedelta(hours=1),
+                    end__gt=start,
+                ).exclude(hold_until__lt=now)
+                if facility.capacity is None:
+                    assert holding.count() <= 1
+                else:
+                    assert sum(b.party_size for b in holding) <= facility.capacity
+
+
+def test_twenty_people_booking_one_time_at_once_get_one_booking(pg_scratch) -> None:
+    """On PostgreSQL: exclusive, one wins and 19 are told; shared (10 people), the party
+    sizes never pass the capacity."""
+    with tenant_context(pg_scratch):
+        unit = Unit.objects.create(block="A", number="01")
+        people = []
+        for n in range(20):
+            user = UserFactory(phone=f"0813000001{n:02d}", roles=[Role.RESIDENT])
+            resident = Resident.objects.create(name=f"Warga {n}", phone=user.phone, user=user)
+            Occupancy.objects.create(
+                unit=unit, resident=resident, role="owner", start_on=NOW.date()
+            )
+            people.append(user)
+        court = make_facility()
+        pool = make_facility(name="Kolam renang", capacity=10, quota_per_week=None)
+
+    def race(facility: Facility, party: int) -> list[str]:
+        gate = threading.Barrier(len(people))
+        outcomes: list[str] = []
+
+        def attempt(person: Any) -> None:
+            try:
+                with tenant_context(pg_scratch):
+                    gate.wait(timeout=30)
+                    book_facility(
+                        facility=facility,
+                        unit=unit,
+                        actor=person,
+                        start=at(8, 10),
+                        end=at(8, 11),
+                        party_size=party,
+                        now=NOW,
+                    )
+                    outcomes.append("booked")
+            except StateConflict as exc:
+                outcomes.append(_conflict(exc))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return sorted(outcomes)
+
+    assert race(court, 1) == ["booked"] + ["slot_taken"] * 19
+    assert race(pool, 3) == ["booked"] * 3 + ["slot_taken"] * 17
+    with tenant_context(pg_scratch):
+        assert Booking.objects.filter(facility=court).count() == 1
+        assert sum(b.party_size for b in Booking.objects.filter(facility=pool)) == 9
+        # The database itself refuses an overlapping exclusive booking, whatever the code.
+        first = Booking.objects.get(facility=court)
+        with pytest.raises(IntegrityError):
+            Booking.objects.create(
+                facility=court,
+                unit=unit,
+                start=at(8, 10, 30),
+                end=at(8, 11, 30),
+                exclusive=True,
+                status="confirmed",
+            )
+        assert first.pk
