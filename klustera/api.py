@@ -275,7 +275,7 @@ def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
     codes = _codes_of(exc)
     if isinstance(exc, StateConflict):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        details = {**fields, "codes": codes}
+        details = {**fields, **exc.details, "codes": codes}
         return Conflict(" ".join(exc.messages), error_code=exc.api_code, details=details)
     messages = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return exceptions.ValidationError({**messages, **({"codes": codes} if codes else {})})

@@ -13,10 +13,18 @@ class StateConflict(ValidationError):
     It is a ``ValidationError``, so a portal form shows it like any other (on
     its field, when ``message`` is a dict of them); ``api_code`` is the
     envelope's ``error.code`` (``CONFLICT``, ``PLAN_LIMIT`` …) and ``code`` the
-    stable reason in ``error.details.codes`` (``tariff_overlaps`` …).
+    stable reason in ``error.details.codes`` (``tariff_overlaps`` …). ``details``
+    adds what a client can act on (the next free times of a taken slot).
     """
 
-    def __init__(self, message: Any, *, code: str, api_code: str = "CONFLICT") -> None:
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str,
+        api_code: str = "CONFLICT",
+        details: dict[str, Any] | None = None,
+    ) -> None:
         if isinstance(message, dict):  # each field's message carries the code too
             message = {
                 field: [
@@ -27,3 +35,4 @@ class StateConflict(ValidationError):
             }
         super().__init__(message, code=code)
         self.api_code = api_code
+        self.details = details or {}

@@ -9,6 +9,7 @@ from klustera.audit import urls as audit
 from klustera.billing import urls as billing
 from klustera.community import urls as community
 from klustera.estate import urls as estate
+from klustera.facilities import urls as facilities
 from klustera.helpdesk import urls as helpdesk
 from klustera.notifications import urls as notifications
 from klustera.observability import urls as observability
@@ -25,6 +26,7 @@ API_APPS = [
     notifications,
     community,
     helpdesk,
+    facilities,
     audit,
 ]
 PAGE_APPS = [

@@ -33,6 +33,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
+from klustera.facilities.models import Booking, Facility
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
@@ -114,6 +115,11 @@ PROBES: dict[str, Probe] = {
     "complaint-rating": Probe(("post",), "object", "ticket"),
     "admin-helpdesk-categories": Probe(("get", "put"), "list"),
     "admin-helpdesk-report": Probe(("get",), "list"),
+    "facilities": Probe(("get",), "list"),
+    "facility-availability": Probe(("get",), "object", "facility"),
+    "facility-bookings": Probe(("post",), "object", "facility"),
+    "bookings": Probe(("get",), "list"),
+    "booking-cancel": Probe(("post",), "object", "booking"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),
@@ -316,6 +322,17 @@ def world(tenant_a, tenant_b):
             review_reason=MARKER,
             expires_at="2027-01-01T00:00:00Z",
         )
+        facility = Facility.objects.create(pk=FOREIGN_ID, name=MARKER, rules=MARKER)
+        booking = Booking.objects.create(
+            pk=FOREIGN_ID,
+            facility=facility,
+            unit=unit,
+            start="2099-01-01T10:00:00Z",
+            end="2099-01-01T11:00:00Z",
+            exclusive=True,
+            status="confirmed",
+            note=MARKER,
+        )
         payment = Payment.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -328,6 +345,8 @@ def world(tenant_a, tenant_b):
     objects = {
         "unit": unit,
         "token": token,
+        "facility": facility,
+        "booking": booking,
         "message": message,
         "push": push,
         "resident": resident,

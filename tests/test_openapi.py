@@ -99,6 +99,8 @@ BUSINESS_RULES = {
     "POST /api/v1/complaints/{id}/assign": MISSING_OBJECT + "; the assignee must be staff",
     "POST /api/v1/complaints/{id}/rating": "only the reporter rates, once it is resolved",
     "PUT /api/v1/admin/helpdesk/categories": "an answer is due before the resolution; names once",
+    "POST /api/v1/facilities/{id}/bookings": "a booking keeps the facility's hours and rules",
+    "POST /api/v1/bookings/{id}/cancel": "only a booking that still holds its time is cancelled",
 }
 
 

@@ -42,6 +42,7 @@ from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
+from klustera.facilities.models import Booking, Facility
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
@@ -154,6 +155,11 @@ API = [
     Row("admin-helpdesk-categories", "get", MANAGER),
     Row("admin-helpdesk-categories", "put", MANAGER),
     Row("admin-helpdesk-report", "get", MANAGER),
+    Row("facilities", "get", SIGNED_IN),
+    Row("facility-availability", "get", SIGNED_IN, "facility"),
+    Row("facility-bookings", "post", SIGNED_IN, "facility"),  # for one's own unit: 422 else
+    Row("bookings", "get", SIGNED_IN),
+    Row("booking-cancel", "post", HOUSEHOLD, "booking"),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
@@ -446,6 +452,16 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             images=[ImageField().clean(photo())],
             actor=host,
             kind="problem",
+        )
+        objects["facility"] = Facility.objects.create(name="Lapangan tenis")
+        objects["booking"] = Booking.objects.create(
+            facility=objects["facility"],
+            unit=unit,
+            booked_by=host,
+            start=now + timedelta(days=3),
+            end=now + timedelta(days=3, hours=1),
+            exclusive=True,
+            status="confirmed",
         )
         objects["entry"] = AccessLog.objects.create(
             kind="guest_entry", method="guest_code", result="valid", at=now

@@ -265,9 +265,11 @@ def _taken(
     message = _("That time is taken.") + (
         " " + _("Free: %(times)s.") % {"times": times} if times else ""
     )
-    conflict = StateConflict({"start": [message]}, code="slot_taken")
-    conflict.next_free = free  # type: ignore[attr-defined]
-    return conflict
+    return StateConflict(
+        {"start": [message]},
+        code="slot_taken",
+        details={"next_free": [t.isoformat() for t in free]},
+    )
 
 
 def cancel_booking(*, booking: Booking, actor: User, reason: str = "") -> Booking:

@@ -191,7 +191,10 @@ def test_a_taken_time_is_a_conflict_naming_the_next_free_ones(complex_) -> None:
         with pytest.raises(StateConflict) as taken:
             _book(complex_, facility, at(8, 10), at(8, 11))
         assert _conflict(taken.value) == "slot_taken"
-        assert taken.value.next_free[:2] == [at(8, 11), at(8, 12)]  # type: ignore[attr-defined]
+        assert taken.value.details["next_free"][:2] == [
+            at(8, 11).isoformat(),
+            at(8, 12).isoformat(),
+        ]
         assert "11:00" in " ".join(taken.value.messages)
         pool = make_facility(name="Kolam renang", capacity=10)
         _book(complex_, pool, at(8, 10), at(8, 11), party_size=6)
