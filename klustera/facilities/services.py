@@ -207,15 +207,6 @@ def book_facility(
     """Book ``facility`` for ``unit``: free ones are confirmed at once; one with a fee waits
     30 minutes for its payment, one that needs approval for the manager, holding its time."""
     now = now or timezone.now()
-    check_booking(
-        facility=facility,
-        unit=unit,
-        actor=actor,
-        start=start,
-        end=end,
-        party_size=party_size,
-        now=now,
-    )
     zone = _zone()
     fee = price(
         kind=facility.fee_kind,
@@ -234,6 +225,16 @@ def book_facility(
     try:
         with tenant_atomic():
             one_writer_at_a_time(f"facility-{facility.pk}")
+            # Under the lock, so two bookings of one unit cannot both slip under its quota.
+            check_booking(
+                facility=facility,
+                unit=unit,
+                actor=actor,
+                start=start,
+                end=end,
+                party_size=party_size,
+                now=now,
+            )
             _expire(Booking.objects.filter(facility=facility), now)  # lapsed holds free time
             if _clashes(facility, start, end, party_size, now):
                 raise _taken(facility, start, end, party_size, now)
