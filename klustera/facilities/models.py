@@ -93,7 +93,7 @@ class Facility(Timestamped):
         return self.capacity is None
 
 
-class OpeningHours(models.Model):
+class OpeningHours(Timestamped):
     """When a facility opens on a weekday (ISO: 1 is Monday). Closing at or before the
     opening time means after midnight: 18:00–02:00."""
 
