@@ -103,8 +103,14 @@ class Invoice(Timestamped):
         OVERDUE = "overdue", _("Overdue")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly bill")
+        CHARGE = "charge", _("One-off charge")  # a facility booking, a cancellation fee
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invoices")
-    period = models.DateField()  # the first day of the billed month
+    # One monthly bill per unit and month; charges of their own come whenever they are owed.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MONTHLY)
+    period = models.DateField()  # the first day of the billed month (a charge's: its month)
     number = models.CharField(max_length=40, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     due_on = models.DateField()
@@ -125,7 +131,7 @@ class Invoice(Timestamped):
             # A cancelled invoice frees its month: the unit can be billed again.
             models.UniqueConstraint(
                 fields=["unit", "period"],
-                condition=~models.Q(status="cancelled"),
+                condition=~models.Q(status="cancelled") & models.Q(kind="monthly"),
                 name="invoice_one_per_unit_period",
             ),
             models.CheckConstraint(
@@ -258,6 +264,10 @@ class Payment(Timestamped):
     note = models.CharField(max_length=300, blank=True)
     # Xendit's payment id: a payment arrives once, however often the callback does.
     gateway_payment_id = models.CharField(max_length=100, blank=True)
+    # The invoice the payer meant (a checkout's): settled first, before older ones.
+    for_invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     receipt_pdf = models.FileField(blank=True)
     proof = models.ImageField(upload_to=private_upload, blank=True)  # a photo of the slip
     recorded_by = models.ForeignKey(
@@ -316,7 +326,8 @@ class Allocation(Timestamped):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(max_digits=14, decimal_places=0)
-    reversed_at = models.DateTimeField(null=True, blank=True)  # its payment was reversed
+    # No longer in force: its payment was reversed, or its invoice released.
+    reversed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "payments_allocation"

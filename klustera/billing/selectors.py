@@ -158,7 +158,7 @@ def next_unbilled_month(today: date) -> date:
     """This month, or the first month after it that has no invoices yet."""
     month = today.replace(day=1)
     billed = set(
-        Invoice.objects.filter(period__gte=month)
+        Invoice.objects.filter(period__gte=month, kind=Invoice.Kind.MONTHLY)
         .exclude(status=Invoice.Status.CANCELLED)
         .values_list("period", flat=True)
     )
@@ -179,7 +179,7 @@ class RunPreview:
 
 def preview_run(period: date) -> RunPreview:
     billed = (
-        Invoice.objects.filter(period=period)
+        Invoice.objects.filter(period=period, kind=Invoice.Kind.MONTHLY)
         .exclude(status=Invoice.Status.CANCELLED)
         .values("unit_id")
         .distinct()

@@ -30,7 +30,7 @@ from klustera.billing.models import (
 )
 from klustera.billing.numbering import next_numbers
 from klustera.billing.selectors import tariffs_for
-from klustera.billing.services.ledger import settle_unit, units_with_credit
+from klustera.billing.services.ledger import settle_unit, unallocate, units_with_credit
 from klustera.billing.services.reminders import tell_billing_contact
 from klustera.estate.models import Unit
 from klustera.formatting import decimal_number
@@ -111,6 +111,10 @@ def _totals(charges: list[Charge], config: BillingSettings) -> tuple[Decimal, De
     return subtotal, tax
 
 
+def _tax_label(config: BillingSettings) -> str:
+    return f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+
+
 def issue_invoices(
     *, bills: list[tuple[Unit, list[Charge]]], period: date, config: BillingSettings
 ) -> list[Invoice]:
@@ -160,7 +164,7 @@ def issue_invoices(
             )
             all_charges.append(charges)
         Invoice.objects.bulk_create(invoices)
-        tax_label = f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+        tax_label = _tax_label(config)
         lines: list[InvoiceLine] = []
         for invoice, charges in zip(invoices, all_charges, strict=True):
             lines.extend(
@@ -221,7 +225,8 @@ def issue_invoice(
 
 def bill_unit(*, unit: Unit, period: date, actor: User) -> Invoice:
     """Issue one unit's invoice for a month by hand (a unit added late, a cancelled invoice)."""
-    if Invoice.objects.filter(unit=unit, period=period).exclude(status="cancelled").exists():
+    monthly = Invoice.objects.filter(unit=unit, period=period, kind=Invoice.Kind.MONTHLY)
+    if monthly.exclude(status=Invoice.Status.CANCELLED).exists():
         raise ValidationError({"period": [_month_taken()]})
     try:
         invoice = issue_invoice(
@@ -280,6 +285,74 @@ def update_invoice(
             invoice.due_on = due_on
         invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "due_on"])
         invoices_changed([invoice.pk])
+    return invoice
+
+
+def issue_charge(*, unit: Unit, charges: list[Charge], actor: User | None, due_on: date) -> Invoice:
+    """An invoice of its own for ``charges`` owed now (a facility booking, a cancellation
+    fee), numbered with the monthly bills; the unit's credit pays it at once if it can."""
+    config = BillingSettings.current()
+    today = timezone.localdate()
+    with tenant_atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        subtotal, tax = _totals(charges, config)
+        invoice = Invoice.objects.create(
+            unit=unit,
+            kind=Invoice.Kind.CHARGE,
+            period=today.replace(day=1),
+            number=next_numbers(kind="invoice", prefix=config.invoice_prefix, on=today)[0],
+            due_on=due_on,
+            subtotal=subtotal,
+            tax=tax,
+            total=subtotal + tax,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                description=c.description,
+                quantity=c.quantity,
+                unit_price=c.unit_price,
+                amount=c.amount,
+            )
+            for c in charges
+        )
+        if tax:
+            InvoiceLine.objects.create(
+                invoice=invoice,
+                is_tax=True,
+                unit_price=tax,
+                amount=tax,
+                description=_tax_label(config),
+            )
+        settle_unit(unit)
+        invoice.refresh_from_db()
+        invoices_changed([invoice.pk])
+        record(actor=actor, action="invoice.issued", target=invoice, number=invoice.number)
+    return invoice
+
+
+def release_invoice(*, invoice: Invoice, reason: str, actor: User | None) -> Invoice:
+    """Cancel an invoice, paid or not (a booking declined or cancelled in time): what was
+    paid on it is the unit's money again, and pays its open invoices or stays as credit."""
+    with tenant_atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.CANCELLED:
+            return invoice
+        released = unallocate(invoice)
+        invoice.status = Invoice.Status.CANCELLED
+        invoice.cancelled_at = timezone.now()
+        invoice.cancel_reason = reason.strip()[:300]
+        invoice.save(update_fields=["status", "cancelled_at", "cancel_reason", "amount_paid"])
+        settled = settle_unit(invoice.unit)
+        invoices_changed([invoice.pk, *settled])
+        record(
+            actor=actor,
+            action="invoice.released",
+            target=invoice,
+            number=invoice.number,
+            released=str(released),
+            reason=invoice.cancel_reason,
+        )
     return invoice
 
 

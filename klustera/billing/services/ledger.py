@@ -1,7 +1,8 @@
 """The receivables ledger: money received for a unit, and how it settles the unit's invoices.
 
 Settlement rule: a unit's payments, oldest first, pay its open invoices,
-oldest period first; what is left over is the unit's credit and pays the
+oldest period first (a payment made for one invoice, at its checkout, pays
+that one first); what is left over is the unit's credit and pays the
 next invoice as soon as it is issued. After every settlement a unit has
 either credit or open invoices, never both. Reversals and refunds are
 entries of their own; nothing booked is edited or deleted.
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +37,13 @@ from klustera.billing.models import (
     Reversal,
 )
 from klustera.billing.numbering import next_number
+from klustera.billing.signals import invoices_paid, payment_recorded
 from klustera.estate.models import Unit
 from klustera.formatting import EARLIEST_DAY
 from klustera.tenancy.context import tenant_atomic
 
+# Allocations still in force: a reversed payment's, or a released invoice's, are not.
+LIVE = Q(allocations__reversed_at__isnull=True)
 MAX_PAYMENT = Decimal("1000000000")  # Rp 1 miliar: more is a typing error, not an IPL payment
 RECEIPT_PREFIX = "KWT"  # kuitansi
 
@@ -64,8 +68,10 @@ def record_payment(
     actor: User | None = None,
     gateway_payment_id: str = "",
     proof: Any = None,
+    for_invoice: Invoice | None = None,
 ) -> Payment:
-    """Store a payment for ``unit`` with its receipt number and settle the unit's invoices."""
+    """Store a payment for ``unit`` with its receipt number and settle the unit's invoices
+    (``for_invoice`` first, if it is still open)."""
     check_payment_amount(amount)
     if method not in Payment.Method.values:
         raise ValidationError({"method": [_("Unknown payment method.")]})
@@ -85,6 +91,7 @@ def record_payment(
             paid_at=paid_at,
             recorded_by=actor,
             gateway_payment_id=gateway_payment_id,
+            for_invoice=for_invoice,
             proof=proof or "",
             receipt_number=next_number(
                 kind="receipt", prefix=RECEIPT_PREFIX, on=timezone.localdate(paid_at)
@@ -92,6 +99,7 @@ def record_payment(
         )
         invoices_changed(settle_unit(unit))
         receipt_changed(payment)
+        payment_recorded.send(sender=Payment, payment=payment)
         record(
             actor=actor,
             action="payment.recorded",
@@ -105,32 +113,55 @@ def record_payment(
 
 
 def settle_unit(unit: Unit) -> list[int]:
-    """Allocate the unit's unallocated payments to its open invoices; return those paid into."""
+    """Allocate the unit's unallocated payments to its open invoices; return those paid into.
+
+    Invoices paid in full are announced with ``invoices_paid`` (a booking's becomes confirmed).
+    """
     with tenant_atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one settlement at a time
         free = _free_money(unit)
-        settled: list[int] = []
         if not free:
-            return settled
-        invoices = Invoice.objects.select_for_update().filter(unit=unit, status__in=OPEN_STATUSES)
-        for invoice in invoices.order_by("period", "pk"):
-            last: Payment | None = None
+            return []
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(unit=unit, status__in=OPEN_STATUSES)
+            .order_by("period", "pk")
+        )
+        by_id = {invoice.pk: invoice for invoice in invoices}
+        paid_into: dict[int, Payment] = {}
+        for index, (payment, left) in enumerate(free):  # a checkout's money, its invoice first
+            meant = by_id.get(payment.for_invoice_id or 0)
+            if meant is not None and meant.balance_due > 0:
+                portion = min(left, meant.balance_due)
+                _allocate(payment, meant, portion)
+                paid_into[meant.pk] = payment
+                free[index] = (payment, left - portion)
+        free = [(payment, left) for payment, left in free if left]
+        for invoice in invoices:
             while free and invoice.balance_due > 0:
                 payment, left = free[0]
                 portion = min(left, invoice.balance_due)
-                Allocation.objects.create(payment=payment, invoice=invoice, amount=portion)
-                invoice.amount_paid += portion
-                last = payment
+                _allocate(payment, invoice, portion)
+                paid_into[invoice.pk] = payment
                 if portion == left:
                     free.pop(0)
                 else:
                     free[0] = (payment, left - portion)
-            if last is not None:
-                _update_paid_status(invoice, paid_at=last.paid_at)
-                settled.append(invoice.pk)
             if not free:
                 break
+        for invoice in invoices:
+            if invoice.pk in paid_into:
+                _update_paid_status(invoice, paid_at=paid_into[invoice.pk].paid_at)
+        settled = [invoice.pk for invoice in invoices if invoice.pk in paid_into]
+        paid = [pk for pk in settled if by_id[pk].status == Invoice.Status.PAID]
+        if paid:
+            invoices_paid.send(sender=Invoice, invoice_ids=paid)
         return settled
+
+
+def _allocate(payment: Payment, invoice: Invoice, amount: Decimal) -> None:
+    Allocation.objects.create(payment=payment, invoice=invoice, amount=amount)
+    invoice.amount_paid += amount
 
 
 def _free_money(unit: Unit) -> list[tuple[Payment, Decimal]]:
@@ -138,7 +169,7 @@ def _free_money(unit: Unit) -> list[tuple[Payment, Decimal]]:
     free: list[tuple[Payment, Decimal]] = [
         (payment, payment.amount - (payment.used or 0))
         for payment in Payment.objects.filter(unit=unit, reversal__isnull=True)
-        .annotate(used=Sum("allocations__amount"))
+        .annotate(used=Sum("allocations__amount", filter=LIVE))
         .order_by("paid_at", "pk")
         if payment.amount > (payment.used or 0)
     ]
@@ -154,6 +185,16 @@ def _free_money(unit: Unit) -> list[tuple[Payment, Decimal]]:
         else:
             free[0] = (payment, left - taken)
     return free
+
+
+def unallocate(invoice: Invoice) -> Decimal:
+    """Take back what was paid on ``invoice`` (being released): its allocations stop
+    counting and the money is free again; how much. The caller settles the unit."""
+    live = invoice.allocations.filter(reversed_at__isnull=True)
+    released = live.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    live.update(reversed_at=timezone.now())
+    invoice.amount_paid -= released
+    return Decimal(released)
 
 
 def _update_paid_status(invoice: Invoice, *, paid_at: datetime) -> None:
@@ -174,7 +215,7 @@ def units_with_credit(unit_ids: list[int]) -> set[int]:
     """Which of these units may hold money not yet applied (refunds are not looked at)."""
     payments = (
         Payment.objects.filter(unit_id__in=unit_ids, reversal__isnull=True)
-        .annotate(used=Coalesce(Sum("allocations__amount"), Decimal(0)))
+        .annotate(used=Coalesce(Sum("allocations__amount", filter=LIVE), Decimal(0)))
         .filter(amount__gt=F("used"))
     )
     return set(payments.values_list("unit_id", flat=True))

@@ -55,7 +55,7 @@ def generate_invoices(
     tariffs = tariffs_for(period)
     run = run or BillingRun.objects.create(period=period, started_by=actor)
     billed = set(
-        Invoice.objects.filter(period=period)
+        Invoice.objects.filter(period=period, kind=Invoice.Kind.MONTHLY)
         .exclude(status=Invoice.Status.CANCELLED)
         .values_list("unit_id", flat=True)
     )

@@ -125,7 +125,7 @@ def add_one_off_charges(
     description: str,
     amount: Decimal,
     is_taxable: bool = False,
-    actor: User,
+    actor: User | None,
 ) -> list[OneOffCharge]:
     """Charge the chosen units once, on their invoice for ``period``; all of them or none.
 
@@ -138,7 +138,7 @@ def add_one_off_charges(
         raise ValidationError({"units": [_("Choose at least one unit.")]})
     with tenant_atomic():
         billed = (
-            Invoice.objects.filter(unit__in=units, period=period)
+            Invoice.objects.filter(unit__in=units, period=period, kind=Invoice.Kind.MONTHLY)
             .exclude(status=Invoice.Status.CANCELLED)
             .select_related("unit")
         )

@@ -80,6 +80,7 @@ def settle_attempt(
             channel=channel,
             reference=gateway_payment_id,
             gateway_payment_id=gateway_payment_id,
+            for_invoice=attempt.invoice,
         )
         attempt.payment = payment
         attempt.status = PaymentAttempt.Status.PAID

@@ -25,10 +25,13 @@ from klustera.billing.models import (
 )
 from klustera.billing.selectors import statement
 from klustera.billing.services import (
+    Charge,
     bill_unit,
     generate_invoices,
+    issue_charge,
     record_payment,
     refund_credit,
+    release_invoice,
     reverse_payment,
     unit_credit,
     update_invoice,
@@ -277,3 +280,58 @@ def test_credit_is_refunded_up_to_what_the_unit_holds(unit) -> None:
     generate_invoices(period=NOV)  # the rest of the credit goes to November
     assert Invoice.objects.get(period=NOV).amount_paid == Decimal("40000")
     assert statement(unit).closing_balance == Decimal("260000")
+
+
+def test_a_charge_of_its_own_comes_in_a_billed_month_and_credit_pays_it(unit) -> None:
+    """A booking's invoice is not a second monthly bill: the month stays billed once."""
+    generate_invoices(period=OCT)
+    record_payment(unit=unit, amount=Decimal("500000"), method="cash")  # 200,000 credit
+    charge = issue_charge(
+        unit=unit,
+        charges=[Charge("Clubhouse, Sab 5 Des", Decimal(1), Decimal("150000"), False)],
+        actor=None,
+        due_on=DEC,
+    )
+    assert (charge.kind, charge.status, charge.amount_paid) == ("charge", "paid", Decimal(150000))
+    assert charge.number.split("/")[0] == "INV"  # one numbering for every invoice
+    assert unit_credit(unit) == Decimal("50000")
+    with pytest.raises(ValidationError):
+        bill_unit(unit=unit, period=OCT, actor=None)  # the month's bill exists already
+    assert statement(unit).closing_balance == Decimal("-50000")  # in credit
+
+
+def test_money_paid_for_one_invoice_pays_it_before_older_ones(unit) -> None:
+    generate_invoices(period=OCT)
+    charge = issue_charge(
+        unit=unit,
+        charges=[Charge("Kolam", Decimal(1), Decimal("100000"), False)],
+        actor=None,
+        due_on=DEC,
+    )
+    record_payment(unit=unit, amount=Decimal("100000"), method="qris", for_invoice=charge)
+    october = Invoice.objects.get(unit=unit, period=OCT)
+    charge.refresh_from_db()
+    assert (charge.status, october.status) == ("paid", "pending")
+
+
+def test_a_released_invoice_gives_its_money_back_and_the_payment_can_still_be_reversed(
+    unit,
+) -> None:
+    charge = issue_charge(
+        unit=unit,
+        charges=[Charge("Clubhouse", Decimal(1), Decimal("400000"), False)],
+        actor=None,
+        due_on=DEC,
+    )
+    payment = record_payment(unit=unit, amount=Decimal("400000"), method="qris", for_invoice=charge)
+    released = release_invoice(invoice=charge, reason="Ditolak", actor=None)
+    assert (released.status, released.amount_paid) == ("cancelled", Decimal(0))
+    assert unit_credit(unit) == Decimal("400000")
+    assert release_invoice(invoice=charge, reason="again", actor=None).status == "cancelled"
+    assert unit_credit(unit) == Decimal("400000")  # released once
+    generate_invoices(period=OCT)  # the credit pays the next bill
+    assert Invoice.objects.get(unit=unit, period=OCT).status == "paid"
+    reverse_payment(payment=payment, reason="Dana ditarik bank", actor=None)
+    assert Invoice.objects.get(unit=unit, period=OCT).status == "overdue"  # due in October
+    live = Allocation.objects.filter(payment=payment, reversed_at__isnull=True)
+    assert not live.exists()
