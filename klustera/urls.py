@@ -40,6 +40,7 @@ PAGE_APPS = [
     estate,
     community,
     helpdesk,
+    facilities,
 ]
 
 api_v1 = [

@@ -120,6 +120,7 @@ PROBES: dict[str, Probe] = {
     "facility-bookings": Probe(("post",), "object", "facility"),
     "bookings": Probe(("get",), "list"),
     "booking-cancel": Probe(("post",), "object", "booking"),
+    "booking-pay": Probe(("post",), "object", "booking"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),

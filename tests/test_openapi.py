@@ -101,6 +101,7 @@ BUSINESS_RULES = {
     "PUT /api/v1/admin/helpdesk/categories": "an answer is due before the resolution; names once",
     "POST /api/v1/facilities/{id}/bookings": "a booking keeps the facility's hours and rules",
     "POST /api/v1/bookings/{id}/cancel": "only a booking that still holds its time is cancelled",
+    "POST /api/v1/bookings/{id}/pay": "only a held booking with its invoice open is paid",
 }
 
 

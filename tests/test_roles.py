@@ -160,6 +160,7 @@ API = [
     Row("facility-bookings", "post", SIGNED_IN, "facility"),  # for one's own unit: 422 else
     Row("bookings", "get", SIGNED_IN),
     Row("booking-cancel", "post", HOUSEHOLD, "booking"),
+    Row("booking-pay", "post", HOUSEHOLD, "booking"),  # nothing to pay on a free one: 409
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
@@ -269,6 +270,13 @@ PAGES = [
     Row("complaint-page", "get", HOUSEHOLD, "ticket"),
     Row("complaint-action", "post", HOUSEHOLD, "ticket"),
     Row("complaint-photo", "get", HOUSEHOLD, "ticket"),
+    Row("facilities-page", "get", SIGNED_IN),
+    Row("facility-page", "get", SIGNED_IN, "facility"),
+    Row("bookings-page", "get", SIGNED_IN),
+    Row("booking-page", "get", HOUSEHOLD, "booking"),
+    Row("booking-action", "post", HOUSEHOLD, "booking"),  # no action named: 400
+    Row("bookings-day-ahead", "get", frozenset({M, G, C, F})),
+    Row("facilities-calendar", "get", MANAGER),
     Row("helpdesk-queue", "get", MANAGER),
     Row("helpdesk-queue", "post", MANAGER),
     Row("helpdesk-report", "get", MANAGER),

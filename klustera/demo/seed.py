@@ -30,6 +30,8 @@ from klustera.billing.services import (
 )
 from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
+from klustera.facilities.models import Booking, Closure, Facility, OpeningHours
+from klustera.facilities.services import book_facility, decide_booking
 from klustera.helpdesk.models import Category, Ticket
 from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket, route_ticket
 from klustera.notifications.models import Channel, Consent
@@ -57,6 +59,7 @@ LOGINS = (
     DemoLogin(Role.PROPERTY_MANAGER, "081100000001", "Budi Santoso"),
     DemoLogin(Role.RESIDENT, "081100000002", "Siti Rahmawati"),
     DemoLogin(Role.SECURITY_STAFF, "081100000003", "Agus Prasetyo"),
+    DemoLogin(Role.RESIDENT, "081100000007", "Hendra Wijaya"),  # a neighbour, unit B-01
 )
 STAFF = (
     (Role.SECURITY_STAFF, "081100000004", "Joko Widodo Saputra"),
@@ -129,6 +132,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_gate()
         seed_announcements()
         seed_helpdesk()
+        seed_facilities()
     return tenant, True
 
 
@@ -160,12 +164,10 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
                     land_area=land,
                     building_area=land * Decimal("0.8"),
                 )
-                if block == "A" and n == 1:
-                    owner = Resident.objects.create(
-                        name=demo_resident_user.name,
-                        phone=demo_resident_user.phone,
-                        user=demo_resident_user,
-                    )
+                login = {"A01": demo_resident_user, "B01": users[LOGINS[3].phone]}
+                if f"{block}{n:02d}" in login:
+                    user = login[f"{block}{n:02d}"]
+                    owner = Resident.objects.create(name=user.name, phone=user.phone, user=user)
                 else:
                     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                     phone = f"+62812{rng.randrange(10**7, 10**8)}"
@@ -431,3 +433,125 @@ def seed_helpdesk() -> None:
             move_ticket(ticket=ticket, to=to, actor=actor, note=note, assignee=assignee, now=at)
         if stars:
             rate_ticket(ticket=ticket, actor=ticket.filed_by or manager, stars=stars)
+
+
+def seed_facilities() -> None:
+    """A clubhouse with a fee, a deposit and approval, a pool shared by 30 people, a free
+    tennis court; bookings across the coming two weeks and one maintenance day."""
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    resident = User.objects.get(phone=normalize_phone(LOGINS[1].phone))
+    rng = random.Random(2027)  # noqa: S311  (reproducible demo data, not secrets)
+    clubhouse = _facility(
+        "Clubhouse",
+        opens=(8, 22),
+        mode=Facility.Mode.RANGES,
+        min_minutes=120,
+        max_minutes=360,
+        buffer_minutes=60,
+        lead_min_hours=24,
+        lead_max_days=60,
+        quota_per_week=1,
+        needs_approval=True,
+        fee_kind=Facility.FeeKind.PER_BOOKING,
+        fee=Decimal(500_000),
+        weekend_fee=Decimal(750_000),
+        deposit=Decimal(500_000),
+        free_cancel_hours=72,
+        late_cancel_fee=Decimal(250_000),
+        rules="Maksimal 80 tamu. Musik sampai pukul 22.00. Ruangan dikembalikan bersih; "
+        "kerusakan dipotong dari deposit.",
+    )
+    pool = _facility(
+        "Kolam renang",
+        opens=(6, 20),
+        closed_weekday=1,  # Mondays: cleaning
+        capacity=30,
+        quota_per_week=4,
+        rules="Anak di bawah 12 tahun didampingi orang dewasa. Wajib pakaian renang.",
+    )
+    court = _facility(
+        "Lapangan tenis",
+        opens=(6, 22),
+        quota_per_week=2,
+        rules="Sepatu tenis wajib. Lampu menyala setelah pukul 18.00.",
+    )
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+
+    def at(days: int, hour: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), datetime.min.time(), zone).replace(
+            hour=hour
+        )
+
+    units = list(
+        Unit.objects.exclude(number="01", block__in=["A", "B"]).order_by("block", "number")
+    )
+    rows = []
+    for days in range(1, 15):
+        for hour in rng.sample(range(6, 22), 5):
+            rows.append((court, at(days, hour), 1))
+        if at(days, 6).isoweekday() != 1:
+            for hour in rng.sample(range(6, 20), 6):
+                rows.append((pool, at(days, hour), rng.randint(2, 6)))
+    Booking.objects.bulk_create(
+        Booking(
+            facility=facility,
+            unit=rng.choice(units),
+            booked_by=manager,
+            start=start,
+            end=start + timedelta(hours=1),
+            party_size=party,
+            exclusive=facility.exclusive,
+            status=Booking.Status.CONFIRMED,
+        )
+        for facility, start, party in rows
+    )
+    Closure.objects.create(
+        facility=court,
+        start=at(10, 0),
+        end=at(11, 0),
+        reason="Pengecatan ulang garis lapangan",
+        created_by=manager,
+    )
+    a01 = Unit.objects.get(block="A", number="01")
+    taken = {start for facility, start, _party in rows if facility == court}
+    evening = next(at(2, hour) for hour in (19, 20, 21, 18, 17) if at(2, hour) not in taken)
+    book_facility(
+        facility=court, unit=a01, actor=resident, start=evening, end=evening + timedelta(hours=1)
+    )
+    for unit, days, approve in ((units[12], 5, True), (units[25], 9, False)):
+        booking = book_facility(
+            facility=clubhouse,
+            unit=unit,
+            actor=manager,
+            start=at(days, 16),
+            end=at(days, 21),
+            note="Syukuran keluarga",
+        )
+        assert booking.invoice is not None
+        record_payment(
+            unit=unit,
+            amount=booking.invoice.total,
+            method=Payment.Method.BANK_TRANSFER,
+            reference=f"TRF-{booking.pk:04d}",
+            actor=manager,
+            for_invoice=booking.invoice,
+        )
+        booking.refresh_from_db()
+        if approve:
+            decide_booking(booking=booking, actor=manager, approve=True)
+
+
+def _facility(name: str, *, opens: tuple[int, int], closed_weekday: int = 0, **rules) -> Facility:
+    facility = Facility.objects.create(name=name, **rules)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            facility=facility,
+            weekday=day,
+            opens=datetime.min.time().replace(hour=opens[0]),
+            closes=datetime.min.time().replace(hour=opens[1]),
+        )
+        for day in range(1, 8)
+        if day != closed_weekday
+    )
+    return facility

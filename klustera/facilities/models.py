@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
 from klustera.timestamps import Timestamped
 
@@ -164,6 +165,14 @@ class Booking(Timestamped):
     deposit = models.DecimalField(max_digits=12, decimal_places=0, default=ZERO)
     note = models.CharField(max_length=300, blank=True)
     reason = models.CharField(max_length=300, blank=True)  # a decline's or a cancellation's
+    # What is paid now (fee and deposit) is billing's invoice of its own; released on refund.
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(  # who approved, declined, closed or cancelled it for them
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["start", "pk"]

@@ -38,6 +38,11 @@ def bookings_visible_to(user: Any) -> QuerySet[Booking]:
     ).distinct()
 
 
+def booking_paid_by(invoice: Any) -> Booking | None:
+    """The booking an invoice was issued for, if any."""
+    return Booking.objects.filter(invoice=invoice).first()
+
+
 def availability(
     facility: Facility, first: date, last: date, now: datetime
 ) -> list[dict[str, Any]]:

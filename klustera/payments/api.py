@@ -32,7 +32,7 @@ from klustera.api import (
     validated,
 )
 from klustera.billing.documents import receipt_pdf
-from klustera.billing.models import Allocation, Payment, Refund
+from klustera.billing.models import Allocation, Invoice, Payment, Refund
 from klustera.billing.selectors import (
     access_invoice,
     access_payment,
@@ -42,6 +42,7 @@ from klustera.billing.services import record_payment, refund_credit, reverse_pay
 from klustera.billing.views import pdf_response
 from klustera.estate.models import Unit
 from klustera.estate.selectors import access_unit
+from klustera.facilities.selectors import bookings_visible_to
 from klustera.filtering import FilteredListView
 from klustera.payments.models import (
     PaymentAttempt,
@@ -198,23 +199,47 @@ class PayView(APIView):
     def post(self, request: Request, pk: int) -> HttpResponse:
         invoice = access_invoice(request.user, pk)
         data = validated(PayRequest, request)
-        try:
-            attempt = call_service(
-                start_payment,
-                invoice=invoice,
-                user=user_of(request),
-                amount=data.get("amount"),
-                kind=data["kind"],
+        return _start(request, invoice, data.get("amount"), data["kind"])
+
+
+class BookingPayRequest(RejectUnknownFields, serializers.Serializer):
+    kind = serializers.ChoiceField(
+        PaymentAttempt.Kind.choices,
+        default=PaymentAttempt.Kind.CHECKOUT,
+        help_text="checkout: Xendit's hosted page; qris: a QR string to show on our page",
+    )
+
+
+class BookingPayView(APIView):
+    """Pay a booking's fee and deposit (its invoice) while its time is held; the checkout
+    ends with the hold (409 ``booking_hold_ended`` after it)."""
+
+    @extend_schema(request=BookingPayRequest, responses={201: AttemptSerializer})
+    def post(self, request: Request, pk: int) -> HttpResponse:
+        booking = get_object_or_404(bookings_visible_to(request.user), pk=pk)
+        data = validated(BookingPayRequest, request)
+        if booking.invoice is None:
+            raise Conflict(
+                gettext("This booking has nothing to pay now."),
+                details={"codes": {"detail": ["booking_not_payable"]}},
             )
-        except GatewayUnavailable:
-            return error_response(
-                "GATEWAY_UNAVAILABLE",
-                gettext("The payment service cannot be reached; nothing was charged. Try again."),
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-        if attempt.status == PaymentAttempt.Status.CREATING:
-            raise Conflict(gettext("A payment is being prepared; try again in a moment."))
-        return ok(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+        return _start(request, booking.invoice, None, data["kind"])
+
+
+def _start(request: Request, invoice: Invoice, amount: Any, kind: str) -> HttpResponse:
+    try:
+        attempt = call_service(
+            start_payment, invoice=invoice, user=user_of(request), amount=amount, kind=kind
+        )
+    except GatewayUnavailable:
+        return error_response(
+            "GATEWAY_UNAVAILABLE",
+            gettext("The payment service cannot be reached; nothing was charged. Try again."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    if attempt.status == PaymentAttempt.Status.CREATING:
+        raise Conflict(gettext("A payment is being prepared; try again in a moment."))
+    return ok(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
 class XenditCallbackView(APIView):

@@ -22,6 +22,7 @@ api_urlpatterns = [
         name="admin-transfer-proof-review",
     ),
     path("invoices/<int:pk>/pay", api.PayView.as_view(), name="invoice-pay"),
+    path("bookings/<int:pk>/pay", api.BookingPayView.as_view(), name="booking-pay"),
     path(
         "units/<int:pk>/virtual-account",
         api.VirtualAccountView.as_view(),

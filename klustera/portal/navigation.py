@@ -17,6 +17,7 @@ RESIDENT = [
     (_("My guests"), "my-guests"),
     (_("My account"), "my-account"),
     (_("Complaints"), "complaints-page"),
+    (_("Facilities"), "facilities-page"),
     (_("Payments"), "payments-page"),
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),
@@ -26,6 +27,7 @@ MANAGER = [
     (_("Units"), "units-page"),
     (_("Invoices"), "invoices-page"),
     (_("Helpdesk"), "helpdesk-queue"),
+    (_("Facilities"), "facilities-calendar"),
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
@@ -42,6 +44,7 @@ GATE = [
     (_("Walk-in"), "gate-walk-in"),
     (_("Parcels"), "gate-parcels"),
     (_("Inside now"), "gate-inside"),
+    (_("Facility bookings"), "bookings-day-ahead"),
     (_("Access log"), "access-log"),
 ]
 
@@ -58,7 +61,11 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
     if Role.RESIDENT in roles:
         return RESIDENT
     if roles & STAFF_ROLES:  # cleaning and facility staff: their tickets
-        return [(_("Home"), "home"), (_("My tickets"), "complaints-page")]
+        return [
+            (_("Home"), "home"),
+            (_("My tickets"), "complaints-page"),
+            (_("Facility bookings"), "bookings-day-ahead"),
+        ]
     return [(_("Home"), "home")]
 
 

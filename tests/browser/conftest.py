@@ -36,6 +36,7 @@ LOGINS = {
     "resident": "081100000002",
     "guard": "081100000003",
     "facility": "081100000006",
+    "neighbour": "081100000007",
 }
 # Chromium as root in a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [

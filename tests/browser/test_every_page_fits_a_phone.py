@@ -54,14 +54,15 @@ EXTRA = {
         "manage/api-keys/",
         "manage/helpdesk/report/",
         "manage/helpdesk/settings/",
+        "facilities/",
     ],
     "resident": [],
     "guard": [],
 }
 # Pages a role reaches from a list, not from the navigation: the first link of that kind.
 DETAILS = {
-    "manager": ["manage/units/", "invoices/", "complaints/"],
-    "resident": ["invoices/"],
+    "manager": ["manage/units/", "invoices/", "complaints/", "facilities/"],
+    "resident": ["invoices/", "facilities/", "bookings/"],
     "guard": [],
 }
 

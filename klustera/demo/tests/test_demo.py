@@ -8,6 +8,7 @@ from django.test import Client
 
 from klustera.accounts.models import User
 from klustera.estate.models import Occupancy, Unit
+from klustera.facilities.models import Booking, Facility
 from klustera.helpdesk.models import Ticket
 from klustera.helpdesk.reports import helpdesk_report
 from klustera.notifications.models import Consent
@@ -35,7 +36,7 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
         assert roles["+6281100000003"] == ["security_staff"]
         assert User.objects.get(phone="+6281100000002").check_password("klustera-demo")
         # The demo logins have opted in to WhatsApp, so demo messages reach them (in the log).
-        assert Consent.objects.filter(channel="whatsapp", revoked_at=None).count() == 6
+        assert Consent.objects.filter(channel="whatsapp", revoked_at=None).count() == 7
         # A dozen complaints in every state of a ticket's life, over ten weeks, some rated:
         # the helpdesk report has figures to show.
         assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
@@ -43,6 +44,15 @@ def test_demo_complex_is_created_once_with_its_documented_logins(
         report = helpdesk_report()
         assert report.total.median_resolution and report.total.satisfaction
         assert sum(week["filed"] > 0 for week in report.weeks) >= 5
+        # Three facilities with the coming two weeks booked; the clubhouse's two paid, one
+        # approved and one waiting for the manager; the demo resident plays tennis.
+        assert Facility.objects.count() == 3
+        statuses = Booking.objects.filter(facility__name="Clubhouse").values_list(
+            "status", flat=True
+        )
+        assert sorted(statuses) == ["confirmed", "pending_approval"]
+        assert Booking.objects.filter(booked_by__phone="+6281100000002").count() == 1
+        assert Booking.objects.filter(status="confirmed").count() > 100
 
     again = StringIO()
     call_command("demo", stdout=again)

@@ -215,7 +215,13 @@ def test_an_unpaid_booking_holds_its_time_for_30_minutes(complex_) -> None:
         assert later.status == "pending_payment"
         held.refresh_from_db()
         assert held.status == "expired"
-        assert expire_holds(now=NOW + timedelta(hours=2)) == 1  # the second lapses too
+        assert later.invoice.status == "pending"  # the hold lapsed; its invoice is open still
+        # The clock lapses the second and releases both invoices: nothing left to pay.
+        assert expire_holds(now=NOW + timedelta(hours=2)) == 2
+        for booking in (held, later):
+            booking.refresh_from_db()
+            assert (booking.status, booking.invoice.status) == ("expired", "cancelled")
+        assert expire_holds(now=NOW + timedelta(hours=3)) == 0
         with pytest.raises(StateConflict):  # it lapsed: nothing left to cancel
             cancel_booking(booking=later, actor=complex_["user"])
         kept = _book(complex_, clubhouse, at(10, 10), at(10, 11), now=NOW + timedelta(hours=2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,8 @@ from klustera.billing.models import (
     Invoice,
 )
 from klustera.errors import StateConflict
+from klustera.facilities.models import Booking
+from klustera.facilities.selectors import booking_paid_by
 from klustera.payments.models import PaymentAttempt, XenditAccount
 from klustera.payments.services.account import GatewayUnavailable, xendit_account, xendit_client
 from klustera.payments.xendit import CHANNELS, Session, XenditClient, XenditError
@@ -36,7 +38,8 @@ def start_payment(
     amount: Decimal | None = None,
     kind: str = PaymentAttempt.Kind.CHECKOUT,
 ) -> PaymentAttempt:
-    """A hosted checkout (or a QRIS code) for an open invoice; a live one is reused.
+    """A hosted checkout (or a QRIS code) for an open invoice; a live one is reused. A
+    booking's invoice is paid within the booking's hold, and its checkout ends with it.
 
     The attempt is stored before Xendit is called, under a lock on the
     invoice, so a double click cannot make two charges: the second click
@@ -53,8 +56,10 @@ def start_payment(
             raise ValidationError(
                 _("This invoice has nothing left to pay."), code="invoice_already_paid"
             )
+        booking = booking_paid_by(invoice)
+        pay_by = _hold_of(booking) if booking else None
         amount = invoice.balance_due if amount is None else amount
-        if amount != invoice.balance_due and not account.allow_partial:
+        if amount != invoice.balance_due and (booking or not account.allow_partial):
             raise ValidationError({"amount": [_("This complex takes the full amount only.")]})
         if amount <= 0 or amount > invoice.balance_due or amount != amount.to_integral_value():
             raise ValidationError(
@@ -80,11 +85,14 @@ def start_payment(
             kind=kind,
             amount=amount,
             reference_id=f"klustera-{uuid.uuid4().hex}",
-            expires_at=timezone.now() + CHECKOUT_TTL,
+            expires_at=pay_by or timezone.now() + CHECKOUT_TTL,
             created_by=user,
         )
     client = xendit_client(account)
     description = f"IPL {invoice.unit} {invoice.period:%m/%Y} ({invoice.number})"
+    if invoice.kind == Invoice.Kind.CHARGE:
+        first = invoice.lines.order_by("pk").first()
+        description = f"{first.description if first else invoice.unit} ({invoice.number})"
     try:
         if kind == PaymentAttempt.Kind.QRIS:
             request = client.create_qris(
@@ -95,7 +103,12 @@ def start_payment(
             )
             attempt.gateway_id, attempt.qr_string = request.id, request.action("QR_STRING")
         else:
-            session = _create_checkout(client, account, attempt, invoice, user, description)
+            link = (
+                tenant_url("booking-page", pk=booking.pk)
+                if booking
+                else tenant_url("invoice-page", pk=invoice.pk)
+            )
+            session = _create_checkout(client, account, attempt, invoice, user, description, link)
             attempt.gateway_id, attempt.checkout_url = session.id, session.payment_link_url
     except XenditError as exc:
         logger.warning("Xendit refused attempt %s: %s", attempt.reference_id, exc)
@@ -108,6 +121,19 @@ def start_payment(
     return attempt
 
 
+def _hold_of(booking: Booking) -> datetime:
+    """When a booking stops being held: its invoice is paid by then, or not at all."""
+    if (
+        booking.status != Booking.Status.PENDING_PAYMENT
+        or not booking.hold_until
+        or (booking.hold_until <= timezone.now())
+    ):
+        raise StateConflict(
+            _("The booking's hold has ended; book the time again."), code="booking_hold_ended"
+        )
+    return booking.hold_until
+
+
 def _create_checkout(
     client: XenditClient,
     account: XenditAccount,
@@ -115,8 +141,8 @@ def _create_checkout(
     invoice: Invoice,
     user: User,
     description: str,
+    link: str,
 ) -> Session:
-    link = tenant_url("invoice-page", pk=invoice.pk)
     return client.create_session(
         reference_id=attempt.reference_id,
         amount=attempt.amount,

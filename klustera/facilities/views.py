@@ -1,0 +1,239 @@
+"""The facilities' pages: what there is to book and a week of it, booking, one's bookings
+with their payment, the manager's calendar and approvals, and the guards' day ahead."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klustera.api import user_of
+from klustera.facilities.forms import BookingForm, DecisionForm, week_start
+from klustera.facilities.models import HOLDING, Booking
+from klustera.facilities.selectors import (
+    access_facility,
+    availability,
+    bookings_visible_to,
+    facilities_visible_to,
+)
+from klustera.facilities.services import (
+    book_facility,
+    cancel_booking,
+    close_booking,
+    decide_booking,
+)
+from klustera.paging import paginate
+from klustera.permissions import manager_required
+from klustera.roles import is_manager, is_staff_member
+from klustera.tenancy.context import current_tenant
+
+B = Booking.Status
+
+
+def _zone() -> ZoneInfo:
+    tenant = current_tenant()
+    return ZoneInfo(tenant.time_zone if tenant else "Asia/Jakarta")
+
+
+@login_required
+def facilities_page(request: HttpRequest) -> HttpResponse:
+    """The facilities to book, and one's bookings still to come."""
+    user = user_of(request)
+    upcoming = (
+        bookings_visible_to(user)
+        .filter(end__gte=timezone.now(), status__in=HOLDING)
+        .order_by("start")
+    )
+    return render(
+        request,
+        "facilities/facilities.html",
+        {
+            "facilities": facilities_visible_to(user),
+            "upcoming": upcoming[:20],
+            "waiting": Booking.objects.filter(status=B.PENDING_APPROVAL).count()
+            if is_manager(user)
+            else 0,
+        },
+    )
+
+
+@login_required
+def facility_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A week of one facility (free, full or closed, never who) and the booking form; a free
+    slot's link fills the form in."""
+    user = user_of(request)
+    facility = access_facility(user, pk)
+    zone = _zone()
+    today = timezone.localdate()
+    first = max(week_start(request.GET.get("from", ""), today), today)
+    initial = {key: request.GET[key] for key in ("day", "start", "end") if request.GET.get(key)}
+    form = BookingForm(
+        request.POST or None, initial=initial, user=user, facility=facility, zone=zone
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = book_facility(facility=facility, actor=user, **form.booking())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _booked_message(booking))
+            return redirect("booking-page", pk=booking.pk)
+    days = availability(facility, first, first + timedelta(days=6), timezone.now())
+    return render(
+        request,
+        "facilities/facility.html",
+        {
+            "facility": facility,
+            "hours": facility.hours.all(),
+            "days": days,
+            "form": form,
+            "previous": first - timedelta(days=7) if first > today else None,
+            "next": first + timedelta(days=7),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _booked_message(booking: Booking) -> str:
+    if booking.status == B.PENDING_PAYMENT:
+        return _("Booked and held for 30 minutes: pay now to keep it.")
+    if booking.status == B.PENDING_APPROVAL:
+        return _("Booked: the management decides on it, and you hear which way.")
+    return _("Booked and confirmed.")
+
+
+@login_required
+def booking_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One booking: its time, state, invoice and what one may do with it."""
+    user = user_of(request)
+    booking = get_object_or_404(bookings_visible_to(user).select_related("invoice"), pk=pk)
+    now = timezone.now()
+    free_until = booking.start - timedelta(hours=booking.facility.free_cancel_hours)
+    return render(
+        request,
+        "facilities/booking.html",
+        {
+            "booking": booking,
+            "manager": is_manager(user),
+            "now": now,
+            "free_until": free_until,
+            "late": now > free_until and booking.status != B.PENDING_PAYMENT,
+            "can_pay": booking.status == B.PENDING_PAYMENT
+            and booking.invoice is not None
+            and booking.invoice.balance_due > 0
+            and booking.hold_until is not None
+            and booking.hold_until > now,
+            "form": DecisionForm(),
+            # Back from the checkout: the page follows until the payment is booked.
+            "checking": request.GET.get("paid") == "1" and booking.status == B.PENDING_PAYMENT,
+        },
+    )
+
+
+ACTIONS = ("cancel", "approve", "decline", "close", "no_show", "keep_deposit")
+
+
+@require_POST
+@login_required
+def booking_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel (the resident or a manager); approve, decline, close or mark a no-show (a
+    manager)."""
+    user = user_of(request)
+    booking = get_object_or_404(bookings_visible_to(user), pk=pk)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise BadRequest("unknown action")
+    if action != "cancel" and not is_manager(user):
+        raise PermissionDenied
+    reason = DecisionForm(request.POST).reason_text()
+    try:
+        if action == "cancel":
+            cancel_booking(booking=booking, actor=user, reason=reason)
+            messages.success(request, _("Booking cancelled."))
+        elif action in ("approve", "decline"):
+            decide_booking(booking=booking, actor=user, approve=action == "approve", reason=reason)
+            messages.success(
+                request, _("Booking approved.") if action == "approve" else _("Booking declined.")
+            )
+        else:
+            close_booking(
+                booking=booking,
+                actor=user,
+                no_show=action == "no_show",
+                keep_deposit=action == "keep_deposit",
+                reason=reason,
+            )
+            messages.success(request, _("Booking closed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("booking-page", pk=booking.pk)
+
+
+@manager_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """Every facility's bookings, a week at a time by day, with the approvals waiting first."""
+    zone = _zone()
+    today = timezone.localdate()
+    first = week_start(request.GET.get("from", ""), today)
+    since = datetime.combine(first, datetime.min.time(), zone)
+    chosen = request.GET.get("facility", "")
+    week = Booking.objects.select_related("facility", "unit").filter(
+        start__lt=since + timedelta(days=7),
+        end__gt=since,
+        status__in=(*HOLDING, B.CLOSED, B.NO_SHOW),
+    )
+    if chosen.isdigit():
+        week = week.filter(facility_id=chosen)
+    days: dict[date, list[Booking]] = {first + timedelta(days=n): [] for n in range(7)}
+    for booking in week.order_by("start"):
+        day = booking.start.astimezone(zone).date()
+        days.setdefault(day, []).append(booking)
+    waiting = Booking.objects.select_related("facility", "unit").filter(status=B.PENDING_APPROVAL)
+    return render(
+        request,
+        "facilities/calendar.html",
+        {
+            "days": sorted((day, rows) for day, rows in days.items() if day >= first),
+            "waiting": waiting.order_by("start"),
+            "facilities": facilities_visible_to(request.user),
+            "chosen": chosen,
+            "first": first,
+            "previous": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+        },
+    )
+
+
+@login_required
+def day_ahead_page(request: HttpRequest) -> HttpResponse:
+    """Staff and guards: who is expected at which facility today and tomorrow, and how many."""
+    user = user_of(request)
+    if not (is_staff_member(user) or is_manager(user)):
+        raise PermissionDenied
+    zone = _zone()
+    today = timezone.localdate()
+    since = datetime.combine(today, datetime.min.time(), zone)
+    bookings = (
+        Booking.objects.select_related("facility", "unit")
+        .filter(status=B.CONFIRMED, start__lt=since + timedelta(days=2), end__gt=since)
+        .order_by("start")
+    )
+    days: dict[date, list[Booking]] = {today: [], today + timedelta(days=1): []}
+    for booking in bookings:
+        days.setdefault(booking.start.astimezone(zone).date(), []).append(booking)
+    return render(request, "facilities/day_ahead.html", {"days": list(days.items())[:2]})
+
+
+@login_required
+def my_bookings_page(request: HttpRequest) -> HttpResponse:
+    """All of one's bookings, the latest first."""
+    bookings = bookings_visible_to(user_of(request)).order_by("-start", "-pk")
+    return render(request, "facilities/bookings.html", paginate(request, bookings, 20))
