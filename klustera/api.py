@@ -70,6 +70,7 @@ class OptionalEmailField(serializers.EmailField):
 MAX_ID = 2**63 - 1
 DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T.+$"
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class IdField(serializers.IntegerField):
@@ -141,6 +142,19 @@ class MomentField(serializers.DateTimeField):
         if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
             raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
         return moment
+
+
+@extend_schema_field({"type": "string", "pattern": CLOCK_PATTERN, "example": "18:00"})
+class ClockField(serializers.TimeField):
+    """A time of day on the complex's clock, ``HH:MM``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not re.match(CLOCK_PATTERN, value):
+            raise serializers.ValidationError(_("Use a time of day as HH:MM."))
+        return super().to_internal_value(value)
 
 
 class FilterChoice(serializers.ChoiceField):

@@ -102,6 +102,11 @@ BUSINESS_RULES = {
     "POST /api/v1/facilities/{id}/bookings": "a booking keeps the facility's hours and rules",
     "POST /api/v1/bookings/{id}/cancel": "only a booking that still holds its time is cancelled",
     "POST /api/v1/bookings/{id}/pay": "only a held booking with its invoice open is paid",
+    "POST /api/v1/admin/facilities": "a facility's name is its own and its rules make sense",
+    "PUT /api/v1/admin/facilities/{id}": "a facility's name is its own and its rules make sense",
+    "POST /api/v1/admin/facilities/{id}/closures": "a closure ends after it starts",
+    "POST /api/v1/admin/facilities/bookings/{id}/decision": "only a waiting booking is decided",
+    "POST /api/v1/admin/facilities/bookings/{id}/close": "only a started confirmed booking",
 }
 
 

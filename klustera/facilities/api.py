@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,18 +18,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from klustera.api import (
+    ClockField,
     DayField,
+    FormatIsAFile,
     IdField,
     MomentField,
     RejectUnknownFields,
     call_service,
+    json_or_files,
     ok,
     query,
     user_of,
     validated,
 )
 from klustera.estate.selectors import units_visible_to
-from klustera.facilities.models import Booking, Facility
+from klustera.facilities.models import Booking, Closure, Facility
+from klustera.facilities.reports import ReportPeriod, report_data, utilisation
 from klustera.facilities.selectors import (
     MAX_DAYS,
     access_facility,
@@ -36,7 +41,18 @@ from klustera.facilities.selectors import (
     bookings_visible_to,
     facilities_visible_to,
 )
-from klustera.facilities.services import book_facility, cancel_booking
+from klustera.facilities.services import (
+    RULE_FIELDS,
+    book_facility,
+    cancel_booking,
+    close_booking,
+    close_facility,
+    decide_booking,
+    save_facility,
+)
+from klustera.facilities.views import report_file
+from klustera.permissions import IsPropertyManager
+from klustera.tables import XLSX
 
 
 class FacilitySerializer(serializers.ModelSerializer):
@@ -178,3 +194,169 @@ class BookingCancelView(APIView):
             cancel_booking, booking=booking, actor=user_of(request), reason=data.get("reason", "")
         )
         return ok(BookingSerializer(cancelled).data)
+
+
+# --- The manager's API: facilities, closures, approvals, closing, the report ------------
+
+
+class HoursSerializer(RejectUnknownFields, serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="1 Monday … 7 Sunday")
+    opens = ClockField()
+    closes = ClockField(help_text="at or before opens: after midnight")
+
+
+class AdminFacilitySerializer(RejectUnknownFields, serializers.ModelSerializer):
+    hours = HoursSerializer(many=True, help_text="a weekday left out is closed")
+
+    class Meta:
+        model = Facility
+        fields = ["id", *RULE_FIELDS, "hours"]
+        read_only_fields = ["id"]
+        # The name's uniqueness is the service's (a 422 with the field), not a second check.
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
+
+
+def _facility_data(facility: Facility) -> dict[str, Any]:
+    return dict(AdminFacilitySerializer(facility).data)
+
+
+def _save(request: Request, facility: Facility | None) -> Facility:
+    data = validated(AdminFacilitySerializer, request)
+    hours = {row["weekday"]: (row["opens"], row["closes"]) for row in data.pop("hours")}
+    return call_service(
+        save_facility, facility=facility, actor=user_of(request), hours=hours, **data
+    )
+
+
+class AdminFacilitiesView(APIView):
+    """Every facility with its rules and hours (retired ones too); ``POST`` adds one."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: AdminFacilitySerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return ok([_facility_data(f) for f in Facility.objects.prefetch_related("hours")])
+
+    @extend_schema(request=AdminFacilitySerializer, responses={201: AdminFacilitySerializer})
+    def post(self, request: Request) -> Response:
+        return ok(_facility_data(_save(request, None)), status=status.HTTP_201_CREATED)
+
+
+class AdminFacilityView(APIView):
+    """One facility; ``PUT`` changes its rules and hours (``is_active: false`` retires it)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: AdminFacilitySerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(_facility_data(get_object_or_404(Facility, pk=pk)))
+
+    @extend_schema(request=AdminFacilitySerializer, responses={200: AdminFacilitySerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        return ok(_facility_data(_save(request, get_object_or_404(Facility, pk=pk))))
+
+
+class ClosureSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    start = MomentField()
+    end = MomentField()
+    reason = serializers.CharField(max_length=200)
+
+    class Meta:
+        model = Closure
+        fields = ["id", "start", "end", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class AdminClosuresView(APIView):
+    """A facility's closures from today on; ``POST`` blocks a time: the bookings it covers are
+    cancelled, their residents told and their money given back as credit (``cancelled``)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: ClosureSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        facility = get_object_or_404(Facility, pk=pk)
+        coming = facility.closures.filter(end__gte=timezone.now())
+        return ok(ClosureSerializer(coming, many=True).data)
+
+    @extend_schema(request=ClosureSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, pk: int) -> Response:
+        facility = get_object_or_404(Facility, pk=pk)
+        data = validated(ClosureSerializer, request)
+        closure, cancelled = call_service(
+            close_facility, facility=facility, actor=user_of(request), **data
+        )
+        return ok(
+            {**ClosureSerializer(closure).data, "cancelled": cancelled},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AdminApprovalsView(ListAPIView):
+    """The bookings waiting for the manager's approval, the soonest first."""
+
+    permission_classes = [IsPropertyManager]
+    serializer_class = BookingSerializer
+
+    def get_queryset(self):
+        return (
+            Booking.objects.select_related("facility", "unit")
+            .filter(status=Booking.Status.PENDING_APPROVAL)
+            .order_by("start")
+        )
+
+
+class Decision(RejectUnknownFields, serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AdminDecisionView(APIView):
+    """Approve a booking waiting for approval, or decline it with a reason (what was paid is
+    the unit's credit again); 409 ``booking_not_pending`` if it is not waiting."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=Decision, responses={200: BookingSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = get_object_or_404(Booking, pk=pk)
+        data = validated(Decision, request)
+        decided = call_service(decide_booking, booking=booking, actor=user_of(request), **data)
+        return ok(BookingSerializer(decided).data)
+
+
+class Closing(RejectUnknownFields, serializers.Serializer):
+    no_show = serializers.BooleanField(default=False)
+    keep_deposit = serializers.BooleanField(default=False)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AdminCloseView(APIView):
+    """Close a confirmed booking that has started (or mark a no-show): the deposit goes back
+    to credit unless kept with a reason."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=Closing, responses={200: BookingSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = get_object_or_404(Booking, pk=pk)
+        data = validated(Closing, request)
+        closed = call_service(close_booking, booking=booking, actor=user_of(request), **data)
+        return ok(BookingSerializer(closed).data)
+
+
+class AdminReportView(APIView):
+    """Utilisation of the bookings starting in a period (this month by default): occupancy
+    per facility, bookings, no-shows, cancellations and fees, and bookings per unit; or the
+    facilities' table as CSV or XLSX."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(parameters=[ReportPeriod], responses=json_or_files("text/csv", XLSX))
+    def get(self, request: Request) -> HttpResponse:
+        period = query(ReportPeriod, request.query_params)
+        report = utilisation(period["start"], period["end"])
+        if period.get("format"):
+            return report_file(report, period["format"])
+        return ok(report_data(report))

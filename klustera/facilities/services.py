@@ -9,7 +9,7 @@ bookings of one facility overlap, whatever the code does.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from klustera.billing.services import Charge, add_one_off_charges, issue_charge,
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Unit
 from klustera.estate.selectors import units_visible_to
-from klustera.facilities.models import HOLDING, ZERO, Booking, Closure, Facility
+from klustera.facilities.models import HOLDING, ZERO, Booking, Closure, Facility, OpeningHours
 from klustera.facilities.rules import on_the_grid, opening, price, slots, window_for
 from klustera.notifications.services import notify
 from klustera.roles import is_manager
@@ -688,3 +688,87 @@ def _ask_managers(booking: Booking) -> None:
                 "link": tenant_url("booking-page", pk=booking.pk),
             },
         )
+
+
+# --- The manager's side: facilities and their hours ------------------------------------
+
+RULE_FIELDS = (
+    "name",
+    "rules",
+    "is_active",
+    "mode",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "buffer_minutes",
+    "capacity",
+    "lead_min_hours",
+    "lead_max_days",
+    "quota_per_week",
+    "quota_hours_per_month",
+    "eligibility",
+    "needs_approval",
+    "fee_kind",
+    "fee",
+    "weekend_fee",
+    "deposit",
+    "free_cancel_hours",
+    "late_cancel_fee",
+    "late_cancel_keeps_deposit",
+    "bill_with_ipl",
+)
+
+
+def save_facility(
+    *,
+    facility: Facility | None,
+    actor: User,
+    hours: dict[int, tuple[time, time]],
+    **rules: Any,
+) -> Facility:
+    """Add a facility or change its rules and its weekly hours (a weekday left out is
+    closed); bookings already made keep theirs. Audited with what changed."""
+    unknown = set(rules) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not a facility rule: {sorted(unknown)}")
+    for weekday, (opens, closes) in hours.items():
+        if not 1 <= weekday <= 7:
+            raise _refuse("hours", _("Weekdays are 1 (Monday) to 7 (Sunday)."), "bad_weekday")
+        if opens == closes:
+            raise _refuse("hours", _("A day opens and closes at different times."), "bad_hours")
+    for money in ("fee", "deposit", "late_cancel_fee", "weekend_fee"):
+        value = rules.get(money)
+        if value is not None and value != value.to_integral_value():
+            raise _refuse(money, _("Enter a whole amount of Rupiah."), "not_whole_rupiah")
+    with tenant_atomic():
+        is_new = facility is None
+        facility = facility or Facility()
+        before = {name: getattr(facility, name) for name in RULE_FIELDS}
+        for name, value in rules.items():
+            setattr(facility, name, value)
+        facility.full_clean()
+        facility.save()
+        old_hours = {row.weekday: (row.opens, row.closes) for row in facility.hours.all()}
+        if old_hours != hours:
+            facility.hours.all().delete()
+            OpeningHours.objects.bulk_create(
+                OpeningHours(facility=facility, weekday=day, opens=opens, closes=closes)
+                for day, (opens, closes) in sorted(hours.items())
+            )
+        changed = {
+            name: str(getattr(facility, name))
+            for name in RULE_FIELDS
+            if is_new or getattr(facility, name) != before[name]
+        }
+        if old_hours != hours:
+            changed["hours"] = ", ".join(
+                f"{day}: {opens:%H:%M}-{closes:%H:%M}"
+                for day, (opens, closes) in sorted(hours.items())
+            )
+        record(
+            actor=actor,
+            action="facility.added" if is_new else "facility.changed",
+            target=facility,
+            **changed,
+        )
+    return facility

@@ -14,6 +14,29 @@ api_urlpatterns = [
     ),
     path("bookings", api.BookingsView.as_view(), name="bookings"),
     path("bookings/<int:pk>/cancel", api.BookingCancelView.as_view(), name="booking-cancel"),
+    path("admin/facilities", api.AdminFacilitiesView.as_view(), name="admin-facilities"),
+    path("admin/facilities/report", api.AdminReportView.as_view(), name="admin-facilities-report"),
+    path(
+        "admin/facilities/approvals",
+        api.AdminApprovalsView.as_view(),
+        name="admin-facilities-approvals",
+    ),
+    path("admin/facilities/<int:pk>", api.AdminFacilityView.as_view(), name="admin-facility"),
+    path(
+        "admin/facilities/<int:pk>/closures",
+        api.AdminClosuresView.as_view(),
+        name="admin-facility-closures",
+    ),
+    path(
+        "admin/facilities/bookings/<int:pk>/decision",
+        api.AdminDecisionView.as_view(),
+        name="admin-booking-decision",
+    ),
+    path(
+        "admin/facilities/bookings/<int:pk>/close",
+        api.AdminCloseView.as_view(),
+        name="admin-booking-close",
+    ),
 ]
 
 urlpatterns = [
@@ -24,4 +47,13 @@ urlpatterns = [
     path("bookings/<int:pk>/", views.booking_page, name="booking-page"),
     path("bookings/<int:pk>/action", views.booking_action, name="booking-action"),
     path("manage/facilities/calendar/", views.calendar_page, name="facilities-calendar"),
+    path("manage/facilities/", views.manage_facilities_page, name="facilities-manage"),
+    path("manage/facilities/new/", views.facility_edit_page, name="facility-new-page"),
+    path("manage/facilities/<int:pk>/", views.facility_edit_page, name="facility-edit-page"),
+    path(
+        "manage/facilities/<int:pk>/closures",
+        views.facility_closure_page,
+        name="facility-closure-page",
+    ),
+    path("manage/facilities/report/", views.report_page, name="facilities-report"),
 ]

@@ -13,11 +13,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from klustera.api import user_of
-from klustera.facilities.forms import BookingForm, DecisionForm, week_start
-from klustera.facilities.models import HOLDING, Booking
+from klustera.facilities.forms import (
+    BookingForm,
+    ClosureForm,
+    DecisionForm,
+    FacilityForm,
+    week_start,
+)
+from klustera.facilities.models import HOLDING, Booking, Facility
+from klustera.facilities.reports import ReportPeriod, Utilisation, report_table, utilisation
 from klustera.facilities.selectors import (
     access_facility,
     availability,
@@ -28,11 +36,14 @@ from klustera.facilities.services import (
     book_facility,
     cancel_booking,
     close_booking,
+    close_facility,
     decide_booking,
+    save_facility,
 )
-from klustera.paging import paginate
+from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
+from klustera.tables import XLSX, download, to_csv, to_xlsx
 from klustera.tenancy.context import current_tenant
 
 B = Booking.Status
@@ -237,3 +248,95 @@ def my_bookings_page(request: HttpRequest) -> HttpResponse:
     """All of one's bookings, the latest first."""
     bookings = bookings_visible_to(user_of(request)).order_by("-start", "-pk")
     return render(request, "facilities/bookings.html", paginate(request, bookings, 20))
+
+
+@manager_required
+def manage_facilities_page(request: HttpRequest) -> HttpResponse:
+    """Every facility, retired ones too, to change; and a new one."""
+    return render(
+        request,
+        "facilities/manage.html",
+        {"facilities": Facility.objects.prefetch_related("hours")},
+    )
+
+
+@manager_required
+def facility_edit_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A facility's rules and hours, and its coming closures with the form to block time."""
+    facility = get_object_or_404(Facility, pk=pk) if pk else None
+    form = FacilityForm(request.POST or None, instance=facility)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_facility(
+                facility=facility, actor=user_of(request), hours=form.hours(), **form.rules()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Facility saved."))
+            return redirect("facility-edit-page", pk=saved.pk)
+    closures = facility.closures.filter(end__gte=timezone.now()) if facility else []
+    return render(
+        request,
+        "facilities/edit.html",
+        {
+            "facility": facility,
+            "form": form,
+            "closures": closures,
+            "closure_form": ClosureForm(),
+        },
+    )
+
+
+@require_POST
+@manager_required
+def facility_closure_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Block a time: the bookings it covers are cancelled and their residents told."""
+    facility = get_object_or_404(Facility, pk=pk)
+    form = ClosureForm(request.POST)
+    if form.is_valid():
+        try:
+            _closure, cancelled = close_facility(
+                facility=facility, actor=user_of(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Closed. %(n)s booking was cancelled; its resident is told and refunded.",
+                    "Closed. %(n)s bookings were cancelled; their residents are told and refunded.",
+                    cancelled,
+                )
+                % {"n": cancelled},
+            )
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("facility-edit-page", pk=facility.pk)
+
+
+@manager_required
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    """How much each facility is used: occupancy, bookings, no-shows, fees; units that book."""
+    period = filters_of(request, ReportPeriod)
+    report = utilisation(period["start"], period["end"])
+    if period.get("format"):
+        return report_file(report, period["format"])
+    return render(
+        request,
+        "facilities/report.html",
+        {
+            "report": report,
+            "units": report.units[:20],
+            "query": f"start={report.first:%Y-%m-%d}&end={report.last:%Y-%m-%d}",
+        },
+    )
+
+
+def report_file(report: Utilisation, kind: str) -> HttpResponse:
+    stem = f"facilities-{report.first:%Y-%m-%d}-{report.last:%Y-%m-%d}"
+    if kind == "xlsx":
+        return download(to_xlsx(report_table(report), "facilities"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(report_table(report)), f"{stem}.csv", "text/csv; charset=utf-8")

@@ -55,6 +55,10 @@ EXTRA = {
         "manage/helpdesk/report/",
         "manage/helpdesk/settings/",
         "facilities/",
+        "manage/facilities/",
+        "manage/facilities/new/",
+        "manage/facilities/1/",  # the demo's clubhouse, with its closures
+        "manage/facilities/report/",
     ],
     "resident": [],
     "guard": [],
