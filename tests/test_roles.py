@@ -285,6 +285,8 @@ PAGES = [
     Row("bookings-page", "get", SIGNED_IN),
     Row("booking-page", "get", HOUSEHOLD, "booking"),
     Row("booking-action", "post", HOUSEHOLD, "booking"),  # no action named: 400
+    Row("booking-ics", "get", HOUSEHOLD, "booking"),
+    Row("bookings-feed", "get", NOBODY),  # only with its owner's token (test_calendar)
     Row("bookings-day-ahead", "get", frozenset({M, G, C, F})),
     Row("facilities-calendar", "get", MANAGER),
     Row("facilities-manage", "get", MANAGER),

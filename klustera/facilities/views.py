@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from klustera.api import user_of
+from klustera.facilities.calendar import feed_owner, feed_token, to_ics
 from klustera.facilities.forms import (
     BookingForm,
     ClosureForm,
@@ -47,6 +49,7 @@ from klustera.tables import XLSX, download, to_csv, to_xlsx
 from klustera.tenancy.context import current_tenant
 
 B = Booking.Status
+FEED_DAYS = 60  # how far back a calendar feed reaches
 
 
 def _zone() -> ZoneInfo:
@@ -246,8 +249,14 @@ def day_ahead_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_bookings_page(request: HttpRequest) -> HttpResponse:
     """All of one's bookings, the latest first."""
-    bookings = bookings_visible_to(user_of(request)).order_by("-start", "-pk")
-    return render(request, "facilities/bookings.html", paginate(request, bookings, 20))
+    user = user_of(request)
+    bookings = bookings_visible_to(user).order_by("-start", "-pk")
+    feed = request.build_absolute_uri(
+        reverse("bookings-feed", kwargs={"pk": user.pk, "token": feed_token(user)})
+    )
+    return render(
+        request, "facilities/bookings.html", {**paginate(request, bookings, 20), "feed": feed}
+    )
 
 
 @manager_required
@@ -340,3 +349,28 @@ def report_file(report: Utilisation, kind: str) -> HttpResponse:
     if kind == "xlsx":
         return download(to_xlsx(report_table(report), "facilities"), f"{stem}.xlsx", XLSX)
     return download(to_csv(report_table(report)), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+@login_required
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One booking as an ``.ics`` file for one's calendar."""
+    booking = get_object_or_404(bookings_visible_to(user_of(request)), pk=pk)
+    response = HttpResponse(
+        to_ics([booking], booking.facility.name), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+    return response
+
+
+@require_GET
+def bookings_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """A resident's bookings (their units'), the last 60 days and all ahead, for a calendar
+    app to subscribe to; the link is the key (no sign-in), and a new password changes it."""
+    owner = feed_owner(pk, token)
+    if owner is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=FEED_DAYS)
+    bookings = bookings_visible_to(owner).filter(end__gte=since).order_by("start")
+    tenant = current_tenant()
+    name = f"{_('Bookings')} · {tenant.name}" if tenant else _("Bookings")
+    return HttpResponse(to_ics(bookings, name), content_type="text/calendar; charset=utf-8")
