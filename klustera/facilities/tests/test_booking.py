@@ -13,15 +13,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from klustera.accounts.tests.factories import UserFactory
+from klustera.billing.models import Allocation, Invoice, Payment, Refund
+from klustera.billing.services import record_payment, unit_credit
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.facilities.models import HOLDING, Booking, Closure, Facility, OpeningHours
 from klustera.facilities.rules import opening, price, slots, window_for
-from klustera.facilities.services import book_facility, cancel_booking, expire_holds
+from klustera.facilities.services import (
+    book_facility,
+    cancel_booking,
+    close_facility,
+    expire_holds,
+)
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
@@ -43,6 +51,19 @@ def make_facility(**rules: Any) -> Facility:
         for day, (opens, closes) in hours.items()
     )
     return facility
+
+
+def assert_ledger_balances(unit: Unit) -> None:
+    """Every Rupiah paid is on an invoice, refunded or the unit's credit; each invoice's
+    paid amount is what its allocations in force say."""
+    paid = Payment.objects.filter(unit=unit, reversal__isnull=True).aggregate(t=Sum("amount"))
+    live = Allocation.objects.filter(payment__unit=unit, reversed_at__isnull=True)
+    allocated = live.aggregate(t=Sum("amount"))["t"] or 0
+    refunded = Refund.objects.filter(unit=unit).aggregate(t=Sum("amount"))["t"] or 0
+    assert (paid["t"] or 0) == allocated + refunded + unit_credit(unit)
+    for invoice in Invoice.objects.filter(unit=unit):
+        on_it = live.filter(invoice=invoice).aggregate(t=Sum("amount"))["t"] or 0
+        assert invoice.amount_paid == on_it, invoice.number
 
 
 @pytest.fixture
@@ -230,7 +251,7 @@ def test_an_unpaid_booking_holds_its_time_for_30_minutes(complex_) -> None:
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["book", "cancel", "wait"]),
+        st.sampled_from(["book", "cancel", "wait", "pay", "close", "expire"]),
         st.sampled_from(["court", "pool", "clubhouse"]),
         st.integers(min_value=0, max_value=5),  # which hour from 10:00
         st.integers(min_value=1, max_value=6),  # the party
@@ -246,33 +267,74 @@ STEPS = st.lists(
 )
 @given(steps=STEPS)
 def test_no_sequence_of_bookings_overlaps_or_overfills(complex_, steps) -> None:
-    """Booking, cancelling and letting holds lapse in any order never leaves two exclusive
-    bookings at one time, nor more people than a shared facility takes."""
+    """Booking, paying, cancelling, closing an hour and letting holds lapse in any order
+    never leaves two exclusive bookings at one time, nor more people than a shared facility
+    takes, and every Rupiah paid stays on an invoice or in the unit's credit."""
     with tenant_context(complex_["tenant"]):
         Booking.objects.all().delete()
+        Closure.objects.all().delete()
         Facility.objects.all().delete()
+        Allocation.objects.all().delete()
+        Payment.objects.all().delete()
+        Invoice.objects.all().delete()
         facilities = {
             "court": make_facility(name="Lapangan"),
             "pool": make_facility(name="Kolam", capacity=8),
-            "clubhouse": make_facility(name="Clubhouse", fee_kind="per_booking", fee=Decimal(1)),
+            "clubhouse": make_facility(
+                name="Clubhouse",
+                fee_kind="per_booking",
+                fee=Decimal(1000),
+                deposit=Decimal(500),
+                free_cancel_hours=48,
+                late_cancel_fee=Decimal(300),
+            ),
         }
+        units = [complex_["unit"], complex_["data"].units[1]]
         now = NOW
         for action, name, hour, party in steps:
             facility = facilities[name]
+            bookings = list(Booking.objects.filter(facility=facility).order_by("pk"))
+            chosen = bookings[hour % len(bookings)] if bookings else None
+            start = at(9, 10 + hour)
             if action == "wait":
                 now += timedelta(minutes=20)  # a hold of 30 minutes lapses after two waits
-                continue
-            if action == "cancel":
-                bookings = list(Booking.objects.filter(facility=facility).order_by("pk"))
-                if bookings:
-                    with contextlib.suppress(StateConflict):
-                        booking = bookings[hour % len(bookings)]
-                        cancel_booking(booking=booking, actor=complex_["user"])
-                continue
-            start = at(9, 10 + hour)
-            with contextlib.suppress(StateConflict, ValidationError):
-                end = start + timedelta(hours=1)
-                _book(complex_, facility, start, end, party_size=party, now=now)
+            elif action == "expire":
+                expire_holds(now=now)
+            elif action == "close":
+                with contextlib.suppress(ValidationError):
+                    close_facility(
+                        facility=facility,
+                        start=start,
+                        end=start + timedelta(hours=1),
+                        reason="Perawatan",
+                        actor=complex_["data"].manager,
+                    )
+            elif action == "pay" and chosen is not None and chosen.invoice is not None:
+                with contextlib.suppress(ValidationError):
+                    record_payment(
+                        unit=chosen.unit,
+                        amount=chosen.invoice.total,
+                        method="cash",
+                        for_invoice=chosen.invoice,
+                    )
+            elif action == "cancel" and chosen is not None:
+                with contextlib.suppress(StateConflict):
+                    cancel_booking(booking=chosen, actor=complex_["user"], now=now)
+            elif action == "book":
+                with contextlib.suppress(StateConflict, ValidationError):
+                    end = start + timedelta(hours=1)
+                    unit = units[party % 2]
+                    actor = complex_["user"] if unit == units[0] else complex_["data"].manager
+                    _book(
+                        complex_,
+                        facility,
+                        start,
+                        end,
+                        party_size=party,
+                        now=now,
+                        unit=unit,
+                        actor=actor,
+                    )
         for facility in facilities.values():
             for hour in range(6):
                 start = at(9, 10 + hour)
@@ -286,6 +348,11 @@ def test_no_sequence_of_bookings_overlaps_or_overfills(complex_, steps) -> None:
                     assert holding.count() <= 1
                 else:
                     assert sum(b.party_size for b in holding) <= facility.capacity
+        for unit in units:
+            assert_ledger_balances(unit)
+        # A booking holds its time only while its invoice can still be paid or is paid.
+        for booking in Booking.objects.filter(status="confirmed", invoice__isnull=False):
+            assert booking.invoice.status == "paid"
 
 
 def test_twenty_people_booking_one_time_at_once_get_one_booking(pg_scratch) -> None:

@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db.models import Sum
 
-from klustera.billing.models import Allocation, Invoice, OneOffCharge, Payment, Refund
+from klustera.billing.models import Invoice, OneOffCharge, Payment
 from klustera.billing.services import record_payment, unit_credit
 from klustera.errors import StateConflict
-from klustera.estate.models import Unit
 from klustera.facilities.models import Booking, Closure
 from klustera.facilities.services import (
     cancel_booking,
@@ -25,7 +23,13 @@ from klustera.facilities.services import (
     expire_holds,
     remind_bookings,
 )
-from klustera.facilities.tests.test_booking import NOW, _book, at, make_facility
+from klustera.facilities.tests.test_booking import (
+    NOW,
+    _book,
+    assert_ledger_balances,
+    at,
+    make_facility,
+)
 from klustera.notifications.models import Message
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
@@ -41,19 +45,6 @@ def clubhouse(**rules: Any):
         deposit=DEPOSIT,
         **rules,
     )
-
-
-def assert_ledger_balances(unit: Unit) -> None:
-    """Every Rupiah paid is on an invoice, refunded or the unit's credit; each invoice's
-    paid amount is what its allocations in force say."""
-    paid = Payment.objects.filter(unit=unit, reversal__isnull=True).aggregate(t=Sum("amount"))
-    live = Allocation.objects.filter(payment__unit=unit, reversed_at__isnull=True)
-    allocated = live.aggregate(t=Sum("amount"))["t"] or 0
-    refunded = Refund.objects.filter(unit=unit).aggregate(t=Sum("amount"))["t"] or 0
-    assert (paid["t"] or 0) == allocated + refunded + unit_credit(unit)
-    for invoice in Invoice.objects.filter(unit=unit):
-        on_it = live.filter(invoice=invoice).aggregate(t=Sum("amount"))["t"] or 0
-        assert invoice.amount_paid == on_it, invoice.number
 
 
 @pytest.fixture
