@@ -450,3 +450,23 @@ def pg_scratch(tenant_a):
     finally:
         connections.close_all()
         services.drop_database(tenant)
+
+
+@pytest.fixture
+def sqlite_scratch(tenant_a):
+    """A SQLite complex of the test's own, its file outside the session's transactions: for
+    tests where several processes write it at once."""
+    from klustera.tenancy import services
+    from klustera.tenancy.services import NewManager, provision_tenant
+
+    tenant = provision_tenant(
+        name="Scratch",
+        slug="scratch-sqlite",
+        cluster="default",
+        manager=NewManager(phone="081200000008", name="Pengelola", password="pw-x-123456"),
+    )
+    try:
+        yield tenant
+    finally:
+        connections.close_all()
+        services.drop_database(tenant)

@@ -4,6 +4,7 @@ booking that lapses; and, on PostgreSQL, twenty people booking one time at once.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from klustera.accounts.models import User
 from klustera.accounts.tests.factories import UserFactory
 from klustera.billing.models import Allocation, Invoice, Payment, Refund
 from klustera.billing.services import record_payment, unit_credit
@@ -31,6 +33,7 @@ from klustera.facilities.services import (
     expire_holds,
 )
 from klustera.roles import Role
+from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -418,3 +421,65 @@ def test_twenty_people_booking_one_time_at_once_get_one_booking(pg_scratch) -> N
                 status="confirmed",
             )
         assert first.pk
+
+
+def _attempt_in_a_process(
+    tenant: Any, ids: dict[str, int], party: int, gate: Any, out: Any
+) -> None:
+    """One person booking in a process of their own (forked): its own SQLite connection."""
+    try:
+        with tenant_context(tenant):
+            facility = Facility.objects.get(pk=ids["facility"])
+            unit = Unit.objects.get(pk=ids["unit"])
+            actor = User.objects.get(pk=ids["actor"])
+            gate.wait(timeout=30)
+            book_facility(
+                facility=facility,
+                unit=unit,
+                actor=actor,
+                start=at(8, 10),
+                end=at(8, 11),
+                party_size=party,
+                now=NOW,
+            )
+        out.put("booked")
+    except StateConflict as exc:
+        out.put(f"{_conflict(exc)}, next free {len(exc.details['next_free'])}")
+    except Exception as exc:  # reported to the test, which fails on it
+        out.put(f"error {exc!r}")
+
+
+def test_twenty_processes_booking_one_time_on_sqlite_get_one_booking(sqlite_scratch) -> None:
+    """The embedded default: each booking's transaction takes SQLite's write lock first, so
+    of 20 processes at once one gets the court (three parties of 3 the pool of 10), and the
+    others a 409 naming the next free times."""
+    with tenant_context(sqlite_scratch):
+        unit = Unit.objects.create(block="A", number="01")
+        manager = User.objects.get(phone="+6281200000008")
+        court = make_facility()
+        pool = make_facility(name="Kolam renang", capacity=10)
+    connections[alias_for(sqlite_scratch)].close()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+
+    def race(facility: Facility, party: int) -> list[str]:
+        gate, out = context.Barrier(20), context.Queue()
+        ids = {"facility": facility.pk, "unit": unit.pk, "actor": manager.pk}
+        people = [
+            context.Process(
+                target=_attempt_in_a_process, args=(sqlite_scratch, ids, party, gate, out)
+            )
+            for _ in range(20)
+        ]
+        for person in people:
+            person.start()
+        outcomes = sorted(out.get(timeout=60) for _ in people)
+        for person in people:
+            person.join(timeout=30)
+            assert person.exitcode == 0
+        return outcomes
+
+    assert race(court, 1) == ["booked"] + ["slot_taken, next free 3"] * 19
+    assert race(pool, 3) == ["booked"] * 3 + ["slot_taken, next free 3"] * 17
+    with tenant_context(sqlite_scratch):
+        assert Booking.objects.filter(facility=court).count() == 1
+        assert sum(b.party_size for b in Booking.objects.filter(facility=pool)) == 9
