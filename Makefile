@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/helpdesk.py
+	$(BIN)/python bench/facilities.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

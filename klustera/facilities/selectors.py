@@ -3,6 +3,7 @@ by whom) or closed."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,13 +55,15 @@ def availability(
     hours = {row.weekday: (row.opens, row.closes) for row in facility.hours.all()}
     since = datetime.combine(first, datetime.min.time(), zone)
     until = datetime.combine(last + timedelta(days=2), datetime.min.time(), zone)
-    taken = list(
+    taken = sorted(
         Booking.objects.filter(
             facility=facility, status__in=HOLDING, start__lt=until, end__gt=since
         )
         .exclude(hold_until__lt=now)
         .values_list("start", "end", "party_size")
     )
+    starts = [start for start, _end, _party in taken]
+    longest = max((end - start for start, end, _party in taken), default=timedelta())
     closures = list(
         facility.closures.filter(start__lt=until, end__gt=since).values_list("start", "end")
     )
@@ -75,7 +78,10 @@ def availability(
             if any(s < end and e > start for s, e in closures):
                 cells.append({"start": start, "end": end, "state": "closed", "places": 0})
                 continue
-            near = [p for s, e, p in taken if s < end + buffer and e > start - buffer]
+            # Only bookings starting from (start - buffer - the longest) can reach this slot.
+            low = bisect_left(starts, start - buffer - longest)
+            high = bisect_left(starts, end + buffer)
+            near = [p for _s, e, p in taken[low:high] if e > start - buffer]
             if facility.capacity is None:
                 places = 0 if near else 1
             else:
