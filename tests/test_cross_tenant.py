@@ -33,7 +33,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
-from klustera.facilities.models import Booking, Facility
+from klustera.facilities.models import Booking, Facility, FacilityPhoto
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
@@ -128,6 +128,8 @@ PROBES: dict[str, Probe] = {
     "admin-booking-decision": Probe(("post",), "object", "booking"),
     "admin-booking-close": Probe(("post",), "object", "booking"),
     "admin-facilities-report": Probe(("get",), "list"),
+    "admin-facility-photos": Probe(("post",), "object", "facility"),
+    "admin-facility-photo": Probe(("delete",), "object", "facility_photo"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),
@@ -331,6 +333,9 @@ def world(tenant_a, tenant_b):
             expires_at="2027-01-01T00:00:00Z",
         )
         facility = Facility.objects.create(pk=FOREIGN_ID, name=MARKER, rules=MARKER)
+        facility_photo = FacilityPhoto.objects.create(
+            pk=FOREIGN_ID, facility=facility, image="beta/x.jpg", thumbnail="beta/y.jpg"
+        )
         booking = Booking.objects.create(
             pk=FOREIGN_ID,
             facility=facility,
@@ -354,6 +359,7 @@ def world(tenant_a, tenant_b):
         "unit": unit,
         "token": token,
         "facility": facility,
+        "facility_photo": facility_photo,
         "booking": booking,
         "message": message,
         "push": push,

@@ -43,6 +43,7 @@ from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
 from klustera.facilities.models import Booking, Facility
+from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
@@ -171,6 +172,15 @@ API = [
     Row("admin-booking-decision", "post", MANAGER, "booking"),
     Row("admin-booking-close", "post", MANAGER, "booking"),
     Row("admin-facilities-report", "get", MANAGER),
+    Row(
+        "admin-facility-photos",
+        "post",
+        MANAGER,
+        "facility",
+        lambda w: {"photos": photo()},
+        multipart=True,
+    ),
+    Row("admin-facility-photo", "delete", MANAGER, "facility_photo"),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
@@ -294,6 +304,9 @@ PAGES = [
     Row("facility-edit-page", "get", MANAGER, "facility"),
     Row("facility-closure-page", "post", MANAGER, "facility"),
     Row("facilities-report", "get", MANAGER),
+    Row("facility-photos-page", "post", MANAGER, "facility"),  # no photo sent: told so
+    Row("facility-photo-remove-page", "post", MANAGER, "facility_photo"),
+    Row("facility-photo", "get", SIGNED_IN, "facility_photo"),
     Row("helpdesk-queue", "get", MANAGER),
     Row("helpdesk-queue", "post", MANAGER),
     Row("helpdesk-report", "get", MANAGER),
@@ -479,6 +492,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             kind="problem",
         )
         objects["facility"] = Facility.objects.create(name="Lapangan tenis")
+        [objects["facility_photo"]] = add_facility_photos(
+            facility=objects["facility"], images=[ImageField().clean(photo())], actor=host
+        )
         objects["booking"] = Booking.objects.create(
             facility=objects["facility"],
             unit=unit,

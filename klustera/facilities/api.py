@@ -7,12 +7,14 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,7 +34,7 @@ from klustera.api import (
     validated,
 )
 from klustera.estate.selectors import units_visible_to
-from klustera.facilities.models import Booking, Closure, Facility
+from klustera.facilities.models import Booking, Closure, Facility, FacilityPhoto
 from klustera.facilities.reports import ReportPeriod, report_data, utilisation
 from klustera.facilities.selectors import (
     MAX_DAYS,
@@ -42,12 +44,15 @@ from klustera.facilities.selectors import (
     facilities_visible_to,
 )
 from klustera.facilities.services import (
+    MAX_PHOTOS,
     RULE_FIELDS,
+    add_facility_photos,
     book_facility,
     cancel_booking,
     close_booking,
     close_facility,
     decide_booking,
+    remove_facility_photo,
     save_facility,
 )
 from klustera.facilities.views import report_file
@@ -55,7 +60,24 @@ from klustera.permissions import IsPropertyManager
 from klustera.tables import XLSX
 
 
+class FacilityPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FacilityPhoto
+        fields = ["id", "url", "thumbnail_url"]
+
+    def get_url(self, photo: FacilityPhoto) -> str:
+        return reverse("facility-photo", kwargs={"pk": photo.pk})
+
+    def get_thumbnail_url(self, photo: FacilityPhoto) -> str:
+        return reverse("facility-photo", kwargs={"pk": photo.pk}) + "?size=thumb"
+
+
 class FacilitySerializer(serializers.ModelSerializer):
+    photos = FacilityPhotoSerializer(many=True, read_only=True)
+
     class Meta:
         model = Facility
         fields = [
@@ -75,6 +97,7 @@ class FacilitySerializer(serializers.ModelSerializer):
             "weekend_fee",
             "deposit",
             "free_cancel_hours",
+            "photos",
         ]
 
 
@@ -360,3 +383,41 @@ class AdminReportView(APIView):
         if period.get("format"):
             return report_file(report, period["format"])
         return ok(report_data(report))
+
+
+class PhotoUpload(RejectUnknownFields, serializers.Serializer):
+    photos = serializers.ListField(
+        child=serializers.ImageField(), min_length=1, max_length=MAX_PHOTOS
+    )
+
+
+class AdminPhotosView(APIView):
+    """Add photos to a facility (multipart ``photos``, at most five in all); each is drawn
+    again as JPEG without its metadata."""
+
+    permission_classes = [IsPropertyManager]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUpload},
+        responses={201: FacilityPhotoSerializer(many=True)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        facility = get_object_or_404(Facility, pk=pk)
+        data = validated(PhotoUpload, request)
+        photos = call_service(
+            add_facility_photos, facility=facility, images=data["photos"], actor=user_of(request)
+        )
+        return ok(FacilityPhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class AdminPhotoView(APIView):
+    """Take a photo off its facility."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        photo = get_object_or_404(FacilityPhoto, pk=pk)
+        remove_facility_photo(photo=photo, actor=user_of(request))
+        return ok(None)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
+from klustera.tenancy.files import private_upload
 from klustera.timestamps import Timestamped
 
 ZERO = Decimal(0)
@@ -114,6 +115,20 @@ class OpeningHours(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class FacilityPhoto(Timestamped):
+    """A photo of a facility, drawn again as JPEG without its metadata, with a thumbnail."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=private_upload)
+    thumbnail = models.ImageField(upload_to=private_upload)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of facility {self.facility_id}"
 
 
 class Closure(Timestamped):

@@ -21,7 +21,7 @@ MAX_DAYS = 31  # the longest stretch one availability answer covers
 
 def facilities_visible_to(user: Any) -> QuerySet[Facility]:
     """Managers see every facility; everyone else the ones in use."""
-    facilities = Facility.objects.prefetch_related("hours")
+    facilities = Facility.objects.prefetch_related("hours", "photos")
     return facilities if is_manager(user) else facilities.filter(is_active=True)
 
 

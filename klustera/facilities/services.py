@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -30,12 +30,26 @@ from klustera.billing.services import Charge, add_one_off_charges, issue_charge,
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Unit
 from klustera.estate.selectors import units_visible_to
-from klustera.facilities.models import HOLDING, ZERO, Booking, Closure, Facility, OpeningHours
+from klustera.facilities.models import (
+    HOLDING,
+    ZERO,
+    Booking,
+    Closure,
+    Facility,
+    FacilityPhoto,
+    OpeningHours,
+)
 from klustera.facilities.rules import on_the_grid, opening, price, slots, window_for
 from klustera.notifications.services import notify
 from klustera.roles import is_manager
-from klustera.tenancy.context import current_tenant, one_writer_at_a_time, tenant_atomic
+from klustera.tenancy.context import (
+    current_alias,
+    current_tenant,
+    one_writer_at_a_time,
+    tenant_atomic,
+)
 from klustera.tenancy.links import tenant_url
+from klustera.uploads import clean_photo
 
 B = Booking.Status
 HOLD = timedelta(minutes=30)  # a booking waiting for its payment keeps its time this long
@@ -772,3 +786,45 @@ def save_facility(
             **changed,
         )
     return facility
+
+
+MAX_PHOTOS = 5  # a facility's photos
+
+
+def add_facility_photos(
+    *, facility: Facility, images: list[Any], actor: User
+) -> list[FacilityPhoto]:
+    """Add photos to a facility (at most five in all), each drawn again as JPEG without its
+    metadata and with a thumbnail; all of them or none. Audited."""
+    cleaned = []
+    for image in images:
+        try:
+            cleaned.append(clean_photo(image))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from exc
+    with tenant_atomic():
+        Facility.objects.select_for_update().filter(pk=facility.pk).first()
+        if facility.photos.count() + len(cleaned) > MAX_PHOTOS:
+            raise _refuse(
+                "photos",
+                _("At most %(n)s photos of a facility.") % {"n": MAX_PHOTOS},
+                "too_many_photos",
+            )
+        photos = [
+            FacilityPhoto.objects.create(facility=facility, image=full, thumbnail=small)
+            for full, small in cleaned
+        ]
+        record(actor=actor, action="facility.photos_added", target=facility, count=len(photos))
+    return photos
+
+
+def remove_facility_photo(*, photo: FacilityPhoto, actor: User) -> None:
+    """Take a photo off a facility (its files go with it). Audited."""
+    files = [photo.image, photo.thumbnail]
+    with tenant_atomic():
+        facility = photo.facility
+        photo.delete()
+        record(actor=actor, action="facility.photo_removed", target=facility)
+        transaction.on_commit(
+            lambda: [stored.delete(save=False) for stored in files], using=current_alias()
+        )

@@ -23,6 +23,16 @@ api_urlpatterns = [
     ),
     path("admin/facilities/<int:pk>", api.AdminFacilityView.as_view(), name="admin-facility"),
     path(
+        "admin/facilities/<int:pk>/photos",
+        api.AdminPhotosView.as_view(),
+        name="admin-facility-photos",
+    ),
+    path(
+        "admin/facilities/photos/<int:pk>",
+        api.AdminPhotoView.as_view(),
+        name="admin-facility-photo",
+    ),
+    path(
         "admin/facilities/<int:pk>/closures",
         api.AdminClosuresView.as_view(),
         name="admin-facility-closures",
@@ -58,4 +68,13 @@ urlpatterns = [
         name="facility-closure-page",
     ),
     path("manage/facilities/report/", views.report_page, name="facilities-report"),
+    path(
+        "manage/facilities/<int:pk>/photos", views.facility_photos_page, name="facility-photos-page"
+    ),
+    path(
+        "manage/facilities/photos/<int:pk>/remove",
+        views.facility_photo_remove_page,
+        name="facility-photo-remove-page",
+    ),
+    path("facilities/photos/<int:pk>", views.facility_photo, name="facility-photo"),
 ]

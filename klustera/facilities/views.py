@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from klustera.facilities.forms import (
     FacilityForm,
     week_start,
 )
-from klustera.facilities.models import HOLDING, Booking, Facility
+from klustera.facilities.models import HOLDING, Booking, Facility, FacilityPhoto
 from klustera.facilities.reports import ReportPeriod, Utilisation, report_table, utilisation
 from klustera.facilities.selectors import (
     access_facility,
@@ -35,13 +35,16 @@ from klustera.facilities.selectors import (
     facilities_visible_to,
 )
 from klustera.facilities.services import (
+    add_facility_photos,
     book_facility,
     cancel_booking,
     close_booking,
     close_facility,
     decide_booking,
+    remove_facility_photo,
     save_facility,
 )
+from klustera.forms import PhotosField
 from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
@@ -374,3 +377,41 @@ def bookings_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     tenant = current_tenant()
     name = f"{_('Bookings')} · {tenant.name}" if tenant else _("Bookings")
     return HttpResponse(to_ics(bookings, name), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def facility_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A facility's photo (``?size=thumb`` for the small one), to whoever may see it."""
+    user = user_of(request)
+    photo = get_object_or_404(
+        FacilityPhoto.objects.filter(facility__in=facilities_visible_to(user)), pk=pk
+    )
+    stored = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+@manager_required
+def facility_photos_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add photos to a facility."""
+    facility = get_object_or_404(Facility, pk=pk)
+    try:
+        images = PhotosField(required=True).clean(request.FILES.getlist("photos"))
+        add_facility_photos(facility=facility, images=images, actor=user_of(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Photos added."))
+    return redirect("facility-edit-page", pk=facility.pk)
+
+
+@require_POST
+@manager_required
+def facility_photo_remove_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a photo off its facility."""
+    photo = get_object_or_404(FacilityPhoto, pk=pk)
+    remove_facility_photo(photo=photo, actor=user_of(request))
+    messages.success(request, _("Photo removed."))
+    return redirect("facility-edit-page", pk=photo.facility_id)

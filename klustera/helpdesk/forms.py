@@ -6,31 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klustera.estate.models import Unit
 from klustera.estate.selectors import units_visible_to
+from klustera.forms import PhotosField
 from klustera.helpdesk.models import Category, HelpdeskSettings, Priority
-from klustera.helpdesk.services import MAX_PHOTOS
 from klustera.roles import is_manager
-
-
-class PhotosInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.ImageField):
-    """Up to five photos from one input (Django's documented way for several files)."""
-
-    widget = PhotosInput(attrs={"accept": "image/*", "multiple": True})
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS})
-        return [super(PhotosField, self).clean(file, initial) for file in files]
 
 
 class TicketForm(forms.Form):

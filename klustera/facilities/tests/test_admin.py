@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from klustera.facilities.models import Booking, Closure, Facility
 from klustera.facilities.reports import utilisation
 from klustera.facilities.tests.test_booking import make_facility
 from klustera.notifications.models import Message
+from klustera.payments.tests.test_manual import photo
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
 
@@ -223,3 +225,36 @@ def test_a_manager_makes_a_facility_and_blocks_time_in_the_portal(portal, tenant
     assert "Pengecatan" in blocked and "0 booking" in blocked
     report = manager.get("/c/alpha/manage/facilities/report/").content.decode()
     assert "Lapangan basket" in report
+
+
+def test_a_facility_shows_its_photos_to_residents(portal, tenant_a, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    manager, resident = portal["clients"]["manager"], portal["clients"]["resident"]
+    with tenant_context(tenant_a):
+        pool = make_facility(name="Kolam renang", capacity=30)
+    page = f"/c/alpha/manage/facilities/{pool.pk}/photos"
+    manager.post(page, {"photos": [photo("a.png"), photo("b.png")]})
+    with tenant_context(tenant_a):
+        first, second = pool.photos.all()
+    seen = resident.get(f"/c/alpha/facilities/{pool.pk}/").content.decode()
+    assert f"/c/alpha/facilities/photos/{first.pk}?size=thumb" in seen
+    image = resident.get(f"/c/alpha/facilities/photos/{first.pk}")
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {portal['manager_token']}")
+    assert len(api.get("/c/alpha/api/v1/facilities").json()["data"][0]["photos"]) == 2
+    too_many = api.post(
+        f"/c/alpha/api/v1/admin/facilities/{pool.pk}/photos",
+        {"photos": [photo(f"{n}.png") for n in range(4)]},
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["details"]["codes"] == {"photos": ["too_many_photos"]}
+    not_a_photo = api.post(
+        f"/c/alpha/api/v1/admin/facilities/{pool.pk}/photos",
+        {"photos": [SimpleUploadedFile("x.png", b"not an image", "image/png")]},
+    )
+    assert not_a_photo.status_code == 422
+    assert api.delete(f"/c/alpha/api/v1/admin/facilities/photos/{second.pk}").status_code == 200
+    manager.post(f"/c/alpha/manage/facilities/photos/{first.pk}/remove")
+    with tenant_context(tenant_a):
+        assert not pool.photos.exists()
+    assert resident.get(f"/c/alpha/facilities/photos/{first.pk}").status_code == 404
