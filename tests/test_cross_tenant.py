@@ -33,7 +33,7 @@ from klustera.billing.models import (
     Tariff,
 )
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
-from klustera.facilities.models import Booking, Facility, FacilityPhoto
+from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
@@ -130,6 +130,8 @@ PROBES: dict[str, Probe] = {
     "admin-facilities-report": Probe(("get",), "list"),
     "admin-facility-photos": Probe(("post",), "object", "facility"),
     "admin-facility-photo": Probe(("delete",), "object", "facility_photo"),
+    "admin-holidays": Probe(("get", "post"), "list"),
+    "admin-holiday": Probe(("delete",), "object", "holiday"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
     "admin-charges": Probe(("get", "post"), "list"),
@@ -333,6 +335,7 @@ def world(tenant_a, tenant_b):
             expires_at="2027-01-01T00:00:00Z",
         )
         facility = Facility.objects.create(pk=FOREIGN_ID, name=MARKER, rules=MARKER)
+        holiday = Holiday.objects.create(pk=FOREIGN_ID, day="2026-12-25", name=MARKER)
         facility_photo = FacilityPhoto.objects.create(
             pk=FOREIGN_ID, facility=facility, image="beta/x.jpg", thumbnail="beta/y.jpg"
         )
@@ -360,6 +363,7 @@ def world(tenant_a, tenant_b):
         "token": token,
         "facility": facility,
         "facility_photo": facility_photo,
+        "holiday": holiday,
         "booking": booking,
         "message": message,
         "push": push,

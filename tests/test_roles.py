@@ -42,7 +42,7 @@ from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
-from klustera.facilities.models import Booking, Facility
+from klustera.facilities.models import Booking, Facility, Holiday
 from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
@@ -181,6 +181,9 @@ API = [
         multipart=True,
     ),
     Row("admin-facility-photo", "delete", MANAGER, "facility_photo"),
+    Row("admin-holidays", "get", MANAGER),
+    Row("admin-holidays", "post", MANAGER),
+    Row("admin-holiday", "delete", MANAGER, "holiday"),
     Row("admin-report", "get", MANAGER, "report"),
     Row("admin-tariffs", "get", MANAGER),
     Row("admin-tariffs", "post", MANAGER),
@@ -307,6 +310,7 @@ PAGES = [
     Row("facility-photos-page", "post", MANAGER, "facility"),  # no photo sent: told so
     Row("facility-photo-remove-page", "post", MANAGER, "facility_photo"),
     Row("facility-photo", "get", SIGNED_IN, "facility_photo"),
+    Row("facility-holidays-page", "post", MANAGER),  # nothing named: told so
     Row("helpdesk-queue", "get", MANAGER),
     Row("helpdesk-queue", "post", MANAGER),
     Row("helpdesk-report", "get", MANAGER),
@@ -492,6 +496,7 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             kind="problem",
         )
         objects["facility"] = Facility.objects.create(name="Lapangan tenis")
+        objects["holiday"] = Holiday.objects.create(day=date(2026, 12, 25), name="Natal")
         [objects["facility_photo"]] = add_facility_photos(
             facility=objects["facility"], images=[ImageField().clean(photo())], actor=host
         )

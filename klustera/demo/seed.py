@@ -30,7 +30,7 @@ from klustera.billing.services import (
 )
 from klustera.community.services import post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.facilities.models import Booking, Closure, Facility, OpeningHours
+from klustera.facilities.models import Booking, Closure, Facility, Holiday, OpeningHours
 from klustera.facilities.services import book_facility, decide_booking
 from klustera.helpdesk.models import Category, Ticket
 from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket, route_ticket
@@ -101,6 +101,13 @@ LAST_NAMES = [
     "Utami",
 ]
 
+
+# National holidays, on which the facilities charge their weekend fee.
+HOLIDAYS = (
+    (date(2026, 12, 25), "Hari Raya Natal"),
+    (date(2027, 1, 1), "Tahun Baru 2027 Masehi"),
+    (date(2027, 2, 6), "Tahun Baru Imlek 2578 Kongzili"),
+)
 
 PLATFORM_ADMIN = DemoLogin("platform admin", "081100000000", "Operator Klustera")
 
@@ -513,6 +520,9 @@ def seed_facilities() -> None:
         reason="Pengecatan ulang garis lapangan",
         created_by=manager,
     )
+    for day, name in HOLIDAYS:
+        if day >= today:
+            Holiday.objects.create(day=day, name=name)
     a01 = Unit.objects.get(block="A", number="01")
     taken = {start for facility, start, _party in rows if facility == court}
     evening = next(at(2, hour) for hour in (19, 20, 21, 18, 17) if at(2, hour) not in taken)

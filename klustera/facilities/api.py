@@ -34,7 +34,7 @@ from klustera.api import (
     validated,
 )
 from klustera.estate.selectors import units_visible_to
-from klustera.facilities.models import Booking, Closure, Facility, FacilityPhoto
+from klustera.facilities.models import Booking, Closure, Facility, FacilityPhoto, Holiday
 from klustera.facilities.reports import ReportPeriod, report_data, utilisation
 from klustera.facilities.selectors import (
     MAX_DAYS,
@@ -47,12 +47,14 @@ from klustera.facilities.services import (
     MAX_PHOTOS,
     RULE_FIELDS,
     add_facility_photos,
+    add_holiday,
     book_facility,
     cancel_booking,
     close_booking,
     close_facility,
     decide_booking,
     remove_facility_photo,
+    remove_holiday,
     save_facility,
 )
 from klustera.facilities.views import report_file
@@ -420,4 +422,43 @@ class AdminPhotoView(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         photo = get_object_or_404(FacilityPhoto, pk=pk)
         remove_facility_photo(photo=photo, actor=user_of(request))
+        return ok(None)
+
+
+class HolidaySerializer(RejectUnknownFields, serializers.ModelSerializer):
+    day = DayField()
+
+    class Meta:
+        model = Holiday
+        fields = ["id", "day", "name"]
+        read_only_fields = ["id"]
+        extra_kwargs: dict[str, dict[str, Any]] = {"day": {"validators": []}}
+
+
+class AdminHolidaysView(APIView):
+    """The holidays from today on (facilities charge their weekend fee on them); ``POST``
+    adds one (422 ``holiday_exists`` for a day already one)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: HolidaySerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        coming = Holiday.objects.filter(day__gte=timezone.localdate())
+        return ok(HolidaySerializer(coming, many=True).data)
+
+    @extend_schema(request=HolidaySerializer, responses={201: HolidaySerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(HolidaySerializer, request)
+        holiday = call_service(add_holiday, actor=user_of(request), **data)
+        return ok(HolidaySerializer(holiday).data, status=status.HTTP_201_CREATED)
+
+
+class AdminHolidayView(APIView):
+    """Remove a holiday."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        remove_holiday(holiday=get_object_or_404(Holiday, pk=pk), actor=user_of(request))
         return ok(None)

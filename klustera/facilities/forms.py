@@ -158,3 +158,8 @@ class ClosureForm(forms.Form):
         widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(max_length=200, label=gettext_lazy("Reason (residents are told)"))
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput({"type": "date"}))
+    name = forms.CharField(max_length=100, label=gettext_lazy("Holiday"))

@@ -117,6 +117,20 @@ class OpeningHours(Timestamped):
         return f"{self.facility_id} {self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+class Holiday(Timestamped):
+    """A public holiday or collective leave day (libur nasional, cuti bersama): facilities
+    charge their weekend fee on it."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name}"
+
+
 class FacilityPhoto(Timestamped):
     """A photo of a facility, drawn again as JPEG without its metadata, with a thumbnail."""
 

@@ -69,13 +69,14 @@ def price(
     start: datetime,
     end: datetime,
     zone: ZoneInfo,
+    holiday: bool = False,
 ) -> Decimal:
     """What a booking costs in whole Rupiah: nothing, the fee per booking, or the fee per
-    hour for its length (rounded half up); the weekend fee where set on Saturdays and
-    Sundays (the local day the booking starts)."""
+    hour for its length (rounded half up); the weekend fee where set on Saturdays, Sundays
+    and holidays (the local day the booking starts)."""
     if kind == "free":
         return Decimal(0)
-    weekend = start.astimezone(zone).isoweekday() >= 6
+    weekend = holiday or start.astimezone(zone).isoweekday() >= 6
     rate = weekend_fee if weekend and weekend_fee is not None else fee
     if kind == "per_booking":
         return rate

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from klustera.facilities.models import HOLDING, Booking, Facility
+from klustera.facilities.models import HOLDING, Booking, Facility, Holiday
 from klustera.facilities.rules import opening, slots
 from klustera.roles import is_manager
 from klustera.tenancy.context import current_tenant
@@ -67,6 +67,7 @@ def availability(
     closures = list(
         facility.closures.filter(start__lt=until, end__gt=since).values_list("start", "end")
     )
+    holidays = dict(Holiday.objects.filter(day__range=(first, last)).values_list("day", "name"))
     step = facility.slot_minutes if facility.mode == Facility.Mode.SLOTS else 30
     buffer = timedelta(minutes=facility.buffer_minutes)
     days = []
@@ -91,6 +92,7 @@ def availability(
         days.append(
             {
                 "day": day,
+                "holiday": holidays.get(day),
                 "opens": window.start if window else None,
                 "closes": window.end if window else None,
                 "slots": cells,

@@ -37,6 +37,7 @@ from klustera.facilities.models import (
     Closure,
     Facility,
     FacilityPhoto,
+    Holiday,
     OpeningHours,
 )
 from klustera.facilities.rules import on_the_grid, opening, price, slots, window_for
@@ -234,13 +235,15 @@ def book_facility(
     manager's approval); one with a fee or a deposit gets its own invoice and holds its time
     30 minutes for the payment (the unit's credit pays at once if it can)."""
     now = now or timezone.now()
+    zone = _zone()
     fee = price(
         kind=facility.fee_kind,
         fee=facility.fee,
         weekend_fee=facility.weekend_fee,
         start=start,
         end=end,
-        zone=_zone(),
+        zone=zone,
+        holiday=Holiday.objects.filter(day=start.astimezone(zone).date()).exists(),
     )
     owed_now = bool((fee and not facility.bill_with_ipl) or facility.deposit)
     if owed_now:
@@ -828,3 +831,23 @@ def remove_facility_photo(*, photo: FacilityPhoto, actor: User) -> None:
         transaction.on_commit(
             lambda: [stored.delete(save=False) for stored in files], using=current_alias()
         )
+
+
+def add_holiday(*, day: date, name: str, actor: User) -> Holiday:
+    """A public holiday or collective leave day: facilities charge their weekend fee on it
+    (bookings already made keep their price). Audited."""
+    if not name.strip():
+        raise _refuse("name", _("Name the holiday."), "reason_required")
+    try:
+        with tenant_atomic():
+            holiday = Holiday.objects.create(day=day, name=name.strip()[:100])
+            record(actor=actor, action="holiday.added", target=holiday, day=str(day), name=name)
+    except IntegrityError:
+        raise _refuse("day", _("This day is a holiday already."), "holiday_exists") from None
+    return holiday
+
+
+def remove_holiday(*, holiday: Holiday, actor: User) -> None:
+    with tenant_atomic():
+        record(actor=actor, action="holiday.removed", target=holiday, day=str(holiday.day))
+        holiday.delete()

@@ -16,6 +16,10 @@ api_urlpatterns = [
     path("bookings/<int:pk>/cancel", api.BookingCancelView.as_view(), name="booking-cancel"),
     path("admin/facilities", api.AdminFacilitiesView.as_view(), name="admin-facilities"),
     path("admin/facilities/report", api.AdminReportView.as_view(), name="admin-facilities-report"),
+    path("admin/facilities/holidays", api.AdminHolidaysView.as_view(), name="admin-holidays"),
+    path(
+        "admin/facilities/holidays/<int:pk>", api.AdminHolidayView.as_view(), name="admin-holiday"
+    ),
     path(
         "admin/facilities/approvals",
         api.AdminApprovalsView.as_view(),
@@ -77,4 +81,5 @@ urlpatterns = [
         name="facility-photo-remove-page",
     ),
     path("facilities/photos/<int:pk>", views.facility_photo, name="facility-photo"),
+    path("manage/facilities/holidays", views.holidays_page, name="facility-holidays-page"),
 ]

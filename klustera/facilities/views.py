@@ -24,9 +24,10 @@ from klustera.facilities.forms import (
     ClosureForm,
     DecisionForm,
     FacilityForm,
+    HolidayForm,
     week_start,
 )
-from klustera.facilities.models import HOLDING, Booking, Facility, FacilityPhoto
+from klustera.facilities.models import HOLDING, Booking, Facility, FacilityPhoto, Holiday
 from klustera.facilities.reports import ReportPeriod, Utilisation, report_table, utilisation
 from klustera.facilities.selectors import (
     access_facility,
@@ -36,12 +37,14 @@ from klustera.facilities.selectors import (
 )
 from klustera.facilities.services import (
     add_facility_photos,
+    add_holiday,
     book_facility,
     cancel_booking,
     close_booking,
     close_facility,
     decide_booking,
     remove_facility_photo,
+    remove_holiday,
     save_facility,
 )
 from klustera.forms import PhotosField
@@ -268,8 +271,35 @@ def manage_facilities_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "facilities/manage.html",
-        {"facilities": Facility.objects.prefetch_related("hours")},
+        {
+            "facilities": Facility.objects.prefetch_related("hours"),
+            "holidays": Holiday.objects.filter(day__gte=timezone.localdate()),
+            "holiday_form": HolidayForm(),
+        },
     )
+
+
+@require_POST
+@manager_required
+def holidays_page(request: HttpRequest) -> HttpResponse:
+    """Add a holiday (its day charged at the weekend fee), or remove one (``remove``)."""
+    actor = user_of(request)
+    remove = request.POST.get("remove", "")
+    if remove:
+        holiday = get_object_or_404(Holiday, pk=remove if remove.isdigit() else 0)
+        remove_holiday(holiday=holiday, actor=actor)
+        messages.success(request, _("Holiday removed."))
+        return redirect("facilities-manage")
+    form = HolidayForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        add_holiday(actor=actor, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Holiday added."))
+    return redirect("facilities-manage")
 
 
 @manager_required

@@ -258,3 +258,38 @@ def test_a_facility_shows_its_photos_to_residents(portal, tenant_a, settings, tm
     with tenant_context(tenant_a):
         assert not pool.photos.exists()
     assert resident.get(f"/c/alpha/facilities/photos/{first.pk}").status_code == 404
+
+
+def test_a_holiday_is_charged_at_the_weekend_fee(setup, tenant_a) -> None:
+    api = setup["api"]
+    day = timezone.localdate() + timedelta(days=9)
+    while day.isoweekday() >= 5:  # Monday to Thursday: only the holiday makes it dearer
+        day += timedelta(days=1)
+    made = api.post(
+        f"{API}/holidays", {"day": f"{day}", "name": "Hari Raya"}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    again = api.post(
+        f"{API}/holidays", {"day": f"{day}", "name": "Lagi"}, content_type="application/json"
+    )
+    assert again.json()["error"]["details"]["codes"] == {"day": ["holiday_exists"]}
+    with tenant_context(tenant_a):
+        hall = make_facility(
+            name="Aula", fee_kind="per_booking", fee=Decimal(100_000), weekend_fee=Decimal(150_000)
+        )
+    resident = Client(HTTP_AUTHORIZATION=f"Bearer {setup['resident_token']}")
+    week = resident.get(
+        f"/c/alpha/api/v1/facilities/{hall.pk}/availability?start={day}&end={day}"
+    ).json()["data"]
+    assert week[0]["holiday"] == "Hari Raya"
+    for offset, fee in ((0, "150000"), (1, "100000")):
+        start = datetime.combine(day + timedelta(days=offset), time(10), WIB)
+        booked = resident.post(
+            f"/c/alpha/api/v1/facilities/{hall.pk}/bookings",
+            {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()},
+            content_type="application/json",
+        )
+        assert booked.status_code == 201, booked.content
+        assert booked.json()["data"]["fee"] == fee
+    gone = api.delete(f"{API}/holidays/{made.json()['data']['id']}")
+    assert gone.status_code == 200 and api.get(f"{API}/holidays").json()["data"] == []
