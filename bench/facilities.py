@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from common import configure_in_process, drop_databases  # noqa: E402
+from helpdesk import measure  # noqa: E402  (p50/p95 and the queries of one path)
 
 PG_PREFIX = "klustera_bench_facilities_"
 PASSWORD = "x-pass-123"  # noqa: S105  (a throwaway complex)
@@ -123,22 +124,6 @@ def fill(tenant: Any, facilities: list[Any], target: int) -> int:
             )
         Booking.objects.bulk_create(rows, batch_size=2000)
         return Booking.objects.count()
-
-
-def measure(client: Any, path: str, alias: str, requests: int, headers: dict[str, str]) -> dict:
-    from helpdesk import queries_to  # bench/helpdesk.py: the SQL sent to one alias
-
-    assert client.get(path, **headers).status_code == 200, path
-    with queries_to(alias) as sent:
-        client.get(path, **headers)
-    latencies = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(path, **headers)
-        latencies.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.content[:200])
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {"p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000, "queries": len(sent)}
 
 
 def race(tenant: Any, manager: Any, court: Any) -> None:
@@ -260,7 +245,7 @@ def run(requests: int, bookings: int) -> None:
     all_latencies = []
     for facility in facilities:
         path = f"/c/{tenant.slug}/api/v1/facilities/{facility.pk}/availability?{span}"
-        figures = measure(Client(), path, alias, requests, headers)
+        figures = measure(Client(), path, alias, requests, **headers)
         kind = "shared (30)" if facility.capacity else facility.mode
         all_latencies.append(figures)
         print(

@@ -93,3 +93,14 @@ def clean_photo(image: Any, *, longest: int = 2048, thumbnail: int = 320) -> tup
         picture.save(out, "JPEG", quality=85, optimize=True)  # no exif= given: none written
         files.append(ContentFile(out.getvalue(), name="photo.jpg"))
     return files[0], files[1]
+
+
+def clean_photos(images: list[Any]) -> list[tuple[Any, Any]]:
+    """:func:`clean_photo` for each of a form's ``photos``; the first bad one refuses all."""
+    cleaned = []
+    for image in images:
+        try:
+            cleaned.append(clean_photo(image))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from exc
+    return cleaned

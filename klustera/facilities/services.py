@@ -50,7 +50,7 @@ from klustera.tenancy.context import (
     tenant_atomic,
 )
 from klustera.tenancy.links import tenant_url
-from klustera.uploads import clean_photo
+from klustera.uploads import clean_photos
 
 B = Booking.Status
 HOLD = timedelta(minutes=30)  # a booking waiting for its payment keeps its time this long
@@ -799,12 +799,7 @@ def add_facility_photos(
 ) -> list[FacilityPhoto]:
     """Add photos to a facility (at most five in all), each drawn again as JPEG without its
     metadata and with a thumbnail; all of them or none. Audited."""
-    cleaned = []
-    for image in images:
-        try:
-            cleaned.append(clean_photo(image))
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages}) from exc
+    cleaned = clean_photos(images)
     with tenant_atomic():
         Facility.objects.select_for_update().filter(pk=facility.pk).first()
         if facility.photos.count() + len(cleaned) > MAX_PHOTOS:

@@ -37,7 +37,7 @@ from klustera.notifications.services import notify
 from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
-from klustera.uploads import clean_photo
+from klustera.uploads import clean_photos
 
 S = Ticket.Status
 # Who may make a move: the ticket's reporter (or whoever filed it), its assignee, staff of
@@ -315,12 +315,7 @@ def add_photos(*, ticket: Ticket, images: list[Any], actor: User, kind: str) -> 
     with a thumbnail; all of them or none."""
     if kind not in TicketPhoto.Kind.values:
         raise ValidationError({"kind": [_("A photo is of the problem or of the work done.")]})
-    cleaned = []
-    for image in images:
-        try:
-            cleaned.append(clean_photo(image))
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages}) from exc
+    cleaned = clean_photos(images)
     with tenant_atomic():
         Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
         held = TicketPhoto.objects.filter(ticket=ticket, kind=kind).count()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -111,8 +111,34 @@ def _totals(charges: list[Charge], config: BillingSettings) -> tuple[Decimal, De
     return subtotal, tax
 
 
-def _tax_label(config: BillingSettings) -> str:
-    return f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+def _lines(
+    invoice: Invoice, charges: list[Charge], config: BillingSettings, now: datetime
+) -> list[InvoiceLine]:
+    """An invoice's lines: each charge, then the tax as a line of its own."""
+    lines = [
+        InvoiceLine(
+            invoice=invoice,
+            description=c.description,
+            quantity=c.quantity,
+            unit_price=c.unit_price,
+            amount=c.amount,
+            created_at=now,
+        )
+        for c in charges
+    ]
+    if invoice.tax:
+        label = f"{config.tax_label} {config.tax_rate}% × {config.tax_base_percent}% DPP"
+        lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                is_tax=True,
+                unit_price=invoice.tax,
+                amount=invoice.tax,
+                description=label,
+                created_at=now,
+            )
+        )
+    return lines
 
 
 def issue_invoices(
@@ -164,32 +190,11 @@ def issue_invoices(
             )
             all_charges.append(charges)
         Invoice.objects.bulk_create(invoices)
-        tax_label = _tax_label(config)
-        lines: list[InvoiceLine] = []
-        for invoice, charges in zip(invoices, all_charges, strict=True):
-            lines.extend(
-                InvoiceLine(
-                    invoice=invoice,
-                    description=c.description,
-                    quantity=c.quantity,
-                    unit_price=c.unit_price,
-                    amount=c.amount,
-                    created_at=now,
-                )
-                for c in charges
-            )
-            if invoice.tax:
-                lines.append(
-                    InvoiceLine(
-                        invoice=invoice,
-                        is_tax=True,
-                        unit_price=invoice.tax,
-                        amount=invoice.tax,
-                        description=tax_label,
-                        created_at=now,
-                    )
-                )
-        InvoiceLine.objects.bulk_create(lines)
+        InvoiceLine.objects.bulk_create(
+            line
+            for invoice, charges in zip(invoices, all_charges, strict=True)
+            for line in _lines(invoice, charges, config, now)
+        )
         by_unit = {invoice.unit_id: invoice for invoice in invoices}
         billed_extras = [extra for group in extras.values() for extra in group]
         for extra in billed_extras:
@@ -306,24 +311,7 @@ def issue_charge(*, unit: Unit, charges: list[Charge], actor: User | None, due_o
             tax=tax,
             total=subtotal + tax,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                description=c.description,
-                quantity=c.quantity,
-                unit_price=c.unit_price,
-                amount=c.amount,
-            )
-            for c in charges
-        )
-        if tax:
-            InvoiceLine.objects.create(
-                invoice=invoice,
-                is_tax=True,
-                unit_price=tax,
-                amount=tax,
-                description=_tax_label(config),
-            )
+        InvoiceLine.objects.bulk_create(_lines(invoice, charges, config, timezone.now()))
         settle_unit(unit)
         invoice.refresh_from_db()
         invoices_changed([invoice.pk])
