@@ -397,6 +397,8 @@ def on_payment_recorded(sender: Any, payment: Payment, **kwargs: Any) -> None:
     released (the hold ended) is the unit's credit; the resident and the managers hear it."""
     if payment.for_invoice_id is None:
         return
+    if payment.allocations.filter(invoice_id=payment.for_invoice_id).exists():
+        return  # it paid the invoice first, and the booking heard of it then
     booking = (
         Booking.objects.filter(
             invoice_id=payment.for_invoice_id, invoice__status=Invoice.Status.CANCELLED

@@ -158,6 +158,9 @@ def test_a_payment_racing_the_clock_is_credit_too(complex_, at_now) -> None:
         _pay(first)
         first.refresh_from_db()
         assert (first.status, first.invoice.status) == ("expired", "cancelled")
+        told = Message.objects.filter(template="booking_paid_late")
+        pairs = {(m.recipient_id, m.channel) for m in told}
+        assert told.count() == len(pairs) > 0  # each person once a channel, not twice
         assert unit_credit(first.unit) == FEE + DEPOSIT
         assert_ledger_balances(first.unit)
 
