@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "klustera.community",
     "klustera.helpdesk",
     "klustera.facilities",
+    "klustera.operations",
     "klustera.platform",
     "klustera.portal",
     "klustera.observability",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    name = "klustera.operations"
+    label = "operations"
+
+    def ready(self) -> None:
+        from klustera.operations import tasks  # noqa: F401  (registers the clock)
