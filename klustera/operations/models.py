@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klustera.roles import Role
+from klustera.tenancy.files import private_upload
 from klustera.timestamps import Timestamped
 
 
@@ -89,6 +90,16 @@ class Task(Timestamped):
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The completion (done, or not done with a reason), as the device sent it.
+    notes = models.TextField(max_length=2000, blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # why it could not be done
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)  # the device's time
+    received_at = models.DateTimeField(null=True, blank=True)  # the server's
+    clock_skewed = models.BooleanField(default=False)  # the device's time far from ours
+    client_id = models.UUIDField(null=True, blank=True, unique=True)  # the device's, once
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -107,3 +118,17 @@ class Task(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class TaskPhoto(Timestamped):
+    """A photo of the work done, drawn again as JPEG without its metadata."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=private_upload)
+    thumbnail = models.ImageField(upload_to=private_upload)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of task {self.task_id}"
