@@ -13,6 +13,7 @@ from klustera.facilities import urls as facilities
 from klustera.helpdesk import urls as helpdesk
 from klustera.notifications import urls as notifications
 from klustera.observability import urls as observability
+from klustera.operations import urls as operations
 from klustera.payments import urls as payments
 from klustera.platform import urls as platform
 from klustera.portal import urls as portal
@@ -27,6 +28,7 @@ API_APPS = [
     community,
     helpdesk,
     facilities,
+    operations,
     audit,
 ]
 PAGE_APPS = [
@@ -41,6 +43,7 @@ PAGE_APPS = [
     community,
     helpdesk,
     facilities,
+    operations,
 ]
 
 api_v1 = [

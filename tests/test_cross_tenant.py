@@ -36,6 +36,7 @@ from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicl
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
+from klustera.operations.models import Task
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
@@ -131,6 +132,8 @@ PROBES: dict[str, Probe] = {
     "admin-facility-photos": Probe(("post",), "object", "facility"),
     "admin-facility-photo": Probe(("delete",), "object", "facility_photo"),
     "admin-holidays": Probe(("get", "post"), "list"),
+    "staff-tasks": Probe(("get",), "list"),
+    "staff-task-complete": Probe(("patch",), "object", "task"),
     "admin-holiday": Probe(("delete",), "object", "holiday"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
@@ -336,6 +339,13 @@ def world(tenant_a, tenant_b):
         )
         facility = Facility.objects.create(pk=FOREIGN_ID, name=MARKER, rules=MARKER)
         holiday = Holiday.objects.create(pk=FOREIGN_ID, day="2026-12-25", name=MARKER)
+        task = Task.objects.create(
+            pk=FOREIGN_ID,
+            title=MARKER,
+            queue="cleaning_staff",
+            starts_at="2026-12-01T00:00:00Z",
+            due_at="2026-12-01T01:00:00Z",
+        )
         facility_photo = FacilityPhoto.objects.create(
             pk=FOREIGN_ID, facility=facility, image="beta/x.jpg", thumbnail="beta/y.jpg"
         )
@@ -364,6 +374,7 @@ def world(tenant_a, tenant_b):
         "facility": facility,
         "facility_photo": facility_photo,
         "holiday": holiday,
+        "task": task,
         "booking": booking,
         "message": message,
         "push": push,

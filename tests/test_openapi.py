@@ -106,6 +106,8 @@ BUSINESS_RULES = {
     "PUT /api/v1/admin/facilities/{id}": "a facility's name is its own and its rules make sense",
     "POST /api/v1/admin/facilities/{id}/closures": "a closure ends after it starts",
     "POST /api/v1/admin/facilities/holidays": "a day is a holiday once",
+    "PATCH /api/v1/staff/tasks/{id}/complete": "a finished task takes no second completion",
+    "GET /api/v1/staff/tasks": "a day must be in the calendar (no 31 February)",
     "POST /api/v1/admin/facilities/{id}/photos": "a photo must be a real image; five at most",
     "POST /api/v1/admin/facilities/bookings/{id}/decision": "only a waiting booking is decided",
     "POST /api/v1/admin/facilities/bookings/{id}/close": "only a started confirmed booking",

@@ -47,6 +47,7 @@ from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
+from klustera.operations.models import Task, TaskPhoto
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
@@ -181,6 +182,8 @@ API = [
         multipart=True,
     ),
     Row("admin-facility-photo", "delete", MANAGER, "facility_photo"),
+    Row("staff-tasks", "get", SIGNED_IN),  # a resident's list is empty
+    Row("staff-task-complete", "patch", frozenset({M, C}), "task"),  # the cleaners' queue
     Row("admin-holidays", "get", MANAGER),
     Row("admin-holidays", "post", MANAGER),
     Row("admin-holiday", "delete", MANAGER, "holiday"),
@@ -311,6 +314,9 @@ PAGES = [
     Row("facility-photo-remove-page", "post", MANAGER, "facility_photo"),
     Row("facility-photo", "get", SIGNED_IN, "facility_photo"),
     Row("facility-holidays-page", "post", MANAGER),  # nothing named: told so
+    Row("tasks-page", "get", frozenset({M, G, C, F})),
+    Row("task-complete-page", "post", frozenset({M, C}), "task"),
+    Row("task-photo", "get", frozenset({M, C}), "task_photo"),
     Row("helpdesk-queue", "get", MANAGER),
     Row("helpdesk-queue", "post", MANAGER),
     Row("helpdesk-report", "get", MANAGER),
@@ -497,6 +503,12 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         )
         objects["facility"] = Facility.objects.create(name="Lapangan tenis")
         objects["holiday"] = Holiday.objects.create(day=date(2026, 12, 25), name="Natal")
+        objects["task"] = Task.objects.create(
+            title="Sapu", queue=Role.CLEANING_STAFF, starts_at=now, due_at=now
+        )
+        objects["task_photo"] = TaskPhoto.objects.create(
+            task=objects["task"], image=photo("a.png"), thumbnail=photo("b.png")
+        )
         [objects["facility_photo"]] = add_facility_photos(
             facility=objects["facility"], images=[ImageField().clean(photo())], actor=host
         )

@@ -10,7 +10,7 @@ import json
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +36,8 @@ from klustera.helpdesk.models import Category, Ticket
 from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket, route_ticket
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
+from klustera.operations.models import TaskTemplate
+from klustera.operations.services import generate_tasks
 from klustera.payments.services import update_xendit_account
 from klustera.phones import normalize_phone
 from klustera.roles import Role
@@ -140,6 +142,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_announcements()
         seed_helpdesk()
         seed_facilities()
+        seed_operations()
     return tenant, True
 
 
@@ -565,3 +568,41 @@ def _facility(name: str, *, opens: tuple[int, int], closed_weekday: int = 0, **r
         if day != closed_weekday
     )
     return facility
+
+
+def seed_operations() -> None:
+    """The cleaners' and technicians' recurring work, and today's tasks from it."""
+    cleaner = User.objects.get(phone=normalize_phone(STAFF[1][1]))
+    first = timezone.localdate() - timedelta(days=30)
+    for title, rules in (
+        (
+            "Sapu jalan Blok A dan B",
+            {
+                "assignee": cleaner,
+                "at": time(6),
+                "photo_required": True,
+                "checklist": ["Sapu jalan", "Angkut daun", "Buang sampah"],
+            },
+        ),
+        (
+            "Kuras kolam renang",
+            {
+                "queue": Role.CLEANING_STAFF,
+                "at": time(8),
+                "frequency": TaskTemplate.Frequency.WEEKDAYS,
+                "weekdays": [1, 4],
+                "estimated_minutes": 120,
+            },
+        ),
+        ("Bersihkan pos satpam", {"queue": Role.CLEANING_STAFF, "at": time(14)}),
+        (
+            "Cek lampu taman",
+            {
+                "queue": Role.FACILITY_STAFF,
+                "at": time(17, 30),
+                "checklist": ["Taman bermain", "Jalan utama", "Gerbang"],
+            },
+        ),
+    ):
+        TaskTemplate.objects.create(title=title, starts_on=first, **rules)
+    generate_tasks(day=timezone.localdate())

@@ -28,6 +28,7 @@ MANAGER = [
     (_("Invoices"), "invoices-page"),
     (_("Helpdesk"), "helpdesk-queue"),
     (_("Facilities"), "facilities-calendar"),
+    (_("Tasks"), "tasks-page"),
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
@@ -45,6 +46,7 @@ GATE = [
     (_("Parcels"), "gate-parcels"),
     (_("Inside now"), "gate-inside"),
     (_("Facility bookings"), "bookings-day-ahead"),
+    (_("Tasks"), "tasks-page"),
     (_("Access log"), "access-log"),
 ]
 
@@ -63,6 +65,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
     if roles & STAFF_ROLES:  # cleaning and facility staff: their tickets
         return [
             (_("Home"), "home"),
+            (_("My tasks"), "tasks-page"),
             (_("My tickets"), "complaints-page"),
             (_("Facility bookings"), "bookings-day-ahead"),
         ]

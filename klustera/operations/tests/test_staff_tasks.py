@@ -1,0 +1,106 @@
+"""The staff's day in the API and the portal: a cleaner's tasks and the cleaners' queue,
+completed with a photo (once, however often sent); a guard sees none of the cleaners'."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from klustera.accounts.services import create_user, issue_token
+from klustera.operations.models import Task, TaskTemplate
+from klustera.operations.services import generate_tasks
+from klustera.payments.tests.test_manual import photo
+from klustera.roles import Role
+from klustera.tenancy.context import tenant_context
+from tests.pages import PASSWORD
+
+API = "/c/alpha/api/v1/staff/tasks"
+
+
+@pytest.fixture
+def day(portal, tenant_a, settings, tmp_path) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path
+    with tenant_context(tenant_a):
+        cleaner = create_user(
+            phone="081300000061", name="Rina", password=PASSWORD, roles=[Role.CLEANING_STAFF]
+        )
+        token, _ = issue_token(user=cleaner, device_name="phone")
+        for title, rules in (
+            ("Sapu Blok A", {"assignee": cleaner, "photo_required": True}),
+            ("Kuras kolam", {"queue": Role.CLEANING_STAFF}),
+            ("Ganti lampu", {"queue": Role.FACILITY_STAFF}),
+        ):
+            TaskTemplate.objects.create(
+                title=title,
+                checklist=["Mulai", "Selesai"],
+                at=time(7),
+                starts_on=date(2026, 1, 1),
+                **rules,
+            )
+        generate_tasks(day=timezone.localdate())
+    page = Client()
+    page.post("/c/alpha/login", {"username": "081300000061", "password": PASSWORD})
+    return {"api": Client(HTTP_AUTHORIZATION=f"Bearer {token}"), "page": page, **portal}
+
+
+def test_a_cleaner_completes_a_task_through_the_api_once(day, tenant_a) -> None:
+    listed = day["api"].get(API).json()["data"]
+    assert sorted(t["title"] for t in listed) == ["Kuras kolam", "Sapu Blok A"]
+    sweep = next(t for t in listed if t["title"] == "Sapu Blok A")
+    url = f"{API}/{sweep['id']}/complete"
+    form = {
+        "done": "true",
+        "client_id": str(uuid.uuid4()),
+        "device_time": timezone.now().isoformat(),
+        "checked": ["0", "1"],
+    }
+    bare = day["api"].patch(url, _multipart(form), content_type=_BOUNDARY_TYPE)
+    assert bare.status_code == 422
+    assert bare.json()["error"]["details"]["codes"] == {"photos": ["photo_required"]}
+    sent = {**form, "photos": photo("kerja.png")}
+    first = day["api"].patch(url, _multipart(sent), content_type=_BOUNDARY_TYPE)
+    assert first.status_code == 200, first.content
+    assert first.json()["data"]["status"] == "done"
+    assert len(first.json()["data"]["photos"]) == 1
+    again = day["api"].patch(
+        url, _multipart({**sent, "photos": photo("x.png")}), content_type=_BOUNDARY_TYPE
+    )
+    assert again.status_code == 200 and len(again.json()["data"]["photos"]) == 1
+    guard = day["clients"]["guard"]
+    assert guard.get("/c/alpha/tasks/").status_code == 200
+    assert "Kuras kolam" not in guard.get("/c/alpha/tasks/").content.decode()
+
+
+def test_a_cleaner_ticks_off_the_day_in_the_portal(day, tenant_a) -> None:
+    page = day["page"].get("/c/alpha/tasks/").content.decode()
+    assert "Kuras kolam" in page and "Ganti lampu" not in page
+    with tenant_context(tenant_a):
+        pool = Task.objects.get(title="Kuras kolam")
+    form_id = str(uuid.uuid4())
+    url = f"/c/alpha/tasks/{pool.pk}/complete"
+    day["page"].post(url, {"form": form_id, "outcome": "not_done"})  # no reason: refused
+    with tenant_context(tenant_a):
+        assert Task.objects.get(pk=pool.pk).status == "open"
+    sent = {"form": form_id, "outcome": "not_done", "reason": "Pompa rusak"}
+    day["page"].post(url, sent)
+    day["page"].post(url, sent)  # the same form sent twice
+    with tenant_context(tenant_a):
+        pool.refresh_from_db()
+        assert (pool.status, pool.reason) == ("not_done", "Pompa rusak")
+    seen = day["page"].get("/c/alpha/tasks/").content.decode()
+    assert "Pompa rusak" in seen
+    assert day["clients"]["resident"].get("/c/alpha/tasks/").status_code == 403
+
+
+_BOUNDARY_TYPE = "multipart/form-data; boundary=BoUnDaRy"
+
+
+def _multipart(fields: dict[str, Any]) -> bytes:
+    from django.test.client import encode_multipart
+
+    return encode_multipart("BoUnDaRy", fields)

@@ -1,0 +1,91 @@
+"""The staff's pages: the day's tasks, each ticked off with notes and photos, or not done
+with a reason."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klustera.api import user_of
+from klustera.forms import PhotosField
+from klustera.operations.models import TaskPhoto
+from klustera.operations.selectors import access_task, tasks_visible_to
+from klustera.operations.services import complete_task
+from klustera.roles import is_manager, is_staff_member
+
+
+@login_required
+def tasks_page(request: HttpRequest) -> HttpResponse:
+    """Today's tasks: one's own and one's queue's (a manager: everyone's)."""
+    user = user_of(request)
+    if not (is_staff_member(user) or is_manager(user)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    since = datetime.combine(today, datetime.min.time(), timezone.get_current_timezone())
+    tasks = tasks_visible_to(user).filter(
+        starts_at__gte=since, starts_at__lt=since + timedelta(days=1)
+    )
+    return render(
+        request,
+        "operations/tasks.html",
+        {"tasks": tasks, "now": timezone.now(), "today": today, "form_id": uuid.uuid4()},
+    )
+
+
+@require_POST
+@login_required
+def task_complete_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task's card: done (the ticked items, notes, photos) or not done with a reason. The
+    form carries an id of its own, so sending it twice records it once."""
+    user = user_of(request)
+    task = access_task(user, pk)
+    try:  # one id per page shown and task: the same form sent twice is one completion
+        client_id = uuid.uuid5(uuid.UUID(request.POST.get("form", "")), f"task-{task.pk}")
+    except ValueError:
+        client_id = uuid.uuid4()
+    try:
+        photos = PhotosField(required=False).clean(request.FILES.getlist("photos"))
+        done = request.POST.get("outcome") != "not_done"
+        complete_task(
+            task=task,
+            actor=user,
+            done=done,
+            client_id=client_id,
+            device_time=timezone.now(),
+            checked=[int(i) for i in request.POST.getlist("checked") if i.isdigit()],
+            notes=request.POST.get("notes", ""),
+            reason=request.POST.get("reason", ""),
+            photos=photos,
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{task.title}: {' '.join(exc.messages)}")
+    else:
+        messages.success(
+            request,
+            _("%(task)s: done.") % {"task": task.title}
+            if done
+            else _("%(task)s: noted as not done.") % {"task": task.title},
+        )
+    return redirect(f"{reverse('tasks-page')}#task-{task.pk}")
+
+
+@login_required
+def task_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo of the work (``?size=thumb`` for the small one), to whoever may see the task."""
+    photo = get_object_or_404(
+        TaskPhoto.objects.filter(task__in=tasks_visible_to(user_of(request))), pk=pk
+    )
+    stored = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
