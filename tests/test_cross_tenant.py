@@ -36,7 +36,7 @@ from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicl
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
-from klustera.operations.models import Task
+from klustera.operations.models import Task, TaskTemplate
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
@@ -134,6 +134,9 @@ PROBES: dict[str, Probe] = {
     "admin-holidays": Probe(("get", "post"), "list"),
     "staff-tasks": Probe(("get",), "list"),
     "staff-task-complete": Probe(("patch",), "object", "task"),
+    "admin-task-templates": Probe(("get", "post"), "list"),
+    "admin-task-template": Probe(("get", "put"), "object", "task_template"),
+    "admin-tasks": Probe(("post",), "list"),
     "admin-holiday": Probe(("delete",), "object", "holiday"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
@@ -339,6 +342,13 @@ def world(tenant_a, tenant_b):
         )
         facility = Facility.objects.create(pk=FOREIGN_ID, name=MARKER, rules=MARKER)
         holiday = Holiday.objects.create(pk=FOREIGN_ID, day="2026-12-25", name=MARKER)
+        task_template = TaskTemplate.objects.create(
+            pk=FOREIGN_ID,
+            title=MARKER,
+            queue="cleaning_staff",
+            at="06:00",
+            starts_on="2026-01-01",
+        )
         task = Task.objects.create(
             pk=FOREIGN_ID,
             title=MARKER,
@@ -375,6 +385,7 @@ def world(tenant_a, tenant_b):
         "facility_photo": facility_photo,
         "holiday": holiday,
         "task": task,
+        "task_template": task_template,
         "booking": booking,
         "message": message,
         "push": push,

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -47,7 +47,7 @@ from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
-from klustera.operations.models import Task, TaskPhoto
+from klustera.operations.models import Task, TaskPhoto, TaskTemplate
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
@@ -184,6 +184,11 @@ API = [
     Row("admin-facility-photo", "delete", MANAGER, "facility_photo"),
     Row("staff-tasks", "get", SIGNED_IN),  # a resident's list is empty
     Row("staff-task-complete", "patch", frozenset({M, C}), "task"),  # the cleaners' queue
+    Row("admin-task-templates", "get", MANAGER),
+    Row("admin-task-templates", "post", MANAGER),
+    Row("admin-task-template", "get", MANAGER, "task_template"),
+    Row("admin-task-template", "put", MANAGER, "task_template"),
+    Row("admin-tasks", "post", MANAGER),
     Row("admin-holidays", "get", MANAGER),
     Row("admin-holidays", "post", MANAGER),
     Row("admin-holiday", "delete", MANAGER, "holiday"),
@@ -317,6 +322,9 @@ PAGES = [
     Row("tasks-page", "get", frozenset({M, G, C, F})),
     Row("task-complete-page", "post", frozenset({M, C}), "task"),
     Row("task-photo", "get", frozenset({M, C}), "task_photo"),
+    Row("manage-tasks-page", "get", MANAGER),
+    Row("task-template-new-page", "get", MANAGER),
+    Row("task-template-page", "get", MANAGER, "task_template"),
     Row("helpdesk-queue", "get", MANAGER),
     Row("helpdesk-queue", "post", MANAGER),
     Row("helpdesk-report", "get", MANAGER),
@@ -503,6 +511,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         )
         objects["facility"] = Facility.objects.create(name="Lapangan tenis")
         objects["holiday"] = Holiday.objects.create(day=date(2026, 12, 25), name="Natal")
+        objects["task_template"] = TaskTemplate.objects.create(
+            title="Sapu", queue=Role.CLEANING_STAFF, at=time(6), starts_on=date(2026, 1, 1)
+        )
         objects["task"] = Task.objects.create(
             title="Sapu", queue=Role.CLEANING_STAFF, starts_at=now, due_at=now
         )

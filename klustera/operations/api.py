@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from klustera.accounts.selectors import active_staff
 from klustera.api import (
+    ClockField,
     DayField,
+    IdField,
     MomentField,
     RejectUnknownFields,
     call_service,
@@ -26,9 +31,15 @@ from klustera.api import (
     validated,
 )
 from klustera.forms import MAX_PHOTOS
-from klustera.operations.models import Task, TaskPhoto
+from klustera.operations.models import QUEUES, Task, TaskPhoto, TaskTemplate
 from klustera.operations.selectors import access_task, tasks_visible_to
-from klustera.operations.services import complete_task
+from klustera.operations.services import (
+    TEMPLATE_FIELDS,
+    add_task,
+    complete_task,
+    save_template,
+)
+from klustera.permissions import IsPropertyManager
 
 
 class TaskPhotoSerializer(serializers.ModelSerializer):
@@ -121,3 +132,100 @@ class TaskCompleteView(APIView):
         data = validated(Completion, request)
         completed = call_service(complete_task, task=task, actor=user_of(request), **data)
         return ok(TaskSerializer(completed).data)
+
+
+# --- The manager's API: templates and ad-hoc tasks -------------------------------------
+
+
+class TemplateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    assignee = IdField(required=False, allow_null=True, help_text="a staff member's user id")
+    checklist = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, max_length=20
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), required=False, max_length=7
+    )
+    at = ClockField()
+    until = ClockField(required=False, allow_null=True)
+    starts_on = DayField()
+
+    class Meta:
+        model = TaskTemplate
+        fields = ["id", *TEMPLATE_FIELDS]
+        read_only_fields = ["id"]
+
+    def to_representation(self, instance: TaskTemplate) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["assignee"] = instance.assignee_id
+        return data
+
+
+def _staff_member(pk: int | None) -> Any:
+    if pk is None:
+        return None
+    member = active_staff().filter(pk=pk).first()
+    if member is None:
+        raise serializers.ValidationError({"assignee": [gettext("Choose a staff member.")]})
+    return member
+
+
+def _save_template(request: Request, template: TaskTemplate | None) -> TaskTemplate:
+    data = validated(TemplateSerializer, request)
+    data["assignee"] = _staff_member(data.get("assignee"))
+    return call_service(save_template, template=template, actor=user_of(request), **data)
+
+
+class AdminTemplatesView(APIView):
+    """The task templates with their schedules; ``POST`` adds one."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: TemplateSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return ok(TemplateSerializer(TaskTemplate.objects.all(), many=True).data)
+
+    @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
+    def post(self, request: Request) -> Response:
+        saved = _save_template(request, None)
+        return ok(TemplateSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class AdminTemplateView(APIView):
+    """One task template; ``PUT`` changes it (tasks already made keep theirs)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: TemplateSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(TemplateSerializer(get_object_or_404(TaskTemplate, pk=pk)).data)
+
+    @extend_schema(request=TemplateSerializer, responses={200: TemplateSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        saved = _save_template(request, get_object_or_404(TaskTemplate, pk=pk))
+        return ok(TemplateSerializer(saved).data)
+
+
+class NewTask(RejectUnknownFields, serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    area = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    checklist = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, max_length=20
+    )
+    assignee = IdField(required=False, allow_null=True)
+    queue = serializers.ChoiceField(QUEUES, required=False, allow_blank=True)
+    starts_at = MomentField()
+    due_at = MomentField()
+    photo_required = serializers.BooleanField(required=False, default=False)
+
+
+class AdminTasksView(APIView):
+    """An ad-hoc task (a spill to clean now) for a staff member or a queue."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=NewTask, responses={201: TaskSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(NewTask, request)
+        data["assignee"] = _staff_member(data.get("assignee"))
+        task = call_service(add_task, actor=user_of(request), **data)
+        return ok(TaskSerializer(task).data, status=status.HTTP_201_CREATED)

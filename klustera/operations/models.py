@@ -13,6 +13,13 @@ from klustera.roles import Role
 from klustera.tenancy.files import private_upload
 from klustera.timestamps import Timestamped
 
+# The staff roles' queues work can wait in.
+QUEUES = [
+    (Role.CLEANING_STAFF, Role.CLEANING_STAFF.label),
+    (Role.FACILITY_STAFF, Role.FACILITY_STAFF.label),
+    (Role.SECURITY_STAFF, Role.SECURITY_STAFF.label),
+]
+
 
 class TaskTemplate(Timestamped):
     """Work that comes back: what, where, its checklist, and when (in the complex's zone)."""
@@ -25,23 +32,17 @@ class TaskTemplate(Timestamped):
 
     title = models.CharField(max_length=120)
     area = models.CharField(max_length=80, blank=True)  # "Blok A", "Taman bermain"
-    checklist = models.JSONField(default=list)  # ["Sapu", "Pel", "Buang sampah"]
+    checklist = models.JSONField(default=list, blank=True)  # ["Sapu", "Pel", "Buang sampah"]
     estimated_minutes = models.PositiveSmallIntegerField(default=30)
     photo_required = models.BooleanField(default=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     queue = models.CharField(  # a staff role's queue, when no one person is named
-        max_length=20,
-        choices=[
-            (Role.CLEANING_STAFF, Role.CLEANING_STAFF.label),
-            (Role.FACILITY_STAFF, Role.FACILITY_STAFF.label),
-            (Role.SECURITY_STAFF, Role.SECURITY_STAFF.label),
-        ],
-        blank=True,
+        max_length=20, choices=QUEUES, blank=True
     )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
-    weekdays = models.JSONField(default=list)  # ISO weekdays (1 Monday … 7 Sunday)
+    weekdays = models.JSONField(default=list, blank=True)  # ISO weekdays (1 Monday … 7 Sunday)
     day_of_month = models.PositiveSmallIntegerField(null=True, blank=True)  # 31: the last day
     at = models.TimeField()  # the (first) start of the day
     every_hours = models.PositiveSmallIntegerField(null=True, blank=True)  # hourly: the step
@@ -81,7 +82,7 @@ class Task(Timestamped):
     )
     title = models.CharField(max_length=120)
     area = models.CharField(max_length=80, blank=True)
-    checklist = models.JSONField(default=list)  # [{"item": "Sapu", "done": false}, …]
+    checklist = models.JSONField(default=list, blank=True)  # [{"item": "Sapu", "done": false}, …]
     photo_required = models.BooleanField(default=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

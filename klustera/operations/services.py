@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.accounts.models import User
+from klustera.accounts.selectors import active_staff
+from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.operations.models import Task, TaskPhoto, TaskTemplate
 from klustera.operations.schedules import occurrences
@@ -110,3 +112,98 @@ def complete_task(
 
 def _refuse(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+# --- The manager's side: templates and ad-hoc tasks ----------------------------------
+
+TEMPLATE_FIELDS = (
+    "title",
+    "area",
+    "checklist",
+    "estimated_minutes",
+    "photo_required",
+    "assignee",
+    "queue",
+    "frequency",
+    "weekdays",
+    "day_of_month",
+    "at",
+    "every_hours",
+    "until",
+    "starts_on",
+    "is_active",
+)
+
+
+def _check_work(assignee: User | None, queue: str, checklist: list[str]) -> None:
+    if assignee is not None and assignee not in active_staff():
+        raise _refuse("assignee", _("Give the work to a staff member."), "not_staff")
+    if assignee is None and not queue:
+        raise _refuse("queue", _("Give the work to a person or a queue."), "no_assignee")
+    if len(checklist) > 20 or any(not str(item).strip() for item in checklist):
+        raise _refuse("checklist", _("Up to 20 checklist items, none empty."), "bad_checklist")
+
+
+def save_template(*, template: TaskTemplate | None, actor: User, **fields: Any) -> TaskTemplate:
+    """Add or change a task template and its schedule; tasks already made keep theirs.
+    Each kind of schedule needs its part: weekdays, a day of the month, or every N hours
+    until a time. Audited."""
+    F = TaskTemplate.Frequency
+    frequency = fields.get("frequency", F.DAILY)
+    if frequency == F.WEEKDAYS and not fields.get("weekdays"):
+        raise _refuse("weekdays", _("Choose the weekdays."), "schedule_incomplete")
+    if frequency == F.MONTHLY and not fields.get("day_of_month"):
+        raise _refuse("day_of_month", _("Choose the day of the month."), "schedule_incomplete")
+    if frequency == F.HOURLY and not (fields.get("every_hours") and fields.get("until")):
+        raise _refuse(
+            "every_hours", _("Say every how many hours, and until when."), "schedule_incomplete"
+        )
+    if any(not 1 <= day <= 7 for day in fields.get("weekdays") or []):
+        raise _refuse("weekdays", _("Weekdays are 1 (Monday) to 7 (Sunday)."), "bad_weekday")
+    _check_work(fields.get("assignee"), fields.get("queue", ""), fields.get("checklist") or [])
+    with tenant_atomic():
+        is_new = template is None
+        template = template or TaskTemplate()
+        for name, value in fields.items():
+            setattr(template, name, value)
+        template.full_clean()
+        template.save()
+        record(
+            actor=actor,
+            action="task_template.added" if is_new else "task_template.changed",
+            target=template,
+            title=template.title,
+            frequency=template.frequency,
+        )
+    return template
+
+
+def add_task(
+    *,
+    actor: User,
+    title: str,
+    starts_at: datetime,
+    due_at: datetime,
+    area: str = "",
+    checklist: list[str] | None = None,
+    assignee: User | None = None,
+    queue: str = "",
+    photo_required: bool = False,
+) -> Task:
+    """A task of its own (a spill to clean now), to a person or a queue. Audited."""
+    if due_at < starts_at:
+        raise _refuse("due_at", _("The task is due after it starts."), "due_before_start")
+    _check_work(assignee, queue, checklist or [])
+    with tenant_atomic():
+        task = Task.objects.create(
+            title=title.strip()[:120],
+            area=area.strip()[:80],
+            checklist=[{"item": str(item).strip(), "done": False} for item in checklist or []],
+            assignee=assignee,
+            queue="" if assignee else queue,
+            starts_at=starts_at,
+            due_at=due_at,
+            photo_required=photo_required,
+        )
+        record(actor=actor, action="task.added", target=task, title=task.title)
+    return task

@@ -7,10 +7,18 @@ api_urlpatterns = [
     path(
         "staff/tasks/<int:pk>/complete", api.TaskCompleteView.as_view(), name="staff-task-complete"
     ),
+    path("admin/task-templates", api.AdminTemplatesView.as_view(), name="admin-task-templates"),
+    path(
+        "admin/task-templates/<int:pk>", api.AdminTemplateView.as_view(), name="admin-task-template"
+    ),
+    path("admin/tasks", api.AdminTasksView.as_view(), name="admin-tasks"),
 ]
 
 urlpatterns = [
     path("tasks/", views.tasks_page, name="tasks-page"),
     path("tasks/<int:pk>/complete", views.task_complete_page, name="task-complete-page"),
     path("tasks/photos/<int:pk>", views.task_photo, name="task-photo"),
+    path("manage/tasks/", views.manage_tasks_page, name="manage-tasks-page"),
+    path("manage/tasks/templates/new/", views.template_page, name="task-template-new-page"),
+    path("manage/tasks/templates/<int:pk>/", views.template_page, name="task-template-page"),
 ]

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
 from klustera.forms import PhotosField
-from klustera.operations.models import TaskPhoto
+from klustera.operations.forms import TaskForm, TemplateForm
+from klustera.operations.models import TaskPhoto, TaskTemplate
 from klustera.operations.selectors import access_task, tasks_visible_to
-from klustera.operations.services import complete_task
+from klustera.operations.services import add_task, complete_task, save_template
+from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
 
 
@@ -89,3 +91,39 @@ def task_photo(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(stored.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@manager_required
+def manage_tasks_page(request: HttpRequest) -> HttpResponse:
+    """The templates with their schedules, and a task of its own to give out now."""
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_task(actor=user_of(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Task given out."))
+            return redirect("manage-tasks-page")
+    return render(
+        request,
+        "operations/manage.html",
+        {"templates": TaskTemplate.objects.select_related("assignee"), "form": form},
+    )
+
+
+@manager_required
+def template_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A task template and its schedule; changes apply to the tasks not made yet."""
+    template = get_object_or_404(TaskTemplate, pk=pk) if pk else None
+    initial = {"starts_on": timezone.localdate()} if template is None else None
+    form = TemplateForm(request.POST or None, instance=template, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_template(template=template, actor=user_of(request), **form.data_for_service())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("manage-tasks-page")
+    return render(request, "operations/template.html", {"template": template, "form": form})

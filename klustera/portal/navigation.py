@@ -28,7 +28,7 @@ MANAGER = [
     (_("Invoices"), "invoices-page"),
     (_("Helpdesk"), "helpdesk-queue"),
     (_("Facilities"), "facilities-calendar"),
-    (_("Tasks"), "tasks-page"),
+    (_("Task templates"), "manage-tasks-page"),
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),

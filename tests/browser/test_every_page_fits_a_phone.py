@@ -59,6 +59,9 @@ EXTRA = {
         "manage/facilities/new/",
         "manage/facilities/1/",  # the demo's clubhouse, with its closures
         "manage/facilities/report/",
+        "manage/tasks/",
+        "manage/tasks/templates/new/",
+        "tasks/",
     ],
     "resident": [],
     "guard": [],

@@ -4,7 +4,7 @@ completed with a photo (once, however often sent); a guard sees none of the clea
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -104,3 +104,67 @@ def _multipart(fields: dict[str, Any]) -> bytes:
     from django.test.client import encode_multipart
 
     return encode_multipart("BoUnDaRy", fields)
+
+
+def test_a_manager_keeps_templates_and_gives_out_a_task_now(day, tenant_a) -> None:
+    manager = day["clients"]["manager"]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {day['manager_token']}")
+    base = "/c/alpha/api/v1/admin"
+    body = {
+        "title": "Ronda kebersihan malam",
+        "queue": "cleaning_staff",
+        "frequency": "hourly",
+        "at": "22:00",
+        "every_hours": 2,
+        "starts_on": f"{timezone.localdate()}",
+    }
+    half = api.post(f"{base}/task-templates", body, content_type="application/json")
+    assert half.json()["error"]["details"]["codes"] == {"every_hours": ["schedule_incomplete"]}
+    made = api.post(
+        f"{base}/task-templates", {**body, "until": "04:00"}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    template = made.json()["data"]
+    changed = api.put(
+        f"{base}/task-templates/{template['id']}",
+        {**body, "until": "04:00", "is_active": False},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200 and changed.json()["data"]["is_active"] is False
+    nobody = api.post(
+        f"{base}/tasks",
+        {
+            "title": "Tumpahan oli",
+            "starts_at": "2026-12-02T10:00:00+07:00",
+            "due_at": "2026-12-02T11:00:00+07:00",
+        },
+        content_type="application/json",
+    )
+    assert nobody.json()["error"]["details"]["codes"] == {"queue": ["no_assignee"]}
+    page = manager.get("/c/alpha/manage/tasks/").content.decode()
+    assert "Ronda kebersihan malam" in page
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    given = manager.post(
+        "/c/alpha/manage/tasks/",
+        {
+            "title": "Tumpahan oli di Blok C",
+            "queue": "cleaning_staff",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert given.status_code == 302
+    assert "Tumpahan oli di Blok C" in day["page"].get("/c/alpha/tasks/").content.decode()
+    form = manager.post(
+        "/c/alpha/manage/tasks/templates/new/",
+        {
+            "title": "Cuci tong",
+            "frequency": "weekdays",
+            "at": "07:00",
+            "starts_on": f"{timezone.localdate()}",
+            "queue": "cleaning_staff",
+            "estimated_minutes": "30",
+            "is_active": "on",
+        },
+    ).content.decode()
+    assert 'role="alert"' in form  # no weekdays chosen
