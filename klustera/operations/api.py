@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -32,7 +31,7 @@ from klustera.api import (
 )
 from klustera.forms import MAX_PHOTOS
 from klustera.operations.models import QUEUES, Task, TaskPhoto, TaskTemplate
-from klustera.operations.selectors import access_task, tasks_visible_to
+from klustera.operations.selectors import access_task, tasks_of_day
 from klustera.operations.services import (
     TEMPLATE_FIELDS,
     add_task,
@@ -100,10 +99,7 @@ class StaffTasksView(ListAPIView):
 
     def get_queryset(self):
         day = query(DayQuery, self.request.query_params).get("day") or timezone.localdate()
-        since = datetime.combine(day, datetime.min.time(), timezone.get_current_timezone())
-        return tasks_visible_to(self.request.user).filter(
-            starts_at__gte=since, starts_at__lt=since + timedelta(days=1)
-        )
+        return tasks_of_day(self.request.user, day)
 
 
 class Completion(RejectUnknownFields, serializers.Serializer):

@@ -4,7 +4,6 @@ with a reason."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from klustera.api import user_of
 from klustera.forms import PhotosField
 from klustera.operations.forms import TaskForm, TemplateForm
 from klustera.operations.models import TaskPhoto, TaskTemplate
-from klustera.operations.selectors import access_task, tasks_visible_to
+from klustera.operations.selectors import access_task, tasks_of_day, tasks_visible_to
 from klustera.operations.services import add_task, complete_task, save_template
 from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
@@ -33,14 +32,15 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
     if not (is_staff_member(user) or is_manager(user)):
         raise PermissionDenied
     today = timezone.localdate()
-    since = datetime.combine(today, datetime.min.time(), timezone.get_current_timezone())
-    tasks = tasks_visible_to(user).filter(
-        starts_at__gte=since, starts_at__lt=since + timedelta(days=1)
-    )
     return render(
         request,
         "operations/tasks.html",
-        {"tasks": tasks, "now": timezone.now(), "today": today, "form_id": uuid.uuid4()},
+        {
+            "tasks": tasks_of_day(user, today),
+            "now": timezone.now(),
+            "today": today,
+            "form_id": uuid.uuid4(),
+        },
     )
 
 
