@@ -111,6 +111,8 @@ BUSINESS_RULES = {
     "POST /api/v1/admin/task-templates": "a schedule needs its parts; work goes to staff",
     "PUT /api/v1/admin/task-templates/{id}": "a schedule needs its parts; work goes to staff",
     "POST /api/v1/admin/tasks": "work goes to a staff member or a queue, due after it starts",
+    "GET /api/v1/admin/tasks": "a day must be in the calendar (no 31 February)",
+    "GET /api/v1/admin/tasks/week": "a day must be in the calendar (no 31 February)",
     "POST /api/v1/admin/facilities/{id}/photos": "a photo must be a real image; five at most",
     "POST /api/v1/admin/facilities/bookings/{id}/decision": "only a waiting booking is decided",
     "POST /api/v1/admin/facilities/bookings/{id}/close": "only a started confirmed booking",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,25 +21,31 @@ from klustera.accounts.selectors import active_staff
 from klustera.api import (
     ClockField,
     DayField,
+    FormatIsAFile,
     IdField,
     MomentField,
     RejectUnknownFields,
     call_service,
+    json_or_files,
     ok,
     query,
     user_of,
     validated,
 )
+from klustera.filtering import FilteredListView
 from klustera.forms import MAX_PHOTOS
 from klustera.operations.models import QUEUES, Task, TaskPhoto, TaskTemplate
-from klustera.operations.selectors import access_task, tasks_of_day
+from klustera.operations.reports import TaskFilters, WeekQuery, week_data, week_of
+from klustera.operations.selectors import access_task, filter_tasks, tasks_of_day, tasks_visible_to
 from klustera.operations.services import (
     TEMPLATE_FIELDS,
     add_task,
     complete_task,
     save_template,
 )
+from klustera.operations.views import week_file
 from klustera.permissions import IsPropertyManager
+from klustera.tables import XLSX
 
 
 class TaskPhotoSerializer(serializers.ModelSerializer):
@@ -214,10 +221,17 @@ class NewTask(RejectUnknownFields, serializers.Serializer):
     photo_required = serializers.BooleanField(required=False, default=False)
 
 
-class AdminTasksView(APIView):
-    """An ad-hoc task (a spill to clean now) for a staff member or a queue."""
+class AdminTasksView(FilteredListView):
+    """A day's tasks (today by default) with their completion and photos, by status (``late``:
+    open past due), area and person; ``POST`` gives out an ad-hoc task (a spill to clean
+    now) to a staff member or a queue."""
 
     permission_classes = [IsPropertyManager]
+    serializer_class = TaskSerializer
+    filter_serializer = TaskFilters
+
+    def get_queryset(self):
+        return filter_tasks(tasks_visible_to(self.request.user), self.filters)
 
     @extend_schema(request=NewTask, responses={201: TaskSerializer})
     def post(self, request: Request) -> Response:
@@ -225,3 +239,19 @@ class AdminTasksView(APIView):
         data["assignee"] = _staff_member(data.get("assignee"))
         task = call_service(add_task, actor=user_of(request), **data)
         return ok(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+
+class AdminTaskWeekView(APIView):
+    """A week's work (Monday to Sunday, this week by default) per day, per staff member and
+    per area: done, not done, open, late and the share done; or the same as CSV or XLSX."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(parameters=[WeekQuery], responses=json_or_files("text/csv", XLSX))
+    def get(self, request: Request) -> HttpResponse:
+        asked = query(WeekQuery, request.query_params)
+        week = week_of(asked.get("week") or timezone.localdate())
+        if asked.get("format"):
+            return week_file(week, asked["format"])
+        return ok(week_data(week))

@@ -26,11 +26,30 @@ def tasks_visible_to(user: Any) -> QuerySet[Task]:
 
 def tasks_of_day(user: Any, day: date) -> QuerySet[Task]:
     """The tasks one sees that start on the complex's ``day``."""
-    since = datetime.combine(day, datetime.min.time(), timezone.get_current_timezone())
-    return tasks_visible_to(user).filter(
-        starts_at__gte=since, starts_at__lt=since + timedelta(days=1)
-    )
+    return filter_tasks(tasks_visible_to(user), {"day": day})
 
 
 def access_task(user: Any, pk: Any) -> Task:
     return get_object_or_404(tasks_visible_to(user), pk=pk)
+
+
+def filter_tasks(tasks: QuerySet[Task], filters: dict[str, Any]) -> QuerySet[Task]:
+    """A day's tasks (today by default) narrowed by status ("late": open past due), area and
+    person (given to, or done by)."""
+    since = datetime.combine(
+        filters.get("day") or timezone.localdate(),
+        datetime.min.time(),
+        timezone.get_current_timezone(),
+    )
+    tasks = tasks.filter(starts_at__gte=since, starts_at__lt=since + timedelta(days=1))
+    status = filters.get("status")
+    if status == "late":
+        tasks = tasks.filter(status=Task.Status.OPEN, due_at__lt=timezone.now())
+    elif status:
+        tasks = tasks.filter(status=status)
+    if filters.get("area"):
+        tasks = tasks.filter(area=filters["area"])
+    if filters.get("assignee"):
+        person = filters["assignee"]
+        tasks = tasks.filter(Q(assignee_id=person) | Q(completed_by_id=person))
+    return tasks.select_related("completed_by")

@@ -12,6 +12,7 @@ api_urlpatterns = [
         "admin/task-templates/<int:pk>", api.AdminTemplateView.as_view(), name="admin-task-template"
     ),
     path("admin/tasks", api.AdminTasksView.as_view(), name="admin-tasks"),
+    path("admin/tasks/week", api.AdminTaskWeekView.as_view(), name="admin-task-week"),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("tasks/<int:pk>/complete", views.task_complete_page, name="task-complete-page"),
     path("tasks/photos/<int:pk>", views.task_photo, name="task-photo"),
     path("manage/tasks/", views.manage_tasks_page, name="manage-tasks-page"),
+    path("manage/tasks/done/", views.completion_page, name="task-completion-page"),
+    path("manage/tasks/week/", views.week_page, name="task-week-page"),
     path("manage/tasks/templates/new/", views.template_page, name="task-template-new-page"),
     path("manage/tasks/templates/<int:pk>/", views.template_page, name="task-template-page"),
 ]

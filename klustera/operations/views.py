@@ -4,6 +4,7 @@ with a reason."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,16 +14,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from klustera.accounts.selectors import active_staff
 from klustera.api import user_of
 from klustera.forms import PhotosField
 from klustera.operations.forms import TaskForm, TemplateForm
-from klustera.operations.models import TaskPhoto, TaskTemplate
-from klustera.operations.selectors import access_task, tasks_of_day, tasks_visible_to
+from klustera.operations.models import Task, TaskPhoto, TaskTemplate
+from klustera.operations.reports import STATUSES, TaskFilters, Week, WeekQuery, week_of, week_table
+from klustera.operations.selectors import (
+    access_task,
+    filter_tasks,
+    tasks_of_day,
+    tasks_visible_to,
+)
 from klustera.operations.services import add_task, complete_task, save_template
+from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
+from klustera.tables import XLSX, download, to_csv, to_xlsx
 
 
 @login_required
@@ -127,3 +137,56 @@ def template_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Template saved."))
             return redirect("manage-tasks-page")
     return render(request, "operations/template.html", {"template": template, "form": form})
+
+
+@manager_required
+@require_GET
+def completion_page(request: HttpRequest) -> HttpResponse:
+    """A day's work with its photos: by status (late ones too), area and person."""
+    filters = filters_of(request, TaskFilters)
+    tasks = filter_tasks(tasks_visible_to(user_of(request)), filters)
+    day = filters.get("day") or timezone.localdate()
+    return render(
+        request,
+        "operations/completion.html",
+        {
+            "day": day,
+            "filters": filters,
+            "areas": Task.objects.exclude(area="").values_list("area", flat=True).distinct(),
+            "staff": active_staff(),
+            "statuses": STATUSES,
+            "now": timezone.now(),
+            **paginate(request, tasks),
+        },
+    )
+
+
+@manager_required
+@require_GET
+def week_page(request: HttpRequest) -> HttpResponse:
+    """The week's work per day, per staff member and per area; CSV or XLSX to keep."""
+    asked = filters_of(request, WeekQuery)
+    week = week_of(asked.get("week") or timezone.localdate())
+    if asked.get("format"):
+        return week_file(week, asked["format"])
+    return render(
+        request,
+        "operations/week.html",
+        {
+            "week": week,
+            "tables": [
+                (_("Per day"), week.days, True),
+                (_("Per staff member"), week.staff, False),
+                (_("Per area"), week.areas, False),
+            ],
+            "previous": week.first - timedelta(days=7),
+            "next": week.first + timedelta(days=7),
+        },
+    )
+
+
+def week_file(week: Week, kind: str) -> HttpResponse:
+    stem = f"tasks-{week.first:%Y-%m-%d}"
+    if kind == "xlsx":
+        return download(to_xlsx(week_table(week), "tasks"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(week_table(week)), f"{stem}.csv", "text/csv; charset=utf-8")

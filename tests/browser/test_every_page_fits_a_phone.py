@@ -61,6 +61,8 @@ EXTRA = {
         "manage/facilities/report/",
         "manage/tasks/",
         "manage/tasks/templates/new/",
+        "manage/tasks/done/",
+        "manage/tasks/week/",
         "tasks/",
     ],
     "resident": [],

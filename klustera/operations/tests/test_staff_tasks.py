@@ -168,3 +168,40 @@ def test_a_manager_keeps_templates_and_gives_out_a_task_now(day, tenant_a) -> No
         },
     ).content.decode()
     assert 'role="alert"' in form  # no weekdays chosen
+
+
+def test_the_manager_sees_the_work_of_a_day_and_of_the_week(day, tenant_a) -> None:
+    with tenant_context(tenant_a):
+        sweep = Task.objects.get(title="Sapu Blok A")
+        Task.objects.update(due_at=timezone.now() + timedelta(hours=1))
+        lamp = Task.objects.filter(title="Ganti lampu")
+        lamp.update(due_at=timezone.now() - timedelta(minutes=1))
+    listed = day["api"].get(API).json()["data"]
+    assert next(t for t in listed if t["title"] == "Kuras kolam")["overdue"] is False
+    form = {
+        "done": "true",
+        "client_id": str(uuid.uuid4()),
+        "device_time": timezone.now().isoformat(),
+        "photos": photo("kerja.png"),
+    }
+    day["api"].patch(f"{API}/{sweep.pk}/complete", _multipart(form), content_type=_BOUNDARY_TYPE)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {day['manager_token']}")
+    late = api.get("/c/alpha/api/v1/admin/tasks?status=late").json()
+    assert [t["title"] for t in late["data"]] == ["Ganti lampu"]
+    assert late["data"][0]["overdue"] is True
+    done = api.get("/c/alpha/api/v1/admin/tasks?status=done").json()["data"]
+    assert [t["title"] for t in done] == ["Sapu Blok A"] and len(done[0]["photos"]) == 1
+    assert api.get("/c/alpha/api/v1/admin/tasks?day=2026-02-30").status_code == 422
+    week = api.get("/c/alpha/api/v1/admin/tasks/week").json()["data"]
+    today = next(d for d in week["days"] if d["label"] == f"{timezone.localdate()}")
+    assert (today["done"], today["open"], today["late"], today["done_percent"]) == (1, 2, 1, 33)
+    assert {t["label"]: t["done"] for t in week["staff"]}["Rina"] == 1
+    manager = day["clients"]["manager"]
+    page = manager.get("/c/alpha/manage/tasks/done/?status=done").content.decode()
+    assert "Sapu Blok A" in page and "Kuras kolam" not in page and "?size=thumb" in page
+    sheet = manager.get("/c/alpha/manage/tasks/week/?format=csv")
+    assert sheet["Content-Type"].startswith("text/csv")
+    assert "Rina,1,0,0,0,100" in sheet.content.decode("utf-8-sig")
+    xlsx = manager.get("/c/alpha/manage/tasks/week/?format=xlsx")
+    assert xlsx.content.startswith(b"PK")
+    assert day["page"].get("/c/alpha/manage/tasks/week/").status_code == 403
