@@ -1,14 +1,12 @@
-"""Staff operations' use cases: the day's tasks made from the templates' schedules, and a
-task completed from a phone, once however often it is sent."""
+"""Tasks: the day's tasks made from the templates' schedules, a task completed from a
+phone once however often it is sent, templates and ad-hoc tasks."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,19 +17,15 @@ from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.operations.models import Task, TaskPhoto, TaskTemplate
 from klustera.operations.schedules import occurrences
-from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.operations.services.common import is_skewed, local_zone, refuse
+from klustera.tenancy.context import tenant_atomic
 from klustera.uploads import clean_photos
-
-
-def _zone() -> ZoneInfo:
-    tenant = current_tenant()
-    return ZoneInfo(tenant.time_zone if tenant else "Asia/Jakarta")
 
 
 def generate_tasks(*, day: date) -> int:
     """Make the local ``day``'s tasks of every active template; a task already made (an
     earlier run, a second worker) is left as it is. How many were made."""
-    zone = _zone()
+    zone = local_zone()
     templates = TaskTemplate.objects.filter(is_active=True, starts_on__lte=day)
     tasks = [
         Task(
@@ -54,9 +48,6 @@ def generate_tasks(*, day: date) -> int:
         return Task.objects.filter(template__isnull=False).count() - before
 
 
-SKEW = timedelta(minutes=10)  # a device's clock further off than this is flagged
-
-
 def complete_task(
     *,
     task: Task,
@@ -77,7 +68,7 @@ def complete_task(
     if stored is not None:
         return stored
     if not done and not reason.strip():
-        raise _refuse("reason", _("Say why the task could not be done."), "reason_required")
+        raise refuse("reason", _("Say why the task could not be done."), "reason_required")
     cleaned = clean_photos(photos or []) if done else []
     received = timezone.now()
     try:
@@ -88,7 +79,7 @@ def complete_task(
             if task.status != Task.Status.OPEN:
                 raise StateConflict(_("This task is finished already."), code="task_finished")
             if done and task.photo_required and not cleaned:
-                raise _refuse("photos", _("This task needs a photo of the work."), "photo_required")
+                raise refuse("photos", _("This task needs a photo of the work."), "photo_required")
             ticked = set(checked or [])
             task.checklist = [
                 {**item, "done": index in ticked} for index, item in enumerate(task.checklist)
@@ -99,7 +90,7 @@ def complete_task(
             task.completed_by = actor
             task.completed_at = device_time
             task.received_at = received
-            task.clock_skewed = abs(received - device_time) > SKEW
+            task.clock_skewed = is_skewed(device_time, received)
             task.client_id = client_id
             task.save()
             TaskPhoto.objects.bulk_create(
@@ -108,10 +99,6 @@ def complete_task(
     except IntegrityError:  # the id was used a moment ago (another task): what it stored
         return Task.objects.get(client_id=client_id)
     return task
-
-
-def _refuse(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 # --- The manager's side: templates and ad-hoc tasks ----------------------------------
@@ -137,11 +124,11 @@ TEMPLATE_FIELDS = (
 
 def _check_work(assignee: User | None, queue: str, checklist: list[str]) -> None:
     if assignee is not None and assignee not in active_staff():
-        raise _refuse("assignee", _("Give the work to a staff member."), "not_staff")
+        raise refuse("assignee", _("Give the work to a staff member."), "not_staff")
     if assignee is None and not queue:
-        raise _refuse("queue", _("Give the work to a person or a queue."), "no_assignee")
+        raise refuse("queue", _("Give the work to a person or a queue."), "no_assignee")
     if len(checklist) > 20 or any(not str(item).strip() for item in checklist):
-        raise _refuse("checklist", _("Up to 20 checklist items, none empty."), "bad_checklist")
+        raise refuse("checklist", _("Up to 20 checklist items, none empty."), "bad_checklist")
 
 
 def save_template(*, template: TaskTemplate | None, actor: User, **fields: Any) -> TaskTemplate:
@@ -151,15 +138,15 @@ def save_template(*, template: TaskTemplate | None, actor: User, **fields: Any) 
     F = TaskTemplate.Frequency
     frequency = fields.get("frequency", F.DAILY)
     if frequency == F.WEEKDAYS and not fields.get("weekdays"):
-        raise _refuse("weekdays", _("Choose the weekdays."), "schedule_incomplete")
+        raise refuse("weekdays", _("Choose the weekdays."), "schedule_incomplete")
     if frequency == F.MONTHLY and not fields.get("day_of_month"):
-        raise _refuse("day_of_month", _("Choose the day of the month."), "schedule_incomplete")
+        raise refuse("day_of_month", _("Choose the day of the month."), "schedule_incomplete")
     if frequency == F.HOURLY and not (fields.get("every_hours") and fields.get("until")):
-        raise _refuse(
+        raise refuse(
             "every_hours", _("Say every how many hours, and until when."), "schedule_incomplete"
         )
     if any(not 1 <= day <= 7 for day in fields.get("weekdays") or []):
-        raise _refuse("weekdays", _("Weekdays are 1 (Monday) to 7 (Sunday)."), "bad_weekday")
+        raise refuse("weekdays", _("Weekdays are 1 (Monday) to 7 (Sunday)."), "bad_weekday")
     _check_work(fields.get("assignee"), fields.get("queue", ""), fields.get("checklist") or [])
     with tenant_atomic():
         is_new = template is None
@@ -192,7 +179,7 @@ def add_task(
 ) -> Task:
     """A task of its own (a spill to clean now), to a person or a queue. Audited."""
     if due_at < starts_at:
-        raise _refuse("due_at", _("The task is due after it starts."), "due_before_start")
+        raise refuse("due_at", _("The task is due after it starts."), "due_before_start")
     _check_work(assignee, queue, checklist or [])
     with tenant_atomic():
         task = Task.objects.create(

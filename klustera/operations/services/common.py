@@ -1,0 +1,27 @@
+"""What the operations' writes share: the complex's zone, a device's clock judged against
+ours, and a refusal naming its field and code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+
+from klustera.tenancy.context import current_tenant
+
+SKEW = timedelta(minutes=10)  # a device's clock further off than this is flagged
+
+
+def local_zone() -> ZoneInfo:
+    tenant = current_tenant()
+    return ZoneInfo(tenant.time_zone if tenant else "Asia/Jakarta")
+
+
+def is_skewed(device_time: datetime, received: datetime) -> bool:
+    """The device's time is kept, not refused; far from ours it is flagged."""
+    return abs(received - device_time) > SKEW
+
+
+def refuse(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
