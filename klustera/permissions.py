@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponseBase
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from klustera.roles import guards_the_gate, is_manager
+from klustera.roles import guards_the_gate, is_manager, is_staff_member
 
 
 class IsPropertyManager(BasePermission):
@@ -27,6 +27,13 @@ class GuardsTheGate(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return guards_the_gate(request.user)
+
+
+class IsStaffMember(BasePermission):
+    message = "Only the complex's staff may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_staff_member(request.user)
 
 
 def manager_required(

@@ -47,7 +47,7 @@ from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
-from klustera.operations.models import Task, TaskPhoto, TaskTemplate
+from klustera.operations.models import Checkpoint, PatrolRoute, Task, TaskPhoto, TaskTemplate
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
@@ -63,6 +63,7 @@ SIGNED_IN = frozenset({M, R, N, G, C, F})
 EVERYONE = frozenset(ROLES)
 MANAGER = frozenset({M})
 GATE = frozenset({M, G})
+STAFF = frozenset({G, C, F})
 HOUSEHOLD = frozenset({M, R})  # the managers and the residents of the unit
 RESIDENTS = frozenset({R, N})
 NOBODY: frozenset[str] = frozenset()
@@ -191,6 +192,20 @@ API = [
     Row("admin-tasks", "post", MANAGER),
     Row("admin-tasks", "get", MANAGER),
     Row("admin-task-week", "get", MANAGER),
+    Row("staff-patrol-scan", "post", GATE),
+    Row("staff-patrol-rounds", "get", GATE),
+    Row("staff-check-in", "post", STAFF),
+    Row("staff-check-out", "post", STAFF),
+    Row("admin-checkpoints", "get", MANAGER),
+    Row("admin-checkpoints", "post", MANAGER),
+    Row("admin-checkpoint", "get", MANAGER, "checkpoint"),
+    Row("admin-checkpoint", "put", MANAGER, "checkpoint"),
+    Row("admin-checkpoint-stickers", "get", MANAGER),
+    Row("admin-patrol-routes", "get", MANAGER),
+    Row("admin-patrol-routes", "post", MANAGER),
+    Row("admin-patrol-route", "get", MANAGER, "patrol_route"),
+    Row("admin-patrol-route", "put", MANAGER, "patrol_route"),
+    Row("admin-on-duty", "get", MANAGER),
     Row("admin-holidays", "get", MANAGER),
     Row("admin-holidays", "post", MANAGER),
     Row("admin-holiday", "delete", MANAGER, "holiday"),
@@ -327,6 +342,14 @@ PAGES = [
     Row("manage-tasks-page", "get", MANAGER),
     Row("task-completion-page", "get", MANAGER),
     Row("task-week-page", "get", MANAGER),
+    Row("patrol-page", "get", GATE),
+    Row("shift-page", "get", STAFF),
+    Row("manage-patrols-page", "get", MANAGER),
+    Row("patrol-night-page", "get", MANAGER),
+    Row("checkpoint-stickers-page", "get", MANAGER),
+    Row("checkpoint-page", "get", MANAGER, "checkpoint"),
+    Row("route-new-page", "get", MANAGER),
+    Row("route-page", "get", MANAGER, "patrol_route"),
     Row("task-template-new-page", "get", MANAGER),
     Row("task-template-page", "get", MANAGER, "task_template"),
     Row("helpdesk-queue", "get", MANAGER),
@@ -520,6 +543,10 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         )
         objects["task"] = Task.objects.create(
             title="Sapu", queue=Role.CLEANING_STAFF, starts_at=now, due_at=now
+        )
+        objects["checkpoint"] = Checkpoint.objects.create(name="Pos 1")
+        objects["patrol_route"] = PatrolRoute.objects.create(
+            name="Ronda", at=time(22), until=time(4), starts_on=date(2026, 1, 1)
         )
         objects["task_photo"] = TaskPhoto.objects.create(
             task=objects["task"], image=photo("a.png"), thumbnail=photo("b.png")

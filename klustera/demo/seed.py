@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -36,8 +37,15 @@ from klustera.helpdesk.models import Category, Ticket
 from klustera.helpdesk.services import file_ticket, move_ticket, rate_ticket, route_ticket
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
-from klustera.operations.models import TaskTemplate
-from klustera.operations.services import generate_tasks
+from klustera.operations.models import (
+    Checkpoint,
+    PatrolRoute,
+    PatrolScan,
+    RouteStop,
+    Shift,
+    TaskTemplate,
+)
+from klustera.operations.services import check_rounds, generate_tasks, make_rounds
 from klustera.payments.services import update_xendit_account
 from klustera.phones import normalize_phone
 from klustera.roles import Role
@@ -143,6 +151,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_helpdesk()
         seed_facilities()
         seed_operations()
+        seed_patrols()
     return tenant, True
 
 
@@ -606,3 +615,83 @@ def seed_operations() -> None:
     ):
         TaskTemplate.objects.create(title=title, starts_on=first, **rules)
     generate_tasks(day=timezone.localdate())
+
+
+CHECKPOINTS = (  # around the demo complex, metres apart
+    ("Pos utama", "Gerbang depan", "-6.261500", "106.781200"),
+    ("Taman bermain", "Sisi timur taman", "-6.261100", "106.781900"),
+    ("Kolam renang", "Pintu ruang pompa", "-6.260600", "106.782300"),
+    ("Ujung Blok C", "Tiang lampu terakhir", "-6.260000", "106.781800"),
+    ("Ujung Blok D", "Pagar belakang", "-6.260300", "106.780900"),
+    ("Gerbang belakang", "Pintu darurat", "-6.260900", "106.780500"),
+)
+
+
+def seed_patrols() -> None:
+    """A night patrol route of six checkpoints, three nights walked by the guard (one round
+    missed, so the managers have had its alert), and a guard on duty now."""
+    guard = User.objects.get(phone=normalize_phone(LOGINS[2].phone))
+    relief = User.objects.get(phone=normalize_phone(STAFF[0][1]))
+    checkpoints = [
+        Checkpoint.objects.create(
+            name=name, description=where, latitude=Decimal(lat), longitude=Decimal(lon)
+        )
+        for name, where, lat, lon in CHECKPOINTS
+    ]
+    today = timezone.localdate()
+    route = PatrolRoute.objects.create(
+        name="Ronda malam",
+        at=time(22),
+        until=time(4),
+        every_hours=2,
+        minutes=45,
+        starts_on=today - timedelta(days=3),
+    )
+    RouteStop.objects.bulk_create(
+        RouteStop(route=route, checkpoint=c, position=n) for n, c in enumerate(checkpoints)
+    )
+    for offset in range(3, -2, -1):
+        make_rounds(day=today - timedelta(days=offset))
+    zone = timezone.get_current_timezone()
+    now = timezone.now()
+    scans = []
+    for patrol_round in route.rounds.filter(closes_at__lt=now):
+        night = (patrol_round.starts_at.astimezone(zone) - timedelta(hours=12)).date()
+        if night == today - timedelta(days=2) and patrol_round.starts_at.astimezone(zone).hour == 2:
+            continue  # the round nobody walked
+        for n, checkpoint in enumerate(checkpoints):
+            at = patrol_round.starts_at + timedelta(minutes=4 + 6 * n)
+            scans.append(
+                PatrolScan(
+                    checkpoint=checkpoint,
+                    guard=guard,
+                    scanned_at=at,
+                    received_at=at + timedelta(seconds=2),
+                    latitude=checkpoint.latitude,
+                    longitude=checkpoint.longitude,
+                    accuracy_m=8,
+                    distance_m=0,
+                    client_id=uuid.uuid4(),
+                )
+            )
+    PatrolScan.objects.bulk_create(scans)
+    for offset in (3, 2, 1):
+        night = today - timedelta(days=offset)
+        start = datetime.combine(night, time(21, 45), zone)
+        end = start + timedelta(hours=7, minutes=30)
+        Shift.objects.create(
+            user=guard,
+            started_at=start,
+            start_received_at=start,
+            ended_at=end,
+            end_received_at=end,
+            start_client_id=uuid.uuid4(),
+            end_client_id=uuid.uuid4(),
+        )
+    Shift.objects.create(
+        user=relief,
+        started_at=now - timedelta(hours=2),
+        start_received_at=now - timedelta(hours=2),
+        start_client_id=uuid.uuid4(),
+    )
+    check_rounds(now=now)

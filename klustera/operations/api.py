@@ -1,7 +1,9 @@
-"""The staff's task API: the day's tasks, and completing one from a phone (idempotent)."""
+"""The staff operations' API: tasks, patrols and shifts; every write from a phone is
+idempotent per ``client_id`` and carries the device's time."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -34,17 +36,43 @@ from klustera.api import (
 )
 from klustera.filtering import FilteredListView
 from klustera.forms import MAX_PHOTOS
-from klustera.operations.models import QUEUES, Task, TaskPhoto, TaskTemplate
-from klustera.operations.reports import TaskFilters, WeekQuery, week_data, week_of
-from klustera.operations.selectors import access_task, filter_tasks, tasks_of_day, tasks_visible_to
+from klustera.operations.models import (
+    QUEUES,
+    Checkpoint,
+    PatrolRoute,
+    PatrolScan,
+    Shift,
+    Task,
+    TaskPhoto,
+    TaskTemplate,
+)
+from klustera.operations.reports import NightQuery, TaskFilters, WeekQuery, week_data, week_of
+from klustera.operations.selectors import (
+    RoundView,
+    access_task,
+    current_night,
+    filter_tasks,
+    rounds_of_night,
+    tasks_of_day,
+    tasks_visible_to,
+)
 from klustera.operations.services import (
+    CHECKPOINT_FIELDS,
+    ROUTE_FIELDS,
     TEMPLATE_FIELDS,
     add_task,
+    check_in,
+    check_out,
+    checkpoint_token,
     complete_task,
+    on_duty,
+    save_checkpoint,
+    save_route,
     save_template,
+    scan_checkpoint,
 )
-from klustera.operations.views import week_file
-from klustera.permissions import IsPropertyManager
+from klustera.operations.views import stickers_response, week_file
+from klustera.permissions import GuardsTheGate, IsPropertyManager, IsStaffMember
 from klustera.tables import XLSX
 
 
@@ -255,3 +283,272 @@ class AdminTaskWeekView(APIView):
         if asked.get("format"):
             return week_file(week, asked["format"])
         return ok(week_data(week))
+
+
+# --- Patrols ---------------------------------------------------------------------------
+
+
+def _degrees(bound: int) -> serializers.DecimalField:
+    """A latitude (``bound`` 90) or longitude (180) in degrees, to the micro-degree."""
+    return serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-bound),
+        max_value=Decimal(bound),
+        required=False,
+        allow_null=True,
+    )
+
+
+class Scan(RejectUnknownFields, serializers.Serializer):
+    token = serializers.CharField(max_length=120, help_text="what the sticker's QR holds")
+    scanned_at = MomentField(help_text="the device's time of the scan")
+    client_id = serializers.UUIDField(help_text="the device's id of this scan")
+    latitude = _degrees(90)
+    longitude = _degrees(180)
+    accuracy = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100_000, help_text="metres"
+    )
+
+
+class ScanSerializer(serializers.ModelSerializer):
+    checkpoint_name = serializers.CharField(source="checkpoint.name", read_only=True)
+
+    class Meta:
+        model = PatrolScan
+        fields = [
+            "id",
+            "checkpoint",
+            "checkpoint_name",
+            "scanned_at",
+            "received_at",
+            "distance_m",
+            "far",
+            "clock_skewed",
+        ]
+
+
+class PatrolScanView(APIView):
+    """A guard's scan of a checkpoint's sticker: 201 when stored, 200 with the stored scan
+    when the same ``client_id`` comes again. A forged, altered or other complex's token is
+    a 422 (and logged); a scan far off or with a far-off clock is stored and flagged."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=Scan, responses={200: ScanSerializer, 201: ScanSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(Scan, request)
+        scan, new = call_service(scan_checkpoint, guard=user_of(request), **data)
+        return ok(ScanSerializer(scan).data, status=201 if new else 200)
+
+
+class PatrolRoundsView(APIView):
+    """The night's rounds (noon to noon), each with its checkpoints and their first scan."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(parameters=[NightQuery], responses={200: dict})
+    def get(self, request: Request) -> Response:
+        night = query(NightQuery, request.query_params).get("night") or current_night()
+        return ok([round_data(view) for view in rounds_of_night(night)])
+
+
+def round_data(view: RoundView) -> dict[str, Any]:
+    patrol_round = view.patrol_round
+    return {
+        "id": patrol_round.pk,
+        "route": patrol_round.route.name,
+        "starts_at": patrol_round.starts_at,
+        "due_at": patrol_round.due_at,
+        "closes_at": patrol_round.closes_at,
+        "status": patrol_round.status,
+        "missed": patrol_round.missed,
+        "out_of_order": patrol_round.out_of_order,
+        "checkpoints": [
+            {
+                "id": visit.checkpoint.pk,
+                "name": visit.checkpoint.name,
+                "scanned_at": visit.scan.scanned_at if visit.scan else None,
+                "guard": visit.scan.guard.name if visit.scan and visit.scan.guard else None,
+                "in_time": visit.in_time,
+                "far": bool(visit.scan and visit.scan.far),
+            }
+            for visit in view.visits
+        ],
+    }
+
+
+class CheckpointSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    latitude = _degrees(90)
+    longitude = _degrees(180)
+    radius_m = serializers.IntegerField(min_value=5, max_value=2000, default=50)
+    token = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Checkpoint
+        fields = ["id", *CHECKPOINT_FIELDS, "token"]
+        read_only_fields = ["id", "token"]
+
+    def get_token(self, checkpoint: Checkpoint) -> str:
+        return checkpoint_token(checkpoint)
+
+
+class AdminCheckpointsView(APIView):
+    """The checkpoints with their sticker tokens; ``POST`` adds one."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: CheckpointSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return ok(CheckpointSerializer(Checkpoint.objects.all(), many=True).data)
+
+    @extend_schema(request=CheckpointSerializer, responses={201: CheckpointSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(CheckpointSerializer, request)
+        saved = call_service(save_checkpoint, checkpoint=None, actor=user_of(request), **data)
+        return ok(CheckpointSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class AdminCheckpointView(APIView):
+    """One checkpoint; ``PUT`` changes it (its sticker stays valid)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: CheckpointSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(CheckpointSerializer(get_object_or_404(Checkpoint, pk=pk)).data)
+
+    @extend_schema(request=CheckpointSerializer, responses={200: CheckpointSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        checkpoint = get_object_or_404(Checkpoint, pk=pk)
+        data = validated(CheckpointSerializer, request)
+        saved = call_service(save_checkpoint, checkpoint=checkpoint, actor=user_of(request), **data)
+        return ok(CheckpointSerializer(saved).data)
+
+
+class AdminStickersView(APIView):
+    """The active checkpoints' QR stickers as a PDF sheet of labels to print."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        return stickers_response()
+
+
+class RouteSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    checkpoints = serializers.ListField(
+        child=IdField(),
+        min_length=1,
+        max_length=50,
+        write_only=True,  # answered as the route's stops, below
+        help_text="checkpoint ids, in order",
+    )
+    at = ClockField()
+    until = ClockField()
+    starts_on = DayField()
+    every_hours = serializers.IntegerField(min_value=1, max_value=24, default=2)
+    minutes = serializers.IntegerField(min_value=5, max_value=720, default=45)
+
+    class Meta:
+        model = PatrolRoute
+        fields = ["id", *ROUTE_FIELDS, "checkpoints"]
+        read_only_fields = ["id"]
+
+    def to_representation(self, instance: PatrolRoute) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["checkpoints"] = [stop.checkpoint_id for stop in instance.stops.all()]
+        return data
+
+
+def _save_route(request: Request, route: PatrolRoute | None) -> PatrolRoute:
+    data = validated(RouteSerializer, request)
+    ids = data.pop("checkpoints")
+    found = Checkpoint.objects.in_bulk(ids)
+    if len(found) != len(set(ids)):
+        raise serializers.ValidationError({"checkpoints": [gettext("Choose our checkpoints.")]})
+    checkpoints = [found[pk] for pk in ids]
+    return call_service(
+        save_route, route=route, actor=user_of(request), checkpoints=checkpoints, **data
+    )
+
+
+class AdminRoutesView(APIView):
+    """The patrol routes with their checkpoints and schedules; ``POST`` adds one."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: RouteSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        routes = PatrolRoute.objects.prefetch_related("stops")
+        return ok(RouteSerializer(routes, many=True).data)
+
+    @extend_schema(request=RouteSerializer, responses={201: RouteSerializer})
+    def post(self, request: Request) -> Response:
+        saved = _save_route(request, None)
+        return ok(RouteSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class AdminRouteView(APIView):
+    """One patrol route; ``PUT`` changes it (rounds already made keep their times)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: RouteSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(RouteSerializer(get_object_or_404(PatrolRoute, pk=pk)).data)
+
+    @extend_schema(request=RouteSerializer, responses={200: RouteSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        saved = _save_route(request, get_object_or_404(PatrolRoute, pk=pk))
+        return ok(RouteSerializer(saved).data)
+
+
+# --- Shifts ----------------------------------------------------------------------------
+
+
+class Attendance(RejectUnknownFields, serializers.Serializer):
+    client_id = serializers.UUIDField(help_text="the device's id of this check-in or -out")
+    device_time = MomentField()
+    latitude = _degrees(90)
+    longitude = _degrees(180)
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.name", read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = ["id", "name", "started_at", "ended_at", "clock_skewed"]
+
+
+class CheckInView(APIView):
+    """Start one's shift (the same ``client_id`` again: the same shift; on duty: 409)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=Attendance, responses={200: ShiftSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(Attendance, request)
+        return ok(ShiftSerializer(call_service(check_in, user=user_of(request), **data)).data)
+
+
+class CheckOutView(APIView):
+    """End one's shift (the same ``client_id`` again: the same shift; off duty: 409)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=Attendance, responses={200: ShiftSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(Attendance, request)
+        return ok(ShiftSerializer(call_service(check_out, user=user_of(request), **data)).data)
+
+
+class OnDutyView(APIView):
+    """Who is on duty now, the longest first."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: ShiftSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return ok(ShiftSerializer(on_duty(), many=True).data)

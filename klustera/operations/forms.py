@@ -1,4 +1,5 @@
-"""The manager's forms: a task template with its schedule, and an ad-hoc task."""
+"""The manager's forms: a task template with its schedule, an ad-hoc task, a checkpoint
+and a patrol route."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy
 
 from klustera.accounts.selectors import active_staff
-from klustera.operations.models import QUEUES, TaskTemplate
-from klustera.operations.services import TEMPLATE_FIELDS
+from klustera.operations.models import QUEUES, Checkpoint, PatrolRoute, TaskTemplate
+from klustera.operations.services import CHECKPOINT_FIELDS, ROUTE_FIELDS, TEMPLATE_FIELDS
 
 TIME = forms.TimeInput({"type": "time"}, format="%H:%M")
+SCHEDULE_WIDGETS = {
+    "at": TIME,
+    "until": TIME,
+    "starts_on": forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+}
 
 
 class ChecklistField(forms.CharField):
@@ -56,11 +62,7 @@ class TemplateForm(forms.ModelForm):
             "starts_on": gettext_lazy("From"),
             "is_active": gettext_lazy("In use"),
         }
-        widgets = {
-            "at": TIME,
-            "until": TIME,
-            "starts_on": forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = SCHEDULE_WIDGETS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,3 +92,66 @@ class TaskForm(forms.Form):
     photo_required = forms.BooleanField(
         required=False, label=gettext_lazy("A photo of the work is required")
     )
+
+
+class CheckpointForm(forms.ModelForm):
+    class Meta:
+        model = Checkpoint
+        fields = CHECKPOINT_FIELDS
+        labels = {
+            "name": gettext_lazy("Checkpoint"),
+            "description": gettext_lazy("Where exactly"),
+            "latitude": gettext_lazy("Latitude"),
+            "longitude": gettext_lazy("Longitude"),
+            "radius_m": gettext_lazy("Allowed distance (metres)"),
+            "is_active": gettext_lazy("In use"),
+        }
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in CHECKPOINT_FIELDS}
+
+
+class RouteForm(forms.ModelForm):
+    """A route's schedule, and each checkpoint's place on it (blank: not on the route)."""
+
+    class Meta:
+        model = PatrolRoute
+        fields = ROUTE_FIELDS
+        labels = {
+            "name": gettext_lazy("Route"),
+            "ordered": gettext_lazy("Walked in this order"),
+            "at": gettext_lazy("First round at"),
+            "every_hours": gettext_lazy("Every … hours"),
+            "until": gettext_lazy("Last round at"),
+            "minutes": gettext_lazy("A round takes (minutes)"),
+            "starts_on": gettext_lazy("From"),
+            "is_active": gettext_lazy("In use"),
+        }
+        widgets = SCHEDULE_WIDGETS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        placed = {}
+        if self.instance.pk:
+            placed = {s.checkpoint_id: s.position + 1 for s in self.instance.stops.all()}
+        self.checkpoints = list(Checkpoint.objects.filter(is_active=True))
+        for checkpoint in self.checkpoints:
+            self.fields[f"stop_{checkpoint.pk}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=50,
+                label=gettext_lazy("Place of %(checkpoint)s") % {"checkpoint": checkpoint.name},
+                initial=placed.get(checkpoint.pk),
+            )
+
+    def chosen_checkpoints(self) -> list[Checkpoint]:
+        """The checkpoints given a place, in its order (ties: by name)."""
+        placed = [
+            (self.cleaned_data[f"stop_{c.pk}"], n, c)
+            for n, c in enumerate(self.checkpoints)
+            if self.cleaned_data.get(f"stop_{c.pk}")
+        ]
+        return [checkpoint for _, _, checkpoint in sorted(placed, key=lambda p: (p[0], p[1]))]
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ROUTE_FIELDS}

@@ -1,7 +1,8 @@
-"""Staff operations: cleaning and maintenance tasks from templates on a schedule.
+"""Staff operations: cleaning and maintenance tasks from templates on a schedule, the
+guards' patrols (checkpoints, routes, scans and the rounds they make) and shifts.
 
-(Patrols, incidents and shifts follow in this app; issue 20.)
-"""
+Every write a phone makes carries the device's ``client_id`` (stored once, however often
+it is sent) and the device's time, kept beside the server's."""
 
 from __future__ import annotations
 
@@ -133,3 +134,171 @@ class TaskPhoto(Timestamped):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of task {self.task_id}"
+
+
+# --- Patrols ---------------------------------------------------------------------------
+
+
+class Checkpoint(Timestamped):
+    """A place a guard passes on patrol, marked by a QR sticker; where it is, if known."""
+
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    radius_m = models.PositiveSmallIntegerField(default=50)  # a scan further off is flagged
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="checkpoint_position",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(radius_m__gte=5, radius_m__lte=2000), name="checkpoint_radius"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatrolRoute(Timestamped):
+    """Checkpoints walked in rounds: every few hours from a start to a last start (past
+    midnight too), each round given its minutes, in order or in any order."""
+
+    name = models.CharField(max_length=80)
+    ordered = models.BooleanField(default=False)
+    checkpoints = models.ManyToManyField(Checkpoint, through="RouteStop", related_name="+")
+    at = models.TimeField()  # the first round's start
+    every_hours = models.PositiveSmallIntegerField(default=2)
+    until = models.TimeField()  # the last round's start
+    minutes = models.PositiveSmallIntegerField(default=45)  # a round's time
+    starts_on = models.DateField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(every_hours__gte=1, every_hours__lte=24),
+                name="patrol_route_every_hours",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=5, minutes__lte=720), name="patrol_route_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(PatrolRoute, on_delete=models.CASCADE, related_name="stops")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "checkpoint"], name="route_stop_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route_id}.{self.position}"
+
+
+class PatrolRound(Timestamped):
+    """One round of a route: on time when every checkpoint was scanned in its minutes, late
+    when within as long again, incomplete when one was never scanned."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under way")
+        ON_TIME = "on_time", _("On time")
+        LATE = "late", _("Late")
+        INCOMPLETE = "incomplete", _("Incomplete")
+
+    route = models.ForeignKey(PatrolRoute, on_delete=models.CASCADE, related_name="rounds")
+    starts_at = models.DateTimeField()
+    due_at = models.DateTimeField()  # every checkpoint by then: on time
+    closes_at = models.DateTimeField()  # by then: late; after it, incomplete
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    missed = models.JSONField(default=list, blank=True)  # the names of the checkpoints missed
+    out_of_order = models.BooleanField(default=False)  # an ordered route walked otherwise
+    alerted_at = models.DateTimeField(null=True, blank=True)  # the miss told, once
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_at"], name="patrol_round_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "starts_at"], name="patrol_round_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class PatrolScan(Timestamped):
+    """A checkpoint's sticker scanned by a guard, as the phone sent it."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="scans")
+    guard = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scanned_at = models.DateTimeField()  # the device's time
+    received_at = models.DateTimeField()  # the server's
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    distance_m = models.PositiveIntegerField(null=True, blank=True)  # from the checkpoint
+    far = models.BooleanField(default=False)  # beyond the checkpoint's radius
+    clock_skewed = models.BooleanField(default=False)
+    client_id = models.UUIDField(unique=True)
+
+    class Meta:
+        ordering = ["scanned_at", "pk"]
+        indexes = [models.Index(fields=["checkpoint", "scanned_at"], name="patrol_scan_when")]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+# --- Shifts ----------------------------------------------------------------------------
+
+
+class Shift(Timestamped):
+    """A staff member on duty: checked in and, later, out, from their phone."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()  # the device's time
+    ended_at = models.DateTimeField(null=True, blank=True)
+    start_received_at = models.DateTimeField()
+    end_received_at = models.DateTimeField(null=True, blank=True)
+    start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    clock_skewed = models.BooleanField(default=False)
+    start_client_id = models.UUIDField(unique=True)
+    end_client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(ended_at__isnull=True), name="one_open_shift"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="shift_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

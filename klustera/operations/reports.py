@@ -160,3 +160,7 @@ class TaskFilters(serializers.Serializer):
     status = FilterChoice(STATUSES)
     area = FilterText(max_length=80)
     assignee = IdField(required=False, help_text="given to, or done by, this user")
+
+
+class NightQuery(serializers.Serializer):
+    night = DayField(required=False, help_text="the day the night began (tonight)")

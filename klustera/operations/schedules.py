@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, rrule
 
-from klustera.operations.models import TaskTemplate
+from klustera.operations.models import PatrolRoute, TaskTemplate
 
 F = TaskTemplate.Frequency
 
@@ -54,4 +54,15 @@ def occurrences(template: TaskTemplate, day: date, zone: ZoneInfo) -> list[datet
     """The starts of the template's work on the local ``day`` (none before its first day)."""
     since = datetime.combine(day, time())
     found = rule(template).between(since, since + timedelta(days=1), inc=True)
+    return [moment.replace(tzinfo=zone) for moment in found if moment.date() == day]
+
+
+def route_starts(route: PatrolRoute, day: date, zone: ZoneInfo) -> list[datetime]:
+    """The starts of a route's rounds on the local ``day``: every N hours from its first to
+    its last start (a night's rounds after midnight fall on the next day)."""
+    first = datetime.combine(route.starts_on, route.at)
+    hours = start_hours(route.at, route.until, route.every_hours)
+    rounds = rrule(DAILY, dtstart=first, byhour=hours, byminute=route.at.minute, bysecond=0)
+    since = datetime.combine(day, time())
+    found = rounds.between(since, since + timedelta(days=1), inc=True)
     return [moment.replace(tzinfo=zone) for moment in found if moment.date() == day]

@@ -1,15 +1,18 @@
-"""What staff see of the operations: their own tasks and their queues'; managers see all."""
+"""What staff see of the operations: their own tasks and their queues' (managers: all), and
+the night's patrol rounds with their checkpoints' scans."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from klustera.operations.models import Task
+from klustera.operations.models import Checkpoint, PatrolRound, PatrolScan, RouteStop, Task
 from klustera.roles import STAFF_ROLES, is_manager, roles_of
 
 
@@ -53,3 +56,120 @@ def filter_tasks(tasks: QuerySet[Task], filters: dict[str, Any]) -> QuerySet[Tas
         person = filters["assignee"]
         tasks = tasks.filter(Q(assignee_id=person) | Q(completed_by_id=person))
     return tasks.select_related("completed_by")
+
+
+# --- Patrols -----------------------------------------------------------------------------
+
+
+def night_bounds(night: date) -> tuple[datetime, datetime]:
+    """A night runs from noon of its day to noon of the next, in the complex's zone."""
+    noon = datetime.combine(night, time(12), timezone.get_current_timezone())
+    return noon, noon + timedelta(days=1)
+
+
+def current_night() -> date:
+    """The night under way (before noon: the one that began yesterday)."""
+    return (timezone.localtime() - timedelta(hours=12)).date()
+
+
+@dataclass
+class Visit:
+    checkpoint: Checkpoint
+    scan: PatrolScan | None
+    in_time: bool
+
+
+@dataclass
+class RoundView:
+    patrol_round: PatrolRound
+    visits: list[Visit]
+
+    @property
+    def done(self) -> int:
+        return sum(visit.scan is not None for visit in self.visits)
+
+
+def rounds_of_night(night: date) -> list[RoundView]:
+    """The night's rounds, each with its checkpoints and their first scan in its time."""
+    since, until = night_bounds(night)
+    rounds = PatrolRound.objects.filter(starts_at__gte=since, starts_at__lt=until).select_related(
+        "route"
+    )
+    stops = defaultdict(list)
+    for stop in RouteStop.objects.select_related("checkpoint").filter(
+        route__in={r.route_id for r in rounds}
+    ):
+        stops[stop.route_id].append(stop.checkpoint)
+    scans = list(
+        PatrolScan.objects.filter(scanned_at__gte=since, scanned_at__lt=until + timedelta(hours=12))
+        .select_related("guard")
+        .order_by("scanned_at", "pk")
+    )
+    views = []
+    for patrol_round in rounds:
+        visits = []
+        for checkpoint in stops[patrol_round.route_id]:
+            scan = next(
+                (
+                    s
+                    for s in scans
+                    if s.checkpoint_id == checkpoint.pk
+                    and patrol_round.starts_at <= s.scanned_at < patrol_round.closes_at
+                ),
+                None,
+            )
+            visits.append(
+                Visit(checkpoint, scan, scan is not None and scan.scanned_at < patrol_round.due_at)
+            )
+        views.append(RoundView(patrol_round, visits))
+    return views
+
+
+def scans_of_night(night: date) -> QuerySet[PatrolScan]:
+    since, until = night_bounds(night)
+    return PatrolScan.objects.filter(scanned_at__gte=since, scanned_at__lt=until).select_related(
+        "checkpoint", "guard"
+    )
+
+
+@dataclass
+class PlanPoint:
+    label: str
+    x: float  # percent of the plan's width, west to east
+    y: float  # percent of its height, north to south
+    kind: str  # "checkpoint", "scan" or "far"
+
+
+def plan_points(checkpoints: Any, scans: list[PatrolScan]) -> list[PlanPoint]:
+    """The checkpoints and the night's scans with a position, placed on a square plan of the
+    complex (the map without tiles): the box around them, with a margin."""
+    placed: list[tuple[str, Any, Any, str]] = [
+        (c.name, c.latitude, c.longitude, "checkpoint")
+        for c in checkpoints
+        if c.latitude is not None
+    ]
+    placed += [
+        (
+            f"{s.checkpoint.name} {timezone.localtime(s.scanned_at):%H:%M}",
+            s.latitude,
+            s.longitude,
+            "far" if s.far else "scan",
+        )
+        for s in scans
+        if s.latitude is not None and s.longitude is not None
+    ]
+    if not placed:
+        return []
+    lats = [float(p[1]) for p in placed]
+    lons = [float(p[2]) for p in placed]
+    span = max(max(lats) - min(lats), max(lons) - min(lons)) or 0.001
+    south, west = min(lats), min(lons)
+    return [
+        PlanPoint(
+            label,
+            round(5 + 90 * (float(lon) - west) / span, 2),
+            round(95 - 90 * (float(lat) - south) / span, 2),
+            kind,
+        )
+        for label, lat, lon, kind in placed
+    ]

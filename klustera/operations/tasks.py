@@ -1,7 +1,9 @@
-"""Staff operations' clock on the queue: today's and tomorrow's tasks made every hour."""
+"""Staff operations' clock on the queue: today's and tomorrow's tasks and patrol rounds
+made every hour; the rounds whose time is up judged every five minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -17,13 +19,29 @@ from klustera.tenancy.models import Tenant
 def make_tasks() -> int:
     """Today's and tomorrow's (a template changed during the day is caught within the hour)."""
     today = timezone.localdate()
-    return sum(services.generate_tasks(day=today + timedelta(days=n)) for n in (0, 1))
+    days = [today + timedelta(days=n) for n in (0, 1)]
+    made = sum(services.generate_tasks(day=day) for day in days)
+    return made + sum(services.make_rounds(day=day) for day in days)
+
+
+@tenant_task("default")
+def check_rounds() -> int:
+    return services.check_rounds()
+
+
+def _everywhere(task: Callable[[], object]) -> int:
+    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+    for tenant in tenants:
+        with tenant_context(tenant):
+            task()
+    return tenants.count()
 
 
 @periodic_task("default", crontab(minute="7"))
 def make_tasks_everywhere() -> int:
-    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE)
-    for tenant in tenants:
-        with tenant_context(tenant):
-            make_tasks()
-    return tenants.count()
+    return _everywhere(make_tasks)
+
+
+@periodic_task("default", crontab(minute="*/5"))
+def check_rounds_everywhere() -> int:
+    return _everywhere(check_rounds)

@@ -13,6 +13,20 @@ api_urlpatterns = [
     ),
     path("admin/tasks", api.AdminTasksView.as_view(), name="admin-tasks"),
     path("admin/tasks/week", api.AdminTaskWeekView.as_view(), name="admin-task-week"),
+    path("staff/patrol/checkpoints", api.PatrolScanView.as_view(), name="staff-patrol-scan"),
+    path("staff/patrol/rounds", api.PatrolRoundsView.as_view(), name="staff-patrol-rounds"),
+    path("staff/shift/check-in", api.CheckInView.as_view(), name="staff-check-in"),
+    path("staff/shift/check-out", api.CheckOutView.as_view(), name="staff-check-out"),
+    path("admin/checkpoints", api.AdminCheckpointsView.as_view(), name="admin-checkpoints"),
+    path(
+        "admin/checkpoints/stickers",
+        api.AdminStickersView.as_view(),
+        name="admin-checkpoint-stickers",
+    ),
+    path("admin/checkpoints/<int:pk>", api.AdminCheckpointView.as_view(), name="admin-checkpoint"),
+    path("admin/patrol-routes", api.AdminRoutesView.as_view(), name="admin-patrol-routes"),
+    path("admin/patrol-routes/<int:pk>", api.AdminRouteView.as_view(), name="admin-patrol-route"),
+    path("admin/shifts/on-duty", api.OnDutyView.as_view(), name="admin-on-duty"),
 ]
 
 urlpatterns = [
@@ -22,6 +36,14 @@ urlpatterns = [
     path("manage/tasks/", views.manage_tasks_page, name="manage-tasks-page"),
     path("manage/tasks/done/", views.completion_page, name="task-completion-page"),
     path("manage/tasks/week/", views.week_page, name="task-week-page"),
+    path("patrol/", views.patrol_page, name="patrol-page"),
+    path("shift/", views.shift_page, name="shift-page"),
+    path("manage/patrols/", views.manage_patrols_page, name="manage-patrols-page"),
+    path("manage/patrols/night/", views.night_page, name="patrol-night-page"),
+    path("manage/patrols/stickers.pdf", views.stickers_page, name="checkpoint-stickers-page"),
+    path("manage/patrols/checkpoints/<int:pk>/", views.checkpoint_page, name="checkpoint-page"),
+    path("manage/patrols/routes/new/", views.route_page, name="route-new-page"),
+    path("manage/patrols/routes/<int:pk>/", views.route_page, name="route-page"),
     path("manage/tasks/templates/new/", views.template_page, name="task-template-new-page"),
     path("manage/tasks/templates/<int:pk>/", views.template_page, name="task-template-page"),
 ]

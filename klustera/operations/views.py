@@ -1,16 +1,20 @@
-"""The staff's pages: the day's tasks, each ticked off with notes and photos, or not done
-with a reason."""
+"""The staff operations' pages: the day's tasks (ticked off with notes and photos, or not
+done with a reason), the guard's patrol and a shift's check-in and -out; the manager's
+templates, work done, checkpoints, routes, stickers and the night's patrol."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,21 +22,54 @@ from django.views.decorators.http import require_GET, require_POST
 
 from klustera.accounts.selectors import active_staff
 from klustera.api import user_of
+from klustera.errors import StateConflict
 from klustera.forms import PhotosField
-from klustera.operations.forms import TaskForm, TemplateForm
-from klustera.operations.models import Task, TaskPhoto, TaskTemplate
-from klustera.operations.reports import STATUSES, TaskFilters, Week, WeekQuery, week_of, week_table
+from klustera.operations.forms import CheckpointForm, RouteForm, TaskForm, TemplateForm
+from klustera.operations.models import (
+    Checkpoint,
+    PatrolRoute,
+    Shift,
+    Task,
+    TaskPhoto,
+    TaskTemplate,
+)
+from klustera.operations.reports import (
+    STATUSES,
+    NightQuery,
+    TaskFilters,
+    Week,
+    WeekQuery,
+    week_of,
+    week_table,
+)
 from klustera.operations.selectors import (
     access_task,
+    current_night,
     filter_tasks,
+    plan_points,
+    rounds_of_night,
+    scans_of_night,
     tasks_of_day,
     tasks_visible_to,
 )
-from klustera.operations.services import add_task, complete_task, save_template
+from klustera.operations.services import (
+    add_task,
+    check_in,
+    check_out,
+    checkpoint_token,
+    complete_task,
+    on_duty,
+    save_checkpoint,
+    save_route,
+    save_template,
+    scan_checkpoint,
+)
 from klustera.paging import filters_of, paginate
+from klustera.pdf import html_to_pdf, qr_data_uri
 from klustera.permissions import manager_required
-from klustera.roles import is_manager, is_staff_member
+from klustera.roles import guards_the_gate, is_manager, is_staff_member
 from klustera.tables import XLSX, download, to_csv, to_xlsx
+from klustera.tenancy.context import current_tenant
 
 
 @login_required
@@ -190,3 +227,218 @@ def week_file(week: Week, kind: str) -> HttpResponse:
     if kind == "xlsx":
         return download(to_xlsx(week_table(week), "tasks"), f"{stem}.xlsx", XLSX)
     return download(to_csv(week_table(week)), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+# --- Patrols and shifts ----------------------------------------------------------------
+
+
+def _device_write_id(request: HttpRequest, kind: str) -> uuid.UUID:
+    """One id per page shown and write: the same form sent twice is stored once."""
+    try:
+        return uuid.uuid5(uuid.UUID(request.POST.get("form", "")), kind)
+    except ValueError:
+        return uuid.uuid4()
+
+
+def _position(request: HttpRequest) -> dict[str, Any]:
+    """The phone's position the page's script put in the form, if it could and it is sane."""
+    try:
+        latitude = Decimal(request.POST.get("latitude", "")).quantize(Decimal("0.000001"))
+        longitude = Decimal(request.POST.get("longitude", "")).quantize(Decimal("0.000001"))
+        accuracy = int(float(request.POST.get("accuracy") or 0))
+    except (InvalidOperation, ValueError):
+        return {}
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 0 <= accuracy < 100_000):
+        return {}
+    return {"latitude": latitude, "longitude": longitude, "accuracy": accuracy}
+
+
+@login_required
+def patrol_page(request: HttpRequest) -> HttpResponse:
+    """The guard's patrol: scan a checkpoint (the camera, or the sticker's code typed) and
+    tonight's rounds with what is still to walk."""
+    user = user_of(request)
+    if not guards_the_gate(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            scan = scan_checkpoint(
+                guard=user,
+                token=request.POST.get("token", "")[:120],
+                client_id=_device_write_id(request, "scan"),
+                scanned_at=timezone.now(),
+                **_position(request),
+            )[0]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = _("%(checkpoint)s scanned at %(time)s.") % {
+                "checkpoint": scan.checkpoint.name,
+                "time": timezone.localtime(scan.scanned_at).strftime("%H:%M"),
+            }
+            if scan.far:
+                text += " " + _("Far from the checkpoint: noted for the manager.")
+            messages.success(request, text)
+        return redirect("patrol-page")
+    night = current_night()
+    return render(
+        request,
+        "operations/patrol.html",
+        {
+            "rounds": rounds_of_night(night),
+            "night": night,
+            "now": timezone.now(),
+            "form_id": uuid.uuid4(),
+            "on_duty": Shift.objects.filter(user=user, ended_at__isnull=True).first(),
+        },
+    )
+
+
+@login_required
+def shift_page(request: HttpRequest) -> HttpResponse:
+    """A staff member's shift: check in, check out."""
+    user = user_of(request)
+    if not is_staff_member(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        checking_in = request.POST.get("action") == "in"
+        position = _position(request)
+        position.pop("accuracy", None)
+        try:
+            (check_in if checking_in else check_out)(
+                user=user,
+                client_id=_device_write_id(request, "in" if checking_in else "out"),
+                device_time=timezone.now(),
+                **position,
+            )
+        except StateConflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Checked in. Have a good shift.") if checking_in else _("Checked out.")
+            )
+        return redirect((request.POST.get("next") == "patrol" and "patrol-page") or "shift-page")
+    return render(
+        request,
+        "operations/shift.html",
+        {
+            "on_duty": Shift.objects.filter(user=user, ended_at__isnull=True).first(),
+            "recent": Shift.objects.filter(user=user).exclude(ended_at__isnull=True)[:10],
+            "form_id": uuid.uuid4(),
+        },
+    )
+
+
+@manager_required
+def manage_patrols_page(request: HttpRequest) -> HttpResponse:
+    """Checkpoints (a new one added here), routes, who is on duty, and the stickers."""
+    form = CheckpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_checkpoint(checkpoint=None, actor=user_of(request), **form.data_for_service())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Checkpoint added. Print its sticker."))
+            return redirect("manage-patrols-page")
+    return render(
+        request,
+        "operations/patrols.html",
+        {
+            "checkpoints": Checkpoint.objects.all(),
+            "routes": PatrolRoute.objects.prefetch_related("stops__checkpoint"),
+            "on_duty": on_duty(),
+            "form": form,
+            "night": current_night(),
+        },
+    )
+
+
+@manager_required
+def checkpoint_page(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = get_object_or_404(Checkpoint, pk=pk)
+    form = CheckpointForm(request.POST or None, instance=checkpoint)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_checkpoint(
+                checkpoint=checkpoint, actor=user_of(request), **form.data_for_service()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Checkpoint saved."))
+            return redirect("manage-patrols-page")
+    return render(
+        request,
+        "operations/checkpoint.html",
+        {
+            "checkpoint": checkpoint,
+            "form": form,
+            "token": checkpoint_token(checkpoint),
+            "qr": qr_data_uri(checkpoint_token(checkpoint), scale=5),
+        },
+    )
+
+
+@manager_required
+def route_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    route = get_object_or_404(PatrolRoute, pk=pk) if pk else None
+    initial = {"starts_on": timezone.localdate()} if route is None else None
+    form = RouteForm(request.POST or None, instance=route, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_route(
+                route=route,
+                actor=user_of(request),
+                checkpoints=form.chosen_checkpoints(),
+                **form.data_for_service(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Route saved."))
+            return redirect("manage-patrols-page")
+    return render(request, "operations/route.html", {"route": route, "form": form})
+
+
+@manager_required
+@require_GET
+def stickers_page(request: HttpRequest) -> HttpResponse:
+    return stickers_response()
+
+
+def stickers_response() -> HttpResponse:
+    """The active checkpoints' stickers, as many to an A4 sheet as fit, to print."""
+    tenant = current_tenant()
+    stickers = [
+        {"checkpoint": c, "token": checkpoint_token(c), "qr": qr_data_uri(checkpoint_token(c))}
+        for c in Checkpoint.objects.filter(is_active=True)
+    ]
+    html = render_to_string(
+        "operations/stickers_pdf.html",
+        {"stickers": stickers, "complex": tenant.name if tenant else ""},
+    )
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="checkpoint-stickers.pdf"'
+    return response
+
+
+@manager_required
+@require_GET
+def night_page(request: HttpRequest) -> HttpResponse:
+    """A night's patrol: the rounds with their checkpoints (missed ones marked), every scan
+    on a timeline, and where they were on a plan of the complex."""
+    night = filters_of(request, NightQuery).get("night") or current_night()
+    scans = list(scans_of_night(night))
+    return render(
+        request,
+        "operations/night.html",
+        {
+            "night": night,
+            "rounds": rounds_of_night(night),
+            "scans": scans,
+            "plan": plan_points(Checkpoint.objects.all(), scans),
+            "previous": night - timedelta(days=1),
+            "next": night + timedelta(days=1),
+        },
+    )

@@ -29,6 +29,7 @@ MANAGER = [
     (_("Helpdesk"), "helpdesk-queue"),
     (_("Facilities"), "facilities-calendar"),
     (_("Task templates"), "manage-tasks-page"),
+    (_("Patrols"), "manage-patrols-page"),
     (_("Payments"), "manage-payments-page"),
     (_("Tariffs"), "tariffs-page"),
     (_("Billing runs"), "billing-runs-page"),
@@ -42,6 +43,7 @@ MANAGER = [
 ]
 GATE = [
     (_("Guard mode"), "gate-mode"),
+    (_("Patrol"), "patrol-page"),
     (_("Walk-in"), "gate-walk-in"),
     (_("Parcels"), "gate-parcels"),
     (_("Inside now"), "gate-inside"),
@@ -59,7 +61,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
     if Role.PROPERTY_MANAGER in roles:
         return [*MANAGER, *GATE[:-1]]
     if Role.SECURITY_STAFF in roles:
-        return GATE
+        return [*GATE, (_("My shift"), "shift-page")]
     if Role.RESIDENT in roles:
         return RESIDENT
     if roles & STAFF_ROLES:  # cleaning and facility staff: their tickets
@@ -67,6 +69,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
             (_("Home"), "home"),
             (_("My tasks"), "tasks-page"),
             (_("My tickets"), "complaints-page"),
+            (_("My shift"), "shift-page"),
             (_("Facility bookings"), "bookings-day-ahead"),
         ]
     return [(_("Home"), "home")]
