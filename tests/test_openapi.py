@@ -73,6 +73,7 @@ BUSINESS_RULES = {
     "PUT /api/v1/admin/tariffs/{id}": "a tariff ends after it starts",
     "POST /api/v1/admin/billing-runs": "only months up to next month can be billed",
     "POST /api/v1/admin/occupancies/{id}/move-out": "a stay cannot end before it started",
+    "POST /api/v1/admin/units": "an area is never negative",
     "POST /api/v1/admin/units/import": "the file's content must be a readable CSV or XLSX",
     "POST /api/v1/announcements": "a block must be one the complex has",
     "POST /api/v1/auth/password": "the current password must be the right one",

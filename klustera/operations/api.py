@@ -39,6 +39,7 @@ from klustera.forms import MAX_PHOTOS
 from klustera.operations.models import (
     QUEUES,
     Checkpoint,
+    PatrolRound,
     PatrolRoute,
     PatrolScan,
     Shift,
@@ -342,12 +343,35 @@ class PatrolScanView(APIView):
         return ok(ScanSerializer(scan).data, status=201 if new else 200)
 
 
+class VisitOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    scanned_at = serializers.DateTimeField(allow_null=True)
+    guard = serializers.CharField(allow_null=True)
+    in_time = serializers.BooleanField()
+    far = serializers.BooleanField()
+
+
+class RoundOut(serializers.Serializer):
+    """A round as the API answers it (for the schema)."""
+
+    id = serializers.IntegerField()
+    route = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(PatrolRound.Status.choices)
+    missed = serializers.ListField(child=serializers.CharField())
+    out_of_order = serializers.BooleanField()
+    checkpoints = VisitOut(many=True)
+
+
 class PatrolRoundsView(APIView):
     """The night's rounds (noon to noon), each with its checkpoints and their first scan."""
 
     permission_classes = [GuardsTheGate]
 
-    @extend_schema(parameters=[NightQuery], responses={200: dict})
+    @extend_schema(parameters=[NightQuery], responses={200: RoundOut(many=True)})
     def get(self, request: Request) -> Response:
         night = query(NightQuery, request.query_params).get("night") or current_night()
         return ok([round_data(view) for view in rounds_of_night(night)])

@@ -131,7 +131,7 @@ def test_the_guard_scans_by_typing_the_code_in_the_portal(portal, tenant_a) -> N
     with tenant_context(tenant_a):
         assert PatrolScan.objects.filter(checkpoint=checkpoint).count() == 1
     guard.post("/c/alpha/patrol/", {"form": str(uuid.uuid4()), "token": "KP1.beta.1.AAAA"})
-    assert "not one of our checkpoint stickers" in guard.get("/c/alpha/patrol/").content.decode()
+    assert "bukan stiker titik patroli kami" in guard.get("/c/alpha/patrol/").content.decode()
     assert portal["clients"]["resident"].get("/c/alpha/patrol/").status_code == 403
     route = manager.post(
         "/c/alpha/manage/patrols/routes/new/",
