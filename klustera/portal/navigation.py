@@ -43,10 +43,10 @@ MANAGER = [
 ]
 GATE = [
     (_("Guard mode"), "gate-mode"),
-    (_("Patrol"), "patrol-page"),
     (_("Walk-in"), "gate-walk-in"),
     (_("Parcels"), "gate-parcels"),
     (_("Inside now"), "gate-inside"),
+    (_("Patrol"), "patrol-page"),
     (_("Facility bookings"), "bookings-day-ahead"),
     (_("Tasks"), "tasks-page"),
     (_("Access log"), "access-log"),
