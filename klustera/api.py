@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -71,6 +72,7 @@ MAX_ID = 2**63 - 1
 DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T.+$"
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 class IdField(serializers.IntegerField):
@@ -142,6 +144,22 @@ class MomentField(serializers.DateTimeField):
         if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
             raise serializers.ValidationError(_("Use a date from 2000 to 2099."))
         return moment
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-12"})
+class MonthField(serializers.Field):
+    """A calendar month from 2000 to 2099 written ``YYYY-MM``, held as its first day."""
+
+    default_error_messages = {"invalid": gettext_lazy("Write the month as YYYY-MM, e.g. 2026-12.")}
+
+    def to_internal_value(self, data: Any) -> date:
+        written = str(data).strip()
+        if not re.match(MONTH_PATTERN, written):
+            self.fail("invalid")
+        return date(int(written[:4]), int(written[5:]), 1)
+
+    def to_representation(self, value: date) -> str:
+        return f"{value:%Y-%m}"
 
 
 @extend_schema_field({"type": "string", "pattern": CLOCK_PATTERN, "example": "18:00"})

@@ -36,6 +36,13 @@ class IsStaffMember(BasePermission):
         return is_staff_member(request.user)
 
 
+class IsStaffOrManager(BasePermission):
+    message = "Only the complex's staff and managers may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_staff_member(request.user) or is_manager(request.user)
+
+
 def manager_required(
     view: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:

@@ -13,6 +13,7 @@ The URL conf is enumerated, so a new endpoint without a probe here fails
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,14 @@ from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicl
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
 from klustera.notifications.models import Message, PushSubscription
-from klustera.operations.models import Checkpoint, PatrolRoute, RouteStop, Task, TaskTemplate
+from klustera.operations.models import (
+    Checkpoint,
+    Incident,
+    PatrolRoute,
+    RouteStop,
+    Task,
+    TaskTemplate,
+)
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
@@ -150,6 +158,12 @@ PROBES: dict[str, Probe] = {
     "admin-patrol-routes": Probe(("get", "post"), "list"),
     "admin-patrol-route": Probe(("get", "put"), "object", "patrol_route"),
     "admin-on-duty": Probe(("get",), "list"),
+    "staff-incidents": Probe(("get", "post"), "list"),
+    "staff-incident": Probe(("get",), "object", "incident"),
+    "admin-incident-follow-up": Probe(("post",), "object", "incident"),
+    "admin-incidents-export": Probe(("get",), "list"),
+    "admin-patrol-report": Probe(("get",), "list"),
+    "admin-attendance": Probe(("get",), "list"),
     "admin-holiday": Probe(("delete",), "object", "holiday"),
     "admin-tariff-detail": Probe(("put",), "object", "tariff"),
     "admin-tariff-change": Probe(("post",), "object", "tariff"),
@@ -374,6 +388,17 @@ def world(tenant_a, tenant_b):
             pk=FOREIGN_ID, name=MARKER, at="22:00", until="04:00", starts_on="2026-01-01"
         )
         RouteStop.objects.create(route=patrol_route, checkpoint=checkpoint, position=0)
+        incident = Incident.objects.create(
+            pk=FOREIGN_ID,
+            kind="other",
+            severity="info",
+            occurred_at="2026-12-01T00:00:00Z",
+            location=MARKER,
+            description=MARKER,
+            reported_at="2026-12-01T00:00:00Z",
+            received_at="2026-12-01T00:00:00Z",
+            client_id=uuid.uuid4(),
+        )
         facility_photo = FacilityPhoto.objects.create(
             pk=FOREIGN_ID, facility=facility, image="beta/x.jpg", thumbnail="beta/y.jpg"
         )
@@ -406,6 +431,7 @@ def world(tenant_a, tenant_b):
         "task_template": task_template,
         "checkpoint": checkpoint,
         "patrol_route": patrol_route,
+        "incident": incident,
         "booking": booking,
         "message": message,
         "push": push,

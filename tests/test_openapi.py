@@ -122,6 +122,9 @@ BUSINESS_RULES = {
     "PUT /api/v1/admin/checkpoints/{id}": "a position has both its latitude and its longitude",
     "POST /api/v1/admin/patrol-routes": "a route walks our checkpoints, each once",
     "PUT /api/v1/admin/patrol-routes/{id}": "a route walks our checkpoints, each once",
+    "POST /api/v1/staff/incidents": "a report says what and where; a photo must be a real image",
+    "POST /api/v1/admin/incidents/{id}/follow-up": "a move must be one the status allows; "
+    + MISSING_OBJECT,
     "POST /api/v1/admin/facilities/{id}/photos": "a photo must be a real image; five at most",
     "POST /api/v1/admin/facilities/bookings/{id}/decision": "only a waiting booking is decided",
     "POST /api/v1/admin/facilities/bookings/{id}/close": "only a started confirmed booking",

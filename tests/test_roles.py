@@ -19,6 +19,7 @@ never change another's world. Which rows a role sees in a list is checked in
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,7 +48,15 @@ from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
-from klustera.operations.models import Checkpoint, PatrolRoute, Task, TaskPhoto, TaskTemplate
+from klustera.operations.models import (
+    Checkpoint,
+    Incident,
+    IncidentPhoto,
+    PatrolRoute,
+    Task,
+    TaskPhoto,
+    TaskTemplate,
+)
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
@@ -206,6 +215,13 @@ API = [
     Row("admin-patrol-route", "get", MANAGER, "patrol_route"),
     Row("admin-patrol-route", "put", MANAGER, "patrol_route"),
     Row("admin-on-duty", "get", MANAGER),
+    Row("staff-incidents", "get", STAFF | MANAGER),
+    Row("staff-incidents", "post", STAFF | MANAGER),
+    Row("staff-incident", "get", GATE, "incident"),  # other staff: only their own reports
+    Row("admin-incident-follow-up", "post", MANAGER, "incident"),
+    Row("admin-incidents-export", "get", MANAGER),
+    Row("admin-patrol-report", "get", MANAGER),
+    Row("admin-attendance", "get", MANAGER),
     Row("admin-holidays", "get", MANAGER),
     Row("admin-holidays", "post", MANAGER),
     Row("admin-holiday", "delete", MANAGER, "holiday"),
@@ -350,6 +366,11 @@ PAGES = [
     Row("checkpoint-page", "get", MANAGER, "checkpoint"),
     Row("route-new-page", "get", MANAGER),
     Row("route-page", "get", MANAGER, "patrol_route"),
+    Row("incidents-page", "get", STAFF | MANAGER),
+    Row("patrol-report-page", "get", MANAGER),
+    Row("attendance-page", "get", MANAGER),
+    Row("incident-page", "get", GATE, "incident"),
+    Row("incident-photo", "get", GATE, "incident_photo"),
     Row("task-template-new-page", "get", MANAGER),
     Row("task-template-page", "get", MANAGER, "task_template"),
     Row("helpdesk-queue", "get", MANAGER),
@@ -547,6 +568,19 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         objects["checkpoint"] = Checkpoint.objects.create(name="Pos 1")
         objects["patrol_route"] = PatrolRoute.objects.create(
             name="Ronda", at=time(22), until=time(4), starts_on=date(2026, 1, 1)
+        )
+        objects["incident"] = Incident.objects.create(
+            kind="theft",
+            severity="minor",
+            occurred_at=now,
+            location="Blok A",
+            description="Sepeda hilang",
+            reported_at=now,
+            received_at=now,
+            client_id=uuid.uuid4(),
+        )
+        objects["incident_photo"] = IncidentPhoto.objects.create(
+            incident=objects["incident"], image=photo("c.png"), thumbnail=photo("d.png")
         )
         objects["task_photo"] = TaskPhoto.objects.create(
             task=objects["task"], image=photo("a.png"), thumbnail=photo("b.png")

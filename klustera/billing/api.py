@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from klustera.api import (
     DayField,
     FormatIsAFile,
+    MonthField,
     RejectUnknownFields,
     call_service,
     json_or_files,
@@ -31,7 +32,7 @@ from klustera.api import (
 )
 from klustera.billing import reports
 from klustera.billing.documents import invoice_pdf
-from klustera.billing.filters import InvoiceFilters, PeriodField, ReportFilters
+from klustera.billing.filters import InvoiceFilters, ReportFilters
 from klustera.billing.models import (
     BillingRun,
     BillingSettings,
@@ -265,8 +266,8 @@ class BillingRunsView(ListAPIView):
 
 
 class TariffSerializer(RejectUnknownFields, serializers.ModelSerializer):
-    effective_from = PeriodField()
-    effective_to = PeriodField(required=False, allow_null=True)
+    effective_from = MonthField()
+    effective_to = MonthField(required=False, allow_null=True)
     rate = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
 
     class Meta:
@@ -309,7 +310,7 @@ class TariffDetailView(APIView):
 
 
 class TariffChangeSerializer(RejectUnknownFields, serializers.Serializer):
-    from_month = PeriodField()
+    from_month = MonthField()
     rate = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
     )
@@ -337,7 +338,7 @@ class TariffChangeView(APIView):
 
 class OneOffChargeSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.__str__", read_only=True)
-    period = PeriodField()
+    period = MonthField()
     invoice_number = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
 
     class Meta:

@@ -45,7 +45,13 @@ from klustera.operations.models import (
     Shift,
     TaskTemplate,
 )
-from klustera.operations.services import check_rounds, generate_tasks, make_rounds
+from klustera.operations.services import (
+    check_rounds,
+    follow_up_incident,
+    generate_tasks,
+    make_rounds,
+    report_incident,
+)
 from klustera.payments.services import update_xendit_account
 from klustera.phones import normalize_phone
 from klustera.roles import Role
@@ -152,6 +158,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_facilities()
         seed_operations()
         seed_patrols()
+        seed_incidents()
     return tenant, True
 
 
@@ -695,3 +702,47 @@ def seed_patrols() -> None:
         start_client_id=uuid.uuid4(),
     )
     check_rounds(now=now)
+
+
+def seed_incidents() -> None:
+    """Three incidents of the last days: a critical one closed, a major one under
+    investigation, a minor one open."""
+    guard = User.objects.get(phone=normalize_phone(LOGINS[2].phone))
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    now = timezone.now()
+    reports = [
+        ("fire", "critical", 3, "Gardu listrik Blok C", "Asap keluar dari panel listrik.", ""),
+        (
+            "suspicious",
+            "major",
+            1,
+            "Pagar belakang Blok D",
+            "Dua orang mencoba memanjat pagar, lari saat disorot senter.",
+            "Dua pria, jaket hitam, motor tanpa pelat",
+        ),
+        ("damage", "minor", 0, "Taman bermain", "Ayunan putus sebelah.", ""),
+    ]
+    made = []
+    for kind, severity, days, where, what, people in reports:
+        incident, _ = report_incident(
+            reporter=guard,
+            client_id=uuid.uuid4(),
+            device_time=now,
+            kind=kind,
+            severity=severity,
+            occurred_at=now - timedelta(days=days, hours=2),
+            location=where,
+            description=what,
+            people=people,
+        )
+        made.append(incident)
+    follow_up_incident(
+        incident=made[0],
+        actor=manager,
+        status="closed",
+        note="PLN datang malam itu juga.",
+        actions="Panel diputus, kabel yang meleleh diganti.",
+    )
+    follow_up_incident(
+        incident=made[1], actor=manager, status="investigating", note="Rekaman CCTV diminta."
+    )

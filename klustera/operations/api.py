@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,9 +36,13 @@ from klustera.api import (
 )
 from klustera.filtering import FilteredListView
 from klustera.forms import MAX_PHOTOS
+from klustera.helpdesk.models import Ticket
 from klustera.operations.models import (
     QUEUES,
     Checkpoint,
+    Incident,
+    IncidentEvent,
+    IncidentPhoto,
     PatrolRound,
     PatrolRoute,
     PatrolScan,
@@ -47,12 +51,26 @@ from klustera.operations.models import (
     TaskPhoto,
     TaskTemplate,
 )
-from klustera.operations.reports import NightQuery, TaskFilters, WeekQuery, week_data, week_of
+from klustera.operations.reports import (
+    ComplianceQuery,
+    IncidentFilters,
+    MonthQuery,
+    NightQuery,
+    TaskFilters,
+    WeekQuery,
+    attendance_of,
+    compliance_of,
+    week_data,
+    week_of,
+)
 from klustera.operations.selectors import (
     RoundView,
+    access_incident,
     access_task,
     current_night,
+    filter_incidents,
     filter_tasks,
+    incidents_visible_to,
     rounds_of_night,
     tasks_of_day,
     tasks_visible_to,
@@ -66,14 +84,22 @@ from klustera.operations.services import (
     check_out,
     checkpoint_token,
     complete_task,
+    follow_up_incident,
     on_duty,
+    report_incident,
     save_checkpoint,
     save_route,
     save_template,
     scan_checkpoint,
 )
-from klustera.operations.views import stickers_response, week_file
-from klustera.permissions import GuardsTheGate, IsPropertyManager, IsStaffMember
+from klustera.operations.views import (
+    attendance_file,
+    compliance_file,
+    incident_file,
+    stickers_response,
+    week_file,
+)
+from klustera.permissions import GuardsTheGate, IsPropertyManager, IsStaffMember, IsStaffOrManager
 from klustera.tables import XLSX
 
 
@@ -576,3 +602,210 @@ class OnDutyView(APIView):
     @extend_schema(responses={200: ShiftSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return ok(ShiftSerializer(on_duty(), many=True).data)
+
+
+# --- Incidents -------------------------------------------------------------------------
+
+
+class NewIncident(RejectUnknownFields, serializers.Serializer):
+    client_id = serializers.UUIDField(help_text="the device's id of this report")
+    device_time = MomentField(help_text="when the device sent it")
+    kind = serializers.ChoiceField(Incident.Kind.choices)
+    severity = serializers.ChoiceField(Incident.Severity.choices)
+    occurred_at = MomentField(help_text="when it happened")
+    location = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=4000)
+    people = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    latitude = _degrees(90)
+    longitude = _degrees(180)
+    photos = serializers.ListField(
+        child=serializers.ImageField(), required=False, max_length=MAX_PHOTOS
+    )
+
+
+class NewIncidentJson(NewIncident):
+    """The same, in JSON: photos travel only in multipart."""
+
+    photos = None  # type: ignore[assignment]
+
+
+class IncidentPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncidentPhoto
+        fields = ["id", "url"]
+
+    def get_url(self, photo: IncidentPhoto) -> str:
+        return reverse("incident-photo", kwargs={"pk": photo.pk})
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    photos = IncidentPhotoSerializer(many=True, read_only=True)
+    reported_by_name = serializers.CharField(source="reported_by.name", default="", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "kind",
+            "severity",
+            "occurred_at",
+            "location",
+            "latitude",
+            "longitude",
+            "description",
+            "people",
+            "status",
+            "reported_by_name",
+            "reported_at",
+            "received_at",
+            "clock_skewed",
+            "ticket",
+            "closed_at",
+            "photos",
+        ]
+
+
+class IncidentEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentEvent
+        fields = ["from_status", "to_status", "note", "actions", "actor_label", "created_at"]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    history = IncidentEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "history"]
+
+
+class IncidentsView(FilteredListView):
+    """Incidents: managers and guards see all, other staff those they reported, the latest
+    first; ``POST`` reports one (multipart with photos, or JSON): 201 when stored, 200 with
+    the stored report when the same ``client_id`` comes again. Major and critical ones reach
+    the managers at once."""
+
+    permission_classes = [IsStaffOrManager]
+    serializer_class = IncidentSerializer
+    filter_serializer = IncidentFilters
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        return filter_incidents(incidents_visible_to(self.request.user), self.filters)
+
+    @extend_schema(
+        request={"application/json": NewIncidentJson, "multipart/form-data": NewIncident},
+        responses={200: IncidentDetailSerializer, 201: IncidentDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(NewIncident, request)
+        incident, new = call_service(report_incident, reporter=user_of(request), **data)
+        return ok(IncidentDetailSerializer(incident).data, status=201 if new else 200)
+
+
+class IncidentView(APIView):
+    """One incident with its photos and history."""
+
+    permission_classes = [IsStaffOrManager]
+
+    @extend_schema(responses={200: IncidentDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return ok(IncidentDetailSerializer(access_incident(request.user, pk)).data)
+
+
+class FollowUp(RejectUnknownFields, serializers.Serializer):
+    status = serializers.ChoiceField(Incident.Status.choices, help_text="the same: a note")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    actions = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    ticket = IdField(required=False, allow_null=True, help_text="a helpdesk ticket's id")
+
+
+class IncidentFollowUpView(APIView):
+    """The manager's follow-up: open → investigating → closed (closed may be reopened),
+    with a note, the actions taken and maybe a helpdesk ticket for the repair."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=FollowUp, responses={200: IncidentDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        incident = access_incident(request.user, pk)
+        data = validated(FollowUp, request)
+        if data.get("ticket"):
+            data["ticket"] = get_object_or_404(Ticket, pk=data["ticket"])
+        moved = call_service(follow_up_incident, incident=incident, actor=user_of(request), **data)
+        return ok(IncidentDetailSerializer(moved).data)
+
+
+class AdminIncidentsExportView(APIView):
+    """The incident log (filtered as the list is) as CSV or XLSX."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(parameters=[IncidentFilters], responses=json_or_files("text/csv", XLSX))
+    def get(self, request: Request) -> HttpResponse:
+        filters = query(IncidentFilters, request.query_params)
+        incidents = filter_incidents(incidents_visible_to(request.user), filters)
+        return incident_file(incidents, filters.get("format") or "csv")
+
+
+class AdminPatrolReportView(APIView):
+    """A month's patrol compliance: rounds per route (on time, late, incomplete, under way)
+    and the checkpoints missed, the most first; or CSV, XLSX or PDF."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(
+        parameters=[ComplianceQuery],
+        responses=json_or_files("text/csv", XLSX, "application/pdf"),
+    )
+    def get(self, request: Request) -> HttpResponse:
+        asked = query(ComplianceQuery, request.query_params)
+        report = compliance_of(asked.get("month") or timezone.localdate().replace(day=1))
+        if asked.get("format"):
+            return compliance_file(report, asked["format"])
+        return ok(
+            {
+                "month": f"{report.first:%Y-%m}",
+                "routes": [
+                    {
+                        "route": r.route,
+                        "on_time": r.on_time,
+                        "late": r.late,
+                        "incomplete": r.incomplete,
+                        "pending": r.pending,
+                        "on_time_percent": r.percent,
+                    }
+                    for r in report.routes
+                ],
+                "missed": [{"checkpoint": name, "rounds": n} for name, n in report.missed],
+                "far_scans": report.far,
+            }
+        )
+
+
+class AdminAttendanceView(APIView):
+    """A month's shifts per staff member with their hours; or CSV or XLSX."""
+
+    permission_classes = [IsPropertyManager]
+    content_negotiation_class = FormatIsAFile
+
+    @extend_schema(parameters=[MonthQuery], responses=json_or_files("text/csv", XLSX))
+    def get(self, request: Request) -> HttpResponse:
+        asked = query(MonthQuery, request.query_params)
+        first = asked.get("month") or timezone.localdate().replace(day=1)
+        sheet = attendance_of(first)
+        if asked.get("format"):
+            return attendance_file(sheet, first, asked["format"])
+        return ok(
+            [
+                {
+                    "name": person.name,
+                    "hours": str(person.hours),
+                    "shifts": ShiftSerializer(person.shifts, many=True).data,
+                }
+                for person in sheet
+            ]
+        )

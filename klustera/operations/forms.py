@@ -10,7 +10,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy
 
 from klustera.accounts.selectors import active_staff
-from klustera.operations.models import QUEUES, Checkpoint, PatrolRoute, TaskTemplate
+from klustera.forms import PhotosField
+from klustera.helpdesk.models import Ticket
+from klustera.operations.models import QUEUES, Checkpoint, Incident, PatrolRoute, TaskTemplate
 from klustera.operations.services import CHECKPOINT_FIELDS, ROUTE_FIELDS, TEMPLATE_FIELDS
 
 TIME = forms.TimeInput({"type": "time"}, format="%H:%M")
@@ -155,3 +157,52 @@ class RouteForm(forms.ModelForm):
 
     def data_for_service(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ROUTE_FIELDS}
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Incident.Kind.choices, label=gettext_lazy("What"))
+    severity = forms.ChoiceField(
+        choices=Incident.Severity.choices, label=gettext_lazy("How serious")
+    )
+    occurred_at = forms.DateTimeField(
+        label=gettext_lazy("When"),
+        widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(max_length=120, label=gettext_lazy("Where"))
+    description = forms.CharField(
+        max_length=4000, widget=forms.Textarea({"rows": 4}), label=gettext_lazy("What happened")
+    )
+    people = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        label=gettext_lazy("People involved (optional)"),
+    )
+    photos = PhotosField(required=False, label=gettext_lazy("Photos (optional)"))
+
+
+class FollowUpForm(forms.Form):
+    status = forms.ChoiceField(choices=Incident.Status.choices, label=gettext_lazy("Status"))
+    note = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        label=gettext_lazy("Note"),
+    )
+    actions = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        label=gettext_lazy("Actions taken"),
+    )
+    ticket = forms.ModelChoiceField(
+        queryset=Ticket.objects.none(),
+        required=False,
+        label=gettext_lazy("Repair ticket in the helpdesk (optional)"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        finished = [Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.CANCELLED]
+        open_tickets = Ticket.objects.exclude(status__in=finished).order_by("-pk")
+        self.fields["ticket"].queryset = open_tickets  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """Messages about the guards' work: a patrol round's checkpoints missed (to the guards on
-duty at once, to the managers after quiet hours)."""
+duty at once, to the managers after quiet hours); a major or critical incident (to the
+managers at once); the month's incidents summed up."""
 
 from __future__ import annotations
 
@@ -27,5 +28,29 @@ MESSAGES = [
         params=("route", "when", "checkpoints", "link"),
         subject={"id": "Titik patroli terlewat", "en": "Patrol checkpoints missed"},
         body=_MISSED_BODY,
+    ),
+    MessageTemplate(
+        key="incident_urgent",
+        category=Category.SECURITY,
+        urgent=True,
+        params=("severity", "kind", "where", "when", "link"),
+        subject={"id": "Kejadian {severity}: {kind}", "en": "{severity} incident: {kind}"},
+        body={
+            "id": "Kejadian {severity}: {kind} di {where}, {when}. Tindak lanjuti: {link}",
+            "en": "{severity} incident: {kind} at {where}, {when}. Follow it up: {link}",
+        },
+        default_channels=(Channel.WHATSAPP, Channel.PUSH),
+    ),
+    MessageTemplate(
+        key="incident_summary",
+        category=Category.SECURITY,
+        params=("month", "total", "urgent", "open", "link"),
+        subject={"id": "Ringkasan kejadian {month}", "en": "Incidents of {month}"},
+        body={
+            "id": "{month}: {total} kejadian, {urgent} berat atau kritis, {open} belum ditutup. "
+            "{link}",
+            "en": "{month}: {total} incidents, {urgent} major or critical, {open} not closed. "
+            "{link}",
+        },
     ),
 ]

@@ -198,7 +198,7 @@ class PatrolRoute(Timestamped):
         return self.name
 
 
-class RouteStop(models.Model):
+class RouteStop(Timestamped):
     route = models.ForeignKey(PatrolRoute, on_delete=models.CASCADE, related_name="stops")
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
@@ -302,3 +302,105 @@ class Shift(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Incidents -------------------------------------------------------------------------
+
+
+class Incident(Timestamped):
+    """Something that happened, reported by a guard or any staff member from their phone,
+    and followed up by the managers: open, investigating, closed."""
+
+    class Kind(models.TextChoices):
+        THEFT = "theft", _("Theft")
+        FIRE = "fire", _("Fire")
+        SUSPICIOUS = "suspicious", _("Suspicious person")
+        ACCIDENT = "accident", _("Accident")
+        DAMAGE = "damage", _("Damage")
+        DISTURBANCE = "disturbance", _("Disturbance")
+        OTHER = "other", _("Other")
+
+    class Severity(models.TextChoices):
+        INFO = "info", _("Info")
+        MINOR = "minor", _("Minor")
+        MAJOR = "major", _("Major")
+        CRITICAL = "critical", _("Critical")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        CLOSED = "closed", _("Closed")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    occurred_at = models.DateTimeField()  # when it happened, as the reporter says
+    location = models.CharField(max_length=120)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(max_length=4000)
+    people = models.TextField(max_length=1000, blank=True)  # who was involved, free text
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField()  # the device's time of the report
+    received_at = models.DateTimeField()
+    clock_skewed = models.BooleanField(default=False)
+    client_id = models.UUIDField(unique=True)
+    ticket = models.ForeignKey(  # a repair the incident needs, in the helpdesk
+        "helpdesk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["occurred_at"], name="incident_when")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.severity in (self.Severity.MAJOR, self.Severity.CRITICAL)
+
+
+class IncidentPhoto(Timestamped):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=private_upload)
+    thumbnail = models.ImageField(upload_to=private_upload)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of incident {self.incident_id}"
+
+
+class IncidentEvent(Timestamped):
+    """The incident's history: each move and note, by whom (kept when the user goes)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=14, choices=Incident.Status.choices, blank=True)
+    to_status = models.CharField(max_length=14, choices=Incident.Status.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    actions = models.TextField(max_length=2000, blank=True)  # what was done about it
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.from_status}→{self.to_status}"
+
+
+class IncidentSummary(Timestamped):
+    """A month's incident summary sent to the managers: once per month, the database says."""
+
+    month = models.DateField(unique=True)  # its first day
+    total = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from klustera.api import DayField, FilterChoice, FilterText, IdField
-from klustera.operations.models import Task
+from klustera.api import DayField, FilterChoice, FilterText, IdField, MonthField
+from klustera.operations.models import Incident, PatrolRound, PatrolScan, Shift, Task
 
 
 def _start_of(day: date) -> datetime:
@@ -164,3 +165,182 @@ class TaskFilters(serializers.Serializer):
 
 class NightQuery(serializers.Serializer):
     night = DayField(required=False, help_text="the day the night began (tonight)")
+
+
+class IncidentFilters(serializers.Serializer):
+    status = FilterChoice(Incident.Status.choices)
+    severity = FilterChoice(Incident.Severity.choices)
+    kind = FilterChoice(Incident.Kind.choices)
+    month = MonthField(required=False, help_text="when it happened, YYYY-MM")
+    format = FilterChoice([("csv", "CSV"), ("xlsx", "XLSX")], help_text="a file, not JSON")
+
+
+INCIDENT_COLUMNS = (
+    gettext_lazy("Number"),
+    gettext_lazy("When"),
+    gettext_lazy("Type"),
+    gettext_lazy("Severity"),
+    gettext_lazy("Where"),
+    gettext_lazy("What happened"),
+    gettext_lazy("People involved"),
+    gettext_lazy("Reported by"),
+    gettext_lazy("Status"),
+    gettext_lazy("Closed"),
+)
+
+
+def incident_table(incidents: Any) -> list[list[Any]]:
+    """The incident log as a file holds it, in the complex's time."""
+    zone = timezone.get_current_timezone()
+
+    def local(moment: Any) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}" if moment else ""
+
+    rows: list[list[Any]] = [[str(title) for title in INCIDENT_COLUMNS]]
+    for incident in incidents:
+        rows.append(
+            [
+                incident.pk,
+                local(incident.occurred_at),
+                incident.get_kind_display(),
+                incident.get_severity_display(),
+                incident.location,
+                incident.description,
+                incident.people,
+                incident.reported_by.name if incident.reported_by else "",
+                incident.get_status_display(),
+                f"{incident.closed_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                if incident.closed_at
+                else "",
+            ]
+        )
+    return rows
+
+
+# --- Patrol compliance and attendance, by month -------------------------------------------
+
+
+class MonthQuery(serializers.Serializer):
+    month = MonthField(required=False, help_text="YYYY-MM (this month)")
+    format = FilterChoice([("csv", "CSV"), ("xlsx", "XLSX")], help_text="a file, not JSON")
+
+
+class ComplianceQuery(MonthQuery):
+    format = FilterChoice(
+        [("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")], help_text="a file, not JSON"
+    )
+
+
+def month_bounds(first: date) -> tuple[datetime, datetime]:
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return _start_of(first), _start_of(following)
+
+
+@dataclass
+class RouteCompliance:
+    route: str
+    on_time: int = 0
+    late: int = 0
+    incomplete: int = 0
+    pending: int = 0
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.incomplete
+
+    @property
+    def percent(self) -> int | None:
+        """Rounds on time, of those judged (None: none yet)."""
+        return self.on_time * 100 // self.judged if self.judged else None
+
+
+@dataclass
+class Compliance:
+    first: date
+    routes: list[RouteCompliance]
+    missed: list[tuple[str, int]]  # checkpoint, rounds it was missed in: the most first
+    far: int  # scans far from their checkpoint
+
+
+def compliance_of(first: date) -> Compliance:
+    """A month's rounds (by their start) per route, and the checkpoints most missed."""
+    since, until = month_bounds(first)
+    rounds = PatrolRound.objects.filter(starts_at__gte=since, starts_at__lt=until)
+    routes: dict[str, RouteCompliance] = {}
+    missed: Counter[str] = Counter()
+    for name, status, names in rounds.values_list("route__name", "status", "missed"):
+        row = routes.setdefault(name, RouteCompliance(name))
+        setattr(row, status, getattr(row, status) + 1)
+        missed.update(names)
+    far = PatrolScan.objects.filter(scanned_at__gte=since, scanned_at__lt=until, far=True)
+    return Compliance(
+        first, sorted(routes.values(), key=lambda r: r.route), missed.most_common(), far.count()
+    )
+
+
+def compliance_table(report: Compliance) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [
+            str(_("Route")),
+            str(_("On time")),
+            str(_("Late")),
+            str(_("Incomplete")),
+            str(_("Under way")),
+            str(_("On time (%)")),
+        ]
+    ]
+    rows += [
+        [r.route, r.on_time, r.late, r.incomplete, r.pending, r.percent] for r in report.routes
+    ]
+    rows += [[], [str(_("Checkpoint")), str(_("Rounds missed"))]]
+    rows += [[name, count] for name, count in report.missed]
+    return rows
+
+
+def shift_hours(shift: Any) -> Decimal:
+    """A shift's hours to a tenth (an open shift: none yet)."""
+    if shift.ended_at is None:
+        return Decimal(0)
+    seconds = int((shift.ended_at - shift.started_at).total_seconds())
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Attendance:
+    name: str
+    shifts: list[Any]
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((shift_hours(shift) for shift in self.shifts), Decimal(0))
+
+
+def attendance_of(first: date) -> list[Attendance]:
+    """The month's shifts (by their start) per staff member, by name."""
+    since, until = month_bounds(first)
+    shifts = Shift.objects.filter(started_at__gte=since, started_at__lt=until).select_related(
+        "user"
+    )
+    people: dict[int, Attendance] = {}
+    for shift in shifts.order_by("started_at"):
+        people.setdefault(shift.user_id, Attendance(shift.user.name, [])).shifts.append(shift)
+    return sorted(people.values(), key=lambda a: a.name)
+
+
+def attendance_table(sheet: list[Attendance]) -> list[list[Any]]:
+    zone = timezone.get_current_timezone()
+    rows: list[list[Any]] = [
+        [str(_("Staff member")), str(_("Check in")), str(_("Check out")), str(_("Hours"))]
+    ]
+    for person in sheet:
+        for shift in person.shifts:
+            rows.append(
+                [
+                    person.name,
+                    f"{shift.started_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                    f"{shift.ended_at.astimezone(zone):%Y-%m-%d %H:%M}" if shift.ended_at else "",
+                    shift_hours(shift) if shift.ended_at else "",
+                ]
+            )
+        rows.append([person.name, "", str(_("Total")), person.hours])
+    return rows

@@ -12,8 +12,15 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from klustera.operations.models import Checkpoint, PatrolRound, PatrolScan, RouteStop, Task
-from klustera.roles import STAFF_ROLES, is_manager, roles_of
+from klustera.operations.models import (
+    Checkpoint,
+    Incident,
+    PatrolRound,
+    PatrolScan,
+    RouteStop,
+    Task,
+)
+from klustera.roles import STAFF_ROLES, guards_the_gate, is_manager, is_staff_member, roles_of
 
 
 def tasks_visible_to(user: Any) -> QuerySet[Task]:
@@ -173,3 +180,35 @@ def plan_points(checkpoints: Any, scans: list[PatrolScan]) -> list[PlanPoint]:
         )
         for label, lat, lon, kind in placed
     ]
+
+
+# --- Incidents -------------------------------------------------------------------------
+
+
+def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    """Managers and guards: every incident. Other staff: those they reported."""
+    incidents = Incident.objects.select_related("reported_by", "ticket").prefetch_related("photos")
+    if guards_the_gate(user):
+        return incidents
+    if is_staff_member(user):
+        return incidents.filter(reported_by=user)
+    return incidents.none()
+
+
+def filter_incidents(incidents: QuerySet[Incident], filters: dict[str, Any]) -> QuerySet[Incident]:
+    """By status, severity, kind and month (``YYYY-MM``, the complex's)."""
+    for name in ("status", "severity", "kind"):
+        if filters.get(name):
+            incidents = incidents.filter(**{name: filters[name]})
+    if filters.get("month"):
+        first = filters["month"]
+        zone = timezone.get_current_timezone()
+        since = datetime.combine(first, time(), zone)
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        until = datetime.combine(following, time(), zone)
+        incidents = incidents.filter(occurred_at__gte=since, occurred_at__lt=until)
+    return incidents
+
+
+def access_incident(user: Any, pk: Any) -> Incident:
+    return get_object_or_404(incidents_visible_to(user), pk=pk)

@@ -1,5 +1,6 @@
 """Staff operations' clock on the queue: today's and tomorrow's tasks and patrol rounds
-made every hour; the rounds whose time is up judged every five minutes."""
+made every hour; the rounds whose time is up judged every five minutes; last month's
+incidents summed up on the 1st."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def _everywhere(task: Callable[[], object]) -> int:
     return tenants.count()
 
 
+@tenant_task("default")
+def sum_up_incidents() -> bool:
+    """Last month's incidents, to the managers (once: a second run finds it sent)."""
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return services.send_incident_summary(month=last_month)
+
+
 @periodic_task("default", crontab(minute="7"))
 def make_tasks_everywhere() -> int:
     return _everywhere(make_tasks)
@@ -45,3 +53,8 @@ def make_tasks_everywhere() -> int:
 @periodic_task("default", crontab(minute="*/5"))
 def check_rounds_everywhere() -> int:
     return _everywhere(check_rounds)
+
+
+@periodic_task("default", crontab(day="1", hour="7", minute="15"))
+def sum_up_incidents_everywhere() -> int:
+    return _everywhere(sum_up_incidents)

@@ -27,6 +27,20 @@ api_urlpatterns = [
     path("admin/patrol-routes", api.AdminRoutesView.as_view(), name="admin-patrol-routes"),
     path("admin/patrol-routes/<int:pk>", api.AdminRouteView.as_view(), name="admin-patrol-route"),
     path("admin/shifts/on-duty", api.OnDutyView.as_view(), name="admin-on-duty"),
+    path("admin/patrols/report", api.AdminPatrolReportView.as_view(), name="admin-patrol-report"),
+    path("admin/shifts", api.AdminAttendanceView.as_view(), name="admin-attendance"),
+    path("staff/incidents", api.IncidentsView.as_view(), name="staff-incidents"),
+    path("staff/incidents/<int:pk>", api.IncidentView.as_view(), name="staff-incident"),
+    path(
+        "admin/incidents/<int:pk>/follow-up",
+        api.IncidentFollowUpView.as_view(),
+        name="admin-incident-follow-up",
+    ),
+    path(
+        "admin/incidents/export",
+        api.AdminIncidentsExportView.as_view(),
+        name="admin-incidents-export",
+    ),
 ]
 
 urlpatterns = [
@@ -38,8 +52,13 @@ urlpatterns = [
     path("manage/tasks/week/", views.week_page, name="task-week-page"),
     path("patrol/", views.patrol_page, name="patrol-page"),
     path("shift/", views.shift_page, name="shift-page"),
+    path("incidents/", views.incidents_page, name="incidents-page"),
+    path("incidents/<int:pk>/", views.incident_page, name="incident-page"),
+    path("incidents/photos/<int:pk>", views.incident_photo, name="incident-photo"),
     path("manage/patrols/", views.manage_patrols_page, name="manage-patrols-page"),
     path("manage/patrols/night/", views.night_page, name="patrol-night-page"),
+    path("manage/patrols/report/", views.patrol_report_page, name="patrol-report-page"),
+    path("manage/shifts/", views.attendance_page, name="attendance-page"),
     path("manage/patrols/stickers.pdf", views.stickers_page, name="checkpoint-stickers-page"),
     path("manage/patrols/checkpoints/<int:pk>/", views.checkpoint_page, name="checkpoint-page"),
     path("manage/patrols/routes/new/", views.route_page, name="route-new-page"),

@@ -24,9 +24,18 @@ from klustera.accounts.selectors import active_staff
 from klustera.api import user_of
 from klustera.errors import StateConflict
 from klustera.forms import PhotosField
-from klustera.operations.forms import CheckpointForm, RouteForm, TaskForm, TemplateForm
+from klustera.operations.forms import (
+    CheckpointForm,
+    FollowUpForm,
+    IncidentForm,
+    RouteForm,
+    TaskForm,
+    TemplateForm,
+)
 from klustera.operations.models import (
     Checkpoint,
+    Incident,
+    IncidentPhoto,
     PatrolRoute,
     Shift,
     Task,
@@ -35,17 +44,30 @@ from klustera.operations.models import (
 )
 from klustera.operations.reports import (
     STATUSES,
+    Attendance,
+    Compliance,
+    ComplianceQuery,
+    IncidentFilters,
+    MonthQuery,
     NightQuery,
     TaskFilters,
     Week,
     WeekQuery,
+    attendance_of,
+    attendance_table,
+    compliance_of,
+    compliance_table,
+    incident_table,
     week_of,
     week_table,
 )
 from klustera.operations.selectors import (
+    access_incident,
     access_task,
     current_night,
+    filter_incidents,
     filter_tasks,
+    incidents_visible_to,
     plan_points,
     rounds_of_night,
     scans_of_night,
@@ -58,7 +80,9 @@ from klustera.operations.services import (
     check_out,
     checkpoint_token,
     complete_task,
+    follow_up_incident,
     on_duty,
+    report_incident,
     save_checkpoint,
     save_route,
     save_template,
@@ -240,17 +264,21 @@ def _device_write_id(request: HttpRequest, kind: str) -> uuid.UUID:
         return uuid.uuid4()
 
 
-def _position(request: HttpRequest) -> dict[str, Any]:
-    """The phone's position the page's script put in the form, if it could and it is sane."""
+def _position(request: HttpRequest, *, accuracy: bool = True) -> dict[str, Any]:
+    """The phone's position the page's script put in the form, if it could and it is sane
+    (with its accuracy, where the write takes one)."""
     try:
         latitude = Decimal(request.POST.get("latitude", "")).quantize(Decimal("0.000001"))
         longitude = Decimal(request.POST.get("longitude", "")).quantize(Decimal("0.000001"))
-        accuracy = int(float(request.POST.get("accuracy") or 0))
+        meters = int(float(request.POST.get("accuracy") or 0))
     except (InvalidOperation, ValueError):
         return {}
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 0 <= accuracy < 100_000):
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 0 <= meters < 100_000):
         return {}
-    return {"latitude": latitude, "longitude": longitude, "accuracy": accuracy}
+    position = {"latitude": latitude, "longitude": longitude, "accuracy": meters}
+    if not accuracy:
+        del position["accuracy"]
+    return position
 
 
 @login_required
@@ -302,8 +330,7 @@ def shift_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         checking_in = request.POST.get("action") == "in"
-        position = _position(request)
-        position.pop("accuracy", None)
+        position = _position(request, accuracy=False)
         try:
             (check_in if checking_in else check_out)(
                 user=user,
@@ -442,3 +469,162 @@ def night_page(request: HttpRequest) -> HttpResponse:
             "next": night + timedelta(days=1),
         },
     )
+
+
+# --- Incidents -------------------------------------------------------------------------
+
+
+@login_required
+def incidents_page(request: HttpRequest) -> HttpResponse:
+    """Report an incident; the log (managers and guards: all; other staff: their own),
+    filtered, with its export for managers."""
+    user = user_of(request)
+    if not (is_staff_member(user) or is_manager(user)):
+        raise PermissionDenied
+    form = IncidentForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = report_incident(
+                reporter=user,
+                client_id=_device_write_id(request, "incident"),
+                device_time=timezone.now(),
+                **data,
+                **_position(request, accuracy=False),
+            )[0]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Reported. The managers were told at once.")
+                if incident.is_urgent
+                else _("Reported."),
+            )
+            return redirect("incident-page", pk=incident.pk)
+    filters = filters_of(request, IncidentFilters)
+    incidents = filter_incidents(incidents_visible_to(user), filters)
+    if filters.get("format") and is_manager(user):
+        return incident_file(incidents, filters["format"])
+    return render(
+        request,
+        "operations/incidents.html",
+        {
+            "form": form,
+            "form_id": uuid.uuid4(),
+            "filters": filters,
+            "choices": {
+                "status": Incident.Status.choices,
+                "severity": Incident.Severity.choices,
+                "kind": Incident.Kind.choices,
+            },
+            "can_export": is_manager(user),
+            **paginate(request, incidents),
+        },
+    )
+
+
+@login_required
+def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """An incident with its photos and history; managers follow it up here."""
+    user = user_of(request)
+    incident = access_incident(user, pk)
+    form = FollowUpForm(request.POST or None, initial={"status": incident.status})
+    if request.method == "POST":
+        if not is_manager(user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                follow_up_incident(incident=incident, actor=user, **form.cleaned_data)
+            except ValidationError as exc:  # a StateConflict too: a move the status forbids
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Follow-up saved."))
+                return redirect("incident-page", pk=incident.pk)
+    return render(
+        request,
+        "operations/incident.html",
+        {
+            "incident": incident,
+            "events": incident.events.all(),
+            "form": form if is_manager(user) else None,
+        },
+    )
+
+
+@login_required
+def incident_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = get_object_or_404(
+        IncidentPhoto.objects.filter(incident__in=incidents_visible_to(user_of(request))), pk=pk
+    )
+    stored = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def incident_file(incidents: Any, kind: str) -> HttpResponse:
+    stem = f"incidents-{timezone.localdate():%Y-%m-%d}"
+    rows = incident_table(incidents.select_related("reported_by"))
+    if kind == "xlsx":
+        return download(to_xlsx(rows, "incidents"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(rows), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+# --- Monthly: patrol compliance and attendance ---------------------------------------------
+
+
+def _month(asked: dict[str, Any]) -> Any:
+    return asked.get("month") or timezone.localdate().replace(day=1)
+
+
+@manager_required
+@require_GET
+def patrol_report_page(request: HttpRequest) -> HttpResponse:
+    """A month's rounds per route (on time, late, incomplete) and the checkpoints missed."""
+    asked = filters_of(request, ComplianceQuery)
+    report = compliance_of(_month(asked))
+    if asked.get("format"):
+        return compliance_file(report, asked["format"])
+    return render(request, "operations/patrol_report.html", {"report": report})
+
+
+def compliance_file(report: Compliance, kind: str) -> HttpResponse:
+    stem = f"patrols-{report.first:%Y-%m}"
+    if kind == "pdf":
+        tenant = current_tenant()
+        html = render_to_string(
+            "operations/patrol_report_pdf.html",
+            {"report": report, "complex": tenant.name if tenant else ""},
+        )
+        return download(html_to_pdf(html), f"{stem}.pdf", "application/pdf")
+    if kind == "xlsx":
+        return download(to_xlsx(compliance_table(report), "patrols"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(compliance_table(report)), f"{stem}.csv", "text/csv; charset=utf-8")
+
+
+@manager_required
+@require_GET
+def attendance_page(request: HttpRequest) -> HttpResponse:
+    """Who is on duty now, and a month's shifts per staff member with their hours."""
+    asked = filters_of(request, MonthQuery)
+    first = _month(asked)
+    sheet = attendance_of(first)
+    if asked.get("format"):
+        return attendance_file(sheet, first, asked["format"])
+    return render(
+        request,
+        "operations/attendance.html",
+        {"sheet": sheet, "first": first, "on_duty": on_duty()},
+    )
+
+
+def attendance_file(sheet: list[Attendance], first: Any, kind: str) -> HttpResponse:
+    stem = f"attendance-{first:%Y-%m}"
+    if kind == "xlsx":
+        return download(to_xlsx(attendance_table(sheet), "attendance"), f"{stem}.xlsx", XLSX)
+    return download(to_csv(attendance_table(sheet)), f"{stem}.csv", "text/csv; charset=utf-8")

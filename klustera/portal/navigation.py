@@ -47,6 +47,7 @@ GATE = [
     (_("Parcels"), "gate-parcels"),
     (_("Inside now"), "gate-inside"),
     (_("Patrol"), "patrol-page"),
+    (_("Incidents"), "incidents-page"),
     (_("Facility bookings"), "bookings-day-ahead"),
     (_("Tasks"), "tasks-page"),
     (_("Access log"), "access-log"),
@@ -70,6 +71,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
             (_("My tasks"), "tasks-page"),
             (_("My tickets"), "complaints-page"),
             (_("My shift"), "shift-page"),
+            (_("Incidents"), "incidents-page"),
             (_("Facility bookings"), "bookings-day-ahead"),
         ]
     return [(_("Home"), "home")]

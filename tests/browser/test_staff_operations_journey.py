@@ -1,6 +1,7 @@
 """Journey on 360 px phones: the cleaner completes the morning sweep with a photo; the guard
-checks the night's rounds and scans a checkpoint by typing its sticker's code; the manager,
-on a laptop, sees the missed round of two nights ago, the guard's scan and the completion.
+checks the night's rounds, scans a checkpoint by typing its sticker's code and reports a
+critical incident; the manager, on a laptop, sees the missed round of two nights ago, the
+guard's scan, follows up the incident and sees the completion.
 Failing on console errors, CSP violations and sideways scrolling."""
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def test_a_cleaner_a_guard_and_the_manager_at_work(live_app: LiveApp, playwright
         guard.wait_for_selector("text=Ini bukan stiker titik patroli kami.")
         _fits(guard)
         screenshot(guard, "patrol-scan-360px")
+        guard.goto(f"{live_app.base}/incidents/")
+        guard.select_option("#id_kind", "fire")
+        guard.select_option("#id_severity", "critical")
+        guard.fill("#id_location", "Ruang pompa kolam")
+        guard.fill("#id_description", "Bau terbakar dari panel pompa")
+        guard.set_input_files("#id_photos", files=[_camera_photo()])
+        guard.click("#report button[type=submit]")
+        guard.wait_for_selector("text=Pengelola langsung diberi tahu")
+        assert "Ruang pompa kolam" in guard.locator("h1").inner_text()
+        _fits(guard)
+        screenshot(guard, "incident-reported-360px")
 
         laptop = browser.new_context().new_page()
         laptop.set_viewport_size({"width": 1280, "height": 900})
@@ -76,6 +88,13 @@ def test_a_cleaner_a_guard_and_the_manager_at_work(live_app: LiveApp, playwright
         assert laptop.locator("#plan svg circle").count() >= 6
         laptop.goto(f"{live_app.base}/manage/patrols/night/")
         assert "Kolam renang" in laptop.locator("#timeline").inner_text()
+        laptop.goto(f"{live_app.base}/incidents/?severity=critical&status=open")
+        laptop.click("#log a:has-text('Ruang pompa kolam')")
+        assert laptop.locator("#incident img").count() == 1
+        laptop.select_option("#id_status", "investigating")
+        laptop.fill("#id_note", "Teknisi dipanggil")
+        laptop.click("#follow-up button[type=submit]")
+        laptop.wait_for_selector("#history li:has-text('Teknisi dipanggil')")
         laptop.goto(f"{live_app.base}/manage/tasks/done/?status=done")
         done = laptop.locator("#work tr", has_text="Sapu jalan Blok A dan B")
         assert done.locator("img").count() == 1

@@ -1,9 +1,17 @@
 """Staff operations' use cases, one module per family; the public verbs are re-exported here.
 
 ``tasks`` (templates, the day's tasks, completion), ``patrols`` (checkpoints, routes,
-scans, rounds and their misses) and ``shifts`` (check in and out).
+scans, rounds and their misses), ``shifts`` (check in and out) and ``incidents``
+(reported, followed up, summed up).
 """
 
+from klustera.operations.services.incidents import (
+    MOVES,
+    follow_up_incident,
+    incident_counts,
+    report_incident,
+    send_incident_summary,
+)
 from klustera.operations.services.patrols import (
     CHECKPOINT_FIELDS,
     ROUTE_FIELDS,
@@ -27,6 +35,7 @@ from klustera.operations.services.tasks import (
 
 __all__ = [
     "CHECKPOINT_FIELDS",
+    "MOVES",
     "ROUTE_FIELDS",
     "TEMPLATE_FIELDS",
     "add_task",
@@ -36,12 +45,16 @@ __all__ = [
     "checkpoint_token",
     "complete_task",
     "first_scans",
+    "follow_up_incident",
     "generate_tasks",
     "guards_on_duty",
+    "incident_counts",
     "make_rounds",
     "on_duty",
+    "report_incident",
     "save_checkpoint",
     "save_route",
     "save_template",
     "scan_checkpoint",
+    "send_incident_summary",
 ]

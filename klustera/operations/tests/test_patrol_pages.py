@@ -100,9 +100,19 @@ def test_a_manager_sets_up_a_patrol_and_a_guard_walks_it(apis, portal, tenant_a)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     night = portal["clients"]["manager"].get("/c/alpha/manage/patrols/night/").content.decode()
     assert "Taman — " in night and "Pos depan" in night and "<svg" in night
+    report = manager.get(f"{API}/admin/patrols/report").json()["data"]
+    assert report["routes"][0]["route"] == "Ronda" and report["missed"] == []
+    assert manager.get(f"{API}/admin/patrols/report?format=pdf").content.startswith(b"%PDF")
+    assert manager.get(f"{API}/admin/patrols/report?month=2026-13").status_code == 422
     out = _json(guard, f"{API}/staff/shift/check-out", _device())
     assert out["status"] == 200 and out["data"]["ended_at"]
     assert _json(guard, f"{API}/staff/shift/check-out", _device())["status"] == 409
+    sheet = manager.get(f"{API}/admin/shifts").json()["data"]
+    assert [(p["name"], len(p["shifts"])) for p in sheet] == [("Pak Satpam", 1)]
+    csv = manager.get(f"{API}/admin/shifts?format=csv").content.decode("utf-8-sig")
+    assert "Pak Satpam" in csv
+    page = portal["clients"]["manager"].get("/c/alpha/manage/shifts/").content.decode()
+    assert "Pak Satpam" in page
 
 
 def _device() -> dict:

@@ -21,6 +21,7 @@ from klustera.audit.models import AuditEntry
 from klustera.errors import StateConflict
 from klustera.notifications.models import Message
 from klustera.operations.models import Checkpoint, PatrolRound, PatrolScan
+from klustera.operations.reports import compliance_of, compliance_table
 from klustera.operations.services import (
     check_in,
     check_out,
@@ -235,3 +236,20 @@ def test_a_shift_checked_in_and_out_once_each(in_tenant_a) -> None:
     assert check_out(user=guard, client_id=end, device_time=now).pk == shift.pk
     with pytest.raises(StateConflict):
         check_out(user=guard, client_id=uuid.uuid4(), device_time=now)
+
+
+def test_the_months_compliance_counts_the_rounds_and_misses(night) -> None:
+    guard, (a, b, c) = night["guard"], night["stops"]
+    after = NIGHT + timedelta(days=1)
+    for checkpoint, minute in ((a, 5), (b, 15), (c, 30)):
+        _scan(guard, checkpoint, _at(NIGHT, 22, minute))
+    _scan(guard, a, _at(after, 0, 10))
+    _scan(guard, b, _at(after, 0, 50))  # late; C never
+    check_rounds(now=_at(after, 6))
+    report = compliance_of(date(2026, 11, 1))
+    (route,) = report.routes
+    assert (route.on_time, route.late, route.incomplete, route.pending) == (1, 0, 3, 1)
+    assert route.percent == 25  # 1 of the 4 judged
+    assert report.missed[0] == ("Pos 3", 3)
+    table = compliance_table(report)
+    assert table[1] == ["Ronda malam", 1, 0, 3, 1, 25]
