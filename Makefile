@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/helpdesk.py
 	$(BIN)/python bench/facilities.py
+	$(BIN)/python bench/operations.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

@@ -146,6 +146,16 @@ class MomentField(serializers.DateTimeField):
         return moment
 
 
+class DeviceIdField(serializers.UUIDField):
+    """A device's id of one write (a UUID it made), so a replay is stored once: written as
+    text only (DRF would take a number, even ``false``, as a UUID)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-12"})
 class MonthField(serializers.Field):
     """A calendar month from 2000 to 2099 written ``YYYY-MM``, held as its first day."""

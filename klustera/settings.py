@@ -402,6 +402,10 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+# The night patrol's map: a tile server's URL template ("https://tile.openstreetmap.org/
+# {z}/{x}/{y}.png", or the operator's own); empty: the page shows its plain plan only.
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A whole multipart request (a 5 MB photo or import file and its fields), cut off as it streams.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 6 * 1024 * 1024)

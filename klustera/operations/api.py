@@ -23,6 +23,7 @@ from klustera.accounts.selectors import active_staff
 from klustera.api import (
     ClockField,
     DayField,
+    DeviceIdField,
     FormatIsAFile,
     IdField,
     MomentField,
@@ -53,6 +54,7 @@ from klustera.operations.models import (
 )
 from klustera.operations.reports import (
     ComplianceQuery,
+    IncidentExport,
     IncidentFilters,
     MonthQuery,
     NightQuery,
@@ -166,7 +168,7 @@ class StaffTasksView(ListAPIView):
 
 class Completion(RejectUnknownFields, serializers.Serializer):
     done = serializers.BooleanField(help_text="false: it could not be done (give a reason)")
-    client_id = serializers.UUIDField(help_text="the device's id of this completion")
+    client_id = DeviceIdField(help_text="the device's id of this completion")
     device_time = MomentField(help_text="when the device says it happened")
     checked = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=100), required=False
@@ -330,7 +332,7 @@ def _degrees(bound: int) -> serializers.DecimalField:
 class Scan(RejectUnknownFields, serializers.Serializer):
     token = serializers.CharField(max_length=120, help_text="what the sticker's QR holds")
     scanned_at = MomentField(help_text="the device's time of the scan")
-    client_id = serializers.UUIDField(help_text="the device's id of this scan")
+    client_id = DeviceIdField(help_text="the device's id of this scan")
     latitude = _degrees(90)
     longitude = _degrees(180)
     accuracy = serializers.IntegerField(
@@ -558,7 +560,7 @@ class AdminRouteView(APIView):
 
 
 class Attendance(RejectUnknownFields, serializers.Serializer):
-    client_id = serializers.UUIDField(help_text="the device's id of this check-in or -out")
+    client_id = DeviceIdField(help_text="the device's id of this check-in or -out")
     device_time = MomentField()
     latitude = _degrees(90)
     longitude = _degrees(180)
@@ -608,7 +610,7 @@ class OnDutyView(APIView):
 
 
 class NewIncident(RejectUnknownFields, serializers.Serializer):
-    client_id = serializers.UUIDField(help_text="the device's id of this report")
+    client_id = DeviceIdField(help_text="the device's id of this report")
     device_time = MomentField(help_text="when the device sent it")
     kind = serializers.ChoiceField(Incident.Kind.choices)
     severity = serializers.ChoiceField(Incident.Severity.choices)
@@ -743,9 +745,9 @@ class AdminIncidentsExportView(APIView):
     permission_classes = [IsPropertyManager]
     content_negotiation_class = FormatIsAFile
 
-    @extend_schema(parameters=[IncidentFilters], responses=json_or_files("text/csv", XLSX))
+    @extend_schema(parameters=[IncidentExport], responses=json_or_files("text/csv", XLSX))
     def get(self, request: Request) -> HttpResponse:
-        filters = query(IncidentFilters, request.query_params)
+        filters = query(IncidentExport, request.query_params)
         incidents = filter_incidents(incidents_visible_to(request.user), filters)
         return incident_file(incidents, filters.get("format") or "csv")
 
@@ -800,12 +802,15 @@ class AdminAttendanceView(APIView):
         if asked.get("format"):
             return attendance_file(sheet, first, asked["format"])
         return ok(
-            [
-                {
-                    "name": person.name,
-                    "hours": str(person.hours),
-                    "shifts": ShiftSerializer(person.shifts, many=True).data,
-                }
-                for person in sheet
-            ]
+            {
+                "month": f"{first:%Y-%m}",
+                "staff": [
+                    {
+                        "name": person.name,
+                        "hours": str(person.hours),
+                        "shifts": ShiftSerializer(person.shifts, many=True).data,
+                    }
+                    for person in sheet
+                ],
+            }
         )

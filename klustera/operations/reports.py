@@ -172,7 +172,10 @@ class IncidentFilters(serializers.Serializer):
     severity = FilterChoice(Incident.Severity.choices)
     kind = FilterChoice(Incident.Kind.choices)
     month = MonthField(required=False, help_text="when it happened, YYYY-MM")
-    format = FilterChoice([("csv", "CSV"), ("xlsx", "XLSX")], help_text="a file, not JSON")
+
+
+class IncidentExport(IncidentFilters):
+    format = FilterChoice([("csv", "CSV"), ("xlsx", "XLSX")], help_text="CSV by default")
 
 
 INCIDENT_COLUMNS = (

@@ -147,9 +147,9 @@ class PlanPoint:
     kind: str  # "checkpoint", "scan" or "far"
 
 
-def plan_points(checkpoints: Any, scans: list[PatrolScan]) -> list[PlanPoint]:
-    """The checkpoints and the night's scans with a position, placed on a square plan of the
-    complex (the map without tiles): the box around them, with a margin."""
+def positions(checkpoints: Any, scans: list[PatrolScan]) -> list[tuple[str, Any, Any, str]]:
+    """The checkpoints and scans that have a position: label, latitude, longitude, kind
+    ("checkpoint", "scan", or "far": a scan far from its checkpoint)."""
     placed: list[tuple[str, Any, Any, str]] = [
         (c.name, c.latitude, c.longitude, "checkpoint")
         for c in checkpoints
@@ -165,6 +165,12 @@ def plan_points(checkpoints: Any, scans: list[PatrolScan]) -> list[PlanPoint]:
         for s in scans
         if s.latitude is not None and s.longitude is not None
     ]
+    return placed
+
+
+def plan_points(placed: list[tuple[str, Any, Any, str]]) -> list[PlanPoint]:
+    """Positions placed on a square plan of the complex (the map without tiles): the box
+    around them, with a margin."""
     if not placed:
         return []
     lats = [float(p[1]) for p in placed]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,7 +48,7 @@ from klustera.operations.reports import (
     Attendance,
     Compliance,
     ComplianceQuery,
-    IncidentFilters,
+    IncidentExport,
     MonthQuery,
     NightQuery,
     TaskFilters,
@@ -69,6 +70,7 @@ from klustera.operations.selectors import (
     filter_tasks,
     incidents_visible_to,
     plan_points,
+    positions,
     rounds_of_night,
     scans_of_night,
     tasks_of_day,
@@ -457,6 +459,7 @@ def night_page(request: HttpRequest) -> HttpResponse:
     on a timeline, and where they were on a plan of the complex."""
     night = filters_of(request, NightQuery).get("night") or current_night()
     scans = list(scans_of_night(night))
+    placed = positions(Checkpoint.objects.all(), scans)
     return render(
         request,
         "operations/night.html",
@@ -464,7 +467,13 @@ def night_page(request: HttpRequest) -> HttpResponse:
             "night": night,
             "rounds": rounds_of_night(night),
             "scans": scans,
-            "plan": plan_points(Checkpoint.objects.all(), scans),
+            "plan": plan_points(placed),
+            "tiles": settings.MAP_TILE_URL if placed else "",
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "map_points": [
+                {"label": label, "lat": float(lat), "lng": float(lng), "kind": kind}
+                for label, lat, lng, kind in placed
+            ],
             "previous": night - timedelta(days=1),
             "next": night + timedelta(days=1),
         },
@@ -506,7 +515,7 @@ def incidents_page(request: HttpRequest) -> HttpResponse:
                 else _("Reported."),
             )
             return redirect("incident-page", pk=incident.pk)
-    filters = filters_of(request, IncidentFilters)
+    filters = filters_of(request, IncidentExport)
     incidents = filter_incidents(incidents_visible_to(user), filters)
     if filters.get("format") and is_manager(user):
         return incident_file(incidents, filters["format"])

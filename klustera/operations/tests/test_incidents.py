@@ -161,3 +161,14 @@ def test_the_months_summary_is_sent_once(in_tenant_a, portal) -> None:
     assert IncidentSummary.objects.get().total == 1
     summary = Message.objects.filter(template="incident_summary").first()
     assert (summary.context["total"], summary.context["urgent"]) == ("1", "1")
+
+
+def test_an_oversized_photo_is_refused_while_it_streams(guard_api, tenant_a, settings) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    sent = {**_report(), "photos": SimpleUploadedFile("besar.jpg", b"\xff" * (2 * 1024 * 1024))}
+    answer = guard_api.post(f"{API}/staff/incidents", sent)
+    assert answer.status_code == 413
+    with tenant_context(tenant_a):
+        assert not Incident.objects.exists()

@@ -107,7 +107,7 @@ def test_a_manager_sets_up_a_patrol_and_a_guard_walks_it(apis, portal, tenant_a)
     out = _json(guard, f"{API}/staff/shift/check-out", _device())
     assert out["status"] == 200 and out["data"]["ended_at"]
     assert _json(guard, f"{API}/staff/shift/check-out", _device())["status"] == 409
-    sheet = manager.get(f"{API}/admin/shifts").json()["data"]
+    sheet = manager.get(f"{API}/admin/shifts").json()["data"]["staff"]
     assert [(p["name"], len(p["shifts"])) for p in sheet] == [("Pak Satpam", 1)]
     csv = manager.get(f"{API}/admin/shifts?format=csv").content.decode("utf-8-sig")
     assert "Pak Satpam" in csv
@@ -158,3 +158,18 @@ def test_the_guard_scans_by_typing_the_code_in_the_portal(portal, tenant_a) -> N
     )
     assert route.status_code == 302, route.content.decode()[-800:]
     assert "Ronda malam" in manager.get("/c/alpha/manage/patrols/").content.decode()
+
+
+def test_the_night_has_a_map_where_a_tile_server_is_set(portal, tenant_a, settings) -> None:
+    manager = portal["clients"]["manager"]
+    with tenant_context(tenant_a):
+        Checkpoint.objects.create(name="Pos", latitude="-6.26", longitude="106.78")
+    plain = manager.get("/c/alpha/manage/patrols/night/")
+    assert "leaflet" not in plain.content.decode() and "<svg" in plain.content.decode()
+    settings.MAP_TILE_URL = "https://tiles.example.id/{z}/{x}/{y}.png"
+    mapped = manager.get("/c/alpha/manage/patrols/night/")
+    page = mapped.content.decode()
+    assert 'id="map"' in page and "leaflet.js" in page and '"lat": -6.26' in page
+    assert (
+        "img-src 'self' data: blob: https://tiles.example.id" in mapped["Content-Security-Policy"]
+    )
