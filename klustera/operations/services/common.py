@@ -1,12 +1,14 @@
 """What the operations' writes share: the complex's zone, a device's clock judged against
-ours, and a refusal naming its field and code."""
+ours, a refusal naming its field and code, and a manager's fields saved on a row."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
 from klustera.tenancy.context import current_tenant
 
@@ -25,3 +27,15 @@ def is_skewed(device_time: datetime, received: datetime) -> bool:
 
 def refuse(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+M = TypeVar("M", bound=Model)
+
+
+def save_fields(instance: M, fields: dict[str, Any]) -> M:
+    """The manager's form or request applied to a row, checked by the model, and saved."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance

@@ -32,7 +32,7 @@ from klustera.operations.models import (
     Shift,
 )
 from klustera.operations.schedules import route_starts
-from klustera.operations.services.common import is_skewed, local_zone, refuse
+from klustera.operations.services.common import is_skewed, local_zone, refuse, save_fields
 from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
@@ -109,11 +109,7 @@ def save_checkpoint(*, checkpoint: Checkpoint | None, actor: User, **fields: Any
         )
     with tenant_atomic():
         is_new = checkpoint is None
-        checkpoint = checkpoint or Checkpoint()
-        for name, value in fields.items():
-            setattr(checkpoint, name, value)
-        checkpoint.full_clean()
-        checkpoint.save()
+        checkpoint = save_fields(checkpoint or Checkpoint(), fields)
         record(
             actor=actor,
             action="checkpoint.added" if is_new else "checkpoint.changed",
@@ -146,11 +142,7 @@ def save_route(
         raise refuse("checkpoints", _("Each checkpoint once."), "repeated_checkpoint")
     with tenant_atomic():
         is_new = route is None
-        route = route or PatrolRoute()
-        for name, value in fields.items():
-            setattr(route, name, value)
-        route.full_clean()
-        route.save()
+        route = save_fields(route or PatrolRoute(), fields)
         route.stops.all().delete()
         RouteStop.objects.bulk_create(
             RouteStop(route=route, checkpoint=c, position=n) for n, c in enumerate(checkpoints)

@@ -17,7 +17,7 @@ from klustera.audit.services import record
 from klustera.errors import StateConflict
 from klustera.operations.models import Task, TaskPhoto, TaskTemplate
 from klustera.operations.schedules import occurrences
-from klustera.operations.services.common import is_skewed, local_zone, refuse
+from klustera.operations.services.common import is_skewed, local_zone, refuse, save_fields
 from klustera.tenancy.context import tenant_atomic
 from klustera.uploads import clean_photos
 
@@ -150,11 +150,7 @@ def save_template(*, template: TaskTemplate | None, actor: User, **fields: Any) 
     _check_work(fields.get("assignee"), fields.get("queue", ""), fields.get("checklist") or [])
     with tenant_atomic():
         is_new = template is None
-        template = template or TaskTemplate()
-        for name, value in fields.items():
-            setattr(template, name, value)
-        template.full_clean()
-        template.save()
+        template = save_fields(template or TaskTemplate(), fields)
         record(
             actor=actor,
             action="task_template.added" if is_new else "task_template.changed",
