@@ -390,6 +390,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Off production, look a file up when asked (an edited stylesheet is served at once)
+# instead of indexing every static file each time a request handler is built.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
