@@ -263,6 +263,10 @@ class AccessLogSerializer(serializers.ModelSerializer):
             "who",
             "guard_name",
             "detail",
+            "offline",
+            "flag",
+            "received_at",
+            "clock_skewed",
         ]
 
 
@@ -286,6 +290,8 @@ EXPORT_HEADINGS = (
     _("Plate"),
     _("Unit"),
     _("Who"),
+    _("Offline"),
+    _("Flag"),
 )
 
 
@@ -309,6 +315,8 @@ class AccessLogExportView(APIView):
                     log.plate,
                     str(log.unit) if log.unit_id else "",
                     log.who,
+                    gettext("Yes") if log.offline else "",
+                    log.get_flag_display(),
                 ]
             )
         return download(to_csv(rows), "access-log.csv", "text/csv; charset=utf-8")

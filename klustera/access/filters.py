@@ -12,6 +12,9 @@ class LogFilters(serializers.Serializer):
     kind = FilterChoice(AccessLog.Kind.choices)
     result = FilterChoice(AccessLog.Result.choices)
     method = FilterChoice(AccessLog.Method.choices)
+    flag = FilterChoice(
+        [("any", "any"), *AccessLog.Flag.choices], help_text="any: every flagged offline answer"
+    )
     gate = FilterText(max_length=40)
     date = DayField(required=False)
 

@@ -86,6 +86,13 @@ class AccessLog(Timestamped):
         CANCELLED = "cancelled", _("Cancelled")
         NOT_YET = "not_yet", _("Not yet valid")
 
+    class Flag(models.TextChoices):
+        """What the server found when an answer given offline reached it."""
+
+        CONFLICT = "conflict", _("Used at another gate")
+        CANCELLED = "cancelled", _("Cancelled before it was used")
+        DISPUTED = "disputed", _("Not valid when let in")
+
     kind = models.CharField(max_length=20, choices=Kind.choices)
     method = models.CharField(max_length=12, choices=Method.choices)
     result = models.CharField(max_length=12, choices=Result.choices)
@@ -104,7 +111,13 @@ class AccessLog(Timestamped):
     entry = models.ForeignKey(  # an exit's entry
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="exits"
     )
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField(db_index=True)  # offline: the device's time
+    # Answers a guard's device gave offline, sent later by the sync API:
+    offline = models.BooleanField(default=False)
+    flag = models.CharField(max_length=10, choices=Flag.choices, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    clock_skewed = models.BooleanField(default=False)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-at"]

@@ -15,12 +15,14 @@ import hashlib
 import math
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -232,13 +234,17 @@ def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str
     else:
         decision, log = _verify_code(text, now)
     log.guard, log.gate, log.device = guard, gate[:40], device[:64]
-    log.plate = "".join(ch for ch in plate.upper() if ch.isalnum())[:15]  # as typed, any text
+    log.plate = _plate_as_typed(plate)
     log.at = now
     log.save()
     decision.log_id = log.pk
     if decision.result != AccessLog.Result.VALID:
         _count_failure(keys, gate, device, guard)
     return decision
+
+
+def _plate_as_typed(plate: str) -> str:
+    return "".join(ch for ch in plate.upper() if ch.isalnum())[:15]  # any text is safe
 
 
 def _verify_pass(token: str, now: datetime) -> tuple[Decision, AccessLog]:
@@ -344,6 +350,86 @@ def _take(invitation: GuestInvitation, now: datetime) -> str:
         pk=invitation.pk, status=GuestInvitation.Status.ACTIVE, uses=0
     ).update(status=GuestInvitation.Status.USED, uses=1)
     return AccessLog.Result.VALID if taken == 1 else AccessLog.Result.USED
+
+
+SKEW = timedelta(minutes=10)  # a device clock further off than this is flagged
+
+
+def record_offline_check(
+    *,
+    payload: str,
+    answer: str,
+    guard: User,
+    gate: str,
+    client_id: uuid.UUID,
+    checked_at: datetime,
+    sent_at: datetime,
+    device: str = "",
+    plate: str = "",
+) -> tuple[AccessLog, bool]:
+    """Store an answer a guard's device gave offline, and whether it is new: the same
+    ``client_id`` again returns what was stored.
+
+    The device's answer is what happened at the gate and is kept, at the device's time.
+    The server judges the pass or code again as of that time and flags what it finds: a
+    single-use code let in at another gate already (``conflict``), a code cancelled
+    before it was used (``cancelled``), an entry it would have refused (``disputed``).
+    A single-use code is taken, so a later online check refuses it. The device's clock
+    is judged by ``sent_at``, its time when it sent the answer.
+    """
+    stored = AccessLog.objects.filter(client_id=client_id).first()
+    if stored is not None:
+        return stored, False
+    received = timezone.now()
+    text = payload.strip()
+    try:
+        with tenant_atomic():
+            if text.upper().startswith("KP1."):
+                log = _verify_pass(text, checked_at)[1]
+                flag = _pass_flag(answer, log.result)
+            else:
+                log, flag = _judge_code_offline(text, answer, checked_at)
+            log.result, log.flag, log.offline, log.client_id = answer, flag, True, client_id
+            log.guard, log.gate, log.device = guard, gate[:40], device[:64]
+            log.plate = _plate_as_typed(plate)
+            log.at, log.received_at = checked_at, received
+            log.clock_skewed = abs(received - sent_at) > SKEW
+            log.save()
+    except IntegrityError:  # the same answer, sent twice at once: what the first stored
+        return AccessLog.objects.get(client_id=client_id), False
+    return log, True
+
+
+def _pass_flag(answer: str, judged: str) -> str:
+    if answer == AccessLog.Result.VALID and judged != AccessLog.Result.VALID:
+        return AccessLog.Flag.DISPUTED
+    return ""
+
+
+def _judge_code_offline(raw: str, answer: str, at: datetime) -> tuple[AccessLog, str]:
+    code = normalize_code(raw)
+    found = None
+    if len(code) == CODE_LENGTH:
+        found = GuestInvitation.objects.filter(
+            code_hash__in=keyed_hashes(code, purpose=CODE_PURPOSE)
+        ).first()
+    log = AccessLog(
+        kind=AccessLog.Kind.GUEST_ENTRY,
+        method=AccessLog.Method.GUEST_CODE,
+        invitation=found,
+        unit_id=found.unit_id if found else None,
+        detail="" if found else "unknown code",
+    )
+    if answer != AccessLog.Result.VALID:
+        return log, ""  # turned away: nothing to take, nothing to flag
+    if found is None or not found.starts_at - timedelta(minutes=30) <= at <= found.ends_at:
+        return log, AccessLog.Flag.DISPUTED
+    if found.status == GuestInvitation.Status.CANCELLED:
+        cancelled_before = found.cancelled_at is None or found.cancelled_at <= at
+        return log, AccessLog.Flag.CANCELLED if cancelled_before else ""
+    if _take(found, at) == AccessLog.Result.USED:
+        return log, AccessLog.Flag.CONFLICT
+    return log, ""
 
 
 def current_pass(resident: Resident) -> dict[str, Any]:

@@ -447,9 +447,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "access/access_log.html",
         {
             **paginate(request, logs, 50),
-            "filters": {name: request.GET.get(name, "") for name in ("kind", "result", "date")},
+            "filters": {
+                name: request.GET.get(name, "") for name in ("kind", "result", "date", "flag")
+            },
             "kinds": AccessLog.Kind.choices,
             "results": AccessLog.Result.choices,
+            "flags": AccessLog.Flag.choices,
             "can_export": is_manager(request.user),
         },
     )

@@ -326,6 +326,6 @@ def test_a_check_with_no_unit_exports_cleanly_with_readable_headings(gate) -> No
     assert logs[0]["unit"] is None and logs[0]["unit_label"] is None
     exported = gate["manager"].get(f"{BASE}/admin/access-logs/export").content.decode()
     heading, first = exported.lstrip("\ufeff").splitlines()[:2]
-    assert heading == "Waktu,Jenis,Metode,Hasil,Gerbang,Pelat nomor,Unit,Siapa"
+    assert heading == "Waktu,Jenis,Metode,Hasil,Gerbang,Pelat nomor,Unit,Siapa,Offline,Tanda"
     assert "method-wrapper" not in exported and "None" not in first
     assert ",Utama,," in first  # no plate, no unit: empty, not a Python repr
