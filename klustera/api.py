@@ -314,7 +314,7 @@ def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
     (``{"period": ["invoice_exists_for_month"]}``, ``{"detail": ["invoice_already_paid"]}``),
     for clients to act on; the messages are for people and may change.
     """
-    codes = _codes_of(exc)
+    codes = codes_of(exc)
     if isinstance(exc, StateConflict):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         details = {**fields, **exc.details, "codes": codes}
@@ -323,7 +323,8 @@ def _api_error(exc: DjangoValidationError) -> exceptions.APIException:
     return exceptions.ValidationError({**messages, **({"codes": codes} if codes else {})})
 
 
-def _codes_of(exc: DjangoValidationError) -> dict[str, list[str]]:
+def codes_of(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service error's stable codes, field by field (fields with none left out)."""
     fields = exc.error_dict if hasattr(exc, "error_dict") else {"detail": exc.error_list}
     codes = {
         field: [error.code for error in errors if error.code] for field, errors in fields.items()

@@ -150,6 +150,7 @@ PROBES: dict[str, Probe] = {
     "admin-task-week": Probe(("get",), "list"),
     "staff-patrol-scan": Probe(("post",), "list"),
     "staff-patrol-rounds": Probe(("get",), "list"),
+    "sync": Probe(("post",), "list"),
     "staff-check-in": Probe(("post",), "self"),
     "staff-check-out": Probe(("post",), "self"),
     "admin-checkpoints": Probe(("get", "post"), "list"),

@@ -202,6 +202,7 @@ API = [
     Row("admin-task-week", "get", MANAGER),
     Row("staff-patrol-scan", "post", GATE),
     Row("staff-patrol-rounds", "get", GATE),
+    Row("sync", "post", STAFF | MANAGER),
     Row("staff-check-in", "post", STAFF),
     Row("staff-check-out", "post", STAFF),
     Row("admin-checkpoints", "get", MANAGER),

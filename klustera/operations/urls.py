@@ -1,8 +1,9 @@
 from django.urls import path
 
-from klustera.operations import api, views
+from klustera.operations import api, sync, views
 
 api_urlpatterns = [
+    path("sync", sync.SyncView.as_view(), name="sync"),
     path("staff/tasks", api.StaffTasksView.as_view(), name="staff-tasks"),
     path(
         "staff/tasks/<int:pk>/complete", api.TaskCompleteView.as_view(), name="staff-task-complete"

@@ -21,7 +21,8 @@ def local_zone() -> ZoneInfo:
 
 
 def is_skewed(device_time: datetime, received: datetime) -> bool:
-    """The device's time is kept, not refused; far from ours it is flagged."""
+    """The device's time is kept, not refused; far from ours it is flagged. An entry queued
+    offline and sent later is judged by the device's time of sending (``sent_at``)."""
     return abs(received - device_time) > SKEW
 
 

@@ -41,6 +41,7 @@ def report_incident(
     reporter: User,
     client_id: uuid.UUID,
     device_time: datetime,
+    sent_at: datetime | None = None,
     kind: str,
     severity: str,
     occurred_at: datetime,
@@ -77,7 +78,7 @@ def report_incident(
                 reported_by=reporter,
                 reported_at=device_time,
                 received_at=received,
-                clock_skewed=is_skewed(device_time, received),
+                clock_skewed=is_skewed(sent_at or device_time, received),
                 client_id=client_id,
             )
             IncidentPhoto.objects.bulk_create(

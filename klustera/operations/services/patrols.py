@@ -176,6 +176,7 @@ def scan_checkpoint(
     token: str,
     client_id: uuid.UUID,
     scanned_at: datetime,
+    sent_at: datetime | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     accuracy: int | None = None,
@@ -205,7 +206,7 @@ def scan_checkpoint(
                 accuracy_m=accuracy,
                 distance_m=distance,
                 far=distance is not None and distance > checkpoint.radius_m + slack,
-                clock_skewed=is_skewed(scanned_at, received),
+                clock_skewed=is_skewed(sent_at or scanned_at, received),
                 client_id=client_id,
             )
     except IntegrityError:  # the same scan, sent twice at once: what the first stored

@@ -23,6 +23,7 @@ def check_in(
     user: User,
     client_id: uuid.UUID,
     device_time: datetime,
+    sent_at: datetime | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
 ) -> Shift:
@@ -42,7 +43,7 @@ def check_in(
                 start_received_at=received,
                 start_latitude=latitude,
                 start_longitude=longitude,
-                clock_skewed=is_skewed(device_time, received),
+                clock_skewed=is_skewed(sent_at or device_time, received),
                 start_client_id=client_id,
             )
     except IntegrityError:  # sent twice at once, or another check-in a moment ago
@@ -57,6 +58,7 @@ def check_out(
     user: User,
     client_id: uuid.UUID,
     device_time: datetime,
+    sent_at: datetime | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
 ) -> Shift:
@@ -78,7 +80,7 @@ def check_out(
         shift.end_latitude = latitude
         shift.end_longitude = longitude
         shift.end_client_id = client_id
-        shift.clock_skewed = shift.clock_skewed or is_skewed(device_time, received)
+        shift.clock_skewed = shift.clock_skewed or is_skewed(sent_at or device_time, received)
         shift.save()
         return shift
 

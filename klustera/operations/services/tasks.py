@@ -55,6 +55,7 @@ def complete_task(
     done: bool,
     client_id: uuid.UUID,
     device_time: datetime,
+    sent_at: datetime | None = None,
     checked: list[int] | None = None,
     notes: str = "",
     reason: str = "",
@@ -90,7 +91,7 @@ def complete_task(
             task.completed_by = actor
             task.completed_at = device_time
             task.received_at = received
-            task.clock_skewed = is_skewed(device_time, received)
+            task.clock_skewed = is_skewed(sent_at or device_time, received)
             task.client_id = client_id
             task.save()
             TaskPhoto.objects.bulk_create(
