@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python bench/helpdesk.py
 	$(BIN)/python bench/facilities.py
 	$(BIN)/python bench/operations.py
+	$(BIN)/python bench/sync.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup
