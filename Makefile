@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 ## Set everything up, create the demo complex once and serve on http://localhost:8000
 run: setup
 	$(KLUSTERA) tenants migrate
@@ -25,11 +30,13 @@ run: setup
 test: setup lint
 	$(BIN)/pytest
 
-lint: setup
+## Python: ruff, mypy and the layers; the hand-written JavaScript: ESLint and Prettier
+lint: setup $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy klustera
 	$(BIN)/lint-imports
+	npm run --silent lint
 
 ## Benchmarks (not part of `make test`); they print figures and ratios
 bench: setup
@@ -50,9 +57,8 @@ messages: setup
 	cd klustera && ../$(KLUSTERA) compilemessages
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage
 
 ## Rebuild the portal's CSS with Tailwind (needs Node and npm; the built file is committed)
-css:
-	npm ci --no-audit --no-fund
+css: $(NODE_STAMP)
 	npm run css

@@ -6,9 +6,14 @@
 (() => {
   const language = document.documentElement.lang || "id";
   const rupiah = new Intl.NumberFormat(language, {
-    style: "currency", currency: "IDR", maximumFractionDigits: 0,
+    style: "currency",
+    currency: "IDR",
+    maximumFractionDigits: 0,
   });
-  const compact = new Intl.NumberFormat(language, { notation: "compact", maximumFractionDigits: 1 });
+  const compact = new Intl.NumberFormat(language, {
+    notation: "compact",
+    maximumFractionDigits: 1,
+  });
 
   function draw() {
     const data = document.getElementById("trend-data");
@@ -21,26 +26,56 @@
       data: {
         labels: trend.labels,
         datasets: [
-          { type: "bar", label: trend.names.billed, data: money(trend.billed), yAxisID: "money",
-            backgroundColor: "#cbd5e1" },
-          { type: "bar", label: trend.names.paid, data: money(trend.paid), yAxisID: "money",
-            backgroundColor: "#0f766e" },
-          { type: "line", label: trend.names.rate, data: trend.rate, yAxisID: "rate",
-            borderColor: "#d97706", backgroundColor: "#d97706" },
+          {
+            type: "bar",
+            label: trend.names.billed,
+            data: money(trend.billed),
+            yAxisID: "money",
+            backgroundColor: "#cbd5e1",
+          },
+          {
+            type: "bar",
+            label: trend.names.paid,
+            data: money(trend.paid),
+            yAxisID: "money",
+            backgroundColor: "#0f766e",
+          },
+          {
+            type: "line",
+            label: trend.names.rate,
+            data: trend.rate,
+            yAxisID: "rate",
+            borderColor: "#d97706",
+            backgroundColor: "#d97706",
+          },
         ],
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
         scales: {
-          money: { position: "left", beginAtZero: true,
-                   ticks: { callback: (value) => `Rp ${compact.format(value)}` } },
-          rate: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
-                  ticks: { callback: (value) => `${value}%` } },
+          money: {
+            position: "left",
+            beginAtZero: true,
+            ticks: { callback: (value) => `Rp ${compact.format(value)}` },
+          },
+          rate: {
+            position: "right",
+            min: 0,
+            max: 100,
+            grid: { drawOnChartArea: false },
+            ticks: { callback: (value) => `${value}%` },
+          },
         },
         plugins: {
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${
-            item.dataset.yAxisID === "rate" ? `${item.raw}%` : rupiah.format(item.raw)}` } },
+          tooltip: {
+            callbacks: {
+              label: (item) =>
+                `${item.dataset.label}: ${
+                  item.dataset.yAxisID === "rate" ? `${item.raw}%` : rupiah.format(item.raw)
+                }`,
+            },
+          },
         },
       },
     });

@@ -23,7 +23,10 @@
   });
 
   function stopCamera() {
-    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+    if (stream)
+      stream.getTracks().forEach(function (track) {
+        track.stop();
+      });
     stream = null;
     video.hidden = true;
   }
@@ -40,7 +43,9 @@
       if (window.jsQR) return resolve(window.jsQR);
       var script = document.createElement("script");
       script.src = scanButton.dataset.decoder;
-      script.onload = function () { resolve(window.jsQR); };
+      script.onload = function () {
+        resolve(window.jsQR);
+      };
       script.onerror = reject;
       document.head.appendChild(script);
     });
@@ -88,10 +93,15 @@
       .then(function (detect) {
         (function tick() {
           if (!stream) return;
-          detect().then(function (text) {
-            if (text) found(text);
-            else setTimeout(tick, 200);
-          }, function () { setTimeout(tick, 200); });
+          detect().then(
+            function (text) {
+              if (text) found(text);
+              else setTimeout(tick, 200);
+            },
+            function () {
+              setTimeout(tick, 200);
+            },
+          );
         })();
       })
       .catch(function () {

@@ -16,7 +16,9 @@
       radius: p.kind === "checkpoint" ? 8 : 4,
       color: colours[p.kind],
       fillOpacity: 0.8,
-    }).bindTooltip(p.label).addTo(map);
+    })
+      .bindTooltip(p.label)
+      .addTo(map);
     bounds.push([p.lat, p.lng]);
   });
   map.fitBounds(bounds, { padding: [20, 20], maxZoom: 19 });

@@ -14,6 +14,6 @@
       });
     },
     function () {},
-    { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
+    { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
   );
 })();

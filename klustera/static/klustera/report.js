@@ -3,9 +3,14 @@
 (() => {
   const colours = ["#0f766e", "#94a3b8", "#d97706", "#b91c1c", "#2563eb", "#7c3aed", "#059669"];
   const language = document.documentElement.lang || "id";
-  const compact = new Intl.NumberFormat(language, { notation: "compact", maximumFractionDigits: 1 });
+  const compact = new Intl.NumberFormat(language, {
+    notation: "compact",
+    maximumFractionDigits: 1,
+  });
   const rupiah = new Intl.NumberFormat(language, {
-    style: "currency", currency: "IDR", maximumFractionDigits: 0,
+    style: "currency",
+    currency: "IDR",
+    maximumFractionDigits: 0,
   });
 
   function draw() {
@@ -19,7 +24,9 @@
       data: {
         labels: chart.labels,
         datasets: chart.datasets.map((set, i) => ({
-          label: set.label, data: set.data.map(Number), backgroundColor: colours[i % colours.length],
+          label: set.label,
+          data: set.data.map(Number),
+          backgroundColor: colours[i % colours.length],
         })),
       },
       options: {
@@ -28,13 +35,17 @@
         scales: {
           y: {
             beginAtZero: true,
-            ticks: { precision: 0, callback: (value) => (counts ? compact.format(value) : `Rp ${compact.format(value)}`) },
+            ticks: {
+              precision: 0,
+              callback: (value) => (counts ? compact.format(value) : `Rp ${compact.format(value)}`),
+            },
           },
         },
         plugins: {
           tooltip: {
             callbacks: {
-              label: (item) => `${item.dataset.label}: ${counts ? item.raw : rupiah.format(item.raw)}`,
+              label: (item) =>
+                `${item.dataset.label}: ${counts ? item.raw : rupiah.format(item.raw)}`,
             },
           },
         },
