@@ -1,0 +1,49 @@
+// The installable app: registers the complex's service worker, offers a reload when a
+// new version is waiting, and forgets the pages kept offline on sign-out.
+(() => {
+  const body = document.body;
+  const worker = body.dataset.serviceWorker;
+  if (!worker || !("serviceWorker" in navigator)) return;
+
+  const banner = document.getElementById("app-update");
+  const offerUpdate = (registration) => {
+    if (!banner || !registration.waiting) return;
+    banner.hidden = false;
+    banner.querySelector("button").addEventListener("click", () => {
+      registration.waiting.postMessage("take-over");
+    });
+  };
+
+  navigator.serviceWorker
+    .register(worker, { scope: body.dataset.scope })
+    .then((registration) => {
+      offerUpdate(registration);
+      registration.addEventListener("updatefound", () => {
+        const installing = registration.installing;
+        installing.addEventListener("statechange", () => {
+          if (installing.state === "installed" && navigator.serviceWorker.controller) {
+            offerUpdate(registration);
+          }
+        });
+      });
+    })
+    .catch(() => {}); // no worker (a private window): the portal works as a web page
+
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading || !banner || banner.hidden) return; // the first install: nothing to reload
+    reloading = true;
+    window.location.reload();
+  });
+
+  // Pages kept for offline use hold personal data: gone before signing out.
+  document.querySelectorAll("form[data-sign-out]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      caches
+        .delete("klustera-pages")
+        .catch(() => {})
+        .then(() => form.submit());
+    });
+  });
+})();
