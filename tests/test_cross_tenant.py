@@ -184,6 +184,7 @@ PROBES: dict[str, Probe] = {
     "admin-transfer-proofs": Probe(("get",), "list"),
     "access-pass": Probe(("get",), "self"),
     "access-keys": Probe(("get",), "list"),
+    "access-offline-list": Probe(("get",), "list"),
     "access-verify": Probe(("post",), "list"),
     "access-code-generate": Probe(("post",), "list"),
     "guest-list": Probe(("get",), "list"),

@@ -254,6 +254,7 @@ API = [
     Row("admin-payment-attempts", "get", MANAGER),
     Row("access-pass", "get", RESIDENTS),
     Row("access-keys", "get", GATE),
+    Row("access-offline-list", "get", GATE),
     Row("access-verify", "post", GATE),
     Row("access-exit", "post", GATE),
     Row("access-inside", "get", GATE),

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from klustera.access.filters import LogFilters, ParcelFilters, WalkInFilters
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
+from klustera.access.offline import offline_list
 from klustera.access.passes import verifying_keys
 from klustera.access.selectors import filter_logs
 from klustera.access.services import (
@@ -93,6 +94,41 @@ class KeysView(APIView):
             for key in verifying_keys()
         ]
         return ok({"complex": tenant.slug if tenant else "", "algorithm": "Ed25519", "keys": keys})
+
+
+class OfflineGuest(serializers.Serializer):
+    hash = serializers.CharField(help_text="PBKDF2-SHA256 of the code (base64url, no padding)")
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    people = serializers.IntegerField()
+    plate = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    multi_use = serializers.BooleanField()
+
+
+class OfflineList(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    refresh_after = serializers.IntegerField(help_text="seconds")
+    algorithm = serializers.CharField()
+    iterations = serializers.IntegerField()
+    salt = serializers.CharField(help_text="base64url, no padding")
+    guests = OfflineGuest(many=True)
+
+
+class OfflineListView(APIView):
+    """Today's and tomorrow's guest invitations for a guard's device to check codes with no
+    network: each with a slow keyed hash of its code (PBKDF2-SHA256 of the code as typed in
+    capitals without spaces, with ``salt`` and ``iterations``), never the code. Fetch it
+    again every ``refresh_after`` seconds while online; drop a guest after ``ends_at``."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(responses={200: OfflineList})
+    def get(self, request: Request) -> Response:
+        response = ok(OfflineList(offline_list()).data)
+        add_never_cache_headers(response)
+        return response
 
 
 class GuestSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from klustera.access import api, views
 api_urlpatterns = [
     path("access/pass", api.PassView.as_view(), name="access-pass"),
     path("access/keys", api.KeysView.as_view(), name="access-keys"),
+    path("access/offline-list", api.OfflineListView.as_view(), name="access-offline-list"),
     path("access/verify", api.VerifyView.as_view(), name="access-verify"),
     path("access/exit", api.ExitView.as_view(), name="access-exit"),
     path("access/inside", api.InsideView.as_view(), name="access-inside"),
