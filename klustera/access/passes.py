@@ -125,6 +125,9 @@ def issue_pass(resident: Resident, *, now: datetime | None = None) -> IssuedPass
         "u": stay.unit_id if stay else None,
         "e": int(expires.timestamp()),
         "n": secrets.token_hex(6),
+        # what a guard's device shows when it verifies the pass offline
+        "m": resident.name[:60],
+        "l": str(stay.unit) if stay else "",
     }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     private = Ed25519PrivateKey.from_private_bytes(

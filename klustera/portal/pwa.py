@@ -32,6 +32,7 @@ SHELL = [  # what every page needs, cached when the worker installs
     "klustera/ui.js",
     "klustera/app.js",
     "klustera/gate.js",
+    "klustera/gate-offline.js",
     "klustera/patrol.js",
     "klustera/favicon.svg",
     "klustera/icons/icon-192.png",

@@ -90,7 +90,8 @@ def test_the_guard_scans_a_residents_pass_from_the_camera(
 ) -> None:
     with live_app.api("resident") as resident:
         token = resident.get("access/pass").json()["data"]["token"]
-    browser = launch(playwright_session, camera=qr_video(token, tmp_path / "pass.y4m"))
+    camera = qr_video(token, tmp_path / "pass.y4m", width=800, height=640)  # a signed name too
+    browser = launch(playwright_session, camera=camera)
     try:
         page = browser.new_page(viewport={"width": 360, "height": 780})  # a guard's phone
         sign_in(page, live_app, "guard")
