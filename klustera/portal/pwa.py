@@ -115,6 +115,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "pages": json.dumps(pages),
             "static_prefix": json.dumps(static("")),
             "offline": json.dumps(reverse("offline")),
+            "icon": json.dumps(static("klustera/icons/icon-192.png")),
         },
     )
     return HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -175,7 +175,13 @@ def _send(message: Message) -> tuple[str, str]:
         endpoint=subscription.endpoint,
         p256dh=subscription.p256dh,
         auth=subscription.auth,
-        payload={"title": subject, "body": text, "tag": message.template},
+        # the page a click opens (the message's own link, else the service worker's scope)
+        payload={
+            "title": subject,
+            "body": text,
+            "tag": message.template,
+            "url": str(message.context.get("link", "")),
+        },
         topic=message.idempotency_key.hex,
         urgent=spec.urgent,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import urlencode
+
+import http_ece
 
 from klustera.notifications.models import Message, NotificationSettings, PushSubscription
 from klustera.notifications.services import notify, subscribe_push, update_settings
@@ -54,23 +57,31 @@ def test_push_reaches_each_subscribed_browser_and_drops_expired_ones(
 ) -> None:
     from klustera.notifications.tests.test_channels import _browser_keys
 
+    browsers = {}
     with tenant_context(complex_a):
         for name in ("phone", "laptop"):
-            _, p256dh, _, auth = _browser_keys()
+            private, p256dh, auth_raw, auth = browsers[name] = _browser_keys()
             subscribe_push(
                 user=resident, endpoint=f"{sim.base_url}/push/{name}", p256dh=p256dh, auth=auth
             )
     sim.gone_push.add("laptop")
+    link = "https://graha.example/guests/"
     committed(
         complex_a,
         lambda: notify(
             recipient=resident,
             template="walkin_approval",
-            context={"visitor": "Kurir JNE", "purpose": "paket", "unit": "A-01", "link": "x"},
+            context={"visitor": "Kurir JNE", "purpose": "paket", "unit": "A-01", "link": link},
             channels=["push"],
         ),
     )
     assert [r.to for r in sim.sent("push")] == ["phone"]
+    [pending] = sim.push_pending["phone"].values()
+    private, _, auth_raw, _ = browsers["phone"]
+    plain = http_ece.decrypt(
+        pending, private_key=private, auth_secret=auth_raw, version="aes128gcm"
+    )
+    assert json.loads(plain)["url"] == link  # the page a click on the notification opens
     assert sim.sent("push")[0].body["urgency"] == "high"
     with tenant_context(complex_a):
         assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [

@@ -36,12 +36,27 @@
     window.location.reload();
   });
 
-  // Pages kept for offline use hold personal data: gone before signing out.
+  // Signing out: the pages kept for offline use (personal data) go, and this phone's push
+  // subscription with them.
+  async function forget(form) {
+    await caches.delete("klustera-pages");
+    const id = localStorage.getItem("klustera-push");
+    if (id) {
+      const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+      await fetch(`${body.dataset.pushSubscriptions}/${id}`, {
+        method: "DELETE",
+        headers: { "X-CSRFToken": csrf },
+      });
+      const registration = await navigator.serviceWorker.ready;
+      const subscription = await registration.pushManager.getSubscription();
+      if (subscription) await subscription.unsubscribe();
+      localStorage.removeItem("klustera-push");
+    }
+  }
   document.querySelectorAll("form[data-sign-out]").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      caches
-        .delete("klustera-pages")
+      forget(form)
         .catch(() => {})
         .then(() => form.submit());
     });

@@ -56,3 +56,28 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
   }
 });
+
+// Web Push (klustera/notifications): show it, and open its page on a click.
+self.addEventListener("push", (event) => {
+  const message = event.data ? event.data.json() : {};
+  event.waitUntil(
+    self.registration.showNotification(message.title || "Klustera", {
+      body: message.body || "",
+      tag: message.tag,
+      icon: {{ icon|safe }},
+      data: { url: message.url || self.registration.scope },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const asked = new URL(event.notification.data.url, self.registration.scope);
+  const url = asked.origin === self.location.origin ? asked.href : self.registration.scope;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window" }).then((windows) => {
+      const open = windows.find((client) => client.url === url);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }),
+  );
+});
