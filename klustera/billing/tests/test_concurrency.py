@@ -6,20 +6,19 @@ commit and the threads see each other's work through the database's locks.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from klustera.accounts.models import User
 from klustera.billing.models import Invoice, NumberSequence, Tariff
 from klustera.billing.services import bill_unit, generate_invoices
 from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context
+from tests.concurrency import at_once
 
 DEC = date(2026, 12, 1)
 UNITS = 40
@@ -33,31 +32,6 @@ def pg_complex(pg_scratch) -> Any:
     return pg_scratch
 
 
-def _at_once(tenant: Any, jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in threads released together; each thread has its own connection."""
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def work(index: int) -> None:
-        try:
-            with tenant_context(tenant):
-                start.wait()
-                results[index] = jobs[index]()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
-
-
 def _numbers(tenant: Any) -> list[int]:
     with tenant_context(tenant):
         return sorted(
@@ -66,7 +40,7 @@ def _numbers(tenant: Any) -> list[int]:
 
 
 def test_two_runs_at_once_bill_every_unit_exactly_once(pg_complex) -> None:
-    runs = _at_once(pg_complex, [lambda: generate_invoices(period=DEC)] * 2)
+    runs = at_once(pg_complex, [lambda: generate_invoices(period=DEC)] * 2)
     assert sum(run.created for run in runs) == UNITS
     assert all(run.created + run.skipped == UNITS and run.failed == 0 for run in runs)
     assert _numbers(pg_complex) == list(range(1, UNITS + 1))
@@ -75,7 +49,7 @@ def test_two_runs_at_once_bill_every_unit_exactly_once(pg_complex) -> None:
         assert Invoice.objects.values("unit").distinct().count() == UNITS
 
 
-def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:
+def test_numbers_stay_gapless_when_many_billat_once(pg_complex) -> None:
     with tenant_context(pg_complex):
         manager = User.objects.get()
         units = list(Unit.objects.order_by("number"))
@@ -91,7 +65,7 @@ def test_numbers_stay_gapless_when_many_bill_at_once(pg_complex) -> None:
     # Four clerks billing their own quarter of the units at the same time.
     shares = [units[i::4] for i in range(4)]
     jobs = [bill(share) for share in shares]
-    results = _at_once(pg_complex, jobs)
+    results = at_once(pg_complex, jobs)
     assert sum(results) == UNITS
     assert _numbers(pg_complex) == list(range(1, UNITS + 1))
 
@@ -111,7 +85,7 @@ def test_one_invoices_pdf_stored_by_several_workers_at_once_is_one_whole_file(
         invoice = Invoice.objects.order_by("pk").first()
         assert invoice is not None
     for _round in range(5):
-        _at_once(pg_complex, [lambda: documents.store_invoice_pdf(invoice)] * 8)
+        at_once(pg_complex, [lambda: documents.store_invoice_pdf(invoice)] * 8)
     with tenant_context(pg_complex):
         stored = Invoice.objects.get(pk=invoice.pk).pdf
         folder = stored.name.rsplit("/", 1)[0]

@@ -4,14 +4,12 @@ device's far-off clock flagged."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.forms import ImageField
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from klustera.operations.services import complete_task, generate_tasks
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
+from tests.concurrency import at_once
 
 
 def _task(**rules: Any) -> Task:
@@ -84,29 +83,18 @@ def test_the_same_completion_twice_at_once_is_one(pg_scratch) -> None:
     with tenant_context(pg_scratch):
         cleaner = UserFactory(phone="081300000053", roles=[Role.CLEANING_STAFF])
         task = _task()
-    one, gate, answers = uuid.uuid4(), threading.Barrier(2), []
+    one = uuid.uuid4()
 
-    def send() -> None:
-        try:
-            with tenant_context(pg_scratch):
-                gate.wait(timeout=30)
-                answers.append(
-                    complete_task(
-                        task=task,
-                        actor=cleaner,
-                        done=True,
-                        client_id=one,
-                        device_time=datetime.now(tz=timezone.get_current_timezone()),
-                    ).pk
-                )
-        finally:
-            connections.close_all()
+    def send() -> int:
+        return complete_task(
+            task=task,
+            actor=cleaner,
+            done=True,
+            client_id=one,
+            device_time=datetime.now(tz=timezone.get_current_timezone()),
+        ).pk
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(pg_scratch, [send, send])
     assert answers == [task.pk, task.pk]
     with tenant_context(pg_scratch):
         assert Task.objects.filter(client_id=one).count() == 1

@@ -4,7 +4,6 @@ clock flagged; the night's rounds judged with a frozen clock, each miss told onc
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -13,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from klustera.accounts.selectors import active_managers
 from klustera.accounts.tests.factories import UserFactory
@@ -33,6 +31,7 @@ from klustera.operations.services import (
 )
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
+from tests.concurrency import at_once
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NIGHT = date(2026, 11, 20)
@@ -122,24 +121,15 @@ def test_the_same_scan_twice_at_once_is_one_row(pg_scratch) -> None:
         guard = UserFactory(phone="081300000073", roles=[Role.SECURITY_STAFF])
         (gate,) = _checkpoints(1)
         token = checkpoint_token(gate)
-    one, barrier, answers = uuid.uuid4(), threading.Barrier(2), []
+    one = uuid.uuid4()
 
-    def send() -> None:
-        try:
-            with tenant_context(pg_scratch):
-                barrier.wait(timeout=30)
-                scan, _ = scan_checkpoint(
-                    guard=guard, token=token, client_id=one, scanned_at=datetime.now(tz=JAKARTA)
-                )
-                answers.append(scan.pk)
-        finally:
-            connections.close_all()
+    def send() -> int:
+        scan, _ = scan_checkpoint(
+            guard=guard, token=token, client_id=one, scanned_at=datetime.now(tz=JAKARTA)
+        )
+        return scan.pk
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(pg_scratch, [send, send])
     assert len(answers) == 2 and answers[0] == answers[1]
     with tenant_context(pg_scratch):
         assert PatrolScan.objects.count() == 1

@@ -4,7 +4,6 @@ judged again (a single-use code let in at two gates, a code cancelled meanwhile)
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -25,6 +23,7 @@ from klustera.operations.models import Checkpoint, Incident, PatrolScan, Shift, 
 from klustera.operations.services import checkpoint_token
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
+from tests.concurrency import at_once
 from tests.pages import PASSWORD
 from tests.seed import seed_complex
 
@@ -303,24 +302,11 @@ def test_the_same_batch_from_two_connections_at_once_is_stored_once(pg_scratch) 
         }
         for n in range(10)
     ]
-    barrier, answers = threading.Barrier(2), []
-
-    def send() -> None:
-        try:
-            with tenant_context(pg_scratch):
-                checked = sync.Batch(data={"sent_at": _moment(timezone.now()), "entries": entries})
-                assert checked.is_valid(), checked.errors
-                barrier.wait(timeout=30)
-                answers.append(sync.sync_batch(user=guard, **checked.validated_data))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(answers) == 2, "a sender did not finish"
+    checked = sync.Batch(data={"sent_at": _moment(timezone.now()), "entries": entries})
+    assert checked.is_valid(), checked.errors
+    answers = at_once(
+        pg_scratch, [lambda: sync.sync_batch(user=guard, **checked.validated_data)] * 2
+    )
     assert sorted(answer["refused"] for answer in answers) == [0, 0]
     assert sum(answer["stored"] for answer in answers) == 20  # each entry stored by one of them
     with tenant_context(pg_scratch):
