@@ -24,7 +24,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from klustera.access.models import AccessLog, GateKey, GuestInvitation, Parcel, WalkIn
-from klustera.accounts.models import ApiKey, ApiToken
+from klustera.accounts.models import ApiKey, ApiToken, Passkey
 from klustera.accounts.services import create_user, issue_tokens
 from klustera.billing.models import (
     BillingRun,
@@ -77,6 +77,11 @@ PROBES: dict[str, Probe] = {
     "auth-me": Probe(("get",), "list"),
     "auth-tokens": Probe(("get",), "list"),
     "auth-token-detail": Probe(("delete",), "object", "token"),
+    "auth-passkey-sign-in-options": Probe(("post",), "public"),
+    "auth-passkey-sign-in": Probe(("post",), "public"),
+    "auth-passkeys": Probe(("get", "post"), "list"),
+    "auth-passkey-options": Probe(("post",), "list"),
+    "auth-passkey-detail": Probe(("delete",), "object", "passkey"),
     "admin-invitations": Probe(("get", "post"), "list"),
     "admin-invitation-resend": Probe(("post",), "object", "invitation"),
     "admin-invitation-revoke": Probe(("post",), "object", "invitation"),
@@ -258,6 +263,9 @@ def world(tenant_a, tenant_b):
             status="failed",
             next_attempt_at="2026-01-01T00:00:00Z",
         )
+        passkey = Passkey.objects.create(
+            pk=FOREIGN_ID, user=manager, credential_id=MARKER.encode(), public_key=b"x", name=MARKER
+        )
         push = PushSubscription.objects.create(
             pk=FOREIGN_ID,
             user=manager,
@@ -437,6 +445,7 @@ def world(tenant_a, tenant_b):
         "booking": booking,
         "message": message,
         "push": push,
+        "passkey": passkey,
         "resident": resident,
         "occupancy": occupancy,
         "vehicle": vehicle,

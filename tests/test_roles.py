@@ -37,7 +37,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from klustera.access.models import AccessLog, Parcel, WalkIn
 from klustera.access.services import register_guest
-from klustera.accounts.models import ApiToken, User
+from klustera.accounts.models import ApiToken, Passkey, User
 from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
@@ -119,6 +119,12 @@ API = [
     Row("auth-me", "get", SIGNED_IN),
     Row("auth-tokens", "get", SIGNED_IN),
     Row("auth-token-detail", "delete", frozenset({R}), "token"),
+    Row("auth-passkey-sign-in-options", "post", EVERYONE),
+    Row("auth-passkey-sign-in", "post", EVERYONE),
+    Row("auth-passkeys", "get", SIGNED_IN),
+    Row("auth-passkeys", "post", SIGNED_IN),
+    Row("auth-passkey-options", "post", SIGNED_IN),
+    Row("auth-passkey-detail", "delete", frozenset({R}), "passkey"),
     Row("admin-invitations", "get", MANAGER),
     Row("admin-invitations", "post", MANAGER),
     Row("admin-invitation-resend", "post", MANAGER, "invitation"),
@@ -302,6 +308,7 @@ PAGES = [
     Row("home", "get", EVERYONE),
     Row("login", "get", EVERYONE),
     Row("login-code", "get", EVERYONE),
+    Row("login-passkey", "post", EVERYONE),
     Row("password-reset", "get", EVERYONE),
     Row("logout", "post", EVERYONE),
     Row("choose-language", "post", EVERYONE),
@@ -523,6 +530,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
                 received_at=now,
             ),
             "token": ApiToken.objects.filter(user=host).order_by("-pk").first(),
+            "passkey": Passkey.objects.create(
+                user=host, credential_id=b"credential", public_key=b"x", name="Pixel"
+            ),
             "push": PushSubscription.objects.create(
                 user=host, endpoint="https://fcm.googleapis.com/fcm/send/r", p256dh="x", auth="y"
             ),

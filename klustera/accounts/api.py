@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.accounts import services, tasks
-from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
+from klustera.accounts import passkeys, services, tasks
+from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, Passkey, User
 from klustera.api import (
     MomentField,
     OptionalEmailField,
@@ -44,7 +44,10 @@ def auth_call(func: Any, **kwargs: Any) -> Any:
             raise TokenExpired(str(exc)) from exc
         if exc.code == "RATE_LIMITED":
             raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
-        raise exceptions.AuthenticationFailed(str(exc)) from exc
+        failed = exceptions.AuthenticationFailed(str(exc))
+        if exc.code != "UNAUTHENTICATED":
+            failed.details = {"reason": exc.code.lower()}  # type: ignore[attr-defined]
+        raise failed from exc
 
 
 class UserSerializer(serializers.Serializer):
@@ -231,6 +234,95 @@ class TokenDetailView(APIView):
         token = get_object_or_404(ApiToken, pk=pk, user=user_of(request), revoked_at__isnull=True)
         services.revoke_token(token=token)
         return ok(None, message=_("The device is signed out."))
+
+
+# --- Passkeys ---------------------------------------------------------------------
+
+
+class CeremonySerializer(serializers.Serializer):
+    challenge_id = serializers.UUIDField()
+    options = serializers.DictField(help_text="For navigator.credentials.create() or .get().")
+
+
+def ceremony_answer(ceremony: passkeys.Ceremony) -> Response:
+    response = ok({"challenge_id": ceremony.challenge_id, "options": ceremony.options})
+    add_never_cache_headers(response)
+    return response
+
+
+class PasskeyAnswerSerializer(RejectUnknownFields, serializers.Serializer):
+    challenge_id = serializers.UUIDField()
+    credential = serializers.DictField(help_text="The PublicKeyCredential, as its toJSON().")
+
+
+class PasskeySignInSerializer(PasskeyAnswerSerializer):
+    device_name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class NewPasskeySerializer(PasskeyAnswerSerializer):
+    name = serializers.CharField(max_length=60, required=False, default="")
+
+
+class PasskeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Passkey
+        fields = ["id", "name", "created_at", "last_used_at"]
+
+
+class PasskeySignInOptionsView(PublicView):
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(request=None, responses={200: CeremonySerializer})
+    def post(self, request: Request) -> Response:
+        return ceremony_answer(passkeys.begin_assertion(rp=passkeys.relying_party(request)))
+
+
+class PasskeySignInView(PublicView):
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(request=PasskeySignInSerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(PasskeySignInSerializer, request)
+        user = auth_call(
+            passkeys.sign_in_with_passkey,
+            challenge_id=data["challenge_id"],
+            credential=data["credential"],
+            rp=passkeys.relying_party(request),
+        )
+        return token_answer(services.issue_tokens(user=user, device_name=data["device_name"]))
+
+
+class PasskeysView(ListAPIView):
+    serializer_class = PasskeySerializer
+
+    def get_queryset(self):
+        return Passkey.objects.filter(user=user_of(self.request))
+
+    @extend_schema(request=NewPasskeySerializer, responses={201: PasskeySerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(NewPasskeySerializer, request)
+        passkey = auth_call(
+            passkeys.register_passkey,
+            user=user_of(request),
+            rp=passkeys.relying_party(request),
+            **data,
+        )
+        return ok(PasskeySerializer(passkey).data, status=201, message=_("Passkey added."))
+
+
+class PasskeyOptionsView(APIView):
+    @extend_schema(request=None, responses={200: CeremonySerializer})
+    def post(self, request: Request) -> Response:
+        rp = passkeys.relying_party(request)
+        return ceremony_answer(passkeys.begin_registration(user=user_of(request), rp=rp))
+
+
+class PasskeyDetailView(APIView):
+    @extend_schema(responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        passkey = get_object_or_404(Passkey, pk=pk, user=user_of(request))
+        passkeys.remove_passkey(passkey=passkey, actor=user_of(request))
+        return ok(None, message=_("Passkey removed."))
 
 
 # --- Managers: staff -------------------------------------------------------------

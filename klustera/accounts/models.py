@@ -166,3 +166,42 @@ class AuthFailure(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.kind} failure for {self.phone}"
+
+
+class Passkey(Timestamped):
+    """A WebAuthn credential (fingerprint, face, screen lock) that signs its owner in.
+
+    It lives in the complex's own database, so a passkey made in one complex
+    is unknown to every other; only its public key is kept.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    credential_id = models.BinaryField(max_length=1023, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=60)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"passkey {self.name} of {self.user_id}"
+
+
+class PasskeyChallenge(Timestamped):
+    """A challenge handed to a browser for one ceremony, used at most once."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register"
+        SIGN_IN = "sign_in"
+        CONFIRM = "confirm"  # a signed-in person proves it is them (the gate tablet)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    challenge = models.BinaryField(max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.purpose} challenge {self.id}"

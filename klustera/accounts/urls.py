@@ -14,6 +14,15 @@ api_urlpatterns = [
     path("auth/me", api.MeView.as_view(), name="auth-me"),
     path("auth/tokens", api.TokenListView.as_view(), name="auth-tokens"),
     path("auth/tokens/<int:pk>", api.TokenDetailView.as_view(), name="auth-token-detail"),
+    path(
+        "auth/passkeys/sign-in/options",
+        api.PasskeySignInOptionsView.as_view(),
+        name="auth-passkey-sign-in-options",
+    ),
+    path("auth/passkeys/sign-in", api.PasskeySignInView.as_view(), name="auth-passkey-sign-in"),
+    path("auth/passkeys", api.PasskeysView.as_view(), name="auth-passkeys"),
+    path("auth/passkeys/options", api.PasskeyOptionsView.as_view(), name="auth-passkey-options"),
+    path("auth/passkeys/<int:pk>", api.PasskeyDetailView.as_view(), name="auth-passkey-detail"),
     path("admin/staff", api.StaffView.as_view(), name="admin-staff"),
     path("admin/api-keys", api.ApiKeysView.as_view(), name="admin-api-keys"),
     path(
@@ -26,6 +35,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("login", views.LoginView.as_view(), name="login"),
     path("login/code", views.code_login, name="login-code"),
+    path("login/passkey", views.passkey_login, name="login-passkey"),
     path("password/reset", views.password_reset, name="password-reset"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("language", views.choose_language, name="choose-language"),

@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from klustera.accounts import services, tasks
-from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, User
+from klustera.accounts import passkeys, services, tasks
+from klustera.accounts.models import ApiKey, ApiToken, OneTimeCode, Passkey, User
 from klustera.api import retry_after, user_of
 from klustera.net import client_ip
 from klustera.notifications.selectors import whatsapp_consent
@@ -95,6 +95,35 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = retry_after(form.retry_after)
         return response
+
+
+class PasskeyForm(forms.Form):
+    challenge_id = forms.UUIDField()
+    credential = forms.JSONField()
+
+
+@require_POST
+@throttled_sign_in
+def passkey_login(request: HttpRequest) -> HttpResponse:
+    """Sign in with a passkey: the page's script posts the browser's answer here."""
+    form = PasskeyForm(request.POST)
+    if not form.is_valid() or not isinstance(form.cleaned_data["credential"], dict):
+        return JsonResponse(
+            {"message": str(_("The passkey's answer could not be read."))}, status=400
+        )
+    try:
+        user = passkeys.sign_in_with_passkey(
+            challenge_id=form.cleaned_data["challenge_id"],
+            credential=form.cleaned_data["credential"],
+            rp=passkeys.relying_party(request),
+        )
+    except services.AuthError as exc:
+        return JsonResponse({"message": str(exc)}, status=401)
+    auth_login(request, user)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    return JsonResponse({"next": next_url})
 
 
 class PhoneForm(forms.Form):
@@ -176,7 +205,7 @@ def _code_flow(
             except ValidationError as exc:
                 form.add_error("new_password", exc)
             else:
-                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                auth_login(request, user)
                 return redirect("home")
         return render(request, template, {"form": form, "step": "verify"})
     return render(request, template, {"form": PhoneForm(), "step": "request"})
@@ -284,6 +313,14 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             services.revoke_token(token=token)
             messages.success(request, _("That device is signed out."))
         return redirect("profile-page")
+    if request.method == "POST" and "remove_passkey" in request.POST:
+        passkey = Passkey.objects.filter(
+            user=user, pk__in=_int_or_none(request.POST["remove_passkey"])
+        ).first()
+        if passkey is not None:
+            passkeys.remove_passkey(passkey=passkey, actor=user)
+            messages.success(request, _("Passkey removed: it signs in no more."))
+        return redirect("profile-page")
     if request.method == "POST" and "change_password" in request.POST:
         password_form = PasswordForm(user, request.POST, prefix="password")
         if password_form.is_valid():
@@ -298,7 +335,9 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     else:
         password_form = PasswordForm(user, prefix="password")
     form = ProfileForm(
-        request.POST if "change_password" not in request.POST else None,
+        request.POST
+        if request.method == "POST" and "change_password" not in request.POST
+        else None,
         initial={"name": user.name, "email": user.email, "language": user.language},
     )
     if request.method == "POST" and form.is_valid():
@@ -311,8 +350,17 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "password_form": password_form, "devices": devices},
+        {
+            "form": form,
+            "password_form": password_form,
+            "devices": devices,
+            "passkeys": user.passkeys.all(),
+        },
     )
+
+
+def _int_or_none(value: str) -> list[int]:
+    return [int(value)] if value.isdigit() and len(value) < 12 else []
 
 
 def _uuid_or_none(value: str) -> list[uuid.UUID]:

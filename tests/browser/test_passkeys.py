@@ -1,0 +1,90 @@
+"""Passkeys on a resident's 360 px phone, with Chromium's virtual authenticator (WebAuthn
+through the DevTools protocol): one is added in the profile, signs in in place of the password,
+and the same credential is refused by another complex on the same host."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from tests.browser.conftest import LOGINS, PASSWORD, LiveApp, launch, screenshot
+
+
+def _second_complex(app: LiveApp) -> str:
+    """Another complex on the same server (and so the same passkey relying party)."""
+    env = {**os.environ, "KLUSTERA_VAR_DIR": str(app.log.parent)}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "klustera", "tenants", "create", "--name", "Taman Kedua"]
+    command += ["--slug", "taman-kedua", "--manager-phone", "081199990001"]
+    command += ["--manager-password", "kedua-rahasia-1"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+    return "taman-kedua"
+
+
+def test_a_passkey_signs_in_here_and_nowhere_else(live_app: LiveApp, playwright_session) -> None:
+    # WebAuthn needs a host name, not an address: the same server, reached as localhost.
+    root = live_app.root.replace("127.0.0.1", "localhost")
+    base = live_app.base.replace("127.0.0.1", "localhost")
+    browser = launch(playwright_session, language="en-US")
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        cdp: Any = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", LOGINS["resident"])
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        page.click(".language-switcher button[value=en]")
+        page.wait_for_load_state()
+
+        page.goto(f"{base}/profile")
+        card = page.locator("#passkeys")
+        assert "No passkey yet" in card.inner_text()
+        card.locator("input[name=name]").fill("My phone")
+        card.locator("[data-add] button").click()
+        page.wait_for_selector("#passkeys td:has-text('My phone')")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "passkeys-profile-phone")
+
+        page.click("header [data-sign-out] button")
+        page.wait_for_load_state()
+        page.goto(f"{base}/login?next=/c/graha-indah/invoices/")
+        page.click("#passkey-sign-in button")
+        page.wait_for_url(f"{base}/invoices/")
+        assert page.locator("header [data-sign-out]").is_visible()  # signed in, no password
+
+        other = _second_complex(live_app)
+        page.click("header [data-sign-out] button")
+        page.wait_for_load_state()
+        page.goto(f"{root}/c/{other}/login")
+        page.click("#passkey-sign-in button")
+        refusal = page.locator("#passkey-sign-in [data-message]")
+        refusal.wait_for()
+        assert "not known here" in refusal.inner_text()
+        assert page.url.endswith("/login")
+        screenshot(page, "passkey-refused-elsewhere")
+        assert not [p for p in problems if "401" not in p], problems
+    finally:
+        context.close()
+        browser.close()
