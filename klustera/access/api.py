@@ -22,8 +22,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from klustera.access import shifts
 from klustera.access.filters import LogFilters, ParcelFilters, WalkInFilters
-from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
+from klustera.access.models import AccessLog, GateSettings, GuestInvitation, Parcel, WalkIn
 from klustera.access.offline import offline_list
 from klustera.access.passes import verifying_keys
 from klustera.access.selectors import filter_logs
@@ -42,6 +43,9 @@ from klustera.access.services import (
     register_walk_in,
     verify,
 )
+from klustera.accounts.api import CeremonySerializer, auth_call, ceremony_answer
+from klustera.accounts.models import ApiKey
+from klustera.accounts.passkeys import begin_assertion, relying_party
 from klustera.api import (
     IdField,
     MomentField,
@@ -58,7 +62,7 @@ from klustera.api import (
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import access_unit, current_households, units_visible_to
 from klustera.filtering import FilteredListView
-from klustera.permissions import GuardsTheGate
+from klustera.permissions import GuardsTheGate, IsPropertyManager
 from klustera.roles import guards_the_gate, is_manager
 from klustera.tables import download, to_csv
 from klustera.tenancy.context import current_tenant
@@ -126,6 +130,7 @@ class OfflineListView(APIView):
 
     @extend_schema(responses={200: OfflineList})
     def get(self, request: Request) -> Response:
+        call_service(shifts.require_open_gate, guard=user_of(request), holder=holder_of(request))
         response = ok(OfflineList(offline_list()).data)
         add_never_cache_headers(response)
         return response
@@ -264,6 +269,7 @@ class VerifyView(APIView):
     @extend_schema(request=VerifyRequest, responses={200: DecisionSerializer})
     def post(self, request: Request) -> HttpResponse:
         data = validated(VerifyRequest, request)
+        call_service(shifts.require_open_gate, guard=user_of(request), holder=holder_of(request))
         try:
             decision = call_service(verify, guard=user_of(request), **data)
         except LockedOut as locked:
@@ -275,6 +281,104 @@ class VerifyView(APIView):
             response["Retry-After"] = retry_after(locked.retry_after)
             return response
         return ok(DecisionSerializer(decision).data)
+
+
+def holder_of(request: Request) -> str:
+    """The gate device: its token or session; "" for a machine's API key (no guard to lock)."""
+    return "" if isinstance(request.auth, ApiKey) else shifts.holder_of(request)
+
+
+class ShiftSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        ["off", "open", "idle", "closed"],
+        help_text="off: no lock here; idle: the PIN resumes it; closed: start with a passkey",
+    )
+
+
+class StartShift(RejectUnknownFields, serializers.Serializer):
+    challenge_id = serializers.UUIDField()
+    credential = serializers.DictField(help_text="The passkey's answer, as its toJSON().")
+    pin = serializers.RegexField(r"^[0-9]{4,8}$", help_text="4 to 8 digits, chosen for the shift")
+
+
+class ResumeShift(RejectUnknownFields, serializers.Serializer):
+    pin = serializers.RegexField(r"^[0-9]{4,8}$")
+
+
+def shift_answer(request: Request, status_code: int = 200) -> Response:
+    state = shifts.shift_state(guard=user_of(request), holder=holder_of(request))
+    response = ok({"state": state}, status=status_code)
+    add_never_cache_headers(response)
+    return response
+
+
+class ShiftView(APIView):
+    """This gate device's shift, when the complex locks its gate devices (passkey + PIN)."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(responses={200: ShiftSerializer})
+    def get(self, request: Request) -> Response:
+        return shift_answer(request)
+
+    @extend_schema(request=StartShift, responses={201: ShiftSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(StartShift, request)
+        auth_call(
+            shifts.start_shift,
+            guard=user_of(request),
+            holder=holder_of(request),
+            rp=relying_party(request),
+            **data,
+        )
+        return shift_answer(request, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ShiftSerializer})
+    def delete(self, request: Request) -> Response:
+        shifts.end_shift(guard=user_of(request), holder=holder_of(request))
+        return shift_answer(request)
+
+
+class ShiftOptionsView(APIView):
+    """A passkey challenge for the guard signed in here (their own passkeys only)."""
+
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=None, responses={200: CeremonySerializer})
+    def post(self, request: Request) -> Response:
+        ceremony = begin_assertion(rp=relying_party(request), user=user_of(request))
+        return ceremony_answer(ceremony)
+
+
+class ShiftResumeView(APIView):
+    permission_classes = [GuardsTheGate]
+
+    @extend_schema(request=ResumeShift, responses={200: ShiftSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(ResumeShift, request)
+        call_service(shifts.resume_shift, guard=user_of(request), holder=holder_of(request), **data)
+        return shift_answer(request)
+
+
+class GateSettingsSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    class Meta:
+        model = GateSettings
+        fields = ["tablet_lock"]
+
+
+class GateSettingsView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: GateSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return ok(GateSettingsSerializer(shifts.gate_settings()).data)
+
+    @extend_schema(request=GateSettingsSerializer, responses={200: GateSettingsSerializer})
+    def patch(self, request: Request) -> Response:
+        data = validated(GateSettingsSerializer, request)
+        on = data.get("tablet_lock", shifts.gate_settings().tablet_lock)
+        settings = shifts.set_tablet_lock(on=on, actor=user_of(request))
+        return ok(GateSettingsSerializer(settings).data, message=gettext("Gate settings saved."))
 
 
 class AccessLogSerializer(serializers.ModelSerializer):

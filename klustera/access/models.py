@@ -203,3 +203,39 @@ class Parcel(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.courier} → {self.unit_id} ({self.status})"
+
+
+class GateSettings(Timestamped):
+    """How the complex keeps its gate: one row."""
+
+    tablet_lock = models.BooleanField(
+        _("Gate devices need the guard's passkey and a shift PIN"), default=False
+    )
+
+    def __str__(self) -> str:
+        return "gate settings"
+
+
+class GateShift(Timestamped):
+    """A guard's shift on one gate device, opened with their passkey and a short PIN.
+
+    It is bound to the device's session or token (``holder``); after
+    ``IDLE_MINUTES`` without a check the PIN is asked again, and five wrong
+    PINs end the shift.
+    """
+
+    guard = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="gate_shifts"
+    )
+    holder = models.CharField(max_length=64, db_index=True)
+    pin_hash = models.CharField(max_length=64)
+    ends_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"gate shift of {self.guard_id}"

@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from klustera.access import shifts
 from klustera.access.filters import LogFilters
 from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.selectors import filter_logs
@@ -50,6 +51,7 @@ from klustera.estate.forms import UnitField
 from klustera.estate.models import Resident, Unit
 from klustera.estate.selectors import current_households, units_visible_to
 from klustera.paging import filters_of, paginate
+from klustera.permissions import manager_required
 from klustera.roles import guards_the_gate, is_manager
 from klustera.uploads import check_photo
 
@@ -62,6 +64,20 @@ def _guard(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _locked(request: HttpRequest) -> str:
+    """Why this device may not work the gate now ("" when it may): the shift lock."""
+    try:
+        shifts.require_open_gate(guard=user_of(request), holder=shifts.holder_of(request))
+    except shifts.GateLocked as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def _back_to_the_lock(request: HttpRequest, reason: str) -> HttpResponse:
+    messages.error(request, reason)
+    return redirect("gate-mode")
+
+
 def _gate_name(request: HttpRequest) -> str:
     return str(request.session.get("gate_name") or DEFAULT_GATE)
 
@@ -70,10 +86,16 @@ def _gate_name(request: HttpRequest) -> str:
 @require_GET
 def gate_mode(request: HttpRequest) -> HttpResponse:
     _guard(request)
+    state = shifts.shift_state(guard=user_of(request), holder=shifts.holder_of(request))
     return render(
         request,
         "access/gate_mode.html",
-        {"gate_name": _gate_name(request), **_activity()},
+        {
+            "gate_name": _gate_name(request),
+            "shift_state": state,
+            "idle": shifts.IDLE_MINUTES,
+            **_activity(),
+        },
     )
 
 
@@ -85,8 +107,8 @@ def gate_verify(request: HttpRequest) -> HttpResponse:
     payload = request.POST.get("payload", "").strip()[:600]
     gate = request.POST.get("gate", "").strip()[:40] or DEFAULT_GATE
     request.session["gate_name"] = gate
-    context: dict[str, object] = {"payload_given": bool(payload)}
-    if payload:
+    context: dict[str, object] = {"payload_given": bool(payload), "gate_locked": _locked(request)}
+    if payload and not context["gate_locked"]:
         try:
             decision = verify(
                 payload=payload,
@@ -118,7 +140,9 @@ def gate_walk_in_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit did not answer in time: the guard lets the visitor in or not."""
     _guard(request)
     walk_in = get_object_or_404(WalkIn, pk=pk)
-    error = ""
+    error = _locked(request)
+    if error:
+        return render(request, "access/_gate_activity.html", {**_activity(), "error": error})
     try:
         guard_decides(
             walk_in=walk_in,
@@ -174,6 +198,8 @@ def gate_walk_in(request: HttpRequest) -> HttpResponse:
     """A visitor nobody announced: registered with a photo; the unit is asked at once."""
     _guard(request)
     form = WalkInForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and (reason := _locked(request)):
+        return _back_to_the_lock(request, reason)
     if request.method == "POST" and form.is_valid():
         try:
             walk_in = register_walk_in(
@@ -212,6 +238,8 @@ def gate_parcels(request: HttpRequest) -> HttpResponse:
     """Parcels at the gate: log one (the unit is told), hand one over."""
     _guard(request)
     form = ParcelForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and (reason := _locked(request)):
+        return _back_to_the_lock(request, reason)
     if request.method == "POST" and form.is_valid():
         parcel = log_parcel(guard=user_of(request), gate=_gate_name(request), **form.cleaned_data)
         messages.success(
@@ -232,6 +260,8 @@ def gate_parcels(request: HttpRequest) -> HttpResponse:
 @require_POST
 def gate_parcel_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
+    if reason := _locked(request):
+        return _back_to_the_lock(request, reason)
     parcel = get_object_or_404(Parcel, pk=pk)
     collected_by = request.POST.get("collected_by", "").strip()[:100]
     try:
@@ -261,6 +291,8 @@ def gate_inside(request: HttpRequest) -> HttpResponse:
 @require_POST
 def gate_exit(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
+    if reason := _locked(request):
+        return _back_to_the_lock(request, reason)
     entry = get_object_or_404(AccessLog, pk=pk)
     try:
         record_exit(entry=entry, guard=user_of(request), gate=_gate_name(request))
@@ -454,5 +486,21 @@ def access_log(request: HttpRequest) -> HttpResponse:
             "results": AccessLog.Result.choices,
             "flags": AccessLog.Flag.choices,
             "can_export": is_manager(request.user),
+            "gate_settings": shifts.gate_settings() if is_manager(request.user) else None,
         },
     )
+
+
+@manager_required
+@require_POST
+def gate_settings(request: HttpRequest) -> HttpResponse:
+    """The manager turns the gate devices' passkey-and-PIN lock on or off."""
+    on = request.POST.get("tablet_lock") == "on"
+    shifts.set_tablet_lock(on=on, actor=user_of(request))
+    messages.success(
+        request,
+        _("Gate devices now need the guard's passkey and a shift PIN.")
+        if on
+        else _("Gate devices no longer need a passkey and PIN."),
+    )
+    return redirect("access-log")

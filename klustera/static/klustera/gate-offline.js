@@ -8,6 +8,8 @@
   const status = document.getElementById("gate-status");
   const form = document.getElementById("check");
   if (!status || !form || !window.indexedDB || !window.crypto || !crypto.subtle) return;
+  // A locked gate device (no shift open) checks nothing; its queue waits for the shift.
+  if (document.getElementById("gate-lock")) return;
   const answer = document.getElementById("answer");
   const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   const urls = status.dataset;
