@@ -178,6 +178,9 @@ class Completion(RejectUnknownFields, serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.ImageField(), required=False, max_length=MAX_PHOTOS
     )
+    sent_at = MomentField(
+        required=False, help_text="when a queued entry left the device (its clock is judged by it)"
+    )
 
 
 class TaskCompleteView(APIView):
@@ -623,12 +626,16 @@ class NewIncident(RejectUnknownFields, serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.ImageField(), required=False, max_length=MAX_PHOTOS
     )
+    sent_at = MomentField(
+        required=False, help_text="when a queued entry left the device (its clock is judged by it)"
+    )
 
 
 class NewIncidentJson(NewIncident):
-    """The same, in JSON: photos travel only in multipart."""
+    """The same, in JSON: photos travel only in multipart (a sync batch has its own sent_at)."""
 
     photos = None  # type: ignore[assignment]
+    sent_at = None  # type: ignore[assignment]
 
 
 class IncidentPhotoSerializer(serializers.ModelSerializer):

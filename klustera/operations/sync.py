@@ -7,8 +7,8 @@ incident, a shift's check-in or -out), checked by the same serializers and store
 same services. Each entry is its own transaction: a malformed or refused entry is answered
 ``refused`` with a stable code and the rest of the batch is stored. A replayed entry is
 answered ``duplicate`` with what was stored. The device's clock is judged by the batch's
-``sent_at``, not by how long an entry waited in the queue. Photos travel separately, by
-the multipart endpoints, which are idempotent per ``client_id`` too.
+``sent_at``, not by how long an entry waited in the queue. An entry with photos goes to its
+multipart endpoint instead (``sent_at`` in its form), idempotent per ``client_id`` too.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ class GateCheck(RejectUnknownFields, serializers.Serializer):
 
 class TaskCompletion(Completion):
     task = IdField()
-    photos = None  # type: ignore[assignment]  # sent afterwards, by the multipart endpoint
+    photos = None  # type: ignore[assignment]  # a completion with photos: the multipart endpoint
+    sent_at = None  # type: ignore[assignment]  # the batch's
 
 
 class EntryOut(serializers.Serializer):

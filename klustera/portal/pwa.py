@@ -34,6 +34,8 @@ SHELL = [  # what every page needs, cached when the worker installs
     "klustera/gate.js",
     "klustera/gate-offline.js",
     "klustera/patrol.js",
+    "klustera/outbox.js",
+    "klustera/staff-offline.js",
     "klustera/favicon.svg",
     "klustera/icons/icon-192.png",
     "vendor/htmx-2.0.11.min.js",
@@ -105,6 +107,7 @@ def _version(shell: list[str]) -> str:
 
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
+    tenant = current_tenant()
     shell = [static(name) for name in SHELL] + [reverse("offline")]
     pages = [reverse(name) for name in OFFLINE_PAGES]
     body = render_to_string(
@@ -116,6 +119,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "static_prefix": json.dumps(static("")),
             "offline": json.dumps(reverse("offline")),
             "icon": json.dumps(static("klustera/icons/icon-192.png")),
+            "outbox": json.dumps(static("klustera/outbox.js")),
+            "slug": json.dumps(tenant.slug if tenant else ""),
         },
     )
     return HttpResponse(body, content_type="text/javascript; charset=utf-8")

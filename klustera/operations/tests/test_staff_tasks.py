@@ -76,6 +76,36 @@ def test_a_cleaner_completes_a_task_through_the_api_once(day, tenant_a) -> None:
     assert "Kuras kolam" not in guard.get("/c/alpha/tasks/").content.decode()
 
 
+def test_a_completion_queued_offline_is_judged_by_when_the_phone_sent_it(day) -> None:
+    """Done at 07:00 with no network, sent at 09:00: the phone's clock is right, not skewed;
+    a phone two hours off on both is flagged."""
+    listed = day["api"].get(API).json()["data"]
+    queue = next(t for t in listed if t["title"] == "Kuras kolam")
+    sweep = next(t for t in listed if t["title"] == "Sapu Blok A")
+    now = timezone.now()
+    queued = {
+        "done": "true",
+        "client_id": str(uuid.uuid4()),
+        "device_time": (now - timedelta(hours=2)).isoformat(),
+        "sent_at": now.isoformat(),
+    }
+    on_time = day["api"].patch(
+        f"{API}/{queue['id']}/complete", _multipart(queued), content_type=_BOUNDARY_TYPE
+    )
+    assert on_time.status_code == 200, on_time.content
+    assert on_time.json()["data"]["clock_skewed"] is False
+    off = {
+        **queued,
+        "client_id": str(uuid.uuid4()),
+        "sent_at": (now - timedelta(hours=2)).isoformat(),
+        "photos": photo("kerja.png"),
+    }
+    skewed = day["api"].patch(
+        f"{API}/{sweep['id']}/complete", _multipart(off), content_type=_BOUNDARY_TYPE
+    )
+    assert skewed.json()["data"]["clock_skewed"] is True
+
+
 def test_a_cleaner_ticks_off_the_day_in_the_portal(day, tenant_a) -> None:
     page = day["page"].get("/c/alpha/tasks/").content.decode()
     assert "Kuras kolam" in page and "Ganti lampu" not in page

@@ -8,6 +8,11 @@ const SHELL = {{ shell|safe }};
 const PAGES = {{ pages|safe }};
 const STATIC = {{ static_prefix|safe }};
 const OFFLINE = {{ offline|safe }};
+importScripts({{ outbox|safe }}); // the staff outbox, sent here by Background Sync
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "klustera-outbox") event.waitUntil(self.klusteraOutbox.send({{ slug|safe }}));
+});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
