@@ -89,12 +89,18 @@ def describe_limits(
             _bound_integers(field)
             if name in in_forms and field_name not in required and "pattern" in field:
                 field["pattern"] = f"^$|{field['pattern']}"  # a form's blank: not given, or null
+                field.pop("format", None)  # the pattern says it, blank included
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 schema = parameter.get("schema", {})
                 if schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
+                plain_text = schema.get("type") == "string" and not {"enum", "pattern"} & set(
+                    schema
+                )
+                if plain_text and parameter.get("in") == "query":
+                    schema["pattern"] = r"^[^\x00]*$"  # DRF refuses a NUL byte in any text
                 if "pattern" in schema and parameter.get("in") == "query":
                     schema["pattern"] = f"^$|{schema['pattern']}"  # blank: no filter
                     schema.pop("format", None)  # the pattern says it, blank included

@@ -189,7 +189,8 @@ class Parcel(Timestamped):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField()  # offline: the device's time
+    client_id = models.UUIDField(null=True, blank=True, unique=True)  # a phone's id for it
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     picked_up_at = models.DateTimeField(null=True, blank=True)
     picked_up_by = models.CharField(max_length=100, blank=True)  # who collected it, as told

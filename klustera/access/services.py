@@ -33,6 +33,7 @@ from klustera.accounts.models import User
 from klustera.accounts.selectors import active_managers
 from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
+from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import acts_for_unit, users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
@@ -481,6 +482,61 @@ def register_walk_in(
     return walk_in
 
 
+def record_offline_walk_in(
+    *,
+    guard: User,
+    unit: Unit,
+    visitor_name: str,
+    purpose: str,
+    gate: str,
+    allowed: bool,
+    client_id: uuid.UUID,
+    device_time: datetime,
+    sent_at: datetime,
+    visitor_phone: str = "",
+) -> tuple[WalkIn, bool]:
+    """A walk-in a guard decided with no network (the unit could not be asked), and whether
+    it is new: the same ``client_id`` again returns what was stored."""
+    stored = WalkIn.objects.filter(log__client_id=client_id).first()
+    if stored is not None:
+        return stored, False
+    received = timezone.now()
+    status = WalkIn.Status.GUARD_ALLOWED if allowed else WalkIn.Status.GUARD_REFUSED
+    try:
+        with tenant_atomic():
+            log = AccessLog.objects.create(
+                kind=AccessLog.Kind.GUEST_ENTRY,
+                method=AccessLog.Method.MANUAL,
+                result=AccessLog.Result.VALID if allowed else AccessLog.Result.INVALID,
+                guard=guard,
+                gate=gate[:40],
+                unit=unit,
+                detail=f"walk-in {visitor_name.strip()}: decided offline by the guard"[:200],
+                at=device_time,
+                offline=True,
+                received_at=received,
+                clock_skewed=abs(received - sent_at) > SKEW,
+                client_id=client_id,
+            )
+            walk_in = WalkIn.objects.create(
+                unit=unit,
+                visitor_name=visitor_name.strip(),
+                visitor_phone=normalize_phone(visitor_phone) if visitor_phone else "",
+                purpose=purpose.strip(),
+                gate=gate[:40],
+                guard=guard,
+                created_at=device_time,
+                answer_by=device_time,
+                status=status,
+                answered_by=guard,
+                decided_at=device_time,
+                log=log,
+            )
+    except IntegrityError:  # the same walk-in, sent twice at once
+        return WalkIn.objects.get(log__client_id=client_id), False
+    return walk_in, True
+
+
 def answer_walk_in(*, walk_in: WalkIn, user: User, allow: bool) -> WalkIn:
     """A resident of the unit allows or refuses the visitor, while the guard waits."""
     with tenant_atomic():
@@ -527,28 +583,56 @@ def _decide(walk_in: WalkIn, status: str, user: User, detail: str) -> WalkIn:
     return walk_in
 
 
-def record_exit(*, entry: AccessLog, guard: User, gate: str) -> AccessLog:
-    """Someone who came in leaves: the exit is logged against the entry."""
+def record_exit(
+    *,
+    entry: AccessLog,
+    guard: User,
+    gate: str,
+    client_id: uuid.UUID | None = None,
+    device_time: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> AccessLog:
+    """Someone who came in leaves: the exit is logged against the entry. From a phone that
+    was offline (``client_id``, its time): the same ``client_id`` again returns what was
+    stored, and an exit already logged by another gate is answered as a conflict."""
+    if client_id is not None:
+        stored = AccessLog.objects.filter(client_id=client_id).first()
+        if stored is not None:
+            return stored
     if entry.kind == AccessLog.Kind.EXIT or entry.result != AccessLog.Result.VALID:
         raise ValidationError(
             _("Only an allowed entry can be followed by an exit."), code="entry_not_allowed"
         )
-    with tenant_atomic():
-        if entry.exits.exists():
-            raise ValidationError(_("This visit has already left."), code="visit_already_left")
-        return AccessLog.objects.create(
-            kind=AccessLog.Kind.EXIT,
-            method=AccessLog.Method.MANUAL,
-            result=AccessLog.Result.VALID,
-            guard=guard,
-            gate=gate,
-            unit=entry.unit,
-            resident=entry.resident,
-            invitation=entry.invitation,
-            plate=entry.plate,
-            entry=entry,
-            at=timezone.now(),
-        )
+    received = timezone.now()
+    offline = {}
+    if client_id is not None:
+        offline = {
+            "offline": True,
+            "client_id": client_id,
+            "received_at": received,
+            "clock_skewed": abs(received - (sent_at or device_time or received)) > SKEW,
+        }
+    try:
+        with tenant_atomic():
+            AccessLog.objects.select_for_update().filter(pk=entry.pk).first()  # one exit wins
+            if entry.exits.exists():
+                raise StateConflict(_("This visit has already left."), code="visit_already_left")
+            return AccessLog.objects.create(
+                kind=AccessLog.Kind.EXIT,
+                method=AccessLog.Method.MANUAL,
+                result=AccessLog.Result.VALID,
+                guard=guard,
+                gate=gate[:40],
+                unit=entry.unit,
+                resident=entry.resident,
+                invitation=entry.invitation,
+                plate=entry.plate,
+                entry=entry,
+                at=device_time or received,
+                **offline,
+            )
+    except IntegrityError:  # the same exit, sent twice at once
+        return AccessLog.objects.get(client_id=client_id)
 
 
 def inside(*, since: timedelta = timedelta(days=1)) -> QuerySet[AccessLog]:
@@ -574,31 +658,43 @@ def log_parcel(
     tracking_number: str = "",
     note: str = "",
     photo: Any = None,
+    client_id: uuid.UUID | None = None,
+    device_time: datetime | None = None,
 ) -> Parcel:
-    """A delivery left at the gate: logged, and the unit's residents told to collect it."""
-    with tenant_atomic():
-        parcel = Parcel.objects.create(
-            unit=unit,
-            recipient_name=recipient_name.strip(),
-            courier=courier.strip(),
-            tracking_number=tracking_number.strip(),
-            note=note.strip(),
-            photo=photo or "",
-            gate=gate,
-            received_by=guard,
-            received_at=timezone.now(),
-        )
-        for resident in users_living_in(unit=unit):
-            notify(
-                recipient=resident,
-                template="parcel_arrived",
-                context={
-                    "recipient": parcel.recipient_name,
-                    "courier": parcel.courier,
-                    "unit": str(unit),
-                    "gate": gate,
-                },
+    """A delivery left at the gate: logged, and the unit's residents told to collect it.
+    From a phone that was offline (``client_id``, its time), the same ``client_id`` again
+    returns what was stored."""
+    if client_id is not None:
+        stored = Parcel.objects.filter(client_id=client_id).first()
+        if stored is not None:
+            return stored
+    try:
+        with tenant_atomic():
+            parcel = Parcel.objects.create(
+                unit=unit,
+                recipient_name=recipient_name.strip(),
+                courier=courier.strip(),
+                tracking_number=tracking_number.strip(),
+                note=note.strip(),
+                photo=photo or "",
+                gate=gate,
+                received_by=guard,
+                received_at=device_time or timezone.now(),
+                client_id=client_id,
             )
+            for resident in users_living_in(unit=unit):
+                notify(
+                    recipient=resident,
+                    template="parcel_arrived",
+                    context={
+                        "recipient": parcel.recipient_name,
+                        "courier": parcel.courier,
+                        "unit": str(unit),
+                        "gate": gate,
+                    },
+                )
+    except IntegrityError:  # the same parcel, sent twice at once
+        return Parcel.objects.get(client_id=client_id)
     return parcel
 
 

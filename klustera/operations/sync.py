@@ -2,13 +2,15 @@
 online, each stored once per ``client_id`` and answered one by one.
 
 An entry is ``{"type": …, "client_id": …, <the type's fields>}``; the types are the same
-writes the phone makes online (a gate's answer, a patrol scan, a task's completion, an
-incident, a shift's check-in or -out), checked by the same serializers and stored by the
-same services. Each entry is its own transaction: a malformed or refused entry is answered
-``refused`` with a stable code and the rest of the batch is stored. A replayed entry is
-answered ``duplicate`` with what was stored. The device's clock is judged by the batch's
-``sent_at``, not by how long an entry waited in the queue. An entry with photos goes to its
-multipart endpoint instead (``sent_at`` in its form), idempotent per ``client_id`` too.
+writes the phone makes online (a gate's answer, a walk-in, an exit, a parcel, a patrol scan,
+a task's completion, an incident, a shift's check-in or -out), checked by the same
+serializers and stored by the same services. A walk-in offline is one the guard decided
+(the unit could not be asked). Each entry is its own transaction: a malformed or refused
+entry is answered ``refused`` with a stable code and the rest of the batch is stored. A
+replayed entry is answered ``duplicate`` with what was stored. The device's clock is judged
+by the batch's ``sent_at``, not by how long an entry waited in the queue. An entry with
+photos goes to its multipart endpoint instead (``sent_at`` in its form), idempotent per
+``client_id`` too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -27,8 +30,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klustera.access.models import AccessLog
-from klustera.access.services import record_offline_check
+from klustera.access.api import ExitRequest, NewParcelJson, NewWalkInJson
+from klustera.access.models import AccessLog, Parcel
+from klustera.access.services import (
+    log_parcel,
+    record_exit,
+    record_offline_check,
+    record_offline_walk_in,
+)
 from klustera.accounts.models import User
 from klustera.api import (
     DeviceIdField,
@@ -40,6 +49,7 @@ from klustera.api import (
     user_of,
     validated,
 )
+from klustera.estate.models import Unit
 from klustera.operations.api import Attendance, Completion, NewIncidentJson, Scan
 from klustera.operations.models import Shift, Task
 from klustera.operations.selectors import access_task
@@ -70,6 +80,22 @@ class GateCheck(RejectUnknownFields, serializers.Serializer):
     answer = serializers.ChoiceField(AccessLog.Result.choices, help_text="what the device said")
     gate = serializers.CharField(max_length=40)
     plate = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class WalkInEntry(NewWalkInJson):
+    client_id = DeviceIdField()
+    device_time = MomentField(help_text="when the guard decided")
+    allowed = serializers.BooleanField(help_text="the guard's decision (the unit was not asked)")
+
+
+class ExitEntry(ExitRequest):
+    client_id = DeviceIdField()
+    device_time = MomentField(help_text="when the visitor left")
+
+
+class ParcelEntry(NewParcelJson):
+    client_id = DeviceIdField()
+    device_time = MomentField(help_text="when the parcel was left at the gate")
 
 
 class TaskCompletion(Completion):
@@ -117,6 +143,25 @@ def _gate_check(user: User, data: dict[str, Any], sent_at: datetime, device: str
     return log, new, [log.flag] * bool(log.flag) + _skewed(log.clock_skewed)
 
 
+def _walk_in(user: User, data: dict[str, Any], sent_at: datetime, device: str) -> Stored:
+    unit = get_object_or_404(Unit, pk=data.pop("unit"))
+    walk_in, new = record_offline_walk_in(guard=user, unit=unit, sent_at=sent_at, **data)
+    return walk_in, new, _skewed(bool(walk_in.log and walk_in.log.clock_skewed))
+
+
+def _exit(user: User, data: dict[str, Any], sent_at: datetime, device: str) -> Stored:
+    new = not AccessLog.objects.filter(client_id=data["client_id"]).exists()
+    entry = get_object_or_404(AccessLog, pk=data.pop("entry"))
+    log = record_exit(entry=entry, guard=user, sent_at=sent_at, **data)
+    return log, new, _skewed(log.clock_skewed)
+
+
+def _parcel(user: User, data: dict[str, Any], sent_at: datetime, device: str) -> Stored:
+    new = not Parcel.objects.filter(client_id=data["client_id"]).exists()
+    unit = get_object_or_404(Unit, pk=data.pop("unit"))
+    return log_parcel(guard=user, unit=unit, **data), new, []
+
+
 def _patrol_scan(user: User, data: dict[str, Any], sent_at: datetime, device: str) -> Stored:
     scan, new = scan_checkpoint(guard=user, sent_at=sent_at, **data)
     return scan, new, ["far"] * scan.far + _skewed(scan.clock_skewed)
@@ -156,6 +201,9 @@ def _staff_or_manager(user: Any) -> bool:
 
 ENTRY_TYPES = {
     "gate_check": EntryType(GateCheck, guards_the_gate, _gate_check),
+    "walk_in": EntryType(WalkInEntry, guards_the_gate, _walk_in),
+    "exit": EntryType(ExitEntry, guards_the_gate, _exit),
+    "parcel": EntryType(ParcelEntry, guards_the_gate, _parcel),
     "patrol_scan": EntryType(Scan, guards_the_gate, _patrol_scan),
     "task_completion": EntryType(TaskCompletion, _staff_or_manager, _task_completion),
     "incident": EntryType(NewIncidentJson, _staff_or_manager, _incident),
@@ -230,8 +278,9 @@ def _refused(entry: Any, code: str, errors: Any) -> dict[str, Any]:
 
 
 class SyncView(APIView):
-    """A phone's queued entries after an outage (gate answers, patrol scans, task
-    completions, incidents, shift check-ins and -outs), each stored once per
+    """A phone's queued entries after an outage (gate answers, walk-ins the guard decided,
+    exits, parcels, patrol scans, task completions, incidents, shift check-ins and -outs),
+    each stored once per
     ``client_id`` and answered in order: ``stored``, ``duplicate`` (sent before) or
     ``refused`` with a code (``invalid``, ``forbidden``, ``not_found``, ``too_many`` or
     the service's own). A gate's answer given offline is kept and judged again:

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from klustera.access.models import AccessLog, GuestInvitation
+from klustera.access.models import AccessLog, GuestInvitation, Parcel, WalkIn
 from klustera.access.passes import issue_pass
 from klustera.access.services import cancel_guest, register_guest, verify
 from klustera.accounts.services import create_user, issue_token
@@ -170,6 +170,57 @@ def test_an_outage_is_synced_once_with_its_device_times(gate) -> None:
         # the code let in offline is taken: the gate refuses it online now
         decision = verify(payload=gate["once_code"], guard=gate["guard_user"], gate="Pos 2")
         assert decision.result == "used"
+
+
+def test_walk_ins_parcels_and_exits_logged_offline_are_stored_once(gate) -> None:
+    at = gate["now"] - timedelta(hours=1)
+    with tenant_context(gate["tenant"]):
+        unit = gate["once"].unit_id
+        entry = AccessLog.objects.create(
+            kind="guest_entry", method="manual", result="valid", gate="Pos 1", unit_id=unit, at=at
+        )
+    walk_in = {
+        "type": "walk_in",
+        "client_id": str(uuid.uuid4()),
+        "device_time": _moment(at),
+        "unit": unit,
+        "visitor_name": "Kurir air galon",
+        "purpose": "Antar galon",
+        "gate": "Pos 1",
+        "allowed": True,
+    }
+    parcel = {
+        "type": "parcel",
+        "client_id": str(uuid.uuid4()),
+        "device_time": _moment(at + timedelta(minutes=1)),
+        "unit": unit,
+        "recipient_name": "Siti",
+        "courier": "JNE",
+        "gate": "Pos 1",
+    }
+    leaving = {
+        "type": "exit",
+        "client_id": str(uuid.uuid4()),
+        "device_time": _moment(at + timedelta(minutes=20)),
+        "entry": entry.pk,
+        "gate": "Pos 2",
+    }
+
+    first = _send(gate["guard"], [walk_in, parcel, leaving])
+    again = _send(gate["guard"], [walk_in, parcel, leaving])
+    other_gate = _send(gate["guard"], [{**leaving, "client_id": str(uuid.uuid4())}])
+
+    assert [e["status"] for e in first["entries"]] == ["stored"] * 3, first
+    assert [e["status"] for e in again["entries"]] == ["duplicate"] * 3
+    assert other_gate["entries"][0]["code"] == "visit_already_left"  # the first exit counts
+    with tenant_context(gate["tenant"]):
+        walked = WalkIn.objects.get()
+        assert walked.status == "guard_allowed" and walked.log.offline
+        assert walked.log.at == datetime.fromisoformat(walk_in["device_time"])
+        assert Parcel.objects.get().received_at == datetime.fromisoformat(parcel["device_time"])
+        exit_log = AccessLog.objects.get(kind="exit")
+        assert exit_log.entry_id == entry.pk and exit_log.offline
+        assert exit_log.at == datetime.fromisoformat(leaving["device_time"])
 
 
 def test_a_single_use_code_let_in_at_two_gates_is_flagged_once(gate) -> None:
