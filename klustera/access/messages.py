@@ -24,14 +24,14 @@ MESSAGES = [
         key="gate_alert",
         category=Category.SECURITY,
         urgent=True,
-        params=("complex", "gate", "failures", "minutes"),
+        params=("complex", "gate", "failures", "minutes", "link"),
         default_channels=(Channel.WHATSAPP, Channel.PUSH, Channel.EMAIL),
         subject={"id": "Peringatan gerbang {gate}", "en": "Gate alert, {gate}"},
         body={
             "id": "{complex}: {failures} verifikasi gagal di {gate}. Gerbang dan perangkat "
-            "penjaga dikunci {minutes} menit. Periksa log akses.",
+            "penjaga dikunci {minutes} menit. Periksa log akses: {link}",
             "en": "{complex}: {failures} failed verifications at {gate}. The gate and the "
-            "guard's device are locked for {minutes} minutes. Check the access log.",
+            "guard's device are locked for {minutes} minutes. Check the access log: {link}",
         },
     ),
     MessageTemplate(

@@ -215,6 +215,7 @@ def _alert_managers(gate: str, device: str, guard: User) -> None:
                 "gate": gate,
                 "failures": FAILURE_LIMIT,
                 "minutes": int(LOCKOUT.total_seconds() // 60),
+                "link": tenant_url("access-log"),  # where a push opens
             },
         )
 

@@ -9,11 +9,11 @@ MESSAGES = [
     MessageTemplate(
         key="announcement",
         category=Category.COMMUNITY,
-        params=("complex", "title", "body"),
+        params=("complex", "title", "body", "link"),
         subject={"id": "{complex}: {title}", "en": "{complex}: {title}"},
         body={
-            "id": "Pengumuman {complex}\n{title}\n\n{body}",
-            "en": "Announcement from {complex}\n{title}\n\n{body}",
+            "id": "Pengumuman {complex}\n{title}\n\n{body}\n\n{link}",
+            "en": "Announcement from {complex}\n{title}\n\n{body}\n\n{link}",
         },
     ),
 ]

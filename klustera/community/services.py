@@ -14,6 +14,7 @@ from klustera.estate.selectors import users_living_in
 from klustera.notifications.services import notify
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.links import tenant_url
 
 BATCH = 200  # residents told per transaction
 
@@ -69,6 +70,7 @@ def send_announcement_now(*, announcement: Announcement) -> int:
         "complex": tenant.name if tenant else "",
         "title": announcement.title,
         "body": announcement.body,
+        "link": tenant_url("announcements-page"),  # where a push opens
     }
     users = list(users_living_in(block=announcement.block))
     for start in range(0, len(users), BATCH):

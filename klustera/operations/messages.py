@@ -14,6 +14,17 @@ _MISSED_BODY = {
 
 MESSAGES = [
     MessageTemplate(
+        key="task_assigned",
+        category=Category.COMPLAINTS,  # the work of the complex, as tickets are
+        params=("title", "due", "link"),
+        subject={"id": "Tugas baru: {title}", "en": "New task: {title}"},
+        body={
+            "id": "Tugas baru untuk Anda: {title}, selesai sebelum {due}. {link}",
+            "en": "A new task for you: {title}, due by {due}. {link}",
+        },
+        default_channels=(Channel.PUSH, Channel.WHATSAPP),
+    ),
+    MessageTemplate(
         key="patrol_missed_on_duty",
         category=Category.SECURITY,
         urgent=True,

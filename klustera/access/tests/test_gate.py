@@ -178,6 +178,12 @@ def test_repeated_failures_lock_the_gate_and_alert_the_managers(gate, tenant_a) 
         )
         assert len(alerts) == len(set(alerts))  # each manager told once on each channel
         assert Message.objects.filter(template="gate_alert", to_name="Manager alpha").exists()
+        assert all(  # a push opens the access log
+            link.endswith("/manage/access-log/")
+            for link in Message.objects.filter(template="gate_alert").values_list(
+                "context__link", flat=True
+            )
+        )
 
 
 def test_a_guard_who_varies_gate_and_device_is_still_locked_out(gate, tenant_a) -> None:

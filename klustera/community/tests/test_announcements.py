@@ -57,6 +57,7 @@ def test_an_announcement_to_the_complex_reaches_every_resident_once(
         assert announcement.recipients == 2  # Resident alpha and Bu Bea
         told = Message.objects.filter(template="announcement")
         assert sorted(set(told.values_list("to_name", flat=True))) == ["Bu Bea", "Resident alpha"]
+        assert all(m.context["link"].endswith("/announcements/") for m in told)  # a push opens it
         assert (
             told.filter(to_name="Bu Bea").values("channel").distinct().count()
             == told.filter(to_name="Bu Bea").count()

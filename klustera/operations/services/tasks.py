@@ -15,10 +15,12 @@ from klustera.accounts.models import User
 from klustera.accounts.selectors import active_staff
 from klustera.audit.services import record
 from klustera.errors import StateConflict
+from klustera.notifications.services import notify
 from klustera.operations.models import Task, TaskPhoto, TaskTemplate
 from klustera.operations.schedules import occurrences
 from klustera.operations.services.common import is_skewed, local_zone, refuse, save_fields
 from klustera.tenancy.context import tenant_atomic
+from klustera.tenancy.links import tenant_url
 from klustera.uploads import clean_photos
 
 
@@ -190,4 +192,14 @@ def add_task(
             photo_required=photo_required,
         )
         record(actor=actor, action="task.added", target=task, title=task.title)
+        if assignee is not None and assignee != actor:
+            notify(
+                recipient=assignee,
+                template="task_assigned",
+                context={
+                    "title": task.title,
+                    "due": task.due_at,
+                    "link": f"{tenant_url('tasks-page')}#task-{task.pk}",
+                },
+            )
     return task

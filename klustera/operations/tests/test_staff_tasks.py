@@ -11,9 +11,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from klustera.accounts.models import User
 from klustera.accounts.services import create_user, issue_token
+from klustera.notifications.models import Message
 from klustera.operations.models import Task, TaskTemplate
 from klustera.operations.services import generate_tasks
+from klustera.operations.services.tasks import add_task
 from klustera.payments.tests.test_manual import photo
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
@@ -104,6 +107,21 @@ def test_a_completion_queued_offline_is_judged_by_when_the_phone_sent_it(day) ->
         f"{API}/{sweep['id']}/complete", _multipart(off), content_type=_BOUNDARY_TYPE
     )
     assert skewed.json()["data"]["clock_skewed"] is True
+
+
+def test_a_task_given_to_a_person_tells_them_with_a_link_to_it(day, tenant_a) -> None:
+    with tenant_context(tenant_a):
+        cleaner = User.objects.get(phone="+6281300000061")
+        task = add_task(
+            actor=day["manager"],
+            title="Tumpahan oli",
+            assignee=cleaner,
+            starts_at=timezone.now(),
+            due_at=timezone.now() + timedelta(hours=1),
+        )
+        told = Message.objects.filter(template="task_assigned", recipient=cleaner)
+        assert told.exists()
+        assert all(m.context["link"].endswith(f"/tasks/#task-{task.pk}") for m in told)
 
 
 def test_a_cleaner_ticks_off_the_day_in_the_portal(day, tenant_a) -> None:
