@@ -43,7 +43,7 @@ def test_staff_work_done_offline_reaches_the_office_once(
         json={
             "title": "Bersihkan pos satpam",
             "queue": "cleaning_staff",
-            "starts_at": (now - timedelta(minutes=5)).isoformat(),
+            "starts_at": now.isoformat(),  # today in the complex, even at 00:01
             "due_at": (now + timedelta(hours=2)).isoformat(),
             "photo_required": True,
         },

@@ -23,8 +23,10 @@ def _second_complex(app: LiveApp) -> str:
     return "taman-kedua"
 
 
-def _phone_with_an_authenticator(context: Any, problems: list[str]) -> Any:
-    """A page whose browser has a platform authenticator (fingerprint) that always agrees."""
+def _phone_with_an_authenticator(browser: Any, problems: list[str]) -> Any:
+    """A 360 px phone with a platform authenticator (a fingerprint) that always agrees."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
+    context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -69,10 +71,8 @@ def test_a_passkey_signs_in_here_and_nowhere_else(live_app: LiveApp, playwright_
     base = live_app.base.replace("127.0.0.1", "localhost")
     browser = launch(playwright_session, language="en-US")
     problems: list[str] = []
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
-    context.set_default_timeout(15_000)
     try:
-        page = _phone_with_an_authenticator(context, problems)
+        page = _phone_with_an_authenticator(browser, problems)
         _sign_in_and_add_a_passkey(page, base, "resident")
         screenshot(page, "passkeys-profile-phone")
 
@@ -95,7 +95,6 @@ def test_a_passkey_signs_in_here_and_nowhere_else(live_app: LiveApp, playwright_
         screenshot(page, "passkey-refused-elsewhere")
         assert not [p for p in problems if "401" not in p], problems
     finally:
-        context.close()
         browser.close()
 
 
@@ -107,10 +106,8 @@ def test_a_locked_gate_tablet_opens_with_the_guards_passkey_and_pin(
     assert manager.patch("admin/access/settings", json={"tablet_lock": True}).status_code == 200
     browser = launch(playwright_session, language="en-US")
     problems: list[str] = []
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
-    context.set_default_timeout(15_000)
     try:
-        page = _phone_with_an_authenticator(context, problems)
+        page = _phone_with_an_authenticator(browser, problems)
         _sign_in_and_add_a_passkey(page, base, "guard")
         page.goto(f"{base}/gate/")
         lock = page.locator("#gate-lock")
@@ -133,5 +130,4 @@ def test_a_locked_gate_tablet_opens_with_the_guards_passkey_and_pin(
         assert not problems, problems
     finally:
         manager.patch("admin/access/settings", json={"tablet_lock": False})
-        context.close()
         browser.close()
