@@ -94,6 +94,19 @@ def test_two_gates_answer_offline_and_the_server_sorts_it_out(
             len([log for log in manager.get("admin/access-logs").json()["data"] if log["offline"]])
             == 3
         )
+
+        # signing out drops the guest list kept on the phone (names and units of guests)
+        kept_list = """() => new Promise((resolve) => {
+            const open = indexedDB.open("klustera-gate-graha-indah");
+            open.onsuccess = () => {
+              const get = open.result.transaction("kept").objectStore("kept").get("list");
+              get.onsuccess = () => resolve(get.result ? get.result.guests.length : null);
+            };
+          })"""
+        assert west.evaluate(kept_list) is not None
+        with west.expect_navigation():
+            west.click("header [data-sign-out] button")
+        assert west.evaluate(kept_list) is None
         assert not problems, problems
     finally:
         browser.close()

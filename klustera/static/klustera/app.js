@@ -36,10 +36,30 @@
     window.location.reload();
   });
 
+  // The gate's guest list kept for offline checks (guests' names and units) goes too; the
+  // answers not sent yet stay, for the next sign-in on this phone to send.
+  function dropGuestList() {
+    const slug = body.dataset.slug;
+    if (!slug || !window.indexedDB) return Promise.resolve();
+    return new Promise((resolve) => {
+      const request = indexedDB.open(`klustera-gate-${slug}`);
+      request.onupgradeneeded = () => request.transaction.abort(); // none here: make none
+      request.onerror = () => resolve();
+      request.onsuccess = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains("kept")) return resolve(db.close());
+        const tx = db.transaction("kept", "readwrite");
+        tx.objectStore("kept").delete("list");
+        tx.oncomplete = tx.onerror = () => resolve(db.close());
+      };
+    });
+  }
+
   // Signing out: the pages kept for offline use (personal data) go, and this phone's push
   // subscription with them.
   async function forget(form) {
     await caches.delete("klustera-pages");
+    await dropGuestList();
     const id = localStorage.getItem("klustera-push");
     if (id) {
       const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
