@@ -130,7 +130,7 @@ class OfflineListView(APIView):
 
     @extend_schema(responses={200: OfflineList})
     def get(self, request: Request) -> Response:
-        call_service(shifts.require_open_gate, guard=user_of(request), holder=holder_of(request))
+        require_open_gate(request)
         response = ok(OfflineList(offline_list()).data)
         add_never_cache_headers(response)
         return response
@@ -269,7 +269,7 @@ class VerifyView(APIView):
     @extend_schema(request=VerifyRequest, responses={200: DecisionSerializer})
     def post(self, request: Request) -> HttpResponse:
         data = validated(VerifyRequest, request)
-        call_service(shifts.require_open_gate, guard=user_of(request), holder=holder_of(request))
+        require_open_gate(request)
         try:
             decision = call_service(verify, guard=user_of(request), **data)
         except LockedOut as locked:
@@ -286,6 +286,11 @@ class VerifyView(APIView):
 def holder_of(request: Request) -> str:
     """The gate device: its token or session; "" for a machine's API key (no guard to lock)."""
     return "" if isinstance(request.auth, ApiKey) else shifts.holder_of(request)
+
+
+def require_open_gate(request: Request) -> None:
+    """409 ``shift_needed`` / ``pin_needed`` while the complex locks this gate device."""
+    call_service(shifts.require_open_gate, guard=user_of(request), holder=holder_of(request))
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -538,6 +543,7 @@ class WalkInsView(FilteredListView):
         if not guards_the_gate(request.user):
             raise PermissionDenied
         data = validated(NewWalkIn, request)
+        require_open_gate(request)
         unit = get_object_or_404(Unit, pk=data.pop("unit"))
         walk_in = call_service(register_walk_in, guard=user_of(request), unit=unit, **data)
         return ok(WalkInSerializer(walk_in).data, status=status.HTTP_201_CREATED)
@@ -578,6 +584,7 @@ class ExitView(APIView):
     @extend_schema(request=ExitRequest, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         data = validated(ExitRequest, request)
+        require_open_gate(request)
         entry = get_object_or_404(AccessLog, pk=data["entry"])
         log = call_service(record_exit, entry=entry, guard=user_of(request), gate=data["gate"])
         return ok({"id": log.pk, "entry": entry.pk}, status=status.HTTP_201_CREATED)
@@ -659,6 +666,7 @@ class ParcelsView(FilteredListView):
         if not guards_the_gate(request.user):
             raise PermissionDenied
         data = validated(NewParcel, request)
+        require_open_gate(request)
         unit = get_object_or_404(Unit, pk=data.pop("unit"))
         parcel = call_service(log_parcel, guard=user_of(request), unit=unit, **data)
         return ok(ParcelSerializer(parcel).data, status=status.HTTP_201_CREATED)
@@ -677,5 +685,6 @@ class ParcelPickUpView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         parcel = get_object_or_404(Parcel, pk=pk)
         data = validated(PickUpRequest, request)
+        require_open_gate(request)
         closed = call_service(hand_over_parcel, parcel=parcel, guard=user_of(request), **data)
         return ok(ParcelSerializer(closed).data)

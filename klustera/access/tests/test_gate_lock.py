@@ -68,6 +68,8 @@ def test_with_the_lock_on_a_token_alone_checks_nobody_in(locked, tenant_a) -> No
     assert reply.json()["error"]["details"]["codes"] == {"detail": ["shift_needed"]}
     assert post_json(locked["guard"], "access/shift").status_code == 422
     assert locked["guard"].get(f"{BASE}/access/offline-list").status_code == 409
+    walked_out = post_json(locked["guard"], "access/exit", {"entry": 1, "gate": "Utama"})
+    assert walked_out.status_code == 409  # nobody walked out either
     assert locked["guard"].get(f"{BASE}/access/shift").json()["data"] == {"state": "closed"}
     with tenant_context(tenant_a):
         assert not AccessLog.objects.exists()  # nothing was checked, nothing logged
