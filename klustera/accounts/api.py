@@ -29,6 +29,7 @@ from klustera.api import (
     validated,
 )
 from klustera.net import client_ip
+from klustera.notifications.selectors import unread_count
 from klustera.permissions import IsPropertyManager
 from klustera.roles import STAFF_ROLES
 from klustera.tenancy.context import current_tenant
@@ -65,6 +66,13 @@ class UserSerializer(serializers.Serializer):
     def get_complex(self, user: User) -> dict[str, str] | None:
         tenant = current_tenant()
         return {"slug": tenant.slug, "name": tenant.name} if tenant else None
+
+
+class MeSerializer(UserSerializer):
+    unread = serializers.SerializerMethodField(help_text="unread entries of the in-app inbox")
+
+    def get_unread(self, user: User) -> int:
+        return unread_count(user) if current_tenant() else 0
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -202,9 +210,9 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: UserSerializer})
+    @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
-        return ok(UserSerializer(request.user).data)
+        return ok(MeSerializer(request.user).data)
 
 
 class DeviceSerializer(serializers.ModelSerializer):

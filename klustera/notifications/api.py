@@ -13,11 +13,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -27,7 +28,7 @@ from rest_framework.views import APIView
 from klustera.api import FilterChoice, FilterText, RejectUnknownFields, ok, user_of
 from klustera.filtering import FilteredListView
 from klustera.notifications import clients, services
-from klustera.notifications.catalogue import CATEGORY_DEFAULTS
+from klustera.notifications.catalogue import CATEGORY_DEFAULTS, text_of
 from klustera.notifications.models import (
     Category,
     Channel,
@@ -37,6 +38,7 @@ from klustera.notifications.models import (
     Preference,
     PushSubscription,
 )
+from klustera.notifications.selectors import inbox_of, outbox_rows, unread_count
 from klustera.permissions import IsPropertyManager
 
 
@@ -297,7 +299,7 @@ class OutboxView(FilteredListView):
     filter_serializer = OutboxFilters
 
     def get_queryset(self):
-        return Message.objects.filter(**self.filters)
+        return outbox_rows(**self.filters)
 
 
 class ResendView(APIView):
@@ -383,3 +385,75 @@ class TestMessageView(APIView):
         )
         message.refresh_from_db()
         return ok(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+# --- The in-app inbox ------------------------------------------------------------
+
+
+class InboxEntrySerializer(serializers.ModelSerializer):
+    subject = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "subject",
+            "text",
+            "link",
+            "category",
+            "template",
+            "about",
+            "created_at",
+            "read_at",
+        ]
+
+    def _text(self, message: Message) -> tuple[str, str]:
+        return text_of(message.template, message.context, translation.get_language() or "id")
+
+    def get_subject(self, message: Message) -> str:
+        return self._text(message)[0]
+
+    def get_text(self, message: Message) -> str:
+        return self._text(message)[1]
+
+    def get_link(self, message: Message) -> str:
+        """Where the entry leads in the portal (its invoice, ticket, poll …), or empty."""
+        return str(message.context.get("link", ""))
+
+
+class InboxFilters(serializers.Serializer):
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text="1: only what is not read yet"
+    )
+
+
+class InboxView(FilteredListView):
+    """Everything the outbox sent the signed-in person, newest first, as their inbox."""
+
+    serializer_class = InboxEntrySerializer
+    filter_serializer = InboxFilters
+
+    def get_queryset(self):
+        return inbox_of(user_of(self.request), unread=self.filters["unread"])
+
+
+INBOX_READ = inline_serializer("InboxRead", {"unread": serializers.IntegerField()})
+
+
+class InboxReadView(APIView):
+    @extend_schema(request=None, responses={200: INBOX_READ})
+    def post(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        if not services.mark_read(user=user, message_id=pk):
+            raise NotFound
+        return ok({"unread": unread_count(user)})
+
+
+class InboxReadAllView(APIView):
+    @extend_schema(request=None, responses={200: INBOX_READ})
+    def post(self, request: Request) -> Response:
+        user = user_of(request)
+        services.mark_all_read(user=user)
+        return ok({"unread": unread_count(user)})

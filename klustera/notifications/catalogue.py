@@ -76,6 +76,18 @@ def subject_of(key: str, values: dict[str, str], language: str) -> str:
         return key
 
 
+def text_of(key: str, values: dict[str, str], language: str) -> tuple[str, str]:
+    """A stored message's subject and text as the inbox shows them: the link is the entry's own."""
+    spec = TEMPLATES.get(key)
+    try:
+        if spec is None:
+            return key, ""
+        subject, body = spec.render({**values, "link": ""}, language)
+    except (KeyError, IndexError):
+        return key, ""
+    return subject, body.strip()
+
+
 def register(*templates: MessageTemplate) -> None:
     """Add an app's message templates to the catalogue; a key is declared once."""
     for template in templates:

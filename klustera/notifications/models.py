@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", "SMS"
     PUSH = "push", _("Push")
+    INBOX = "inbox", _("In the app")  # the inbox in the portal: always delivered, never fails
 
 
 class Category(models.TextChoices):
@@ -72,10 +73,15 @@ class Message(Timestamped):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What the message is about ("announcement:12", "poll:3"): read receipts and the inbox's link.
+    about = models.CharField(max_length=40, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["recipient", "channel", "read_at"], name="message_inbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to_address} ({self.channel}, {self.status})"

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
 from klustera.notifications.catalogue import CATEGORY_DEFAULTS
-from klustera.notifications.models import Channel, Consent, Preference, PushSubscription
+from klustera.notifications.models import (
+    Channel,
+    Consent,
+    Message,
+    Preference,
+    PushSubscription,
+)
 
 if TYPE_CHECKING:  # notifications sit below accounts: they name users, never import them
     from klustera.accounts.models import User
@@ -43,3 +51,21 @@ def with_push(user_ids: Iterable[int]) -> set[int]:
             "user_id", flat=True
         )
     )
+
+
+def inbox_of(user: User, *, unread: bool = False) -> QuerySet[Message]:
+    """The user's in-app inbox, newest first (only the unread with ``unread``)."""
+    entries = Message.objects.filter(recipient=user, channel=Channel.INBOX)
+    return entries.filter(read_at__isnull=True) if unread else entries
+
+
+def unread_count(user: User) -> int:
+    """What the bell shows: one indexed count."""
+    return inbox_of(user, unread=True).count()
+
+
+def outbox_rows(**filters: str) -> QuerySet[Message]:
+    """The managers' outbox: what went out on a channel. The inbox's copies of the same
+    messages (always delivered) are left out unless ``channel="inbox"`` asks for them."""
+    rows = Message.objects.filter(**{name: value for name, value in filters.items() if value})
+    return rows if filters.get("channel") else rows.exclude(channel=Channel.INBOX)

@@ -22,6 +22,9 @@ api_urlpatterns = [
         api.PushSubscriptionDetailView.as_view(),
         name="push-subscription-detail",
     ),
+    path("inbox", api.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/read", api.InboxReadView.as_view(), name="inbox-read"),
+    path("inbox/read-all", api.InboxReadAllView.as_view(), name="inbox-read-all"),
     path("admin/notifications/outbox", api.OutboxView.as_view(), name="admin-outbox"),
     path(
         "admin/notifications/outbox/<int:pk>/resend",
@@ -38,6 +41,10 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("notifications/", views.my_notifications, name="my-notifications"),
+    path("inbox/", views.inbox, name="inbox-page"),
+    path("inbox/bell", views.inbox_bell, name="inbox-bell"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox-open"),
+    path("inbox/read", views.inbox_read, name="inbox-read-page"),
     path("manage/notifications/", views.outbox, name="notifications-outbox"),
     path(
         "manage/notifications/<int:pk>/resend",

@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
@@ -36,9 +36,7 @@ class OutboxFilter(forms.Form):
 @manager_required
 def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilter(request.GET or None)
-    rows = Message.objects.all()
-    if form.is_valid():
-        rows = rows.filter(**{k: v for k, v in form.cleaned_data.items() if v})
+    rows = selectors.outbox_rows(**(form.cleaned_data if form.is_valid() else {}))
     return render(
         request, "notifications/outbox.html", {"form": form, **paginate(request, rows, 25)}
     )
@@ -205,3 +203,57 @@ def _send_test(request: HttpRequest, user: Any, channel: str, back: str) -> Http
         else:
             messages.success(request, _("Test message queued; it should arrive within a minute."))
     return redirect(back)
+
+
+# --- The in-app inbox ------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Everything the complex sent the person, newest first; ``?unread=1`` the unread only."""
+    user = user_of(request)
+    unread = request.GET.get("unread") == "1"
+    listed = paginate(request, selectors.inbox_of(user, unread=unread), 20)
+    return render(
+        request,
+        "notifications/inbox.html",
+        {**listed, "unread_only": unread, "unread": selectors.unread_count(user)},
+    )
+
+
+@login_required
+def inbox_bell(request: HttpRequest) -> HttpResponse:
+    """The header's bell alone, for htmx's poll every 30 s."""
+    return render(
+        request, "notifications/_bell.html", {"unread": selectors.unread_count(user_of(request))}
+    )
+
+
+@login_required
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open an entry: it is read, and the person goes to its subject (or back to the inbox)."""
+    entry = get_object_or_404(selectors.inbox_of(user_of(request)), pk=pk)
+    services.mark_read(user=user_of(request), message_id=entry.pk)
+    target = str(entry.context.get("link", ""))
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect("inbox-page")
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    """Mark one entry (``entry``) or, without it, everything read."""
+    user = user_of(request)
+    if request.POST.get("entry", "").isdigit():
+        services.mark_read(user=user, message_id=int(request.POST["entry"]))
+    else:
+        count = services.mark_all_read(user=user)
+        messages.success(
+            request,
+            ngettext("%(count)s entry marked read.", "%(count)s entries marked read.", count)
+            % {"count": count},
+        )
+    return redirect("inbox-page")

@@ -71,9 +71,10 @@ EXTRA = {
         "manage/patrols/report/",
         "manage/shifts/",
         "incidents/1/",
+        "inbox/",
     ],
-    "resident": [],
-    "guard": [],
+    "resident": ["inbox/"],
+    "guard": ["inbox/"],
 }
 # Pages a role reaches from a list, not from the navigation: the first link of that kind.
 DETAILS = {

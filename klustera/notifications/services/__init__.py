@@ -2,7 +2,7 @@
 
 ``queueing`` (a message for a recipient, on the channels they chose and
 consented to), ``delivery`` (the outbox: leases, retries, resend),
-``reach`` (what queueing did, told truthfully), ``webhooks``
+``reach`` (what queueing did, told truthfully), ``inbox`` (read marks), ``webhooks``
 (the providers' statuses), ``preferences`` (consent, channels,
 push subscriptions) and ``configuration`` (the complex's settings and the
 providers' secrets).
@@ -25,6 +25,7 @@ from klustera.notifications.services.delivery import (
     resend,
     sweep,
 )
+from klustera.notifications.services.inbox import mark_all_read, mark_read, mark_read_about
 from klustera.notifications.services.preferences import (
     set_consent,
     set_preferences,
@@ -51,6 +52,9 @@ __all__ = [
     "backoff",
     "deliver",
     "describe_reach",
+    "mark_all_read",
+    "mark_read",
+    "mark_read_about",
     "notification_settings",
     "notify",
     "reach_of",

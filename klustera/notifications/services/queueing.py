@@ -67,6 +67,7 @@ def notify(
     template: str,
     context: dict[str, Any],
     channels: Iterable[str] | None = None,
+    about: str = "",
 ) -> list[Message]:
     """Queue ``template`` for ``recipient`` on each channel, inside the caller's transaction.
 
@@ -74,7 +75,12 @@ def notify(
     with the caller's work and sent only after it commits; a channel the
     recipient has not opted into (WhatsApp) or has no address for is recorded
     as not sent, with the reason; secret parameters are stored only encrypted;
-    non-urgent messages wait for the end of the complex's quiet hours.
+    non-urgent messages wait for the end of the complex's quiet hours. A
+    user also finds every message in their in-app inbox: that copy is
+    delivered at once, whatever the channels did (one holding a secret, a
+    one-time code, stays out of the inbox); it is not among the rows
+    returned, which are the channels'. ``about`` names the subject
+    (``"poll:3"``) for read receipts.
     """
     spec = TEMPLATES.get(template)
     if spec is None:
@@ -91,7 +97,11 @@ def notify(
     secrets = {name: values[name] for name in spec.secret_params}
     stored = {name: REDACTED if name in secrets else value for name, value in values.items()}
     cipher = encrypt(json.dumps(secrets), purpose=SECRET_PURPOSE) if secrets else ""
-    chosen = list(dict.fromkeys(channels or _preferred_channels(recipient, spec)))
+    chosen = [
+        channel
+        for channel in dict.fromkeys(channels or _preferred_channels(recipient, spec))
+        if channel != Channel.INBOX
+    ]
     now = timezone.now()
     due = now if spec.urgent else _after_quiet_hours(now, notification_settings())
 
@@ -112,10 +122,31 @@ def notify(
                     status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
                     skip_reason=skip_reason,
                     next_attempt_at=due,
+                    about=about,
                 )
             )
+    inbox = []
+    if not isinstance(recipient, Address) and not secrets:
+        inbox.append(
+            Message(
+                recipient=recipient,
+                to_name=recipient.name,
+                to_address=Channel.INBOX,
+                channel=Channel.INBOX,
+                category=spec.category,
+                template=spec.key,
+                language=language,
+                context=stored,
+                status=Message.Status.DELIVERED,
+                provider=Channel.INBOX,
+                next_attempt_at=now,
+                sent_at=now,
+                delivered_at=now,
+                about=about,
+            )
+        )
     with tenant_atomic():
-        Message.objects.bulk_create(rows)
+        Message.objects.bulk_create(rows + inbox)
         for row in rows:
             if row.status == Message.Status.QUEUED and row.next_attempt_at <= now:
                 enqueue(task_for(row.channel), row.pk)

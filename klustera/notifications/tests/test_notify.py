@@ -61,7 +61,7 @@ def test_an_invoice_reaches_the_resident_on_whatsapp_and_email(
     assert "Rp 1.250.000" in email.body and "jatuh tempo 10 Des 2026" in email.body
     with tenant_context(complex_a):
         statuses = dict(Message.objects.values_list("channel", "status"))
-        assert statuses == {"whatsapp": "sent", "email": "sent"}
+        assert statuses == {"whatsapp": "sent", "email": "sent", "inbox": "delivered"}
         assert Message.objects.get(channel="whatsapp").provider_message_id.startswith("wamid.SIM")
 
 
