@@ -35,6 +35,7 @@ from klustera.billing.models import (
     Refund,
     Tariff,
 )
+from klustera.community.models import Poll, PollOption
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
@@ -110,6 +111,15 @@ PROBES: dict[str, Probe] = {
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
     "announcements": Probe(("get", "post"), "list"),
+    "polls": Probe(("get",), "list"),
+    "poll": Probe(("get",), "object", "poll"),
+    "poll-votes": Probe(("post",), "object", "poll"),
+    "poll-results": Probe(("get",), "object", "poll"),
+    "poll-minutes": Probe(("get",), "object", "poll"),
+    "admin-polls": Probe(("get", "post"), "list"),
+    "admin-poll": Probe(("get", "patch"), "object", "poll"),
+    "admin-poll-close": Probe(("post",), "object", "poll"),
+    "admin-poll-cancel": Probe(("post",), "object", "poll"),
     "admin-units": Probe(("get",), "list"),
     "admin-units-export": Probe(("get",), "list"),
     "admin-units-import": Probe(("post",), "list"),
@@ -429,6 +439,14 @@ def world(tenant_a, tenant_b):
             status="confirmed",
             note=MARKER,
         )
+        poll = Poll.objects.create(
+            pk=FOREIGN_ID,
+            question=MARKER,
+            opens_at="2026-01-01T00:00:00Z",
+            closes_at="2099-01-01T00:00:00Z",
+            results="live",
+        )
+        PollOption.objects.create(pk=FOREIGN_ID, poll=poll, label=MARKER)
         payment = Payment.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -450,6 +468,7 @@ def world(tenant_a, tenant_b):
         "patrol_route": patrol_route,
         "incident": incident,
         "booking": booking,
+        "poll": poll,
         "message": message,
         "push": push,
         "passkey": passkey,

@@ -128,6 +128,10 @@ BUSINESS_RULES = {
     "POST /api/v1/admin/facilities/{id}/photos": "a photo must be a real image; five at most",
     "POST /api/v1/admin/facilities/bookings/{id}/decision": "only a waiting booking is decided",
     "POST /api/v1/admin/facilities/bookings/{id}/close": "only a started confirmed booking",
+    "POST /api/v1/admin/polls": "a poll closes after it opens, in the future; options differ",
+    "PATCH /api/v1/admin/polls/{id}": "a poll closes after it opens, in the future; options differ",
+    "POST /api/v1/polls/{id}/votes": "only a resident votes, in an open poll, for its options",
+    "POST /api/v1/admin/polls/{id}/cancel": "a reason is more than blanks; a poll ends once",
 }
 
 

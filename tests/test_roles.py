@@ -41,6 +41,7 @@ from klustera.accounts.models import ApiToken, Passkey, User
 from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
 from klustera.community.models import Announcement
+from klustera.community.services import close_poll, create_poll
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
 from klustera.facilities.models import Booking, Facility, Holiday
 from klustera.facilities.services import add_facility_photos
@@ -302,6 +303,17 @@ API = [
     Row("admin-notification-test", "post", MANAGER),
     Row("announcements", "get", SIGNED_IN),
     Row("announcements", "post", MANAGER),
+    Row("polls", "get", SIGNED_IN),
+    Row("poll", "get", SIGNED_IN, "poll"),
+    Row("poll-votes", "post", RESIDENTS, "poll", lambda w: {"options": [w["poll_option"].pk]}),
+    Row("poll-results", "get", SIGNED_IN, "poll"),
+    Row("poll-minutes", "get", SIGNED_IN, "closed_poll"),
+    Row("admin-polls", "get", MANAGER),
+    Row("admin-polls", "post", MANAGER),
+    Row("admin-poll", "get", MANAGER, "poll"),
+    Row("admin-poll", "patch", MANAGER, "poll"),
+    Row("admin-poll-close", "post", MANAGER, "poll"),
+    Row("admin-poll-cancel", "post", MANAGER, "poll"),
     Row("admin-audit", "get", MANAGER),
     # Public, but a token sent along is still checked: another complex's is refused.
     Row("api-schema", "get", EVERYONE - {FOREIGN}),
@@ -337,6 +349,13 @@ PAGES = [
     Row("invoices-page", "get", SIGNED_IN),
     Row("my-units", "get", SIGNED_IN),
     Row("announcements-page", "get", SIGNED_IN),
+    Row("polls-page", "get", SIGNED_IN),
+    Row("poll-page", "get", SIGNED_IN, "poll"),
+    Row("poll-minutes-page", "get", SIGNED_IN, "closed_poll"),
+    Row("poll-new", "get", MANAGER),
+    Row("poll-edit", "get", MANAGER, "poll"),
+    Row("poll-close", "post", MANAGER, "poll"),
+    Row("poll-cancel", "post", MANAGER, "poll"),
     Row("units-page", "get", MANAGER),
     Row("unit-new-page", "get", MANAGER),
     Row("unit-page", "get", MANAGER, "unit"),
@@ -643,6 +662,17 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         Announcement.objects.create(
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
         )
+        poll_fields = {
+            "actor": accounts[M],
+            "question": "Ganti satpam?",
+            "options": ["Ya", "Tidak"],
+            "opens_at": now,
+            "closes_at": now + timedelta(days=2),
+            "results": "live",
+        }
+        objects["poll"] = create_poll(**poll_fields)
+        objects["poll_option"] = objects["poll"].options.first()
+        objects["closed_poll"] = close_poll(poll=create_poll(**poll_fields), actor=accounts[M])
         objects["slug"] = tenant_b  # the platform action names a complex by slug
         objects["report"] = "aging"  # a report is named by its slug
     tokens[FOREIGN] = beta.manager_token

@@ -1,18 +1,51 @@
-"""The community's API: announcements (read by everyone signed in, posted by managers)."""
+"""The community's API: announcements (read by everyone signed in, posted by managers) and
+polls (read by everyone, voted in by residents, put and closed by managers)."""
 
 from __future__ import annotations
 
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from klustera.api import RejectUnknownFields, call_service, ok, user_of, validated
-from klustera.community.models import Announcement
-from klustera.community.selectors import announcements_for
-from klustera.community.services import post_announcement
+from klustera.accounts.models import User
+from klustera.api import (
+    IdField,
+    MomentField,
+    RejectUnknownFields,
+    call_service,
+    ok,
+    user_of,
+    validated,
+)
+from klustera.community.models import Announcement, Poll, PollOption
+from klustera.community.selectors import (
+    access_poll,
+    announcements_for,
+    my_vote,
+    polls_for,
+    results_of,
+    results_visible,
+    seats_of,
+    unseal,
+)
+from klustera.community.services import (
+    cancel_poll,
+    cast_vote,
+    close_poll,
+    create_poll,
+    edit_poll,
+    post_announcement,
+)
+from klustera.community.services.polls import EDITABLE
+from klustera.permissions import IsPropertyManager
 from klustera.roles import is_manager
 
 
@@ -50,3 +83,221 @@ class AnnouncementsView(ListAPIView):
         data = validated(NewAnnouncement, request)
         announcement = call_service(post_announcement, actor=user_of(request), **data)
         return ok(AnnouncementSerializer(announcement).data, status=status.HTTP_201_CREATED)
+
+
+# --- Polls -----------------------------------------------------------------------------------
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PollOption
+        fields = ["id", "label"]
+
+
+class PollSerializer(serializers.ModelSerializer):
+    options = OptionSerializer(many=True, read_only=True)
+    state = serializers.SerializerMethodField()
+    my_vote = serializers.SerializerMethodField(
+        help_text="what the caller's unit (or the caller) chose; null: not voted or not a voter"
+    )
+    can_vote = serializers.SerializerMethodField()
+    minutes_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Poll
+        fields = [
+            "id",
+            "question",
+            "description",
+            "options",
+            "multiple",
+            "max_choices",
+            "electorate",
+            "weighting",
+            "ballot",
+            "results",
+            "quorum_percent",
+            "opens_at",
+            "closes_at",
+            "state",
+            "closed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "my_vote",
+            "can_vote",
+            "minutes_url",
+        ]
+
+    def get_state(self, poll: Poll) -> str:
+        return poll.state(timezone.now())
+
+    def _user(self) -> User:
+        return user_of(self.context["request"])
+
+    def get_my_vote(self, poll: Poll) -> list[int] | None:
+        vote = my_vote(self._user(), poll)
+        return unseal(vote) if vote else None
+
+    def get_can_vote(self, poll: Poll) -> bool:
+        return poll.state(timezone.now()) == "open" and bool(seats_of(self._user(), poll))
+
+    def get_minutes_url(self, poll: Poll) -> str | None:
+        if not poll.minutes:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("poll-minutes", kwargs={"pk": poll.pk})
+        )
+
+
+class OptionResultSerializer(serializers.Serializer):
+    option = OptionSerializer()
+    votes = serializers.IntegerField()
+    weight = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ResultsSerializer(serializers.Serializer):
+    options = OptionResultSerializer(many=True)
+    voted = serializers.IntegerField()
+    voted_weight = serializers.DecimalField(max_digits=14, decimal_places=2)
+    eligible = serializers.IntegerField()
+    eligible_weight = serializers.DecimalField(max_digits=14, decimal_places=2)
+    turnout = serializers.IntegerField(help_text="whole percent of the electorate who voted")
+    quorum_percent = serializers.IntegerField()
+    quorum_reached = serializers.BooleanField()
+
+
+class PollsView(ListAPIView):
+    """The polls: open and past ones for everyone; managers also see those not open yet."""
+
+    serializer_class = PollSerializer
+
+    def get_queryset(self):
+        return polls_for(user_of(self.request))
+
+
+class PollView(APIView):
+    @extend_schema(responses={200: PollSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        return ok(PollSerializer(poll, context={"request": request}).data)
+
+
+class VoteSerializer(RejectUnknownFields, serializers.Serializer):
+    options = serializers.ListField(child=IdField(), min_length=1, max_length=20)
+    unit = IdField(required=False, help_text="which of the caller's units, if they have several")
+
+
+class VoteView(APIView):
+    @extend_schema(request=VoteSerializer, responses={200: PollSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        poll = access_poll(user, pk)
+        data = validated(VoteSerializer, request)
+        call_service(cast_vote, user=user, poll=poll, **data)
+        return ok(PollSerializer(poll, context={"request": request}).data, message=_("Vote saved."))
+
+
+class ResultsView(APIView):
+    @extend_schema(responses={200: ResultsSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        if not results_visible(poll):
+            raise PermissionDenied(_("The results are shown after the close."))
+        return ok(ResultsSerializer(results_of(poll)).data)
+
+
+class MinutesView(APIView):
+    """The berita acara of a closed poll, as a PDF."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        poll = access_poll(user_of(request), pk)
+        if not poll.minutes:
+            raise NotFound(_("The minutes are written at the close."))
+        return FileResponse(
+            poll.minutes.open("rb"),
+            content_type="application/pdf",
+            filename=f"berita-acara-{poll.pk}.pdf",
+        )
+
+
+class PollWriteSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=150), min_length=2, max_length=20
+    )
+    opens_at = MomentField()
+    closes_at = MomentField()
+    quorum_percent = serializers.IntegerField(min_value=0, max_value=100, default=0)
+    max_choices = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    max_reminders = serializers.IntegerField(min_value=0, max_value=5, default=1)
+
+    class Meta:
+        model = Poll
+        fields = ["options", *EDITABLE]
+
+
+class AdminPollsView(ListAPIView):
+    """Every poll, and putting a new one to the complex."""
+
+    serializer_class = PollSerializer
+    permission_classes = [IsPropertyManager]
+
+    def get_queryset(self):
+        return polls_for(user_of(self.request))
+
+    @extend_schema(request=PollWriteSerializer, responses={201: PollSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(PollWriteSerializer, request)
+        poll = call_service(create_poll, actor=user_of(request), **data)
+        return ok(
+            PollSerializer(poll, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AdminPollView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: PollSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        return ok(PollSerializer(poll, context={"request": request}).data)
+
+    @extend_schema(request=PollWriteSerializer, responses={200: PollSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        serializer = PollWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        poll = call_service(
+            edit_poll, actor=user_of(request), poll=poll, **serializer.validated_data
+        )
+        return ok(PollSerializer(poll, context={"request": request}).data)
+
+
+class AdminPollCloseView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: PollSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        poll = call_service(close_poll, poll=poll, actor=user_of(request))
+        return ok(
+            PollSerializer(poll, context={"request": request}).data, message=_("Poll closed.")
+        )
+
+
+class CancelSerializer(RejectUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class AdminPollCancelView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=CancelSerializer, responses={200: PollSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        data = validated(CancelSerializer, request)
+        poll = call_service(cancel_poll, poll=poll, actor=user_of(request), **data)
+        return ok(
+            PollSerializer(poll, context={"request": request}).data, message=_("Poll cancelled.")
+        )

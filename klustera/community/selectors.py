@@ -1,13 +1,25 @@
-"""Who reads which announcements."""
+"""Reads of the community: who reads which announcements and polls, who votes where with
+what weight, and the results."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from klustera.accounts.models import User
-from klustera.community.models import Announcement
+from klustera.community.models import Announcement, BallotCount, Participation, Poll, PollOption
+from klustera.crypto import decrypt
+from klustera.estate.models import Occupancy, Unit
 from klustera.estate.selectors import units_visible_to
 from klustera.roles import is_manager, is_staff_member
+
+SEAL = "poll-ballot"  # the encryption purpose of a secret vote kept until the close
 
 
 def announcements_for(user: User) -> QuerySet[Announcement]:
@@ -17,3 +29,150 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
         return announcements
     blocks = units_visible_to(user).values("block")
     return announcements.filter(Q(block="") | Q(block__in=blocks))
+
+
+def polls_for(user: User) -> QuerySet[Poll]:
+    """Everyone signed in reads the complex's polls, the coming ones too: a vote is public."""
+    return Poll.objects.prefetch_related("options")
+
+
+def access_poll(user: User, pk: Any) -> Poll:
+    """The poll ``pk`` if ``user`` may read it: fetched, scoped and checked in one call (404)."""
+    return get_object_or_404(polls_for(user), pk=pk)
+
+
+def my_vote(user: User, poll: Poll) -> Participation | None:
+    """The vote that counts for ``user``'s seat in ``poll`` (theirs or their household's)."""
+    keys = [seat.key for seat in seats_of(user, poll)]
+    return Participation.objects.filter(poll=poll, voter_key__in=keys).first() if keys else None
+
+
+# --- Polls: who votes, with what weight, and the results ------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a person's vote counts: the participation key, its unit and its weight."""
+
+    key: str
+    unit: Unit | None
+    weight: Decimal
+
+
+def seats_of(user: User, poll: Poll) -> list[Seat]:
+    """The places ``user`` may vote from in ``poll`` now (none: not eligible)."""
+    stays = Occupancy.objects.filter(resident__user=user, end_on__isnull=True).select_related(
+        "unit"
+    )
+    if poll.electorate == Poll.Electorate.OWNER:
+        stays = stays.filter(role=Occupancy.Role.OWNER)
+    units = sorted({stay.unit for stay in stays}, key=lambda unit: (unit.block, unit.number))
+    if not user.is_active or not units:
+        return []
+    if poll.electorate != Poll.Electorate.UNIT:
+        return [Seat(f"user:{user.pk}", units[0], Decimal(1))]
+    return [Seat(f"unit:{unit.pk}", unit, weight_of(unit, poll)) for unit in units]
+
+
+def weight_of(unit: Unit, poll: Poll) -> Decimal:
+    if poll.weighting == Poll.Weighting.LAND_AREA:
+        return unit.land_area or Decimal(0)
+    if poll.weighting == Poll.Weighting.CUSTOM:
+        return unit.vote_weight or Decimal(0)
+    return Decimal(1)
+
+
+def unseal(participation: Participation) -> list[int]:
+    """What a vote chose, as far as it can still be told (a secret one: until the close)."""
+    if participation.sealed:
+        return list(json.loads(decrypt(participation.sealed, purpose=SEAL)))
+    return list(participation.choices)
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    option: PollOption
+    votes: int
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class Results:
+    options: list[OptionResult]
+    voted: int  # units (or people) who voted
+    voted_weight: Decimal
+    eligible: int
+    eligible_weight: Decimal
+    quorum_percent: int
+
+    @property
+    def turnout(self) -> int:
+        """Whole percent of the electorate who voted (rounded down)."""
+        return self.voted * 100 // self.eligible if self.eligible else 0
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.voted * 100 >= self.quorum_percent * self.eligible
+
+    @property
+    def weighted(self) -> bool:
+        return any(row.weight != row.votes for row in self.options)
+
+
+def results_of(poll: Poll) -> Results:
+    """The counts per option, the turnout and the quorum: fixed at the close, else as of now."""
+    counts = {count.option_id: count for count in BallotCount.objects.filter(poll=poll)}
+    rows = [
+        OptionResult(option, counts[option.pk].votes, counts[option.pk].weight)
+        for option in poll.options.all()
+    ]
+    voted = poll.participations.aggregate(n=Count("pk"), w=Sum("weight"))
+    if poll.eligible is not None:
+        eligible, weight = poll.eligible, poll.eligible_weight or Decimal(0)
+    else:
+        eligible, weight = electorate_of(poll)
+    return Results(
+        options=rows,
+        voted=voted["n"],
+        voted_weight=voted["w"] or Decimal(0),
+        eligible=eligible,
+        eligible_weight=weight,
+        quorum_percent=poll.quorum_percent,
+    )
+
+
+def electorate_of(poll: Poll) -> tuple[int, Decimal]:
+    """Who may vote now: the units lived in (with their total weight), or the people."""
+    stays = Occupancy.objects.filter(end_on__isnull=True)
+    if poll.electorate == Poll.Electorate.UNIT:
+        units = Unit.objects.filter(pk__in=stays.values("unit"))
+        if poll.weighting == Poll.Weighting.NONE:
+            count = units.count()
+            return count, Decimal(count)
+        field = "land_area" if poll.weighting == Poll.Weighting.LAND_AREA else "vote_weight"
+        total = units.aggregate(n=Count("pk"), w=Sum(field))
+        return total["n"], total["w"] or Decimal(0)
+    if poll.electorate == Poll.Electorate.OWNER:
+        stays = stays.filter(role=Occupancy.Role.OWNER)
+    people = User.objects.filter(is_active=True, resident__occupancies__in=stays).distinct()
+    count = people.count()
+    return count, Decimal(count)
+
+
+def voters_of(poll: Poll) -> list[User]:
+    """The people who may vote now, each once."""
+    stays = Occupancy.objects.filter(end_on__isnull=True)
+    if poll.electorate == Poll.Electorate.OWNER:
+        stays = stays.filter(role=Occupancy.Role.OWNER)
+    return list(
+        User.objects.filter(is_active=True, resident__occupancies__in=stays)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def results_visible(poll: Poll) -> bool:
+    """Counts are shown live or after the close as the poll says; a cancelled poll has none."""
+    if poll.cancelled_at:
+        return False
+    return poll.results == Poll.Results.LIVE or poll.state(timezone.now()) == "closed"

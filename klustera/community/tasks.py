@@ -1,13 +1,32 @@
-"""Sending an announcement: a thin wrapper over the service, on the notifications queue."""
+"""The community's jobs: sending an announcement; the polls' clock, every minute."""
 
 from __future__ import annotations
 
+from huey import crontab
+
 from klustera.community import services
 from klustera.community.models import Announcement
-from klustera.tasks import tenant_task
+from klustera.tasks import periodic_task, tenant_task
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
 
 
 @tenant_task("notifications")
 def send_announcement(announcement_id: int) -> int:
     announcement = Announcement.objects.get(pk=announcement_id)
     return services.send_announcement_now(announcement=announcement)
+
+
+@tenant_task("default")
+def keep_poll_time() -> dict[str, int]:
+    return services.keep_time()
+
+
+@periodic_task("default", crontab(minute="*"))
+def keep_poll_time_everywhere() -> int:
+    """Every minute, in each active complex: polls open with a notice, remind, close on time."""
+    tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+    for tenant in tenants:
+        with tenant_context(tenant):
+            keep_poll_time()
+    return tenants.count()

@@ -4,8 +4,26 @@ from klustera.community import api, views
 
 api_urlpatterns = [
     path("announcements", api.AnnouncementsView.as_view(), name="announcements"),
+    path("polls", api.PollsView.as_view(), name="polls"),
+    path("polls/<int:pk>", api.PollView.as_view(), name="poll"),
+    path("polls/<int:pk>/votes", api.VoteView.as_view(), name="poll-votes"),
+    path("polls/<int:pk>/results", api.ResultsView.as_view(), name="poll-results"),
+    path("polls/<int:pk>/minutes", api.MinutesView.as_view(), name="poll-minutes"),
+    path("admin/polls", api.AdminPollsView.as_view(), name="admin-polls"),
+    path("admin/polls/<int:pk>", api.AdminPollView.as_view(), name="admin-poll"),
+    path("admin/polls/<int:pk>/close", api.AdminPollCloseView.as_view(), name="admin-poll-close"),
+    path(
+        "admin/polls/<int:pk>/cancel", api.AdminPollCancelView.as_view(), name="admin-poll-cancel"
+    ),
 ]
 
 urlpatterns = [
     path("announcements/", views.announcements, name="announcements-page"),
+    path("polls/", views.polls, name="polls-page"),
+    path("polls/<int:pk>/", views.poll_page, name="poll-page"),
+    path("polls/<int:pk>/minutes", views.poll_minutes, name="poll-minutes-page"),
+    path("manage/polls/new/", views.poll_new, name="poll-new"),
+    path("manage/polls/<int:pk>/edit/", views.poll_edit, name="poll-edit"),
+    path("manage/polls/<int:pk>/close", views.poll_close, name="poll-close"),
+    path("manage/polls/<int:pk>/cancel", views.poll_cancel, name="poll-cancel"),
 ]

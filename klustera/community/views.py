@@ -1,36 +1,40 @@
-"""Portal page of the community: the announcements, and posting one (managers)."""
+"""Portal pages of the community: announcements, and polls (vote; managers put, close, cancel)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
-from klustera.community.selectors import announcements_for
-from klustera.community.services import post_announcement
+from klustera.community.forms import AnnouncementForm, CancelForm, PollForm, VoteForm
+from klustera.community.models import Poll
+from klustera.community.selectors import (
+    access_poll,
+    announcements_for,
+    my_vote,
+    polls_for,
+    results_of,
+    results_visible,
+    seats_of,
+    unseal,
+)
+from klustera.community.services import (
+    cancel_poll,
+    cast_vote,
+    close_poll,
+    create_poll,
+    edit_poll,
+    post_announcement,
+)
 from klustera.paging import paginate
+from klustera.permissions import manager_required
 from klustera.roles import is_manager
-
-
-class AnnouncementForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=150)
-    body = forms.CharField(label=_("Announcement"), max_length=4000, widget=forms.Textarea)
-    block = forms.CharField(
-        label=_("Only for block"),
-        max_length=20,
-        required=False,
-        help_text=_("Leave empty for the whole complex."),
-    )
-    send = forms.BooleanField(
-        label=_("Also tell the residents (WhatsApp, push or email, as each chose)"),
-        required=False,
-        initial=True,
-    )
 
 
 @login_required
@@ -51,3 +55,138 @@ def announcements(request: HttpRequest) -> HttpResponse:
                 return redirect("announcements-page")
     listed = paginate(request, announcements_for(user_of(request)), 10)
     return render(request, "community/announcements.html", {**listed, "form": form})
+
+
+# --- Polls -------------------------------------------------------------------------------------
+
+
+@login_required
+def polls(request: HttpRequest) -> HttpResponse:
+    """The complex's polls, the open ones first."""
+    now = timezone.now()
+    listed = paginate(request, polls_for(user_of(request)), 20)
+    rows = [(poll, poll.state(now)) for poll in listed["page"].object_list]
+    rows.sort(key=lambda row: row[1] != "open")
+    return render(
+        request,
+        "community/polls.html",
+        {**listed, "rows": rows, "manages": is_manager(request.user)},
+    )
+
+
+@login_required
+def poll_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One poll: the vote (or the change of it), the results when shown, the minutes."""
+    user = user_of(request)
+    poll = access_poll(user, pk)
+    state = poll.state(timezone.now())
+    vote = my_vote(user, poll)
+    chosen = unseal(vote) if vote else []
+    seats = seats_of(user, poll) if state == "open" else []
+    form = VoteForm(request.POST or None, poll=poll, chosen=chosen) if seats else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                cast_vote(user=user, poll=poll, options=form.chosen(), unit=_unit(request, seats))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Your vote is saved. You may change it until the close.")
+                )
+                return redirect("poll-page", pk=poll.pk)
+    manages = is_manager(user)
+    return render(
+        request,
+        "community/poll.html",
+        {
+            "poll": poll,
+            "state": state,
+            "form": form,
+            "seats": seats,
+            "voted": vote is not None,
+            "results": results_of(poll) if results_visible(poll) or manages else None,
+            "counts_shown": results_visible(poll),
+            "manages": manages,
+            "cancel_form": CancelForm() if manages and state in ("open", "scheduled") else None,
+            "editable": manages
+            and state in ("open", "scheduled")
+            and not poll.participations.exists(),
+        },
+    )
+
+
+def _unit(request: HttpRequest, seats: list) -> int | None:
+    """The unit the voter picked, where they have several."""
+    value = request.POST.get("unit", "")
+    return int(value) if value.isdigit() and len(seats) > 1 else None
+
+
+@login_required
+def poll_minutes(request: HttpRequest, pk: int) -> FileResponse:
+    poll = access_poll(user_of(request), pk)
+    if not poll.minutes:
+        raise Http404
+    return FileResponse(
+        poll.minutes.open("rb"), content_type="application/pdf", filename=f"berita-acara-{pk}.pdf"
+    )
+
+
+@manager_required
+def poll_new(request: HttpRequest) -> HttpResponse:
+    form = PollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll = create_poll(actor=user_of(request), **form.changes())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Poll created. The voters are told when it opens."))
+            return redirect("poll-page", pk=poll.pk)
+    return render(request, "community/poll_form.html", {"form": form, "poll": None})
+
+
+@manager_required
+def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = access_poll(user_of(request), pk)
+    form = PollForm(request.POST or None, instance=Poll.objects.get(pk=poll.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit_poll(actor=user_of(request), poll=poll, **form.changes())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Poll saved."))
+            return redirect("poll-page", pk=poll.pk)
+    return render(request, "community/poll_form.html", {"form": form, "poll": poll})
+
+
+@manager_required
+@require_POST
+def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = access_poll(user_of(request), pk)
+    try:
+        close_poll(poll=poll, actor=user_of(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Poll closed; the minutes are ready."))
+    return redirect("poll-page", pk=poll.pk)
+
+
+@manager_required
+@require_POST
+def poll_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = access_poll(user_of(request), pk)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the poll is cancelled."))
+        cancel_poll(poll=poll, actor=user_of(request), reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Poll cancelled; those who voted are told."))
+    return redirect("poll-page", pk=poll.pk)

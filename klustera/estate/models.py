@@ -26,6 +26,8 @@ class Unit(Timestamped):
     unit_type = models.CharField(max_length=10, choices=Type.choices, default=Type.HOUSE)
     land_area = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     building_area = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    # A share of the vote where the estate's rules give one (polls weighted "custom").
+    vote_weight = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["block", "number"]

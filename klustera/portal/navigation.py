@@ -21,6 +21,7 @@ RESIDENT = [
     (_("Payments"), "payments-page"),
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),
+    (_("Polls"), "polls-page"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
@@ -36,6 +37,7 @@ MANAGER = [
     (_("Reports"), "reports-page"),
     (_("Access log"), "access-log"),
     (_("Announcements"), "announcements-page"),
+    (_("Polls"), "polls-page"),
     (_("Messages"), "notifications-outbox"),
     (_("Invitations"), "invitations-page"),
     (_("Staff"), "staff-page"),

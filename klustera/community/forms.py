@@ -1,0 +1,116 @@
+"""The community's forms: announcements and polls (times in the complex's zone)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from klustera.community.models import Poll
+
+LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=150)
+    body = forms.CharField(label=_("Announcement"), max_length=4000, widget=forms.Textarea)
+    block = forms.CharField(
+        label=_("Only for block"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty for the whole complex."),
+    )
+    send = forms.BooleanField(
+        label=_("Also tell the residents (WhatsApp, push or email, as each chose)"),
+        required=False,
+        initial=True,
+    )
+
+
+class PollForm(forms.ModelForm):
+    """A poll's question and rules; its options one per line."""
+
+    options = forms.CharField(
+        label=_("Options"),
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("One per line, 2 to 20."),
+    )
+
+    class Meta:
+        model = Poll
+        fields = [
+            "question",
+            "description",
+            "options",
+            "multiple",
+            "max_choices",
+            "electorate",
+            "weighting",
+            "ballot",
+            "results",
+            "quorum_percent",
+            "opens_at",
+            "closes_at",
+            "max_reminders",
+        ]
+        labels = {
+            "question": _("Question"),
+            "description": _("Explanation"),
+            "multiple": _("Several options may be chosen"),
+            "max_choices": _("At most this many choices"),
+            "electorate": _("Who votes"),
+            "weighting": _("How votes weigh"),
+            "ballot": _("Ballot"),
+            "results": _("Results shown"),
+            "quorum_percent": _("Quorum (% of the electorate)"),
+            "opens_at": _("Opens"),
+            "closes_at": _("Closes"),
+            "max_reminders": _("Reminders to those who have not voted"),
+        }
+        widgets = {
+            "description": forms.Textarea({"rows": 3}),
+            "opens_at": LOCAL_TIME,
+            "closes_at": LOCAL_TIME,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quorum_percent"].widget.attrs.update({"min": 0, "max": 100})
+        self.fields["max_reminders"].widget.attrs.update({"min": 0, "max": 5})
+        self.fields["max_choices"].widget.attrs.update({"min": 1, "max": 20})
+        if self.instance.pk:
+            labels = self.instance.options.values_list("label", flat=True)
+            self.initial["options"] = "\n".join(labels)
+
+    def changes(self) -> dict[str, Any]:
+        """What the service takes: the fields, and the options as a list."""
+        data = dict(self.cleaned_data)
+        data["options"] = data["options"].splitlines()
+        return data
+
+
+class VoteForm(forms.Form):
+    """The options of one poll, as radio buttons or, for a multiple choice, check boxes."""
+
+    def __init__(self, *args: Any, poll: Poll, chosen: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(option.pk, option.label) for option in poll.options.all()]
+        field: forms.Field
+        if poll.multiple:
+            field = forms.TypedMultipleChoiceField(
+                choices=choices, coerce=int, widget=forms.CheckboxSelectMultiple
+            )
+        else:
+            field = forms.TypedChoiceField(choices=choices, coerce=int, widget=forms.RadioSelect)
+        field.label = poll.question
+        field.initial = chosen if poll.multiple else (chosen[0] if chosen else None)
+        self.fields["options"] = field
+
+    def chosen(self) -> list[int]:
+        value = self.cleaned_data["options"]
+        return list(value) if isinstance(value, list) else [value]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the poll cancelled?"), max_length=300)
