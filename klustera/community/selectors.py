@@ -36,6 +36,15 @@ def polls_for(user: User) -> QuerySet[Poll]:
     return Poll.objects.prefetch_related("options")
 
 
+def open_polls_for(user: User) -> list[Poll]:
+    """The polls open now in which ``user`` has a vote to cast, for their home page."""
+    now = timezone.now()
+    open_now = Poll.objects.filter(
+        opens_at__lte=now, closes_at__gt=now, closed_at__isnull=True, cancelled_at__isnull=True
+    ).order_by("closes_at")
+    return [poll for poll in open_now if seats_of(user, poll)]
+
+
 def access_poll(user: User, pk: Any) -> Poll:
     """The poll ``pk`` if ``user`` may read it: fetched, scoped and checked in one call (404)."""
     return get_object_or_404(polls_for(user), pk=pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 
 from klustera.community import services
-from klustera.community.models import Announcement
+from klustera.community.models import Announcement, Poll
 from klustera.tasks import periodic_task, tenant_task
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
@@ -15,6 +15,11 @@ from klustera.tenancy.models import Tenant
 def send_announcement(announcement_id: int) -> int:
     announcement = Announcement.objects.get(pk=announcement_id)
     return services.send_announcement_now(announcement=announcement)
+
+
+@tenant_task("notifications")
+def announce_poll(poll_id: int) -> int:
+    return services.announce_poll(poll=Poll.objects.get(pk=poll_id))
 
 
 @tenant_task("default")

@@ -130,7 +130,10 @@ def poll_minutes(request: HttpRequest, pk: int) -> FileResponse:
     if not poll.minutes:
         raise Http404
     return FileResponse(
-        poll.minutes.open("rb"), content_type="application/pdf", filename=f"berita-acara-{pk}.pdf"
+        poll.minutes.open("rb"),
+        content_type="application/pdf",
+        filename=f"berita-acara-{pk}.pdf",
+        as_attachment=True,
     )
 
 

@@ -29,7 +29,8 @@ from klustera.billing.services import (
     save_tariff,
     update_billing_settings,
 )
-from klustera.community.services import post_announcement
+from klustera.community.models import Poll
+from klustera.community.services import cast_vote, close_poll, create_poll, post_announcement
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.facilities.models import Booking, Closure, Facility, Holiday, OpeningHours
 from klustera.facilities.services import book_facility, decide_booking
@@ -154,6 +155,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
         seed_payments()
         seed_gate()
         seed_announcements()
+        seed_polls()
         seed_helpdesk()
         seed_facilities()
         seed_operations()
@@ -341,6 +343,48 @@ def seed_announcements() -> None:
         block="B",
         send=False,
     )
+
+
+def seed_polls() -> None:
+    """An open poll Siti has not voted in yet (some neighbours have), and a closed one with
+    its minutes."""
+    manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    now = timezone.now()
+    voters = list(
+        User.objects.filter(resident__occupancies__in=Occupancy.objects.filter(end_on__isnull=True))
+        .exclude(phone=normalize_phone(LOGINS[1].phone))
+        .distinct()
+        .order_by("pk")[:14]
+    )
+    open_poll = create_poll(
+        actor=manager,
+        question="Tambah lampu jalan di blok C dan D?",
+        description="Biaya dari kas IPL, sekitar Rp 12.000.000 untuk 16 titik lampu.",
+        options=["Setuju", "Tidak setuju", "Abstain"],
+        opens_at=now,
+        closes_at=now + timedelta(days=5),
+        quorum_percent=50,
+        results=Poll.Results.LIVE,
+    )
+    options = list(open_poll.options.values_list("pk", flat=True))
+    for index, user in enumerate(voters[:9]):
+        cast_vote(user=user, poll=open_poll, options=[options[(index % 3 and 1) or 0]])
+    past = create_poll(
+        actor=manager,
+        question="Jam operasional kolam renang diperpanjang sampai 21.00?",
+        options=["Ya", "Tidak"],
+        opens_at=now,
+        closes_at=now + timedelta(hours=1),
+        ballot=Poll.Ballot.SECRET,
+        quorum_percent=30,
+    )
+    yes, no = past.options.values_list("pk", flat=True)
+    for index, user in enumerate(voters):
+        cast_vote(user=user, poll=past, options=[no if index % 4 == 0 else yes])
+    Poll.objects.filter(pk=past.pk).update(
+        opens_at=now - timedelta(days=14), closes_at=now - timedelta(days=7)
+    )
+    close_poll(poll=Poll.objects.get(pk=past.pk))
 
 
 # Complaints in every state: (category, title, unit or None, priority, the moves made).

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from klustera.api import user_of
 from klustera.audit.services import record
 from klustera.billing.selectors import amount_owed, invoices_visible_to
-from klustera.community.selectors import announcements_for
+from klustera.community.selectors import announcements_for, my_vote, open_polls_for
 from klustera.estate.models import Occupancy, Unit
 from klustera.paging import paginate
 from klustera.permissions import manager_required
@@ -53,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "balance_due": sum((invoice.balance_due for invoice in open_invoices), start=0),
             "latest": invoices.order_by("-period").first(),
             "announcements": list(announcements_for(request.user)[:3]),
+            "polls": [(poll, my_vote(request.user, poll)) for poll in open_polls_for(request.user)],
         },
     )
 

@@ -72,14 +72,15 @@ EXTRA = {
         "manage/shifts/",
         "incidents/1/",
         "inbox/",
+        "manage/polls/new/",
     ],
     "resident": ["inbox/"],
     "guard": ["inbox/"],
 }
 # Pages a role reaches from a list, not from the navigation: the first link of that kind.
 DETAILS = {
-    "manager": ["manage/units/", "invoices/", "complaints/", "facilities/"],
-    "resident": ["invoices/", "facilities/", "bookings/"],
+    "manager": ["manage/units/", "invoices/", "complaints/", "facilities/", "polls/"],
+    "resident": ["invoices/", "facilities/", "bookings/", "polls/"],
     "guard": [],
 }
 

@@ -3,6 +3,7 @@ votes, the close with its minutes, the clock's reminders); the public verbs are 
 
 from klustera.community.services.announcements import post_announcement, send_announcement_now
 from klustera.community.services.polls import (
+    announce_poll,
     cancel_poll,
     cast_vote,
     close_poll,
@@ -12,6 +13,7 @@ from klustera.community.services.polls import (
 )
 
 __all__ = [
+    "announce_poll",
     "cancel_poll",
     "cast_vote",
     "close_poll",

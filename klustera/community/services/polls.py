@@ -40,6 +40,7 @@ from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy
 from klustera.notifications.services import notify
 from klustera.pdf import html_to_pdf
+from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -72,6 +73,8 @@ def create_poll(*, actor: User, options: list[str], **fields: object) -> Poll:
         poll.save()
         _set_options(poll, labels)
         record(actor=actor, action="poll.created", target=poll, **_summary(poll, labels))
+        if poll.opens_at <= timezone.now():  # open at once: the voters hear now, not next tick
+            enqueue("klustera.community.tasks.announce_poll", poll.pk)
     return poll
 
 
@@ -326,8 +329,8 @@ def keep_time(now: datetime | None = None) -> dict[str, int]:
 
 
 def announce_opened(now: datetime) -> int:
-    """Tell the voters of each poll that has opened, once (the claim is a conditional update)."""
-    told = 0
+    """Tell the voters of each poll that has opened and not been announced (a worker that was
+    down catches up here)."""
     due = Poll.objects.filter(
         opens_at__lte=now,
         closes_at__gt=now,
@@ -335,14 +338,21 @@ def announce_opened(now: datetime) -> int:
         cancelled_at__isnull=True,
         closed_at__isnull=True,
     )
-    for poll in due:
-        with tenant_atomic():
-            if not Poll.objects.filter(pk=poll.pk, announced_at__isnull=True).update(
-                announced_at=now
-            ):
-                continue
-            told += _tell(voters_of(poll), "poll_opened", poll)
-    return told
+    return sum(announce_poll(poll=poll, now=now) for poll in due)
+
+
+def announce_poll(*, poll: Poll, now: datetime | None = None) -> int:
+    """Tell a poll's voters it is open, once: the claim is a conditional update."""
+    now = now or timezone.now()
+    with tenant_atomic():
+        claimed = Poll.objects.filter(
+            pk=poll.pk,
+            opens_at__lte=now,
+            announced_at__isnull=True,
+            cancelled_at__isnull=True,
+            closed_at__isnull=True,
+        ).update(announced_at=now)
+        return _tell(voters_of(poll), "poll_opened", poll) if claimed else 0
 
 
 def remind_non_voters(now: datetime) -> int:

@@ -418,3 +418,22 @@ def test_two_residents_of_one_unit_voting_at_once_leave_one_vote_on_postgres(pg_
         [vote] = Participation.objects.filter(poll=poll)
         counts = dict(BallotCount.objects.filter(poll=poll).values_list("option_id", "votes"))
         assert sum(counts.values()) == 1 and counts[vote.choices[0]] == 1
+
+
+def test_a_poll_open_at_once_is_announced_through_the_queue_exactly_once(estate, committed) -> None:
+    tenant = estate["tenant"]
+    now = timezone.now()
+    poll = committed(
+        tenant,
+        lambda: create_poll(
+            actor=estate["manager"],
+            question="Sekarang?",
+            options=["Ya", "Tidak"],
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+        ),
+    )
+    with tenant_context(tenant):
+        told = Message.objects.filter(template="poll_opened", channel="inbox")
+        assert told.count() == 4 and told.filter(about=f"poll:{poll.pk}").count() == 4
+        assert keep_time()["announced"] == 0 and told.count() == 4
