@@ -50,6 +50,7 @@ bench: setup
 	$(BIN)/python bench/facilities.py
 	$(BIN)/python bench/operations.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/community.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

@@ -27,6 +27,7 @@ from klustera.api import (
 )
 from klustera.community.models import Announcement, Poll, PollOption
 from klustera.community.selectors import (
+    Seat,
     access_poll,
     announcements_for,
     my_vote,
@@ -134,12 +135,19 @@ class PollSerializer(serializers.ModelSerializer):
     def _user(self) -> User:
         return user_of(self.context["request"])
 
+    def _seats(self, poll: Poll) -> list[Seat]:
+        """Where the caller votes in ``poll``, worked out once per poll and answer."""
+        known: dict[int, list[Seat]] = self.__dict__.setdefault("_known_seats", {})
+        if poll.pk not in known:
+            known[poll.pk] = seats_of(self._user(), poll)
+        return known[poll.pk]
+
     def get_my_vote(self, poll: Poll) -> list[int] | None:
-        vote = my_vote(self._user(), poll)
+        vote = my_vote(self._user(), poll, self._seats(poll))
         return unseal(vote) if vote else None
 
     def get_can_vote(self, poll: Poll) -> bool:
-        return poll.state(timezone.now()) == "open" and bool(seats_of(self._user(), poll))
+        return poll.state(timezone.now()) == "open" and bool(self._seats(poll))
 
     def get_minutes_url(self, poll: Poll) -> str | None:
         if not poll.minutes:

@@ -50,9 +50,9 @@ def access_poll(user: User, pk: Any) -> Poll:
     return get_object_or_404(polls_for(user), pk=pk)
 
 
-def my_vote(user: User, poll: Poll) -> Participation | None:
+def my_vote(user: User, poll: Poll, seats: list[Seat] | None = None) -> Participation | None:
     """The vote that counts for ``user``'s seat in ``poll`` (theirs or their household's)."""
-    keys = [seat.key for seat in seats_of(user, poll)]
+    keys = [seat.key for seat in (seats_of(user, poll) if seats is None else seats)]
     return Participation.objects.filter(poll=poll, voter_key__in=keys).first() if keys else None
 
 

@@ -128,6 +128,7 @@ class AdminUnitSerializer(RejectUnknownFields, serializers.ModelSerializer):
             "unit_type",
             "land_area",
             "building_area",
+            "vote_weight",
             "occupancies",
             "vehicles",
         ]

@@ -202,7 +202,15 @@ def register_resident(
 
 # --- The registry: units, residents, who lives where, vehicles ------------------
 
-UNIT_FIELDS = ("block", "number", "floor", "unit_type", "land_area", "building_area")
+UNIT_FIELDS = (
+    "block",
+    "number",
+    "floor",
+    "unit_type",
+    "land_area",
+    "building_area",
+    "vote_weight",
+)
 
 
 def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Unit:
@@ -216,6 +224,8 @@ def save_unit(*, actor: User, unit: Unit | None = None, **fields: object) -> Uni
         value = getattr(unit, area)
         if value is not None and value < 0:
             raise ValidationError({area: [_("An area cannot be negative.")]})
+    if unit.vote_weight is not None and unit.vote_weight < 0:
+        raise ValidationError({"vote_weight": [_("A voting weight cannot be negative.")]})
     clash = Unit.objects.filter(block=unit.block, number=unit.number).exclude(pk=unit.pk)
     if clash.exists():
         raise StateConflict(

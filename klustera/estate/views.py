@@ -127,6 +127,14 @@ class UnitForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("Type"), choices=Unit.Type.choices)
     land_area = forms.DecimalField(label=_("Land area (m²)"), required=False, min_value=0)
     building_area = forms.DecimalField(label=_("Building area (m²)"), required=False, min_value=0)
+    vote_weight = forms.DecimalField(
+        label=_("Voting weight"),
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("For polls weighted by the registry; empty: no weight."),
+    )
 
 
 @manager_required

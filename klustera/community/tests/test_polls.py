@@ -437,3 +437,17 @@ def test_a_poll_open_at_once_is_announced_through_the_queue_exactly_once(estate,
         told = Message.objects.filter(template="poll_opened", channel="inbox")
         assert told.count() == 4 and told.filter(about=f"poll:{poll.pk}").count() == 4
         assert keep_time()["announced"] == 0 and told.count() == 4
+
+
+def test_a_poll_by_share_weighs_each_unit_by_its_registry_weight(estate) -> None:
+    with tenant_context(estate["tenant"]):
+        estate["b1"].vote_weight = Decimal("2.50")
+        estate["b1"].save()
+    poll = _poll(estate, weighting=Poll.Weighting.CUSTOM, results=Poll.Results.LIVE)
+    yes, _no = _options(poll)
+    _vote(_api(estate["tenant"], estate["renter_b1"]), poll, [yes])
+    _vote(_api(estate["tenant"], estate["owner_b2"]), poll, [yes])  # no weight in the registry
+    results = _api(estate["tenant"], estate["owner_b2"]).get(f"{BASE}/polls/{poll.pk}/results")
+    data = results.json()["data"]
+    assert (data["options"][0]["votes"], data["options"][0]["weight"]) == (2, "2.50")
+    assert data["eligible_weight"] == "2.50" and data["voted_weight"] == "2.50"
