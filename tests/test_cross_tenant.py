@@ -35,7 +35,7 @@ from klustera.billing.models import (
     Refund,
     Tariff,
 )
-from klustera.community.models import Poll, PollOption
+from klustera.community.models import Announcement, Poll, PollOption
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
@@ -111,6 +111,11 @@ PROBES: dict[str, Probe] = {
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
     "announcements": Probe(("get", "post"), "list"),
+    "admin-announcement": Probe(("patch",), "object", "announcement"),
+    "admin-announcement-publish": Probe(("post",), "object", "announcement"),
+    "admin-announcement-withdraw": Probe(("post",), "object", "announcement"),
+    "admin-announcement-remind": Probe(("post",), "object", "announcement"),
+    "admin-announcement-reads": Probe(("get",), "object", "announcement"),
     "polls": Probe(("get",), "list"),
     "poll": Probe(("get",), "object", "poll"),
     "poll-votes": Probe(("post",), "object", "poll"),
@@ -447,6 +452,9 @@ def world(tenant_a, tenant_b):
             results="live",
         )
         PollOption.objects.create(pk=FOREIGN_ID, poll=poll, label=MARKER)
+        announcement = Announcement.objects.create(
+            pk=FOREIGN_ID, title=MARKER, body=MARKER, posted_at="2026-01-01T00:00:00Z"
+        )
         payment = Payment.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -469,6 +477,7 @@ def world(tenant_a, tenant_b):
         "incident": incident,
         "booking": booking,
         "poll": poll,
+        "announcement": announcement,
         "message": message,
         "push": push,
         "passkey": passkey,

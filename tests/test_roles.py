@@ -303,6 +303,11 @@ API = [
     Row("admin-notification-test", "post", MANAGER),
     Row("announcements", "get", SIGNED_IN),
     Row("announcements", "post", MANAGER),
+    Row("admin-announcement", "patch", MANAGER, "announcement"),
+    Row("admin-announcement-publish", "post", MANAGER, "announcement"),
+    Row("admin-announcement-withdraw", "post", MANAGER, "announcement"),
+    Row("admin-announcement-remind", "post", MANAGER, "announcement"),
+    Row("admin-announcement-reads", "get", MANAGER, "announcement"),
     Row("polls", "get", SIGNED_IN),
     Row("poll", "get", SIGNED_IN, "poll"),
     Row("poll-votes", "post", RESIDENTS, "poll", lambda w: {"options": [w["poll_option"].pk]}),
@@ -349,6 +354,9 @@ PAGES = [
     Row("invoices-page", "get", SIGNED_IN),
     Row("my-units", "get", SIGNED_IN),
     Row("announcements-page", "get", SIGNED_IN),
+    Row("announcement-edit", "get", MANAGER, "announcement"),
+    Row("announcement-action", "post", MANAGER, "announcement"),
+    Row("announcement-reads", "get", MANAGER, "announcement"),
     Row("polls-page", "get", SIGNED_IN),
     Row("poll-page", "get", SIGNED_IN, "poll"),
     Row("poll-minutes-page", "get", SIGNED_IN, "closed_poll"),
@@ -659,7 +667,7 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         objects["entry"] = AccessLog.objects.create(
             kind="guest_entry", method="guest_code", result="valid", at=now
         )
-        Announcement.objects.create(
+        objects["announcement"] = Announcement.objects.create(
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
         )
         poll_fields = {

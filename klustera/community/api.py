@@ -7,7 +7,7 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -28,10 +28,12 @@ from klustera.api import (
 from klustera.community.models import Announcement, Poll, PollOption
 from klustera.community.selectors import (
     Seat,
+    access_announcement,
     access_poll,
     announcements_for,
     my_vote,
     polls_for,
+    reads_of,
     results_of,
     results_visible,
     seats_of,
@@ -42,8 +44,12 @@ from klustera.community.services import (
     cast_vote,
     close_poll,
     create_poll,
+    edit_announcement,
     edit_poll,
     post_announcement,
+    publish_announcement,
+    remind_unread,
+    withdraw_announcement,
 )
 from klustera.community.services.polls import EDITABLE
 from klustera.permissions import IsPropertyManager
@@ -52,25 +58,55 @@ from klustera.roles import is_manager
 
 class AnnouncementSerializer(serializers.ModelSerializer):
     posted_by_name = serializers.CharField(source="posted_by.name", default="", read_only=True)
+    state = serializers.SerializerMethodField()
 
     class Meta:
         model = Announcement
-        fields = ["id", "title", "body", "block", "posted_at", "posted_by_name", "recipients"]
+        fields = [
+            "id",
+            "title",
+            "body",
+            "category",
+            "block",
+            "pinned",
+            "state",
+            "publish_at",
+            "posted_at",
+            "edited_at",
+            "expires_at",
+            "withdrawn_at",
+            "posted_by_name",
+            "recipients",
+        ]
+
+    def get_state(self, announcement: Announcement) -> str:
+        return announcement.state(timezone.now())
 
 
-class NewAnnouncement(RejectUnknownFields, serializers.Serializer):
+class AnnouncementContent(RejectUnknownFields, serializers.Serializer):
     title = serializers.CharField(max_length=150)
     body = serializers.CharField(max_length=4000)
+    category = serializers.ChoiceField(Announcement.Category.choices, default="info")
     block = serializers.CharField(
         max_length=20, required=False, allow_blank=True, help_text="empty: the whole complex"
     )
+    pinned = serializers.BooleanField(default=False)
+    expires_at = MomentField(required=False, allow_null=True)
     send = serializers.BooleanField(
         default=True, help_text="also tell the residents by WhatsApp, push or email"
     )
 
 
+class NewAnnouncement(AnnouncementContent):
+    publish_at = MomentField(
+        required=False, allow_null=True, help_text="later: scheduled; empty: published now"
+    )
+    draft = serializers.BooleanField(default=False, help_text="kept unpublished")
+
+
 class AnnouncementsView(ListAPIView):
-    """Announcements, newest first: residents read those to everyone and to their blocks."""
+    """Announcements, pinned first then newest: residents read those to everyone and to their
+    blocks; managers also see drafts, scheduled and withdrawn ones."""
 
     serializer_class = AnnouncementSerializer
 
@@ -84,6 +120,83 @@ class AnnouncementsView(ListAPIView):
         data = validated(NewAnnouncement, request)
         announcement = call_service(post_announcement, actor=user_of(request), **data)
         return ok(AnnouncementSerializer(announcement).data, status=status.HTTP_201_CREATED)
+
+
+class AdminAnnouncementView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=AnnouncementContent, responses={200: AnnouncementSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        serializer = NewAnnouncement(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items() if k != "draft"}
+        saved = call_service(
+            edit_announcement, actor=user_of(request), announcement=announcement, **changes
+        )
+        return ok(AnnouncementSerializer(saved).data)
+
+
+class PublishView(APIView):
+    """Publish a draft (or a scheduled announcement) now."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: AnnouncementSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        done = call_service(publish_announcement, actor=user_of(request), announcement=announcement)
+        return ok(AnnouncementSerializer(done).data, message=_("Announcement published."))
+
+
+class WithdrawView(APIView):
+    """Hide an announcement from the residents; the audit keeps it."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: AnnouncementSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        done = call_service(
+            withdraw_announcement, actor=user_of(request), announcement=announcement
+        )
+        return ok(AnnouncementSerializer(done).data, message=_("Announcement withdrawn."))
+
+
+class RemindView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("Reminded", {"told": serializers.IntegerField()})},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        told = call_service(remind_unread, actor=user_of(request), announcement=announcement)
+        return ok({"told": told})
+
+
+class ReadSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReadsView(APIView):
+    """Who was told of an announcement, and when each read it (null: not yet)."""
+
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(responses={200: ReadSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        reads = reads_of(announcement)
+        rows = [{"user": person.pk, "name": person.name, "read_at": at} for person, at in reads]
+        return ok(
+            ReadSerializer(rows, many=True).data,
+            message=_("%(read)s of %(told)s have read it.")
+            % {"read": sum(1 for _, at in reads if at), "told": len(reads)},
+        )
 
 
 # --- Polls -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klustera.community.models import Poll
+from klustera.community.models import Announcement, Poll
 
 LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -15,17 +15,37 @@ LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H
 class AnnouncementForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150)
     body = forms.CharField(label=_("Announcement"), max_length=4000, widget=forms.Textarea)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=Announcement.Category.choices, required=False
+    )
     block = forms.CharField(
         label=_("Only for block"),
         max_length=20,
         required=False,
         help_text=_("Leave empty for the whole complex."),
     )
+    pinned = forms.BooleanField(label=_("Pin to the top"), required=False)
+    expires_at = forms.DateTimeField(
+        label=_("Hide after"), required=False, widget=LOCAL_TIME, help_text=_("Optional.")
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=LOCAL_TIME,
+        help_text=_("Leave empty to publish now."),
+    )
     send = forms.BooleanField(
         label=_("Also tell the residents (WhatsApp, push or email, as each chose)"),
         required=False,
         initial=True,
     )
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"] or Announcement.Category.INFO
+
+    def content(self) -> dict[str, Any]:
+        """The fields an edit may change (a published announcement keeps its time)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "publish_at"}
 
 
 class PollForm(forms.ModelForm):

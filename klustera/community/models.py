@@ -6,29 +6,59 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from klustera.timestamps import Timestamped
 
 
 class Announcement(Timestamped):
-    """A notice to every resident of the complex, or to one block's."""
+    """A notice to every resident of the complex, or to one block's.
+
+    A *draft* has neither ``publish_at`` nor ``posted_at``; a *scheduled* one has
+    ``publish_at`` in the future; it is *published* from ``posted_at`` (the
+    clock publishes a scheduled one once, the claim being a conditional
+    update), and *withdrawn* from ``withdrawn_at`` (hidden, kept for the audit).
+    An edit after publishing sets ``edited_at`` and is never sent again.
+    """
+
+    class Category(models.TextChoices):
+        INFO = "info", _("Information")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        SECURITY = "security", _("Security")
+        EVENT = "event", _("Event")
+        BILLING = "billing", _("Billing")
 
     title = models.CharField(max_length=150)
     body = models.TextField(max_length=4000)
+    category = models.CharField(max_length=12, choices=Category.choices, default="info")
     block = models.CharField(max_length=20, blank=True)  # "" = the whole complex
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    posted_at = models.DateTimeField(db_index=True)
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)  # published
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    pinned = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
     send = models.BooleanField(default=True)  # also by WhatsApp, push and email
+    sent_at = models.DateTimeField(null=True, blank=True)  # the sending was claimed
     recipients = models.PositiveIntegerField(null=True, blank=True)  # None: not sent yet
 
     class Meta:
-        ordering = ["-posted_at", "-pk"]
+        ordering = ["-pinned", F("posted_at").desc(nulls_first=True), "-pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    def state(self, now: datetime) -> str:
+        """``withdrawn``, ``published``, ``expired``, ``scheduled`` or ``draft`` at ``now``."""
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.posted_at:
+            return "expired" if self.expires_at and self.expires_at <= now else "published"
+        return "scheduled" if self.publish_at else "draft"
 
 
 class Poll(Timestamped):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,18 +18,53 @@ from klustera.community.models import Announcement, BallotCount, Participation, 
 from klustera.crypto import decrypt
 from klustera.estate.models import Occupancy, Unit
 from klustera.estate.selectors import units_visible_to
+from klustera.notifications.models import Message
 from klustera.roles import is_manager, is_staff_member
 
 SEAL = "poll-ballot"  # the encryption purpose of a secret vote kept until the close
 
 
 def announcements_for(user: User) -> QuerySet[Announcement]:
-    """Managers and staff read them all; a resident those to everyone and to their blocks."""
+    """Managers read them all, drafts and withdrawn ones too; staff every published one; a
+    resident the published ones to everyone and to their blocks. Pinned first."""
     announcements = Announcement.objects.select_related("posted_by")
-    if is_manager(user) or is_staff_member(user):
+    if is_manager(user):
         return announcements
+    now = timezone.now()
+    published = announcements.filter(posted_at__isnull=False, withdrawn_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    if is_staff_member(user):
+        return published
     blocks = units_visible_to(user).values("block")
-    return announcements.filter(Q(block="") | Q(block__in=blocks))
+    return published.filter(Q(block="") | Q(block__in=blocks))
+
+
+def access_announcement(user: User, pk: Any) -> Announcement:
+    return get_object_or_404(announcements_for(user), pk=pk)
+
+
+def _told(announcement: Announcement) -> QuerySet[Message]:
+    """Each person told of it has one inbox copy per telling."""
+    return Message.objects.filter(about=f"announcement:{announcement.pk}")
+
+
+def reads_of(announcement: Announcement) -> list[tuple[User, datetime | None]]:
+    """Everyone told, with when they first read it (in the app, or WhatsApp's "read")."""
+    told = _told(announcement).filter(recipient__isnull=False)
+    first_read = dict(
+        told.filter(read_at__isnull=False)
+        .values("recipient")
+        .annotate(first=Min("read_at"))
+        .values_list("recipient", "first")
+    )
+    people = User.objects.filter(pk__in=told.values("recipient")).order_by("name", "pk")
+    return [(person, first_read.get(person.pk)) for person in people]
+
+
+def unread_by(announcement: Announcement) -> list[User]:
+    """Those told who have read it nowhere yet."""
+    return [person for person, read_at in reads_of(announcement) if read_at is None]
 
 
 def polls_for(user: User) -> QuerySet[Poll]:

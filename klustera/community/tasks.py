@@ -23,15 +23,16 @@ def announce_poll(poll_id: int) -> int:
 
 
 @tenant_task("default")
-def keep_poll_time() -> dict[str, int]:
-    return services.keep_time()
+def keep_time() -> dict[str, int]:
+    return {**services.keep_time(), "published": services.publish_due()}
 
 
 @periodic_task("default", crontab(minute="*"))
-def keep_poll_time_everywhere() -> int:
-    """Every minute, in each active complex: polls open with a notice, remind, close on time."""
+def keep_time_everywhere() -> int:
+    """Every minute, in each active complex: scheduled announcements are published, polls
+    open with a notice, remind and close on time."""
     tenants = Tenant.objects.filter(status=Tenant.Status.ACTIVE)
     for tenant in tenants:
         with tenant_context(tenant):
-            keep_poll_time()
+            keep_time()
     return tenants.count()

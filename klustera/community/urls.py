@@ -4,6 +4,31 @@ from klustera.community import api, views
 
 api_urlpatterns = [
     path("announcements", api.AnnouncementsView.as_view(), name="announcements"),
+    path(
+        "admin/announcements/<int:pk>",
+        api.AdminAnnouncementView.as_view(),
+        name="admin-announcement",
+    ),
+    path(
+        "admin/announcements/<int:pk>/publish",
+        api.PublishView.as_view(),
+        name="admin-announcement-publish",
+    ),
+    path(
+        "admin/announcements/<int:pk>/withdraw",
+        api.WithdrawView.as_view(),
+        name="admin-announcement-withdraw",
+    ),
+    path(
+        "admin/announcements/<int:pk>/remind",
+        api.RemindView.as_view(),
+        name="admin-announcement-remind",
+    ),
+    path(
+        "admin/announcements/<int:pk>/reads",
+        api.ReadsView.as_view(),
+        name="admin-announcement-reads",
+    ),
     path("polls", api.PollsView.as_view(), name="polls"),
     path("polls/<int:pk>", api.PollView.as_view(), name="poll"),
     path("polls/<int:pk>/votes", api.VoteView.as_view(), name="poll-votes"),
@@ -19,6 +44,21 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("announcements/", views.announcements, name="announcements-page"),
+    path(
+        "manage/announcements/<int:pk>/edit/",
+        views.announcement_edit,
+        name="announcement-edit",
+    ),
+    path(
+        "manage/announcements/<int:pk>/action",
+        views.announcement_action,
+        name="announcement-action",
+    ),
+    path(
+        "manage/announcements/<int:pk>/reads/",
+        views.announcement_reads,
+        name="announcement-reads",
+    ),
     path("polls/", views.polls, name="polls-page"),
     path("polls/<int:pk>/", views.poll_page, name="poll-page"),
     path("polls/<int:pk>/minutes", views.poll_minutes, name="poll-minutes-page"),

@@ -9,16 +9,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from klustera.api import user_of
 from klustera.community.forms import AnnouncementForm, CancelForm, PollForm, VoteForm
 from klustera.community.models import Poll
 from klustera.community.selectors import (
+    access_announcement,
     access_poll,
     announcements_for,
     my_vote,
     polls_for,
+    reads_of,
     results_of,
     results_visible,
     seats_of,
@@ -29,32 +32,118 @@ from klustera.community.services import (
     cast_vote,
     close_poll,
     create_poll,
+    edit_announcement,
     edit_poll,
     post_announcement,
+    publish_announcement,
+    remind_unread,
+    withdraw_announcement,
 )
+from klustera.notifications.services import mark_read_about
 from klustera.paging import paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
 
+POSTED = {
+    "draft": gettext_lazy("Draft saved."),
+    "scheduled": gettext_lazy("Announcement scheduled."),
+    "published": gettext_lazy("Announcement posted."),
+}
+
 
 @login_required
 def announcements(request: HttpRequest) -> HttpResponse:
-    """The announcements the user may read, newest first; managers post from here."""
-    manages = is_manager(request.user)
+    """The announcements the user may read, pinned first then newest; managers post (now,
+    later or as a draft) from here. What a resident sees here counts as read."""
+    user = user_of(request)
+    manages = is_manager(user)
     form = AnnouncementForm(request.POST or None) if manages else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
             try:
-                post_announcement(actor=user_of(request), **form.cleaned_data)
+                posted = post_announcement(
+                    actor=user, draft="draft" in request.POST, **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Announcement posted."))
+                messages.success(request, str(POSTED[posted.state(timezone.now())]))
                 return redirect("announcements-page")
-    listed = paginate(request, announcements_for(user_of(request)), 10)
-    return render(request, "community/announcements.html", {**listed, "form": form})
+    listed = paginate(request, announcements_for(user), 10)
+    shown = listed["page"].object_list
+    mark_read_about(user=user, abouts=[f"announcement:{a.pk}" for a in shown])
+    now = timezone.now()
+    rows = [(a, a.state(now)) for a in shown]
+    return render(request, "community/announcements.html", {**listed, "rows": rows, "form": form})
+
+
+@manager_required
+def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an announcement; once published it shows "edited" and is not sent again."""
+    announcement = access_announcement(user_of(request), pk)
+    initial = {name: getattr(announcement, name) for name in AnnouncementForm.base_fields}
+    form = AnnouncementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = form.content() if announcement.posted_at else form.cleaned_data
+        try:
+            edit_announcement(actor=user_of(request), announcement=announcement, **changes)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Announcement saved."))
+            return redirect("announcements-page")
+    return render(
+        request, "community/announcement_edit.html", {"form": form, "announcement": announcement}
+    )
+
+
+ANNOUNCEMENT_ACTIONS = {
+    "publish": (publish_announcement, gettext_lazy("Announcement published.")),
+    "withdraw": (withdraw_announcement, gettext_lazy("Announcement withdrawn.")),
+}
+
+
+@manager_required
+@require_POST
+def announcement_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a draft now, withdraw, or remind those who have not read it."""
+    announcement = access_announcement(user_of(request), pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "remind":
+            told = remind_unread(actor=user_of(request), announcement=announcement)
+            messages.success(
+                request,
+                ngettext("Reminded %(n)s person.", "Reminded %(n)s people.", told) % {"n": told},
+            )
+            return redirect("announcement-reads", pk=pk)
+        if action not in ANNOUNCEMENT_ACTIONS:
+            raise ValidationError(_("Choose to publish, withdraw or remind."))
+        service, done = ANNOUNCEMENT_ACTIONS[action]
+        service(actor=user_of(request), announcement=announcement)
+        messages.success(request, str(done))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("announcements-page")
+
+
+@manager_required
+def announcement_reads(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who was told, and who has read it (in the app, or WhatsApp's "read")."""
+    announcement = access_announcement(user_of(request), pk)
+    reads = reads_of(announcement)
+    return render(
+        request,
+        "community/announcement_reads.html",
+        {
+            "announcement": announcement,
+            "reads": reads,
+            "read": sum(1 for _person, at in reads if at),
+            "published": announcement.state(timezone.now()) == "published",
+        },
+    )
 
 
 # --- Polls -------------------------------------------------------------------------------------

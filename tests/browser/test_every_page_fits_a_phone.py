@@ -73,6 +73,8 @@ EXTRA = {
         "incidents/1/",
         "inbox/",
         "manage/polls/new/",
+        "manage/announcements/1/edit/",
+        "manage/announcements/1/reads/",
     ],
     "resident": ["inbox/"],
     "guard": ["inbox/"],

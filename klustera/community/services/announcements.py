@@ -1,6 +1,9 @@
-"""Use cases of the community: posting announcements and sending them to the residents."""
+"""Use cases of announcements: drafts, scheduled and immediate publishing, edits that are
+never sent again, withdrawal, pinning, read receipts and reminders to those who have not read."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -9,62 +12,211 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import User
 from klustera.audit.services import record
 from klustera.community.models import Announcement
+from klustera.community.selectors import unread_by
+from klustera.errors import StateConflict
 from klustera.estate.models import Unit
 from klustera.estate.selectors import users_living_in
+from klustera.notifications.models import Channel
 from klustera.notifications.services import notify
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
 BATCH = 200  # residents told per transaction
+CONTENT = ("title", "body", "block", "category", "pinned", "expires_at", "send")
 
 
 def post_announcement(
-    *, actor: User, title: str, body: str, block: str = "", send: bool = True
+    *,
+    actor: User,
+    title: str,
+    body: str,
+    block: str = "",
+    send: bool = True,
+    category: str = Announcement.Category.INFO,
+    pinned: bool = False,
+    expires_at: datetime | None = None,
+    publish_at: datetime | None = None,
+    draft: bool = False,
 ) -> Announcement:
-    """Post a notice to the whole complex or one block; with ``send``, tell them on the queue.
+    """Post a notice to the whole complex or one block: now, at ``publish_at``, or as a draft.
 
-    The residents read it in the portal and the app; with ``send`` each is
-    also told on the channels they chose for community news (WhatsApp only
-    with their opt-in), after the complex's quiet hours.
+    Once published, the residents read it in the portal and the app, and find it
+    in their inbox; with ``send`` each is also told on the channels they chose
+    for community news (WhatsApp only with their opt-in), after the quiet hours.
     """
-    title, body, block = title.strip(), body.strip(), block.strip()
-    errors = {}
-    if not title:
-        errors["title"] = [_("Give the announcement a title.")]
-    if not body:
-        errors["body"] = [_("Write the announcement.")]
-    if block:
-        known = Unit.objects.filter(block__iexact=block).values_list("block", flat=True).first()
-        if known is None:
-            errors["block"] = [_("No unit is in block %(block)s.") % {"block": block}]
-        block = known or block
-    if errors:
-        raise ValidationError(errors)
+    announcement = Announcement(posted_by=actor)
+    _apply(
+        announcement,
+        title=title,
+        body=body,
+        block=block,
+        send=send,
+        category=category,
+        pinned=pinned,
+        expires_at=expires_at,
+    )
+    now = timezone.now()
+    if publish_at is not None and publish_at > now and not draft:
+        announcement.publish_at = publish_at
     with tenant_atomic():
-        announcement = Announcement.objects.create(
-            title=title,
-            body=body,
-            block=block,
-            posted_by=actor,
-            posted_at=timezone.now(),
-            send=send,
-        )
+        announcement.save()
         record(
             actor=actor,
-            action="announcement.posted",
+            action="announcement.drafted" if draft else "announcement.posted",
             target=announcement,
-            title=title,
-            block=block or "all",
+            title=announcement.title,
+            block=announcement.block or "all",
             send=send,
+            publish_at=announcement.publish_at.isoformat() if announcement.publish_at else "",
         )
-        if send:
-            enqueue("klustera.community.tasks.send_announcement", announcement.pk)
+        if not draft and announcement.publish_at is None:
+            _publish(announcement, now)
+    return announcement
+
+
+def _apply(announcement: Announcement, **fields: object) -> None:
+    """Set the content fields, checked together (a ValidationError names the fields)."""
+    for name, value in fields.items():
+        setattr(announcement, name, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    if not announcement.title:
+        errors["title"] = [_("Give the announcement a title.")]
+    if not announcement.body:
+        errors["body"] = [_("Write the announcement.")]
+    if announcement.block:
+        known = (
+            Unit.objects.filter(block__iexact=announcement.block)
+            .values_list("block", flat=True)
+            .first()
+        )
+        if known is None:
+            errors["block"] = [_("No unit is in block %(block)s.") % {"block": announcement.block}]
+        announcement.block = known or announcement.block
+    if announcement.category not in Announcement.Category.values:
+        errors["category"] = [_("Choose a category.")]
+    if announcement.expires_at and announcement.expires_at <= timezone.now():
+        errors["expires_at"] = [_("The expiry has passed.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _publish(announcement: Announcement, now: datetime) -> None:
+    """Inside the caller's transaction: published now, and queued to be told once."""
+    announcement.posted_at = now
+    announcement.publish_at = None
+    announcement.save(update_fields=["posted_at", "publish_at"])
+    enqueue("klustera.community.tasks.send_announcement", announcement.pk)
+
+
+def publish_announcement(*, actor: User, announcement: Announcement) -> Announcement:
+    """Publish a draft (or a scheduled announcement) now."""
+    with tenant_atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if announcement.posted_at or announcement.withdrawn_at:
+            raise StateConflict(
+                _("This announcement is already published or withdrawn."),
+                code="announcement_not_draft",
+            )
+        _publish(announcement, timezone.now())
+        record(actor=actor, action="announcement.published", target=announcement)
+    return announcement
+
+
+def publish_due(now: datetime | None = None) -> int:
+    """The clock: publish each scheduled announcement whose time has come, once (a worker
+    that was down publishes them when it returns)."""
+    now = now or timezone.now()
+    published = 0
+    due = Announcement.objects.filter(
+        publish_at__lte=now, posted_at__isnull=True, withdrawn_at__isnull=True
+    )
+    for pk in due.values_list("pk", flat=True):
+        with tenant_atomic():
+            claimed = Announcement.objects.filter(
+                pk=pk, posted_at__isnull=True, withdrawn_at__isnull=True
+            ).update(posted_at=now)
+            if claimed:
+                enqueue("klustera.community.tasks.send_announcement", pk)
+                published += 1
+    return published
+
+
+def edit_announcement(
+    *, actor: User, announcement: Announcement, **changes: object
+) -> Announcement:
+    """Change an announcement; once published it shows "edited" and is never sent again."""
+    with tenant_atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if announcement.withdrawn_at:
+            raise StateConflict(
+                _("A withdrawn announcement is not changed."), code="announcement_withdrawn"
+            )
+        publish_at = changes.pop("publish_at", None)
+        _apply(announcement, **{name: changes[name] for name in CONTENT if name in changes})
+        if announcement.posted_at:
+            announcement.edited_at = timezone.now()
+        elif isinstance(publish_at, datetime):
+            announcement.publish_at = publish_at
+        announcement.save()
+        record(
+            actor=actor,
+            action="announcement.edited",
+            target=announcement,
+            title=announcement.title,
+            published=bool(announcement.posted_at),
+        )
+    return announcement
+
+
+def withdraw_announcement(*, actor: User, announcement: Announcement) -> Announcement:
+    """Hide an announcement from everyone but the managers; the audit keeps it."""
+    with tenant_atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if announcement.withdrawn_at:
+            raise StateConflict(
+                _("This announcement is already withdrawn."), code="announcement_withdrawn"
+            )
+        announcement.withdrawn_at = timezone.now()
+        announcement.save(update_fields=["withdrawn_at"])
+        record(
+            actor=actor,
+            action="announcement.withdrawn",
+            target=announcement,
+            title=announcement.title,
+        )
     return announcement
 
 
 def send_announcement_now(*, announcement: Announcement) -> int:
-    """Queue the announcement for each resident told, in batches; returns how many."""
+    """Tell each resident once, in batches; returns how many. The claim makes a repeat of
+    the job (a retry, a second worker) send nothing."""
+    now = timezone.now()
+    claimed = Announcement.objects.filter(
+        pk=announcement.pk, sent_at__isnull=True, withdrawn_at__isnull=True
+    ).update(sent_at=now)
+    if not claimed:
+        return 0
+    users = list(users_living_in(block=announcement.block))
+    _tell(users, announcement, "announcement")
+    Announcement.objects.filter(pk=announcement.pk).update(recipients=len(users))
+    return len(users)
+
+
+def remind_unread(*, actor: User, announcement: Announcement) -> int:
+    """Remind those told who have not read it yet, on their channels; returns how many."""
+    if announcement.state(timezone.now()) != "published":
+        raise StateConflict(
+            _("Only a published announcement is reminded of."), code="announcement_not_published"
+        )
+    users = unread_by(announcement)
+    _tell(users, announcement, "announcement")
+    with tenant_atomic():
+        record(actor=actor, action="announcement.reminded", target=announcement, told=len(users))
+    return len(users)
+
+
+def _tell(users: list[User], announcement: Announcement, template: str) -> None:
     tenant = current_tenant()
     context = {
         "complex": tenant.name if tenant else "",
@@ -72,10 +224,14 @@ def send_announcement_now(*, announcement: Announcement) -> int:
         "body": announcement.body,
         "link": tenant_url("announcements-page"),  # where a push opens
     }
-    users = list(users_living_in(block=announcement.block))
+    channels = None if announcement.send else [Channel.INBOX]  # the inbox alone
     for start in range(0, len(users), BATCH):
         with tenant_atomic():
             for user in users[start : start + BATCH]:
-                notify(recipient=user, template="announcement", context=context)
-    Announcement.objects.filter(pk=announcement.pk).update(recipients=len(users))
-    return len(users)
+                notify(
+                    recipient=user,
+                    template=template,
+                    context=context,
+                    channels=channels,
+                    about=f"announcement:{announcement.pk}",
+                )

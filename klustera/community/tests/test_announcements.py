@@ -1,18 +1,30 @@
-"""Managers post announcements; residents read those meant for them and are told once each."""
+"""Managers post announcements; residents read those meant for them and are told once each.
+Over their life: drafts, a scheduled publish sent once, edits never sent again, withdrawal,
+pinning and expiry, and read receipts from the app and from WhatsApp."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
+from klustera.accounts.models import User
 from klustera.accounts.services import create_user
 from klustera.audit.models import AuditEntry
 from klustera.community.models import Announcement
+from klustera.community.services import (
+    edit_announcement,
+    post_announcement,
+    publish_due,
+    send_announcement_now,
+)
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.notifications.models import Message
+from klustera.notifications.models import Channel, Consent, Message
+from klustera.notifications.services import record_whatsapp_event, set_consent
 from klustera.roles import Role
 from klustera.tenancy.context import current_alias, tenant_context
 from tests.seed import seed_complex
@@ -92,7 +104,8 @@ def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, ten
         ({**good, "title": "   "}, "title"),
         ({**good, "block": "Z"}, "block"),
         ({**good, "body": "x" * 4001}, "body"),
-        ({**good, "pinned": True}, None),
+        ({**good, "colour": "red"}, None),
+        ({**good, "category": "gossip"}, "category"),
     ):
         answer = _post(complex_a["manager"], bad)
         assert answer.status_code == 422 and answer.json()["success"] is False, bad
@@ -101,9 +114,10 @@ def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, ten
     with tenant_context(tenant_a):
         assert not Announcement.objects.exists()
     quiet = _post(complex_a["manager"], good)
-    assert quiet.status_code == 201 and quiet.json()["data"]["recipients"] is None
+    assert quiet.status_code == 201 and quiet.json()["data"]["state"] == "published"
     with tenant_context(tenant_a):
-        assert not Message.objects.filter(template="announcement").exists()  # not sent
+        sent = Message.objects.filter(template="announcement")
+        assert set(sent.values_list("channel", flat=True)) <= {"inbox"}  # the inbox alone
 
 
 def test_the_portal_posts_and_the_resident_home_shows_the_latest(complex_a, tenant_a) -> None:
@@ -122,3 +136,142 @@ def test_the_portal_posts_and_the_resident_home_shows_the_latest(complex_a, tena
     page = resident.get("/c/alpha/announcements/").content.decode()
     assert "Fogging" in page and 'name="title"' not in page  # residents read, do not post
     assert resident.post("/c/alpha/announcements/", {"title": "x", "body": "y"}).status_code == 403
+
+
+# --- The lifecycle -----------------------------------------------------------------------
+
+
+def _told(announcement: Announcement) -> Any:
+    return Message.objects.filter(about=f"announcement:{announcement.pk}")
+
+
+def _manager(tenant: Any) -> User:
+    with tenant_context(tenant):
+        return User.objects.get(phone="+6281300000001")
+
+
+def test_a_draft_waits_unseen_and_a_scheduled_one_is_published_and_sent_once(
+    complex_a, tenant_a, committed
+) -> None:
+    manager = _manager(tenant_a)
+    with tenant_context(tenant_a):
+        draft = post_announcement(actor=manager, title="Draf", body="Belum", draft=True)
+        later = timezone.now() + timedelta(hours=2)
+        scheduled = post_announcement(actor=manager, title="Nanti", body="Jam 10", publish_at=later)
+        assert (draft.state(timezone.now()), scheduled.state(timezone.now())) == (
+            "draft",
+            "scheduled",
+        )
+        assert publish_due() == 0 and not _told(scheduled).exists()
+    assert complex_a["resident"].get(f"{BASE}/announcements").json()["data"] == []
+    # The worker was down at the time: it publishes when it returns, once.
+    with time_machine.travel(later + timedelta(minutes=30), tick=False):
+        assert committed(tenant_a, publish_due) == 1
+        assert committed(tenant_a, publish_due) == 0
+    with tenant_context(tenant_a):
+        scheduled.refresh_from_db()
+        assert scheduled.posted_at == later + timedelta(minutes=30)
+        assert scheduled.recipients == 2
+        told = _told(scheduled).filter(channel=Channel.INBOX).count()
+        assert told == 2
+        assert send_announcement_now(announcement=scheduled) == 0  # a repeat sends nothing
+        assert _told(scheduled).filter(channel=Channel.INBOX).count() == told
+    titles = [a["title"] for a in complex_a["resident"].get(f"{BASE}/announcements").json()["data"]]
+    assert titles == ["Nanti"]
+    published = complex_a["manager"].post(f"{BASE}/admin/announcements/{draft.pk}/publish")
+    assert published.json()["data"]["state"] == "published"
+    again = complex_a["manager"].post(f"{BASE}/admin/announcements/{draft.pk}/publish")
+    assert again.status_code == 409
+
+
+def test_an_edit_shows_edited_and_is_never_sent_again_and_a_withdrawal_hides_it(
+    complex_a, tenant_a, committed
+) -> None:
+    manager = _manager(tenant_a)
+    posted = committed(
+        tenant_a,
+        lambda: post_announcement(actor=manager, title="Fogging", body="Jumat sore"),
+    )
+    with tenant_context(tenant_a):
+        before = _told(posted).count()
+    edited = complex_a["manager"].patch(
+        f"{BASE}/admin/announcements/{posted.pk}",
+        {"body": "Sabtu sore", "pinned": True},
+        content_type="application/json",
+    )
+    assert edited.json()["data"]["edited_at"] is not None
+    with tenant_context(tenant_a):
+        assert _told(posted).count() == before  # nobody is told twice
+        other = post_announcement(actor=manager, title="Lain", body="Biasa", send=False)
+    listed = complex_a["resident"].get(f"{BASE}/announcements").json()["data"]
+    assert [a["title"] for a in listed] == ["Fogging", "Lain"]  # pinned first
+    assert listed[0]["body"] == "Sabtu sore"
+    complex_a["manager"].post(f"{BASE}/admin/announcements/{posted.pk}/withdraw")
+    listed = complex_a["resident"].get(f"{BASE}/announcements").json()["data"]
+    assert [a["title"] for a in listed] == ["Lain"]
+    with tenant_context(tenant_a):
+        actions = list(AuditEntry.objects.values_list("action", flat=True))
+        assert {"announcement.edited", "announcement.withdrawn"} <= set(actions)
+        edit_announcement(
+            actor=manager, announcement=other, expires_at=timezone.now() + timedelta(minutes=1)
+        )
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert complex_a["resident"].get(f"{BASE}/announcements").json()["data"] == []
+
+
+def test_read_receipts_count_the_app_and_whatsapp_and_the_reminder_reaches_the_rest(
+    complex_a, tenant_a, committed
+) -> None:
+    with tenant_context(tenant_a):
+        from klustera.accounts.models import User
+
+        manager = User.objects.get(phone="+6281300000001")
+        bea = User.objects.get(phone="+6281300000009")
+        set_consent(
+            user=bea, channel=Channel.WHATSAPP, granted=True, method=Consent.Method.APP_SETTING
+        )
+    posted = committed(
+        tenant_a, lambda: post_announcement(actor=manager, title="Rapat", body="Sabtu malam")
+    )
+    reads = complex_a["manager"].get(f"{BASE}/admin/announcements/{posted.pk}/reads").json()
+    assert [row["read_at"] for row in reads["data"]] == [None, None]
+    # Resident alpha reads it in the app; Bu Bea's WhatsApp reports "read".
+    resident = Client()
+    resident.post("/c/alpha/login", {"username": "081300000002", "password": "x-pass-123"})
+    assert "Rapat" in resident.get("/c/alpha/announcements/").content.decode()
+    with tenant_context(tenant_a):
+        whatsapp = _told(posted).get(recipient=bea, channel=Channel.WHATSAPP)
+        record_whatsapp_event(
+            {
+                "entry": [
+                    {
+                        "changes": [
+                            {
+                                "value": {
+                                    "statuses": [
+                                        {
+                                            "id": "wamid.READ",
+                                            "status": "read",
+                                            "timestamp": str(int(timezone.now().timestamp())),
+                                            "biz_opaque_callback_data": str(
+                                                whatsapp.idempotency_key
+                                            ),
+                                        }
+                                    ]
+                                }
+                            }
+                        ]
+                    }
+                ]
+            }
+        )
+    reads = complex_a["manager"].get(f"{BASE}/admin/announcements/{posted.pk}/reads").json()
+    assert all(row["read_at"] for row in reads["data"]) and len(reads["data"]) == 2
+    reminded = complex_a["manager"].post(f"{BASE}/admin/announcements/{posted.pk}/remind")
+    assert reminded.json()["data"] == {"told": 0}
+    with tenant_context(tenant_a):
+        Message.objects.filter(about=f"announcement:{posted.pk}", recipient=bea).update(
+            read_at=None
+        )
+    reminded = complex_a["manager"].post(f"{BASE}/admin/announcements/{posted.pk}/remind")
+    assert reminded.json()["data"] == {"told": 1}
