@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from conftest import REQUIRE_SERVICES
+from klustera.notifications.simulator import ProviderSimulator, serve
 
 CHROMIUM = Path(os.environ.get("KLUSTERA_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -62,6 +63,9 @@ class LiveApp:
     base: str  # the complex's portal, http://127.0.0.1:<port>/c/graha-indah
     root: str  # http://127.0.0.1:<port>
     log: Path  # what ``klustera serve`` (web, worker, simulator) printed
+    # The messaging providers' simulator the app's WhatsApp client reaches (when a journey
+    # points the complex's settings at it; the demo itself writes WhatsApp to the console).
+    messaging: ProviderSimulator
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -100,6 +104,15 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         "RATE_LIMIT_PHONE": "1000/min",
     }
     env.pop("DATABASE_URL", None)
+    messaging = ProviderSimulator()
+    with serve(messaging) as messaging_base:
+        env["WHATSAPP_GRAPH_URL"] = f"{messaging_base}/v21.0"
+        yield from _serve_app(env, var, port, messaging)
+
+
+def _serve_app(
+    env: dict[str, str], var: Path, port: int, messaging: ProviderSimulator
+) -> Iterator[LiveApp]:
     klustera = [sys.executable, "-m", "klustera"]
     for command in (["tenants", "migrate"], ["demo"]):
         subprocess.run([*klustera, *command], env=env, check=True, capture_output=True)
@@ -121,7 +134,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             time.sleep(0.2)
         else:
             raise RuntimeError((var / "serve.log").read_text())
-        yield LiveApp(base=f"{base}/c/{SLUG}", root=base, log=var / "serve.log")
+        yield LiveApp(
+            base=f"{base}/c/{SLUG}", root=base, log=var / "serve.log", messaging=messaging
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
