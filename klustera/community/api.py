@@ -52,8 +52,9 @@ from klustera.community.services import (
     withdraw_announcement,
 )
 from klustera.community.services.polls import EDITABLE
+from klustera.estate.models import Unit
 from klustera.permissions import IsPropertyManager
-from klustera.roles import is_manager
+from klustera.roles import STAFF_ROLES, is_manager
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):
@@ -68,6 +69,9 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "body",
             "category",
             "block",
+            "unit_types",
+            "tenure",
+            "staff_roles",
             "pinned",
             "state",
             "publish_at",
@@ -88,7 +92,20 @@ class AnnouncementContent(RejectUnknownFields, serializers.Serializer):
     body = serializers.CharField(max_length=4000)
     category = serializers.ChoiceField(Announcement.Category.choices, default="info")
     block = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, help_text="empty: the whole complex"
+        max_length=20, required=False, allow_blank=True, help_text="empty: every block"
+    )
+    unit_types = serializers.ListField(
+        child=serializers.ChoiceField(Unit.Type.choices),
+        required=False,
+        max_length=10,
+        help_text="empty: every type",
+    )
+    tenure = serializers.ChoiceField(Announcement.Tenure.choices, default="all")
+    staff_roles = serializers.ListField(
+        child=serializers.ChoiceField(sorted(STAFF_ROLES)),
+        required=False,
+        max_length=3,
+        help_text="also told to the staff of these roles",
     )
     pinned = serializers.BooleanField(default=False)
     expires_at = MomentField(required=False, allow_null=True)

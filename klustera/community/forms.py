@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klustera.community.models import Announcement, Poll
+from klustera.estate.models import Unit
+from klustera.roles import STAFF_ROLES, Role
 
 LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -23,6 +25,25 @@ class AnnouncementForm(forms.Form):
         max_length=20,
         required=False,
         help_text=_("Leave empty for the whole complex."),
+    )
+    unit_types = forms.MultipleChoiceField(
+        label=_("Only for unit types"),
+        choices=Unit.Type.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every type."),
+    )
+    tenure = forms.ChoiceField(
+        label=_("Living there as"),
+        choices=Announcement.Tenure.choices,
+        initial="all",
+        required=False,
+    )
+    staff_roles = forms.MultipleChoiceField(
+        label=_("Also tell the staff"),
+        choices=[(role, Role(role).label) for role in sorted(STAFF_ROLES)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     pinned = forms.BooleanField(label=_("Pin to the top"), required=False)
     expires_at = forms.DateTimeField(
@@ -42,6 +63,9 @@ class AnnouncementForm(forms.Form):
 
     def clean_category(self) -> str:
         return self.cleaned_data["category"] or Announcement.Category.INFO
+
+    def clean_tenure(self) -> str:
+        return self.cleaned_data["tenure"] or Announcement.Tenure.ALL
 
     def content(self) -> dict[str, Any]:
         """The fields an edit may change (a published announcement keeps its time)."""

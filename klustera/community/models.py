@@ -32,7 +32,18 @@ class Announcement(Timestamped):
     title = models.CharField(max_length=150)
     body = models.TextField(max_length=4000)
     category = models.CharField(max_length=12, choices=Category.choices, default="info")
-    block = models.CharField(max_length=20, blank=True)  # "" = the whole complex
+
+    class Tenure(models.TextChoices):
+        ALL = "all", _("Everyone living there")
+        OWNERS = "owners", _("Owners only")
+        RENTERS = "renters", _("Renters only")
+
+    # The audience: residents of the block ("" = every block), of these unit types (none:
+    # all), by tenure; and the staff of these roles.
+    block = models.CharField(max_length=20, blank=True)
+    unit_types = models.JSONField(default=list, blank=True)
+    tenure = models.CharField(max_length=8, choices=Tenure.choices, default="all")
+    staff_roles = models.JSONField(default=list, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

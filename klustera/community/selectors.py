@@ -17,7 +17,6 @@ from klustera.accounts.models import User
 from klustera.community.models import Announcement, BallotCount, Participation, Poll, PollOption
 from klustera.crypto import decrypt
 from klustera.estate.models import Occupancy, Unit
-from klustera.estate.selectors import units_visible_to
 from klustera.notifications.models import Message
 from klustera.roles import is_manager, is_staff_member
 
@@ -26,7 +25,8 @@ SEAL = "poll-ballot"  # the encryption purpose of a secret vote kept until the c
 
 def announcements_for(user: User) -> QuerySet[Announcement]:
     """Managers read them all, drafts and withdrawn ones too; staff every published one; a
-    resident the published ones to everyone and to their blocks. Pinned first."""
+    resident the published ones whose audience holds one of their current homes. Pinned
+    first."""
     announcements = Announcement.objects.select_related("posted_by")
     if is_manager(user):
         return announcements
@@ -36,8 +36,34 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
     )
     if is_staff_member(user):
         return published
-    blocks = units_visible_to(user).values("block")
-    return published.filter(Q(block="") | Q(block__in=blocks))
+    homes = Q(pk__in=[])
+    for stay in Occupancy.objects.filter(resident__user=user, end_on__isnull=True).select_related(
+        "unit"
+    ):
+        tenure = {"owner": "owners", "renter": "renters"}.get(stay.role, "")
+        homes |= (
+            Q(block__in=["", stay.unit.block])
+            & (Q(unit_types=[]) | Q(unit_types__icontains=f'"{stay.unit.unit_type}"'))
+            & Q(tenure__in=["all", tenure])
+        )
+    return published.filter(homes)
+
+
+def audience_of(announcement: Announcement) -> QuerySet[User]:
+    """The active accounts an announcement is for: residents living now where it points,
+    by tenure, and the staff of its roles."""
+    stays = Occupancy.objects.filter(end_on__isnull=True)
+    if announcement.block:
+        stays = stays.filter(unit__block=announcement.block)
+    if announcement.unit_types:
+        stays = stays.filter(unit__unit_type__in=announcement.unit_types)
+    if announcement.tenure != Announcement.Tenure.ALL:
+        role = "owner" if announcement.tenure == Announcement.Tenure.OWNERS else "renter"
+        stays = stays.filter(role=role)
+    people = Q(resident__occupancies__in=stays)
+    if announcement.staff_roles:
+        people |= Q(groups__name__in=announcement.staff_roles)
+    return User.objects.filter(is_active=True).filter(people).distinct().order_by("pk")
 
 
 def access_announcement(user: User, pk: Any) -> Announcement:

@@ -12,18 +12,29 @@ from django.utils.translation import gettext as _
 from klustera.accounts.models import User
 from klustera.audit.services import record
 from klustera.community.models import Announcement
-from klustera.community.selectors import unread_by
+from klustera.community.selectors import audience_of, unread_by
 from klustera.errors import StateConflict
 from klustera.estate.models import Unit
-from klustera.estate.selectors import users_living_in
 from klustera.notifications.models import Channel
 from klustera.notifications.services import notify
+from klustera.roles import STAFF_ROLES
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
 BATCH = 200  # residents told per transaction
-CONTENT = ("title", "body", "block", "category", "pinned", "expires_at", "send")
+CONTENT = (
+    "title",
+    "body",
+    "block",
+    "unit_types",
+    "tenure",
+    "staff_roles",
+    "category",
+    "pinned",
+    "expires_at",
+    "send",
+)
 
 
 def post_announcement(
@@ -32,6 +43,9 @@ def post_announcement(
     title: str,
     body: str,
     block: str = "",
+    unit_types: list[str] | None = None,
+    tenure: str = Announcement.Tenure.ALL,
+    staff_roles: list[str] | None = None,
     send: bool = True,
     category: str = Announcement.Category.INFO,
     pinned: bool = False,
@@ -39,7 +53,8 @@ def post_announcement(
     publish_at: datetime | None = None,
     draft: bool = False,
 ) -> Announcement:
-    """Post a notice to the whole complex or one block: now, at ``publish_at``, or as a draft.
+    """Post a notice to its audience (the whole complex, a block, unit types, owners or
+    renters, staff roles): now, at ``publish_at``, or as a draft.
 
     Once published, the residents read it in the portal and the app, and find it
     in their inbox; with ``send`` each is also told on the channels they chose
@@ -51,6 +66,9 @@ def post_announcement(
         title=title,
         body=body,
         block=block,
+        unit_types=sorted(set(unit_types or [])),
+        tenure=tenure,
+        staff_roles=sorted(set(staff_roles or [])),
         send=send,
         category=category,
         pinned=pinned,
@@ -95,6 +113,12 @@ def _apply(announcement: Announcement, **fields: object) -> None:
         announcement.block = known or announcement.block
     if announcement.category not in Announcement.Category.values:
         errors["category"] = [_("Choose a category.")]
+    if not set(announcement.unit_types) <= set(Unit.Type.values):
+        errors["unit_types"] = [_("Choose among the unit types.")]
+    if announcement.tenure not in Announcement.Tenure.values:
+        errors["tenure"] = [_("Choose everyone, owners or renters.")]
+    if not set(announcement.staff_roles) <= STAFF_ROLES:
+        errors["staff_roles"] = [_("Choose among the staff roles.")]
     if announcement.expires_at and announcement.expires_at <= timezone.now():
         errors["expires_at"] = [_("The expiry has passed.")]
     if errors:
@@ -197,7 +221,7 @@ def send_announcement_now(*, announcement: Announcement) -> int:
     ).update(sent_at=now)
     if not claimed:
         return 0
-    users = list(users_living_in(block=announcement.block))
+    users = list(audience_of(announcement))
     _tell(users, announcement, "announcement")
     Announcement.objects.filter(pk=announcement.pk).update(recipients=len(users))
     return len(users)

@@ -275,3 +275,51 @@ def test_read_receipts_count_the_app_and_whatsapp_and_the_reminder_reaches_the_r
         )
     reminded = complex_a["manager"].post(f"{BASE}/admin/announcements/{posted.pk}/remind")
     assert reminded.json()["data"] == {"told": 1}
+
+
+def test_an_audience_of_unit_types_tenure_and_staff_roles_is_told_and_reads_it_alone(
+    complex_a, tenant_a, committed
+) -> None:
+    manager = _manager(tenant_a)
+    with tenant_context(tenant_a):
+        flat = Unit.objects.create(block="C", number="01", unit_type=Unit.Type.TWO_BEDROOM)
+        rudi = create_user(
+            phone="081300000011", name="Rudi", password="x-pass-123", roles=[Role.RESIDENT]
+        )
+        Occupancy.objects.create(
+            unit=flat,
+            resident=Resident.objects.create(name="Rudi", phone=rudi.phone, user=rudi),
+            role="renter",
+            start_on=date(2025, 1, 1),
+        )
+        create_user(phone="081300000012", name="Satpam", roles=[Role.SECURITY_STAFF])
+
+    def told(**audience: Any) -> set[str]:
+        posted = committed(
+            tenant_a,
+            lambda: post_announcement(actor=manager, title="T", body="B", **audience),
+        )
+        with tenant_context(tenant_a):
+            return set(
+                _told(posted)
+                .filter(channel=Channel.INBOX)
+                .values_list("recipient__name", flat=True)
+            )
+
+    assert told(tenure="renters") == {"Rudi"}
+    assert told(unit_types=["2br", "studio"]) == {"Rudi"}
+    assert told(block="B", tenure="owners") == {"Bu Bea"}
+    assert told(tenure="owners", staff_roles=["security_staff"]) == {
+        "Resident alpha",
+        "Bu Bea",
+        "Satpam",
+    }
+    refused = complex_a["manager"].post(
+        f"{BASE}/announcements",
+        {"title": "x", "body": "y", "unit_types": ["castle"], "staff_roles": ["gardener"]},
+        content_type="application/json",
+    )
+    assert set(refused.json()["error"]["details"]) >= {"unit_types", "staff_roles"}
+    # Resident alpha (an owner of a house in block A) reads only what was meant for them.
+    listed = complex_a["resident"].get(f"{BASE}/announcements").json()["data"]
+    assert [(a["tenure"], a["unit_types"]) for a in listed] == [("owners", [])]
