@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klustera.community.models import Announcement, Poll
+from klustera.community.services.polls import EDITABLE
 from klustera.estate.models import Unit
 from klustera.roles import STAFF_ROLES, Role
 
@@ -80,24 +81,11 @@ class PollForm(forms.ModelForm):
         widget=forms.Textarea({"rows": 4}),
         help_text=_("One per line, 2 to 20."),
     )
+    field_order = ["question", "description", "options"]
 
     class Meta:
         model = Poll
-        fields = [
-            "question",
-            "description",
-            "options",
-            "multiple",
-            "max_choices",
-            "electorate",
-            "weighting",
-            "ballot",
-            "results",
-            "quorum_percent",
-            "opens_at",
-            "closes_at",
-            "max_reminders",
-        ]
+        fields = EDITABLE
         labels = {
             "question": _("Question"),
             "description": _("Explanation"),
