@@ -147,7 +147,7 @@ class Poll(Timestamped):
         return "scheduled" if now < self.opens_at else "open"
 
 
-class PollOption(models.Model):
+class PollOption(Timestamped):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(max_length=150)
     position = models.PositiveSmallIntegerField(default=0)
@@ -159,7 +159,7 @@ class PollOption(models.Model):
         return self.label
 
 
-class Participation(models.Model):
+class Participation(Timestamped):
     """That a unit (or a person) voted: for the quorum and for one vote per unit.
 
     ``voter_key`` is ``unit:<id>`` or ``user:<id>``; the unique key makes the

@@ -75,7 +75,13 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
         assert manager.get_attribute("[data-state]", "data-state") == "open"
         _fits(manager)
 
-        # The opening notice reaches the resident's bell (the poll every 30 s, asked now).
+        # The worker writes the opening notice; the bell's poll (every 30 s, asked now) counts it.
+        resident.wait_for_function(
+            "([url, question]) => fetch(url).then(r => r.text()).then(t => t.includes(question))",
+            arg=[f"{live_app.base}/inbox/?unread=1", question],
+            polling=500,
+            timeout=30_000,
+        )
         resident.wait_for_function(BELL_RISES, arg=before, polling=1000, timeout=30_000)
         resident.click("#bell")
         notice = resident.locator(".inbox-entry.unread", has_text=question)
