@@ -83,7 +83,8 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
             timeout=30_000,
         )
         resident.wait_for_function(BELL_RISES, arg=before, polling=1000, timeout=30_000)
-        resident.click("#bell")
+        with resident.expect_navigation():
+            resident.click("#bell")
         notice = resident.locator(".inbox-entry.unread", has_text=question)
         assert "pemungutan suara dibuka" in notice.inner_text()
         notice.locator("a").click()
