@@ -48,6 +48,7 @@ COLUMNS = (
     "unit_type",
     "land_area",
     "building_area",
+    "vote_weight",
     "resident_name",
     "resident_phone",
     "resident_email",
@@ -64,6 +65,7 @@ ALIASES = {
     "tipe": "unit_type",
     "luas_tanah": "land_area",
     "luas_bangunan": "building_area",
+    "bobot_suara": "vote_weight",
     "nama": "resident_name",
     "nama_penghuni": "resident_name",
     "telepon": "resident_phone",
@@ -131,6 +133,7 @@ class RowForm(forms.Form):
     unit_type = forms.ChoiceField(choices=[("", ""), *Unit.Type.choices], required=False)
     land_area = AreaField(required=False, min_value=0, max_digits=9, decimal_places=2)
     building_area = AreaField(required=False, min_value=0, max_digits=9, decimal_places=2)
+    vote_weight = AreaField(required=False, min_value=0, max_digits=9, decimal_places=2)
     resident_name = forms.CharField(max_length=150, required=False)
     resident_phone = forms.CharField(max_length=30, required=False)
     resident_email = forms.EmailField(required=False)
@@ -336,7 +339,7 @@ def _write(rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None
         unit = units.get(key)
         attributes = {
             name: data[name]
-            for name in ("floor", "unit_type", "land_area", "building_area")
+            for name in ("floor", "unit_type", "land_area", "building_area", "vote_weight")
             if data[name] not in (None, "")
         }
         if unit is None:
@@ -398,6 +401,7 @@ def export_rows() -> Iterator[list[Any]]:
             unit.unit_type,
             unit.land_area if unit.land_area is not None else "",
             unit.building_area if unit.building_area is not None else "",
+            unit.vote_weight if unit.vote_weight is not None else "",
         ]
         if unit.pk not in by_unit:
             yield [*base, "", "", "", "", "", ""]

@@ -18,11 +18,11 @@ from tests.seed import seed_complex
 URL = "/c/alpha/api/v1/admin/units/import"
 # How a manager's own spreadsheet looks: Indonesian headings, semicolons, decimal commas.
 SHEET = (
-    "Blok;Nomor;Tipe;Luas Tanah;Luas Bangunan;Nama;No HP;Peran;Mulai;Kontak Tagihan\n"
-    "B;01;house;90,5;72;Andi Wijaya;0812-1111-0001;owner;01/03/2024;ya\n"
-    "B;01;house;90,5;72;Dewi Wijaya;081211110002;family;01/03/2024;tidak\n"
-    "B;02;house;120;96;Rudi Halim;081211110003;renter;2025-01-15;ya\n"
-    "B;03;house;72;;;;;;\n"
+    "Blok;Nomor;Tipe;Luas Tanah;Luas Bangunan;Bobot Suara;Nama;No HP;Peran;Mulai;Kontak Tagihan\n"
+    "B;01;house;90,5;72;1,5;Andi Wijaya;0812-1111-0001;owner;01/03/2024;ya\n"
+    "B;01;house;90,5;72;1,5;Dewi Wijaya;081211110002;family;01/03/2024;tidak\n"
+    "B;02;house;120;96;2;Rudi Halim;081211110003;renter;2025-01-15;ya\n"
+    "B;03;house;72;;;;;;;\n"
 )
 
 
@@ -60,7 +60,8 @@ def test_a_preview_writes_nothing_and_the_import_writes_it_all_once(manager, ten
     assert _counts(tenant_a) == (before[0] + 3, before[1] + 3, before[2] + 3)
     with tenant_context(tenant_a):
         b01 = Unit.objects.get(block="B", number="01")
-        assert str(b01.land_area) == "90.50"
+        assert (str(b01.land_area), str(b01.vote_weight)) == ("90.50", "1.50")
+        assert Unit.objects.get(block="B", number="03").vote_weight is None
         contact = b01.occupancies.get(is_billing_contact=True)
         assert (contact.resident.name, contact.resident.phone) == ("Andi Wijaya", "+6281211110001")
         assert str(contact.start_on) == "2024-03-01"
