@@ -44,15 +44,29 @@ class PhotosInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class PhotosField(forms.ImageField):
-    """Up to five photos from one input (Django's documented way for several files)."""
+class SeveralFiles(forms.FileField):
+    """Up to five files from one input (Django's documented way for several files)."""
 
-    widget = PhotosInput(attrs={"accept": "image/*", "multiple": True})
+    widget = PhotosInput(attrs={"multiple": True})
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS})
+            raise forms.ValidationError(_("At most %(n)s files.") % {"n": MAX_PHOTOS})
         if self.required and not files:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(PhotosField, self).clean(file, initial) for file in files]
+        clean_one = super().clean
+        return [clean_one(file, initial) for file in files]
+
+
+class PhotosField(SeveralFiles, forms.ImageField):
+    """Up to five photos from one input."""
+
+    widget = PhotosInput(attrs={"accept": "image/*", "multiple": True})
+
+
+class AttachmentsField(SeveralFiles):
+    """Up to five PDFs or photos from one input; :func:`klustera.uploads.clean_attachment`
+    checks each."""
+
+    widget = PhotosInput(attrs={"accept": "application/pdf,image/*", "multiple": True})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from pillow_heif import register_heif_opener
 register_heif_opener()
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # What Pillow says a photo is → the extension it is stored under, whatever its name said.
 PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 # Formats browsers do not show: taken only where the photo is drawn again as a JPEG.
@@ -104,3 +106,43 @@ def clean_photos(images: list[Any]) -> list[tuple[Any, Any]]:
         except ValidationError as exc:
             raise ValidationError({"photos": exc.messages}) from exc
     return cleaned
+
+
+def clean_attachment(upload: Any) -> tuple[Any, str, str]:
+    """A PDF or a photo of at most 5 MB: the file to store, its content type and the name to
+    show. A PDF (told by its first bytes, not its name) is kept as sent; a photo becomes a
+    JPEG without its metadata, as :func:`clean_photo` does; anything else is refused."""
+    from django import forms
+    from django.core.files.base import ContentFile
+
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB."), code="attachment_too_large")
+    stem = Path(str(upload.name or "file")).stem[:100] or "file"
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return ContentFile(upload.read(), name="file.pdf"), "application/pdf", f"{stem}.pdf"
+    try:
+        image = forms.ImageField().to_python(upload)  # Pillow opens and verifies it
+        photo, _thumbnail = clean_photo(image)
+    except ValidationError:
+        raise ValidationError(
+            _("Attach a PDF or a photo (JPEG, PNG, WebP or HEIC)."), code="attachment_format"
+        ) from None
+    return photo, "image/jpeg", f"{stem}.jpg"
+
+
+def serve_file(stored: Any, *, content_type: str, filename: str) -> Any:
+    """A stored file, to someone already checked: a photo is shown, anything else downloaded;
+    kept by the browser alone, never by a shared cache."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=filename,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

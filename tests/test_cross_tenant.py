@@ -35,7 +35,7 @@ from klustera.billing.models import (
     Refund,
     Tariff,
 )
-from klustera.community.models import Announcement, Poll, PollOption
+from klustera.community.models import Announcement, Attachment, Poll, PollOption
 from klustera.estate.models import Invitation, Occupancy, Resident, Unit, Vehicle
 from klustera.facilities.models import Booking, Facility, FacilityPhoto, Holiday
 from klustera.helpdesk.models import Category, Ticket
@@ -116,6 +116,10 @@ PROBES: dict[str, Probe] = {
     "admin-announcement-withdraw": Probe(("post",), "object", "announcement"),
     "admin-announcement-remind": Probe(("post",), "object", "announcement"),
     "admin-announcement-reads": Probe(("get",), "object", "announcement"),
+    "admin-announcement-attachments": Probe(("post",), "object", "announcement"),
+    "admin-poll-attachments": Probe(("post",), "object", "poll"),
+    "attachment": Probe(("get",), "object", "attachment"),
+    "admin-attachment": Probe(("delete",), "object", "attachment"),
     "polls": Probe(("get",), "list"),
     "poll": Probe(("get",), "object", "poll"),
     "poll-votes": Probe(("post",), "object", "poll"),
@@ -455,6 +459,14 @@ def world(tenant_a, tenant_b):
         announcement = Announcement.objects.create(
             pk=FOREIGN_ID, title=MARKER, body=MARKER, posted_at="2026-01-01T00:00:00Z"
         )
+        attachment = Attachment.objects.create(
+            pk=FOREIGN_ID,
+            announcement=announcement,
+            file="beta/attachment/x.pdf",
+            name=MARKER,
+            content_type="application/pdf",
+            size=1,
+        )
         payment = Payment.objects.create(
             pk=FOREIGN_ID,
             unit=unit,
@@ -478,6 +490,7 @@ def world(tenant_a, tenant_b):
         "booking": booking,
         "poll": poll,
         "announcement": announcement,
+        "attachment": attachment,
         "message": message,
         "push": push,
         "passkey": passkey,

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.forms import ImageField
 from django.test import Client
@@ -40,7 +41,7 @@ from klustera.access.services import register_guest
 from klustera.accounts.models import ApiToken, Passkey, User
 from klustera.accounts.services import create_api_key, create_user, issue_token
 from klustera.billing.models import BillingRun, Invoice, Payment, Tariff
-from klustera.community.models import Announcement
+from klustera.community.models import Announcement, Attachment
 from klustera.community.services import close_poll, create_poll
 from klustera.estate.models import Invitation, Occupancy, Resident, Vehicle
 from klustera.facilities.models import Booking, Facility, Holiday
@@ -308,6 +309,9 @@ API = [
     Row("admin-announcement-withdraw", "post", MANAGER, "announcement"),
     Row("admin-announcement-remind", "post", MANAGER, "announcement"),
     Row("admin-announcement-reads", "get", MANAGER, "announcement"),
+    Row("admin-announcement-attachments", "post", MANAGER, "announcement"),
+    Row("attachment", "get", SIGNED_IN, "attachment"),
+    Row("admin-attachment", "delete", MANAGER, "attachment"),
     Row("polls", "get", SIGNED_IN),
     Row("poll", "get", SIGNED_IN, "poll"),
     Row("poll-votes", "post", RESIDENTS, "poll", lambda w: {"options": [w["poll_option"].pk]}),
@@ -318,6 +322,7 @@ API = [
     Row("admin-poll", "get", MANAGER, "poll"),
     Row("admin-poll", "patch", MANAGER, "poll"),
     Row("admin-poll-close", "post", MANAGER, "poll"),
+    Row("admin-poll-attachments", "post", MANAGER, "poll"),
     Row("admin-poll-cancel", "post", MANAGER, "poll"),
     Row("admin-audit", "get", MANAGER),
     # Public, but a token sent along is still checked: another complex's is refused.
@@ -357,6 +362,7 @@ PAGES = [
     Row("announcement-edit", "get", MANAGER, "announcement"),
     Row("announcement-action", "post", MANAGER, "announcement"),
     Row("announcement-reads", "get", MANAGER, "announcement"),
+    Row("attachment-page", "get", SIGNED_IN, "attachment"),
     Row("polls-page", "get", SIGNED_IN),
     Row("poll-page", "get", SIGNED_IN, "poll"),
     Row("poll-minutes-page", "get", SIGNED_IN, "closed_poll"),
@@ -669,6 +675,13 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         )
         objects["announcement"] = Announcement.objects.create(
             title="Kerja bakti", body="Minggu pagi", posted_by=host, posted_at=now
+        )
+        objects["attachment"] = Attachment.objects.create(
+            announcement=objects["announcement"],
+            file=ContentFile(b"%PDF-1.4", name="jadwal.pdf"),
+            name="jadwal.pdf",
+            content_type="application/pdf",
+            size=8,
         )
         poll_fields = {
             "actor": accounts[M],

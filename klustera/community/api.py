@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,10 +26,11 @@ from klustera.api import (
     user_of,
     validated,
 )
-from klustera.community.models import Announcement, Poll, PollOption
+from klustera.community.models import Announcement, Attachment, Poll, PollOption
 from klustera.community.selectors import (
     Seat,
     access_announcement,
+    access_attachment,
     access_poll,
     announcements_for,
     my_vote,
@@ -51,15 +53,31 @@ from klustera.community.services import (
     remind_unread,
     withdraw_announcement,
 )
+from klustera.community.services.attachments import MAX_ATTACHMENTS
 from klustera.community.services.polls import EDITABLE
 from klustera.estate.models import Unit
 from klustera.permissions import IsPropertyManager
 from klustera.roles import STAFF_ROLES, is_manager
+from klustera.uploads import serve_file
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="the file, for its audience only")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "url"]
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("attachment", kwargs={"pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):
     posted_by_name = serializers.CharField(source="posted_by.name", default="", read_only=True)
     state = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Announcement
@@ -68,7 +86,7 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "category",
-            "block",
+            "blocks",
             "unit_types",
             "tenure",
             "staff_roles",
@@ -81,6 +99,7 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "withdrawn_at",
             "posted_by_name",
             "recipients",
+            "attachments",
         ]
 
     def get_state(self, announcement: Announcement) -> str:
@@ -91,8 +110,11 @@ class AnnouncementContent(RejectUnknownFields, serializers.Serializer):
     title = serializers.CharField(max_length=150)
     body = serializers.CharField(max_length=4000)
     category = serializers.ChoiceField(Announcement.Category.choices, default="info")
-    block = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, help_text="empty: every block"
+    blocks = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=50,
+        help_text="empty: every block",
     )
     unit_types = serializers.ListField(
         child=serializers.ChoiceField(Unit.Type.choices),
@@ -122,8 +144,9 @@ class NewAnnouncement(AnnouncementContent):
 
 
 class AnnouncementsView(ListAPIView):
-    """Announcements, pinned first then newest: residents read those to everyone and to their
-    blocks; managers also see drafts, scheduled and withdrawn ones."""
+    """Announcements, pinned first then newest: residents read those meant for them; managers
+    also see drafts, scheduled and withdrawn ones. Attachments are added with
+    ``/admin/announcements/{id}/attachments``."""
 
     serializer_class = AnnouncementSerializer
 
@@ -233,6 +256,7 @@ class PollSerializer(serializers.ModelSerializer):
     )
     can_vote = serializers.SerializerMethodField()
     minutes_url = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Poll
@@ -257,6 +281,7 @@ class PollSerializer(serializers.ModelSerializer):
             "my_vote",
             "can_vote",
             "minutes_url",
+            "attachments",
         ]
 
     def get_state(self, poll: Poll) -> str:
@@ -439,3 +464,83 @@ class AdminPollCancelView(APIView):
         return ok(
             PollSerializer(poll, context={"request": request}).data, message=_("Poll cancelled.")
         )
+
+
+# --- Attachments -------------------------------------------------------------------------------
+
+
+class NewAttachments(RejectUnknownFields, serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        min_length=1,
+        max_length=MAX_ATTACHMENTS,
+        help_text="PDFs or photos, at most 5 MB each",
+    )
+
+
+class AnnouncementAttachmentsView(APIView):
+    """Attach PDFs or photos to an announcement (an edit: a published one shows "edited")."""
+
+    permission_classes = [IsPropertyManager]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": NewAttachments}, responses={201: AnnouncementSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        announcement = access_announcement(user_of(request), pk)
+        data = validated(NewAttachments, request)
+        saved = call_service(
+            edit_announcement,
+            actor=user_of(request),
+            announcement=announcement,
+            attachments=data["files"],
+        )
+        saved = access_announcement(user_of(request), saved.pk)  # with its attachments
+        return ok(
+            AnnouncementSerializer(saved, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PollAttachmentsView(APIView):
+    """Attach PDFs or photos to a poll nobody has voted in yet."""
+
+    permission_classes = [IsPropertyManager]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": NewAttachments}, responses={201: PollSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        poll = access_poll(user_of(request), pk)
+        data = validated(NewAttachments, request)
+        call_service(edit_poll, actor=user_of(request), poll=poll, attachments=data["files"])
+        poll = access_poll(user_of(request), pk)
+        return ok(
+            PollSerializer(poll, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AttachmentView(APIView):
+    """An attachment's file, to those who may read its announcement or poll."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        attachment = access_attachment(user_of(request), pk)
+        return serve_file(
+            attachment.file, content_type=attachment.content_type, filename=attachment.name
+        )
+
+
+class AdminAttachmentView(APIView):
+    permission_classes = [IsPropertyManager]
+
+    @extend_schema(request=None, responses={200: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        attachment = access_attachment(user_of(request), pk)
+        remove = {"actor": user_of(request), "remove_attachments": [attachment.pk]}
+        if attachment.announcement_id:
+            call_service(edit_announcement, announcement=attachment.announcement, **remove)
+        else:
+            call_service(edit_poll, poll=attachment.poll, **remove)
+        return ok(None, message=_("Attachment removed."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from klustera.community.models import Announcement, Poll
 from klustera.community.services.polls import EDITABLE
 from klustera.estate.models import Unit
+from klustera.forms import AttachmentsField
 from klustera.roles import STAFF_ROLES, Role
 
 LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -21,11 +22,11 @@ class AnnouncementForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=Announcement.Category.choices, required=False
     )
-    block = forms.CharField(
-        label=_("Only for block"),
-        max_length=20,
+    blocks = forms.MultipleChoiceField(
+        label=_("Only for blocks"),
         required=False,
-        help_text=_("Leave empty for the whole complex."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the whole complex."),
     )
     unit_types = forms.MultipleChoiceField(
         label=_("Only for unit types"),
@@ -61,6 +62,22 @@ class AnnouncementForm(forms.Form):
         required=False,
         initial=True,
     )
+    attachments = AttachmentsField(
+        label=_("Attachments"), required=False, help_text=_("PDFs or photos, at most 5 MB each.")
+    )
+    remove_attachments = forms.TypedMultipleChoiceField(
+        label=_("Remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, announcement: Announcement | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        blocks = Unit.objects.order_by("block").values_list("block", flat=True).distinct()
+        cast(forms.ChoiceField, self.fields["blocks"]).choices = [(b, b) for b in blocks]
+        attached = list(announcement.attachments.all()) if announcement else []
+        removable = cast(forms.ChoiceField, self.fields["remove_attachments"])
+        removable.choices = [(a.pk, a.name) for a in attached]
+        if not attached:
+            del self.fields["remove_attachments"]
 
     def clean_category(self) -> str:
         return self.cleaned_data["category"] or Announcement.Category.INFO
@@ -74,14 +91,20 @@ class AnnouncementForm(forms.Form):
 
 
 class PollForm(forms.ModelForm):
-    """A poll's question and rules; its options one per line."""
+    """A poll's question and rules; its options one per line; its attachments."""
 
     options = forms.CharField(
         label=_("Options"),
         widget=forms.Textarea({"rows": 4}),
         help_text=_("One per line, 2 to 20."),
     )
-    field_order = ["question", "description", "options"]
+    attachments = AttachmentsField(
+        label=_("Attachments"), required=False, help_text=_("PDFs or photos, at most 5 MB each.")
+    )
+    remove_attachments = forms.TypedMultipleChoiceField(
+        label=_("Remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    field_order = ["question", "description", "attachments", "remove_attachments", "options"]
 
     class Meta:
         model = Poll
@@ -111,6 +134,11 @@ class PollForm(forms.ModelForm):
         self.fields["quorum_percent"].widget.attrs.update({"min": 0, "max": 100})
         self.fields["max_reminders"].widget.attrs.update({"min": 0, "max": 5})
         self.fields["max_choices"].widget.attrs.update({"min": 1, "max": 20})
+        attached = list(self.instance.attachments.all()) if self.instance.pk else []
+        removable = cast(forms.ChoiceField, self.fields["remove_attachments"])
+        removable.choices = [(a.pk, a.name) for a in attached]
+        if not attached:
+            del self.fields["remove_attachments"]
         if self.instance.pk:
             labels = self.instance.options.values_list("label", flat=True)
             self.initial["options"] = "\n".join(labels)

@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from klustera.tenancy.files import private_upload
 from klustera.timestamps import Timestamped
 
 
 class Announcement(Timestamped):
-    """A notice to every resident of the complex, or to one block's.
+    """A notice to every resident of the complex, or to some blocks', unit types or tenures.
 
     A *draft* has neither ``publish_at`` nor ``posted_at``; a *scheduled* one has
     ``publish_at`` in the future; it is *published* from ``posted_at`` (the
@@ -38,9 +39,9 @@ class Announcement(Timestamped):
         OWNERS = "owners", _("Owners only")
         RENTERS = "renters", _("Renters only")
 
-    # The audience: residents of the block ("" = every block), of these unit types (none:
-    # all), by tenure; and the staff of these roles.
-    block = models.CharField(max_length=20, blank=True)
+    # The audience: residents of these blocks and unit types (none: all of them), by tenure;
+    # and the staff of these roles.
+    blocks = models.JSONField(default=list, blank=True)
     unit_types = models.JSONField(default=list, blank=True)
     tenure = models.CharField(max_length=8, choices=Tenure.choices, default="all")
     staff_roles = models.JSONField(default=list, blank=True)
@@ -199,3 +200,39 @@ class BallotCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.option_id}: {self.votes}"
+
+
+class Attachment(Timestamped):
+    """A PDF or a photo that comes with an announcement or a poll, served to its audience only.
+
+    A PDF is kept as it was sent; a photo is drawn again as a JPEG without its metadata.
+    """
+
+    announcement = models.ForeignKey(
+        Announcement, null=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    poll = models.ForeignKey(Poll, null=True, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=private_upload)
+    name = models.CharField(max_length=120)  # the name it was sent under, for the download
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(announcement__isnull=False, poll__isnull=True)
+                | models.Q(announcement__isnull=True, poll__isnull=False),
+                name="attachment_of_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

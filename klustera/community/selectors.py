@@ -14,7 +14,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from klustera.accounts.models import User
-from klustera.community.models import Announcement, BallotCount, Participation, Poll, PollOption
+from klustera.community.models import (
+    Announcement,
+    Attachment,
+    BallotCount,
+    Participation,
+    Poll,
+    PollOption,
+)
 from klustera.crypto import decrypt
 from klustera.estate.models import Occupancy, Unit
 from klustera.notifications.models import Message
@@ -27,7 +34,7 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
     """Managers read them all, drafts and withdrawn ones too; staff every published one; a
     resident the published ones whose audience holds one of their current homes. Pinned
     first."""
-    announcements = Announcement.objects.select_related("posted_by")
+    announcements = Announcement.objects.select_related("posted_by").prefetch_related("attachments")
     if is_manager(user):
         return announcements
     now = timezone.now()
@@ -42,7 +49,7 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
     ):
         tenure = {"owner": "owners", "renter": "renters"}.get(stay.role, "")
         homes |= (
-            Q(block__in=["", stay.unit.block])
+            (Q(blocks=[]) | Q(blocks__icontains=f'"{stay.unit.block}"'))
             & (Q(unit_types=[]) | Q(unit_types__icontains=f'"{stay.unit.unit_type}"'))
             & Q(tenure__in=["all", tenure])
         )
@@ -53,8 +60,8 @@ def audience_of(announcement: Announcement) -> QuerySet[User]:
     """The active accounts an announcement is for: residents living now where it points,
     by tenure, and the staff of its roles."""
     stays = Occupancy.objects.filter(end_on__isnull=True)
-    if announcement.block:
-        stays = stays.filter(unit__block=announcement.block)
+    if announcement.blocks:
+        stays = stays.filter(unit__block__in=announcement.blocks)
     if announcement.unit_types:
         stays = stays.filter(unit__unit_type__in=announcement.unit_types)
     if announcement.tenure != Announcement.Tenure.ALL:
@@ -68,6 +75,16 @@ def audience_of(announcement: Announcement) -> QuerySet[User]:
 
 def access_announcement(user: User, pk: Any) -> Announcement:
     return get_object_or_404(announcements_for(user), pk=pk)
+
+
+def access_attachment(user: User, pk: Any) -> Attachment:
+    """An attachment, to those who may read its announcement or poll (404 to anyone else)."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    if attachment.announcement_id:
+        access_announcement(user, attachment.announcement_id)
+    else:
+        access_poll(user, attachment.poll_id)
+    return attachment
 
 
 def _told(announcement: Announcement) -> QuerySet[Message]:
@@ -95,7 +112,7 @@ def unread_by(announcement: Announcement) -> list[User]:
 
 def polls_for(user: User) -> QuerySet[Poll]:
     """Everyone signed in reads the complex's polls, the coming ones too: a vote is public."""
-    return Poll.objects.prefetch_related("options")
+    return Poll.objects.prefetch_related("options", "attachments")
 
 
 def open_polls_for(user: User) -> list[Poll]:

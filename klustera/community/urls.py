@@ -29,6 +29,13 @@ api_urlpatterns = [
         api.ReadsView.as_view(),
         name="admin-announcement-reads",
     ),
+    path(
+        "admin/announcements/<int:pk>/attachments",
+        api.AnnouncementAttachmentsView.as_view(),
+        name="admin-announcement-attachments",
+    ),
+    path("attachments/<int:pk>", api.AttachmentView.as_view(), name="attachment"),
+    path("admin/attachments/<int:pk>", api.AdminAttachmentView.as_view(), name="admin-attachment"),
     path("polls", api.PollsView.as_view(), name="polls"),
     path("polls/<int:pk>", api.PollView.as_view(), name="poll"),
     path("polls/<int:pk>/votes", api.VoteView.as_view(), name="poll-votes"),
@@ -36,6 +43,11 @@ api_urlpatterns = [
     path("polls/<int:pk>/minutes", api.MinutesView.as_view(), name="poll-minutes"),
     path("admin/polls", api.AdminPollsView.as_view(), name="admin-polls"),
     path("admin/polls/<int:pk>", api.AdminPollView.as_view(), name="admin-poll"),
+    path(
+        "admin/polls/<int:pk>/attachments",
+        api.PollAttachmentsView.as_view(),
+        name="admin-poll-attachments",
+    ),
     path("admin/polls/<int:pk>/close", api.AdminPollCloseView.as_view(), name="admin-poll-close"),
     path(
         "admin/polls/<int:pk>/cancel", api.AdminPollCancelView.as_view(), name="admin-poll-cancel"
@@ -59,6 +71,7 @@ urlpatterns = [
         views.announcement_reads,
         name="announcement-reads",
     ),
+    path("attachments/<int:pk>", views.attachment, name="attachment-page"),
     path("polls/", views.polls, name="polls-page"),
     path("polls/<int:pk>/", views.poll_page, name="poll-page"),
     path("polls/<int:pk>/minutes", views.poll_minutes, name="poll-minutes-page"),

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from klustera.api import user_of
 from klustera.community.forms import AnnouncementForm, CancelForm, PollForm, VoteForm
 from klustera.community.models import Poll
 from klustera.community.selectors import (
     access_announcement,
+    access_attachment,
     access_poll,
     announcements_for,
     my_vote,
@@ -39,10 +40,12 @@ from klustera.community.services import (
     remind_unread,
     withdraw_announcement,
 )
+from klustera.community.services.announcements import CONTENT
 from klustera.notifications.services import mark_read_about
 from klustera.paging import paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
+from klustera.uploads import serve_file
 
 POSTED = {
     "draft": gettext_lazy("Draft saved."),
@@ -57,7 +60,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
     later or as a draft) from here. What a resident sees here counts as read."""
     user = user_of(request)
     manages = is_manager(user)
-    form = AnnouncementForm(request.POST or None) if manages else None
+    form = AnnouncementForm(request.POST or None, request.FILES or None) if manages else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -83,8 +86,10 @@ def announcements(request: HttpRequest) -> HttpResponse:
 def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an announcement; once published it shows "edited" and is not sent again."""
     announcement = access_announcement(user_of(request), pk)
-    initial = {name: getattr(announcement, name) for name in AnnouncementForm.base_fields}
-    form = AnnouncementForm(request.POST or None, initial=initial)
+    initial = {name: getattr(announcement, name) for name in (*CONTENT, "publish_at")}
+    form = AnnouncementForm(
+        request.POST or None, request.FILES or None, initial=initial, announcement=announcement
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.content() if announcement.posted_at else form.cleaned_data
         try:
@@ -147,6 +152,14 @@ def announcement_reads(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Polls -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An announcement's or a poll's attachment, to those who may read it (404 to others)."""
+    attached = access_attachment(user_of(request), pk)
+    return serve_file(attached.file, content_type=attached.content_type, filename=attached.name)
 
 
 @login_required
@@ -228,7 +241,7 @@ def poll_minutes(request: HttpRequest, pk: int) -> FileResponse:
 
 @manager_required
 def poll_new(request: HttpRequest) -> HttpResponse:
-    form = PollForm(request.POST or None)
+    form = PollForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             poll = create_poll(actor=user_of(request), **form.changes())
@@ -243,7 +256,9 @@ def poll_new(request: HttpRequest) -> HttpResponse:
 @manager_required
 def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
     poll = access_poll(user_of(request), pk)
-    form = PollForm(request.POST or None, instance=Poll.objects.get(pk=poll.pk))
+    form = PollForm(
+        request.POST or None, request.FILES or None, instance=Poll.objects.get(pk=poll.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             edit_poll(actor=user_of(request), poll=poll, **form.changes())

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from klustera.access.services import log_parcel, register_guest, register_walk_in, verify
@@ -54,6 +55,7 @@ from klustera.operations.services import (
     report_incident,
 )
 from klustera.payments.services import update_xendit_account
+from klustera.pdf import html_to_pdf
 from klustera.phones import normalize_phone
 from klustera.roles import Role
 from klustera.tenancy.context import platform_context, tenant_atomic, tenant_context
@@ -327,20 +329,32 @@ def seed_gate() -> None:
 
 
 def seed_announcements() -> None:
-    """Two notices from the manager: one to the whole complex, one to block B (not sent)."""
+    """Two notices from the manager: one to the whole complex with its plan as a PDF, one
+    to block B (not sent)."""
     manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
+    areas = "".join(
+        f"<tr><td>Blok {block}</td><td>{area}</td></tr>"
+        for block, area in zip(
+            "ABCD", ("Taman depan", "Saluran timur", "Lapangan", "Pos jaga"), strict=True
+        )
+    )
+    plan = html_to_pdf(
+        "<h1>Pembagian area kerja bakti</h1><table><tr><th>Blok</th><th>Area</th></tr>"
+        f"{areas}</table>"
+    )
     post_announcement(
         actor=manager,
         title="Kerja bakti bulanan",
         body="Minggu ini pukul 07.00 kita bersihkan saluran air dan taman bersama. "
         "Sarung tangan dan kantong sampah disediakan di pos jaga.",
         send=False,
+        attachments=[SimpleUploadedFile("Pembagian area kerja bakti.pdf", plan)],
     )
     post_announcement(
         actor=manager,
         title="Pemadaman air blok B",
         body="Selasa pukul 10.00–14.00 ada perbaikan pipa di blok B. Mohon tampung air secukupnya.",
-        block="B",
+        blocks=["B"],
         send=False,
     )
 

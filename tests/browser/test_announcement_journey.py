@@ -1,7 +1,7 @@
 """The seed's journey: a manager on a laptop points the complex's WhatsApp at the Cloud API
 (here its simulator) and posts an announcement; every opted-in resident receives it on
 WhatsApp in their own language (Hendra reads English, Siti Indonesian), and finds it in
-the app's inbox on a 360 px phone."""
+the app's inbox on a 360 px phone, with its PDF attached."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from tests.browser.conftest import LiveApp, launch, screenshot, sign_in
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 RESIDENTS = {"6281100000002": "id", "6281100000007": "en"}  # Siti, Hendra: opted in
 
 
@@ -66,6 +67,10 @@ def test_an_announcement_reaches_every_opted_in_resident_on_whatsapp_in_their_la
         manager.fill("[data-announce] input[name=title]", title)
         manager.fill("[data-announce] textarea[name=body]", "Kamis 09.00-12.00, seluruh blok.")
         manager.select_option("[data-announce] select[name=category]", "maintenance")
+        manager.set_input_files(
+            "[data-announce] input[name=attachments]",
+            {"name": "Jadwal pemadaman.pdf", "mimeType": "application/pdf", "buffer": PDF},
+        )
         manager.click("[data-announce] button[type=submit]:not([name])")
         assert "Announcement posted" in manager.inner_text(".toasts")
         screenshot(manager, "manager-posts-an-announcement-1366px")
@@ -75,6 +80,11 @@ def test_an_announcement_reaches_every_opted_in_resident_on_whatsapp_in_their_la
         neighbour.reload()
         neighbour.click("#bell")
         assert title in neighbour.inner_text("main .inbox")
+        assert neighbour.evaluate("document.documentElement.scrollWidth") <= 360
+        neighbour.goto(f"{live_app.base}/announcements/")
+        attached = neighbour.locator(f"[data-announcement]:has-text('{title}') [data-attachment]")
+        assert attached.inner_text() == "Jadwal pemadaman.pdf"
+        assert neighbour.request.get(attached.get_attribute("href")).body() == PDF
         assert neighbour.evaluate("document.documentElement.scrollWidth") <= 360
         manager.goto(f"{live_app.base}/announcements/")
         manager.click(f"[data-announcement]:has-text('{title}') a[href$='/reads/']")

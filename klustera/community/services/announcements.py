@@ -3,7 +3,9 @@ never sent again, withdrawal, pinning, read receipts and reminders to those who 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +15,7 @@ from klustera.accounts.models import User
 from klustera.audit.services import record
 from klustera.community.models import Announcement
 from klustera.community.selectors import audience_of, unread_by
+from klustera.community.services.attachments import change_attachments
 from klustera.errors import StateConflict
 from klustera.estate.models import Unit
 from klustera.notifications.models import Channel
@@ -26,7 +29,7 @@ BATCH = 200  # residents told per transaction
 CONTENT = (
     "title",
     "body",
-    "block",
+    "blocks",
     "unit_types",
     "tenure",
     "staff_roles",
@@ -42,7 +45,7 @@ def post_announcement(
     actor: User,
     title: str,
     body: str,
-    block: str = "",
+    blocks: list[str] | None = None,
     unit_types: list[str] | None = None,
     tenure: str = Announcement.Tenure.ALL,
     staff_roles: list[str] | None = None,
@@ -52,9 +55,11 @@ def post_announcement(
     expires_at: datetime | None = None,
     publish_at: datetime | None = None,
     draft: bool = False,
+    attachments: Sequence[Any] = (),
 ) -> Announcement:
-    """Post a notice to its audience (the whole complex, a block, unit types, owners or
-    renters, staff roles): now, at ``publish_at``, or as a draft.
+    """Post a notice, with its ``attachments`` (uploaded PDFs or photos), to its audience
+    (the whole complex, blocks, unit types, owners or renters, staff roles): now, at
+    ``publish_at``, or as a draft.
 
     Once published, the residents read it in the portal and the app, and find it
     in their inbox; with ``send`` each is also told on the channels they chose
@@ -65,7 +70,7 @@ def post_announcement(
         announcement,
         title=title,
         body=body,
-        block=block,
+        blocks=blocks or [],
         unit_types=sorted(set(unit_types or [])),
         tenure=tenure,
         staff_roles=sorted(set(staff_roles or [])),
@@ -79,12 +84,14 @@ def post_announcement(
         announcement.publish_at = publish_at
     with tenant_atomic():
         announcement.save()
+        attached = change_attachments(announcement, actor=actor, add=attachments)
         record(
             actor=actor,
             action="announcement.drafted" if draft else "announcement.posted",
             target=announcement,
             title=announcement.title,
-            block=announcement.block or "all",
+            blocks=announcement.blocks or "all",
+            **attached,
             send=send,
             publish_at=announcement.publish_at.isoformat() if announcement.publish_at else "",
         )
@@ -102,15 +109,14 @@ def _apply(announcement: Announcement, **fields: object) -> None:
         errors["title"] = [_("Give the announcement a title.")]
     if not announcement.body:
         errors["body"] = [_("Write the announcement.")]
-    if announcement.block:
-        known = (
-            Unit.objects.filter(block__iexact=announcement.block)
-            .values_list("block", flat=True)
-            .first()
-        )
-        if known is None:
-            errors["block"] = [_("No unit is in block %(block)s.") % {"block": announcement.block}]
-        announcement.block = known or announcement.block
+    asked = [block.strip() for block in announcement.blocks if block.strip()]
+    spelt = Unit.objects.order_by().values_list("block", flat=True).distinct()
+    known = {block.casefold(): block for block in spelt}
+    unknown = [block for block in asked if block.casefold() not in known]
+    if unknown:
+        errors["blocks"] = [_("No unit is in block %(block)s.") % {"block": ", ".join(unknown)}]
+    # As the units spell them, each once.
+    announcement.blocks = sorted({known.get(block.casefold(), block) for block in asked})
     if announcement.category not in Announcement.Category.values:
         errors["category"] = [_("Choose a category.")]
     if not set(announcement.unit_types) <= set(Unit.Type.values):
@@ -167,9 +173,15 @@ def publish_due(now: datetime | None = None) -> int:
 
 
 def edit_announcement(
-    *, actor: User, announcement: Announcement, **changes: object
+    *,
+    actor: User,
+    announcement: Announcement,
+    attachments: Sequence[Any] = (),
+    remove_attachments: Sequence[int] = (),
+    **changes: object,
 ) -> Announcement:
-    """Change an announcement; once published it shows "edited" and is never sent again."""
+    """Change an announcement, add or remove its attachments; once published it shows
+    "edited" and is never sent again."""
     with tenant_atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if announcement.withdrawn_at:
@@ -183,12 +195,16 @@ def edit_announcement(
         elif isinstance(publish_at, datetime):
             announcement.publish_at = publish_at
         announcement.save()
+        attached = change_attachments(
+            announcement, actor=actor, add=attachments, remove=remove_attachments
+        )
         record(
             actor=actor,
             action="announcement.edited",
             target=announcement,
             title=announcement.title,
             published=bool(announcement.posted_at),
+            **attached,
         )
     return announcement
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -35,6 +36,7 @@ from klustera.community.selectors import (
     unseal,
     voters_of,
 )
+from klustera.community.services.attachments import change_attachments
 from klustera.crypto import encrypt
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy
@@ -65,23 +67,36 @@ EDITABLE = (
 # --- Creating and changing a poll ------------------------------------------------------------
 
 
-def create_poll(*, actor: User, options: list[str], **fields: object) -> Poll:
-    """Put a question to the complex; it opens and closes by itself at its times."""
+def create_poll(
+    *, actor: User, options: list[str], attachments: Sequence[Any] = (), **fields: object
+) -> Poll:
+    """Put a question to the complex, with its ``attachments`` (uploaded PDFs or photos); it
+    opens and closes by itself at its times."""
     poll = Poll(created_by=actor, **{name: fields[name] for name in EDITABLE if name in fields})
     labels = _checked(poll, options, new=True)
     with tenant_atomic():
         poll.save()
         _set_options(poll, labels)
-        record(actor=actor, action="poll.created", target=poll, **_summary(poll, labels))
+        attached = change_attachments(poll, actor=actor, add=attachments)
+        record(
+            actor=actor, action="poll.created", target=poll, **_summary(poll, labels), **attached
+        )
         if poll.opens_at <= timezone.now():  # open at once: the voters hear now, not next tick
             enqueue("klustera.community.tasks.announce_poll", poll.pk)
     return poll
 
 
 def edit_poll(
-    *, actor: User, poll: Poll, options: list[str] | None = None, **changes: object
+    *,
+    actor: User,
+    poll: Poll,
+    options: list[str] | None = None,
+    attachments: Sequence[Any] = (),
+    remove_attachments: Sequence[int] = (),
+    **changes: object,
 ) -> Poll:
-    """Change a poll nobody has voted in yet; once votes exist it can only be cancelled."""
+    """Change a poll nobody has voted in yet, add or remove its attachments; once votes
+    exist it can only be cancelled."""
     with tenant_atomic():
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.cancelled_at or poll.closed_at:
@@ -100,7 +115,8 @@ def edit_poll(
         if labels != current:
             poll.options.all().delete()
             _set_options(poll, labels)
-        record(actor=actor, action="poll.edited", target=poll, **_summary(poll, labels))
+        attached = change_attachments(poll, actor=actor, add=attachments, remove=remove_attachments)
+        record(actor=actor, action="poll.edited", target=poll, **_summary(poll, labels), **attached)
     return poll
 
 

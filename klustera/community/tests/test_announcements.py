@@ -63,7 +63,7 @@ def test_an_announcement_to_the_complex_reaches_every_resident_once(
     with django_capture_on_commit_callbacks(using=alias, execute=True):
         posted = _post(complex_a["manager"], body)
     assert posted.status_code == 201, posted.content
-    assert posted.json()["data"]["block"] == ""
+    assert posted.json()["data"]["blocks"] == []
     with tenant_context(tenant_a):
         announcement = Announcement.objects.get()
         assert announcement.recipients == 2  # Resident alpha and Bu Bea
@@ -84,10 +84,10 @@ def test_a_blocks_announcement_is_read_and_told_in_that_block_only(
 ) -> None:
     with tenant_context(tenant_a):
         alias = current_alias()
-    body = {"title": "Air mati", "body": "Blok B, Selasa 10.00-14.00.", "block": "b"}
+    body = {"title": "Air mati", "body": "Blok B, Selasa 10.00-14.00.", "blocks": ["b"]}
     with django_capture_on_commit_callbacks(using=alias, execute=True):
         posted = _post(complex_a["manager"], body)
-    assert posted.json()["data"]["block"] == "B"  # the block as the units spell it
+    assert posted.json()["data"]["blocks"] == ["B"]  # the block as the units spell it
     with tenant_context(tenant_a):
         told = set(
             Message.objects.filter(template="announcement").values_list("to_name", flat=True)
@@ -102,7 +102,8 @@ def test_announcements_refuse_bad_input_and_residents_cannot_post(complex_a, ten
     assert _post(complex_a["resident"], good).status_code == 403
     for bad, field in (
         ({**good, "title": "   "}, "title"),
-        ({**good, "block": "Z"}, "block"),
+        ({**good, "blocks": ["B", "Z"]}, "blocks"),
+        ({**good, "blocks": "B"}, "blocks"),
         ({**good, "body": "x" * 4001}, "body"),
         ({**good, "colour": "red"}, None),
         ({**good, "category": "gossip"}, "category"),
@@ -308,7 +309,8 @@ def test_an_audience_of_unit_types_tenure_and_staff_roles_is_told_and_reads_it_a
 
     assert told(tenure="renters") == {"Rudi"}
     assert told(unit_types=["2br", "studio"]) == {"Rudi"}
-    assert told(block="B", tenure="owners") == {"Bu Bea"}
+    assert told(blocks=["B"], tenure="owners") == {"Bu Bea"}
+    assert told(blocks=["A", "B"], tenure="owners") == {"Resident alpha", "Bu Bea"}
     assert told(tenure="owners", staff_roles=["security_staff"]) == {
         "Resident alpha",
         "Bu Bea",
@@ -322,4 +324,7 @@ def test_an_audience_of_unit_types_tenure_and_staff_roles_is_told_and_reads_it_a
     assert set(refused.json()["error"]["details"]) >= {"unit_types", "staff_roles"}
     # Resident alpha (an owner of a house in block A) reads only what was meant for them.
     listed = complex_a["resident"].get(f"{BASE}/announcements").json()["data"]
-    assert [(a["tenure"], a["unit_types"]) for a in listed] == [("owners", [])]
+    assert [(a["tenure"], a["unit_types"], a["blocks"]) for a in listed] == [
+        ("owners", [], []),
+        ("owners", [], ["A", "B"]),
+    ]
