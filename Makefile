@@ -26,9 +26,9 @@ run: setup
 	$(KLUSTERA) demo
 	$(KLUSTERA) serve --bind 127.0.0.1:8000
 
-## Lint, type-check and run the whole test suite with coverage
+## Lint, type-check and run the whole test suite with coverage, on two workers
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 ## Python: ruff, mypy and the layers; the hand-written JavaScript: ESLint and Prettier
 lint: setup $(NODE_STAMP)

@@ -134,6 +134,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         uses_tenants = TENANT_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses_tenants and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db(databases="__all__"))
+        # ``make test`` runs on two pytest-xdist workers with ``--dist loadgroup``, which
+        # schedules by test id and groups by an ``@group`` suffix. pytest 9 keeps the id in
+        # ``_id`` (xdist 3.8 still writes ``_nodeid``, in vain), so the ids are set here:
+        # the browser journeys share one worker and its one live demo app, and each of
+        # schemathesis's operations (all named alike) gets its own id.
+        if hasattr(item, "operation_label"):
+            _set_id(item, f"{item.parent.nodeid}::{item.name}")  # type: ignore[union-attr]
+        if item.path.parent.name == "browser":
+            _set_id(item, f"{item.nodeid}@browser")
+
+
+def _set_id(item: pytest.Item, nodeid: str) -> None:
+    from _pytest.nodes import coerce_node_id
+
+    item._id = coerce_node_id(nodeid)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """This session's own file cache: each test's ``cache.clear()`` must not wipe the rate
+    limits of a parallel worker (or of a ``make run`` beside the tests) in ``var/cache``."""
+    from django.test.utils import override_settings
+
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    own = {**default, "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    with override_settings(CACHES={**settings.CACHES, "default": own}):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

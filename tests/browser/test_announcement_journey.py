@@ -84,7 +84,7 @@ def test_an_announcement_reaches_every_opted_in_resident_on_whatsapp_in_their_la
         neighbour.goto(f"{live_app.base}/announcements/")
         attached = neighbour.locator(f"[data-announcement]:has-text('{title}') [data-attachment]")
         assert attached.inner_text() == "Jadwal pemadaman.pdf"
-        assert neighbour.request.get(attached.get_attribute("href")).body() == PDF
+        assert neighbour.request.get(live_app.root + attached.get_attribute("href")).body() == PDF
         assert neighbour.evaluate("document.documentElement.scrollWidth") <= 360
         manager.goto(f"{live_app.base}/announcements/")
         manager.click(f"[data-announcement]:has-text('{title}') a[href$='/reads/']")
