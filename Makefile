@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python bench/operations.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/community.py
+	$(BIN)/python bench/privacy.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

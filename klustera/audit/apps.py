@@ -6,7 +6,7 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
-        from klustera.audit import handlers
+        from klustera.audit import handlers, tasks  # noqa: F401  (registers the nightly check)
         from klustera.tenancy.signals import tenant_status_changed
 
         tenant_status_changed.connect(

@@ -12,10 +12,13 @@ from klustera.timestamps import Timestamped
 
 
 class AuditEntry(Timestamped):
-    """One administrative or financial action. Entries are never changed or deleted."""
+    """One administrative or financial action. Entries are never changed or deleted: the
+    application refuses to, PostgreSQL's trigger too, and the hash chain (``seq``,
+    ``prev_hash``, ``hash``; see :mod:`klustera.audit.chain`) shows where a row was edited,
+    deleted or moved behind their backs."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)  # kept readable if the user goes
     action = models.CharField(max_length=60, db_index=True)
@@ -24,6 +27,9 @@ class AuditEntry(Timestamped):
     details = models.JSONField(default=dict)
     # Read by time window (lockouts, the trail): indexed.
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    seq = models.PositiveBigIntegerField(unique=True)  # the position in the chain, from 1
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -38,3 +44,14 @@ class AuditEntry(Timestamped):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit entries are append-only.")
+
+
+class ChainHead(Timestamped):
+    """The last link of the complex's chain (one row): appending locks it, so entries take
+    their places one after another, and an entry cut off the end still shows."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.seq}"
