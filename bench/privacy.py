@@ -58,7 +58,7 @@ def fill(total: int) -> None:
     """The trail up to ``total`` entries, chained as ``record()`` chains them, in bulk."""
     from django.utils import timezone
 
-    from klustera.audit.chain import entry_hash
+    from klustera.audit.chain import hash_of
     from klustera.audit.models import AuditEntry, ChainHead
     from klustera.tenancy.context import tenant_atomic
 
@@ -79,16 +79,7 @@ def fill(total: int) -> None:
                 seq=seq,
                 prev_hash=previous,
             )
-            entry.hash = entry_hash(
-                prev_hash=previous,
-                seq=seq,
-                created_at=entry.created_at,
-                actor_label=entry.actor_label,
-                action=entry.action,
-                target_type=entry.target_type,
-                target_id=entry.target_id,
-                details=entry.details,
-            )
+            entry.hash = hash_of(entry)
             previous = entry.hash
             rows.append(entry)
         with tenant_atomic():

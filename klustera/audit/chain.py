@@ -63,6 +63,21 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
+def hash_of(entry: Any) -> str:
+    """:func:`entry_hash` of an entry whose ``prev_hash`` and ``seq`` are set (any object
+    with the entry's fields: a model instance, a migration's historical one)."""
+    return entry_hash(
+        prev_hash=entry.prev_hash,
+        seq=entry.seq,
+        created_at=entry.created_at,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        details=entry.details,
+    )
+
+
 @dataclass(frozen=True)
 class Break:
     """The first broken link: the entry (by ``seq``, or the row id where ``seq`` is wrong)

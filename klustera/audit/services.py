@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 
-from klustera.audit.chain import FIELDS, GENESIS, Break, Verdict, canonical, entry_hash, verify_rows
+from klustera.audit.chain import FIELDS, GENESIS, Break, Verdict, canonical, hash_of, verify_rows
 from klustera.audit.models import AuditEntry, ChainHead
 from klustera.tenancy.context import tenant_atomic
 
@@ -36,16 +36,7 @@ def record(
             seq=head.seq + 1,
             prev_hash=head.hash,
         )
-        entry.hash = entry_hash(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            created_at=entry.created_at,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            details=entry.details,
-        )
+        entry.hash = hash_of(entry)
         entry.save()
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash", "updated_at"])

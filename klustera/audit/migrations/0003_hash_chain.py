@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from klustera.audit.chain import GENESIS, canonical, entry_hash
+from klustera.audit.chain import GENESIS, canonical, hash_of
 
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION klustera_audit_append_only() RETURNS trigger AS $$
@@ -30,16 +30,7 @@ def chain_existing(apps, schema_editor):
     for entry in AuditEntry.objects.order_by("created_at", "pk").iterator(chunk_size=2000):
         seq += 1
         entry.seq, entry.prev_hash, entry.details = seq, previous, canonical(entry.details)
-        entry.hash = entry_hash(
-            prev_hash=previous,
-            seq=seq,
-            created_at=entry.created_at,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            details=entry.details,
-        )
+        entry.hash = hash_of(entry)
         previous = entry.hash
         batch.append(entry)
         if len(batch) == 2000:
