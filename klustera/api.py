@@ -71,6 +71,14 @@ class OptionalEmailField(serializers.EmailField):
 MAX_ID = 2**63 - 1
 DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T.+$"
+# What the schema promises: only days every month has the right number of (no 31 November,
+# no 29 February), so a client generating from the schema never writes a day that is not one.
+_CALENDAR_DAY = (
+    r"20[0-9]{2}-(((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01]))"
+    r"|((0[469]|11)-(0[1-9]|[12][0-9]|30))|(02-(0[1-9]|1[0-9]|2[0-8])))"
+)
+DAY_SCHEMA_PATTERN = rf"^{_CALENDAR_DAY}$"
+MOMENT_SCHEMA_PATTERN = rf"^{_CALENDAR_DAY}T.+$"
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 
@@ -122,7 +130,7 @@ def _written(value: Any, pattern: str) -> None:
         raise serializers.ValidationError(_("Use a date from 2000 to 2099, as YYYY-MM-DD."))
 
 
-@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_SCHEMA_PATTERN})
 class DayField(serializers.DateField):
     """A calendar day from 2000 to 2099: no book of a complex holds another."""
 
@@ -134,7 +142,7 @@ class DayField(serializers.DateField):
         return day
 
 
-@extend_schema_field({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": MOMENT_SCHEMA_PATTERN})
 class MomentField(serializers.DateTimeField):
     """A moment from 2000 to 2099, with its time zone (or the complex's)."""
 
