@@ -11,18 +11,24 @@ from klustera.permissions import IsPropertyManager
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEntry
         fields = [
             "id",
             "actor",
             "actor_label",
+            "actor_name",
             "action",
             "target_type",
             "target_id",
             "details",
             "created_at",
         ]
+
+    def get_actor_name(self, entry: AuditEntry) -> str:
+        return entry.actor.name if entry.actor else entry.actor_label
 
 
 class AuditTrailView(FilteredListView):
@@ -31,4 +37,4 @@ class AuditTrailView(FilteredListView):
     filter_serializer = AuditFilters
 
     def get_queryset(self):
-        return filter_entries(AuditEntry.objects.all(), self.filters)
+        return filter_entries(AuditEntry.objects.select_related("actor"), self.filters)

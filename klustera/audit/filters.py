@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
 from klustera.api import DayField, FilterText
@@ -20,13 +20,15 @@ class AuditFilters(serializers.Serializer):
 
 
 def filter_entries(entries: QuerySet[AuditEntry], filters: dict[str, Any]) -> QuerySet[AuditEntry]:
+    if name := filters.get("actor"):
+        entries = entries.filter(Q(actor__name__icontains=name) | Q(actor_label__icontains=name))
     lookups = {
         "action": "action",
         "area": "action__startswith",
-        "actor": "actor_label__icontains",
         "since": "created_at__date__gte",
         "until": "created_at__date__lte",
     }
     if filters.get("area"):
         filters = {**filters, "area": f"{filters['area']}."}
-    return entries.filter(**{lookups[name]: value for name, value in filters.items() if value})
+    chosen = {lookups[name]: value for name, value in filters.items() if value and name in lookups}
+    return entries.filter(**chosen)

@@ -20,7 +20,7 @@ class AuditEntry(Timestamped):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_label = models.CharField(max_length=150)  # kept readable if the user goes
+    actor_label = models.CharField(max_length=150)  # "user 12" or "platform", never a name
     action = models.CharField(max_length=60, db_index=True)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=60, blank=True)

@@ -28,7 +28,9 @@ def record(
         )
         entry = AuditEntry(
             actor=actor,
-            actor_label=str(actor) if actor else "platform",
+            # A number, not a name: the chain cannot forget a person who asks to be forgotten;
+            # the actor link shows who it is (a pseudonym once they are anonymised).
+            actor_label=f"user {actor.pk}" if actor else "platform",
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",

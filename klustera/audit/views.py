@@ -14,7 +14,9 @@ from klustera.permissions import manager_required
 @manager_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Every admin and financial action of the complex, newest first (append-only)."""
-    entries = filter_entries(AuditEntry.objects.all(), filters_of(request, AuditFilters))
+    entries = filter_entries(
+        AuditEntry.objects.select_related("actor"), filters_of(request, AuditFilters)
+    )
     actions = AuditEntry.objects.values_list("action", flat=True).distinct()
     return render(
         request,
