@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "klustera.estate",
     "klustera.notifications",
     "klustera.audit",
+    "klustera.privacy",
     "klustera.billing",
     "klustera.payments",
     "klustera.access",
@@ -213,6 +214,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "klustera.accounts.middleware.UserLanguageMiddleware",
+    "klustera.privacy.origin.RequestOriginMiddleware",  # a consent's proof: address, browser
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx

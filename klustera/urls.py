@@ -17,6 +17,7 @@ from klustera.operations import urls as operations
 from klustera.payments import urls as payments
 from klustera.platform import urls as platform
 from klustera.portal import urls as portal
+from klustera.privacy import urls as privacy
 
 API_APPS = [
     accounts,
@@ -30,6 +31,7 @@ API_APPS = [
     facilities,
     operations,
     audit,
+    privacy,
 ]
 PAGE_APPS = [
     observability,
@@ -44,6 +46,7 @@ PAGE_APPS = [
     helpdesk,
     facilities,
     operations,
+    privacy,
 ]
 
 api_v1 = [

@@ -49,6 +49,7 @@ from klustera.operations.models import (
     TaskTemplate,
 )
 from klustera.payments.models import PaymentAttempt, TransferProof, XenditAccount
+from klustera.privacy.models import DataRequest
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 from tests.seed import seed_complex
@@ -110,6 +111,18 @@ PROBES: dict[str, Probe] = {
     "admin-notification-settings": Probe(("get", "patch"), "list"),
     "admin-notification-test": Probe(("post",), "list"),
     "admin-audit": Probe(("get",), "list"),
+    "privacy-notice-api": Probe(("get",), "public"),
+    "privacy-consent-api": Probe(("post",), "list"),
+    "privacy-choices": Probe(("get",), "list"),
+    "privacy-opt-ins": Probe(("post",), "list"),
+    "privacy-requests-api": Probe(("get", "post"), "list"),
+    "privacy-request-api": Probe(("get",), "object", "data_request"),
+    "privacy-download-api": Probe(("get",), "object", "data_request"),
+    "privacy-lift": Probe(("post",), "list"),
+    "admin-privacy-requests": Probe(("get",), "list"),
+    "admin-privacy-complete": Probe(("post",), "object", "data_request"),
+    "admin-privacy-reject": Probe(("post",), "object", "data_request"),
+    "admin-privacy-notice": Probe(("post",), "list"),
     "announcements": Probe(("get", "post"), "list"),
     "admin-announcement": Probe(("patch",), "object", "announcement"),
     "admin-announcement-publish": Probe(("post",), "object", "announcement"),
@@ -476,6 +489,13 @@ def world(tenant_a, tenant_b):
             receipt_number=f"{MARKER}/1",
             paid_at="2026-12-01T00:00:00Z",
         )
+        data_request = DataRequest.objects.create(
+            pk=FOREIGN_ID,
+            user=b.resident_user,
+            kind=DataRequest.Kind.CORRECTION,
+            details=MARKER,
+            due_at="2099-01-01T00:00:00Z",
+        )
     objects = {
         "unit": unit,
         "token": token,
@@ -507,6 +527,7 @@ def world(tenant_a, tenant_b):
         "walk_in": walk_in,
         "parcel": parcel,
         "api_key": api_key,
+        "data_request": data_request,
     }
     columns = {key: _columns(tenant_b, obj) for key, obj in objects.items()}
     return {"a": a, "b": b, "b_objects": objects, "b_columns": columns, "b_pair": pair}

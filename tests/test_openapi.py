@@ -85,6 +85,8 @@ BUSINESS_RULES = {
     "POST /api/v1/admin/announcements/{id}/remind": "only a published announcement is reminded",
     "POST /api/v1/auth/password": "the current password must be the right one",
     "POST /api/v1/auth/register": "an invitation code must exist; a password must not be common",
+    "POST /api/v1/privacy/consent": "the version accepted must be the notice in force",
+    "POST /api/v1/privacy/requests": "a correction says what to correct",
     "POST /api/v1/auth/password/reset": "a reset code must exist; a password must not be common",
     "POST /api/v1/guests/register": "a visit ends after it starts, within 31 days",
     "POST /api/v1/access-codes/generate": MISSING_OBJECT,

@@ -60,6 +60,7 @@ from klustera.operations.models import (
 )
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
+from klustera.privacy.models import DataRequest
 from klustera.roles import Role
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
@@ -328,6 +329,19 @@ API = [
     # Public, but a token sent along is still checked: another complex's is refused.
     Row("api-schema", "get", EVERYONE - {FOREIGN}),
     Row("api-docs", "get", EVERYONE - {FOREIGN}),
+    Row("privacy-notice-api", "get", EVERYONE - {FOREIGN}),  # read before registering
+    Row("privacy-consent-api", "post", SIGNED_IN),
+    Row("privacy-choices", "get", SIGNED_IN),
+    Row("privacy-opt-ins", "post", SIGNED_IN),
+    Row("privacy-requests-api", "get", SIGNED_IN),
+    Row("privacy-requests-api", "post", SIGNED_IN),
+    Row("privacy-request-api", "get", HOUSEHOLD, "data_request"),  # the person, or a manager
+    Row("privacy-download-api", "get", frozenset({R}), "data_request"),  # the person alone
+    Row("privacy-lift", "post", SIGNED_IN),
+    Row("admin-privacy-requests", "get", MANAGER),
+    Row("admin-privacy-complete", "post", MANAGER, "data_request"),  # a copy is automatic: 409
+    Row("admin-privacy-reject", "post", MANAGER, "data_request"),
+    Row("admin-privacy-notice", "post", MANAGER),
 ]
 
 PAGES = [
@@ -474,6 +488,12 @@ PAGES = [
     Row("gate-inside", "get", GATE),
     Row("gate-exit", "post", GATE, "entry"),
     # The operator console lives on the platform's host; inside a complex nobody opens it.
+    Row("privacy-page", "get", SIGNED_IN),
+    Row("privacy-consent", "get", SIGNED_IN),
+    Row("privacy-download", "get", frozenset({R}), "data_request"),
+    Row("privacy-requests", "get", MANAGER),
+    Row("privacy-request", "get", MANAGER, "data_request"),
+    Row("privacy-notice", "get", MANAGER),
     Row("platform-console", "get", NOBODY),
     Row("platform-tenant-action", "post", NOBODY, "slug"),
 ]
@@ -694,6 +714,14 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         objects["poll"] = create_poll(**poll_fields)
         objects["poll_option"] = objects["poll"].options.first()
         objects["closed_poll"] = close_poll(poll=create_poll(**poll_fields), actor=accounts[M])
+        objects["data_request"] = DataRequest.objects.create(  # the resident's copy, ready
+            user=host,
+            kind=DataRequest.Kind.ACCESS,
+            status=DataRequest.Status.COMPLETED,
+            due_at=now + timedelta(hours=72),
+            export=ContentFile(b"PK", name="data.zip"),
+            export_expires_at=now + timedelta(days=7),
+        )
         objects["slug"] = tenant_b  # the platform action names a complex by slug
         objects["report"] = "aging"  # a report is named by its slug
     tokens[FOREIGN] = beta.manager_token

@@ -31,6 +31,7 @@ from klustera.api import (
 from klustera.net import client_ip
 from klustera.notifications.selectors import unread_count
 from klustera.permissions import IsPropertyManager
+from klustera.privacy.services import needs_consent
 from klustera.roles import STAFF_ROLES
 from klustera.tenancy.context import current_tenant
 from klustera.throttling import PhoneRateThrottle, PublicRateThrottle
@@ -70,9 +71,15 @@ class UserSerializer(serializers.Serializer):
 
 class MeSerializer(UserSerializer):
     unread = serializers.SerializerMethodField(help_text="unread entries of the in-app inbox")
+    consent_required = serializers.SerializerMethodField(
+        help_text="the privacy notice in force is not accepted yet: show it (GET /privacy/notice)"
+    )
 
     def get_unread(self, user: User) -> int:
         return unread_count(user) if current_tenant() else 0
+
+    def get_consent_required(self, user: User) -> bool:
+        return needs_consent(user) if current_tenant() else False
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -31,7 +31,9 @@ from klustera.api import retry_after, user_of
 from klustera.net import client_ip
 from klustera.notifications.selectors import whatsapp_consent
 from klustera.permissions import manager_required
+from klustera.privacy.services import needs_consent
 from klustera.roles import STAFF_ROLES, Role, roles_of
+from klustera.tenancy.context import current_tenant
 from klustera.throttling import throttled_sign_in
 
 
@@ -86,8 +88,8 @@ class LoginView(auth_views.LoginView):
         url = super().get_success_url()
         user = self.request.user
         if Role.RESIDENT in roles_of(user) and whatsapp_consent(user) is None:  # type: ignore[arg-type]
-            return f"{reverse('my-notifications')}?{urlencode({'first': '1', 'next': url})}"
-        return url
+            url = f"{reverse('my-notifications')}?{urlencode({'first': '1', 'next': url})}"
+        return after_sign_in(user, url)
 
     def form_invalid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
@@ -95,6 +97,14 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = retry_after(form.retry_after)
         return response
+
+
+def after_sign_in(user: Any, url: str) -> str:
+    """Where a person goes once signed in: the privacy notice first when its version in force
+    is new to them (UU PDP: consent that can be proven), then on."""
+    if current_tenant() is not None and needs_consent(user):  # platform staff sign in outside one
+        return f"{reverse('privacy-consent')}?{urlencode({'next': url})}"
+    return url
 
 
 class PasskeyForm(forms.Form):
@@ -123,7 +133,7 @@ def passkey_login(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = reverse("home")
-    return JsonResponse({"next": next_url})
+    return JsonResponse({"next": after_sign_in(user, next_url)})
 
 
 class PhoneForm(forms.Form):
@@ -206,7 +216,7 @@ def _code_flow(
                 form.add_error("new_password", exc)
             else:
                 auth_login(request, user)
-                return redirect("home")
+                return redirect(after_sign_in(user, reverse("home")))
         return render(request, template, {"form": form, "step": "verify"})
     return render(request, template, {"form": PhoneForm(), "step": "request"})
 

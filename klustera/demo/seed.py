@@ -57,6 +57,8 @@ from klustera.operations.services import (
 from klustera.payments.services import update_xendit_account
 from klustera.pdf import html_to_pdf
 from klustera.phones import normalize_phone
+from klustera.privacy.models import ConsentRecord, DataRequest
+from klustera.privacy.services import accept_notice, open_request
 from klustera.roles import Role
 from klustera.tenancy.context import platform_context, tenant_atomic, tenant_context
 from klustera.tenancy.links import tenant_url
@@ -153,6 +155,7 @@ def ensure_demo() -> tuple[Tenant, bool]:
     )
     with tenant_context(tenant):
         seed_estate()
+        seed_privacy()
         seed_billing()
         seed_payments()
         seed_gate()
@@ -214,6 +217,23 @@ def seed_estate(*, blocks: str = "ABCD", per_block: int = 10) -> None:
                     start_on=date(2024, 1, 1),
                     is_billing_contact=True,
                 )
+
+
+def seed_privacy() -> None:
+    """Everyone who signs in agreed to the notice when they registered (community messages
+    too); Hendra asked for his email to be corrected, waiting in the managers' queue."""
+    for user in User.objects.filter(is_active=True):
+        accept_notice(
+            user=user,
+            opt_ins={"community": True, "marketing": False},
+            method=ConsentRecord.Method.REGISTRATION,
+        )
+    hendra = User.objects.get(phone=normalize_phone(LOGINS[3].phone))
+    open_request(
+        user=hendra,
+        kind=DataRequest.Kind.CORRECTION,
+        details="Email saya seharusnya hendra.wijaya@contoh.id, bukan yang lama.",
+    )
 
 
 def seed_billing(*, months: int = 3) -> None:

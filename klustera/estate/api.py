@@ -469,6 +469,11 @@ class RegisterSerializer(RejectUnknownFields, serializers.Serializer):
     phone = PhoneField()
     password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
     whatsapp_opt_in = serializers.BooleanField(default=False)
+    privacy_notice_version = serializers.IntegerField(
+        min_value=1, help_text="the version of GET /privacy/notice the person read and accepted"
+    )
+    community_opt_in = serializers.BooleanField(default=False)
+    marketing_opt_in = serializers.BooleanField(default=False)
     device_name = serializers.CharField(max_length=100, required=False, default="")
 
 
@@ -477,6 +482,11 @@ class RegisterView(PublicView):
     def post(self, request: Request) -> Response:
         data = validated(RegisterSerializer, request)
         device_name = data.pop("device_name")
+        data["notice_version"] = data.pop("privacy_notice_version")
+        data["opt_ins"] = {
+            "community": data.pop("community_opt_in"),
+            "marketing": data.pop("marketing_opt_in"),
+        }
         user = auth_call(register_resident, **data)
         pair = issue_tokens(user=user, device_name=device_name)
         return token_answer(pair, status_code=status.HTTP_201_CREATED)

@@ -20,6 +20,8 @@ from klustera.estate.signals import stay_ended
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import Address, notify, set_consent
 from klustera.phones import normalize_phone
+from klustera.privacy.models import ConsentRecord
+from klustera.privacy.services import accept_notice
 from klustera.roles import Role
 from klustera.tenancy.context import current_tenant, one_writer_at_a_time, tenant_atomic
 from klustera.tenancy.links import tenant_url
@@ -74,7 +76,6 @@ def invite_resident(
             action="resident.invited",
             target=invitation,
             unit=str(unit),
-            phone=phone,
             occupancy_role=occupancy_role,
         )
     return invitation
@@ -134,12 +135,20 @@ def _send_invitation(invitation: Invitation) -> None:
 
 
 def register_resident(
-    *, code: str, phone: str, password: str, whatsapp_opt_in: bool = False
+    *,
+    code: str,
+    phone: str,
+    password: str,
+    whatsapp_opt_in: bool = False,
+    notice_version: int | None = None,
+    opt_ins: dict[str, bool] | None = None,
 ) -> User:
     """Turn an invitation into a resident account, moved into the invited unit.
 
     The code must be current, unused and not withdrawn, and the phone the invited one.
-    Their answer about WhatsApp is recorded either way (a no is never asked again).
+    Their answer about WhatsApp is recorded either way (a no is never asked again); so is
+    their consent to the privacy notice of ``notice_version`` they read, and each opt-in
+    (without it, they are asked at their first sign-in).
     """
     phone = normalize_phone(phone)
     digests = keyed_hashes(
@@ -191,6 +200,13 @@ def register_resident(
             granted=whatsapp_opt_in,
             method=Consent.Method.REGISTRATION,
         )
+        if notice_version is not None:
+            accept_notice(
+                user=user,
+                opt_ins=opt_ins or {},
+                method=ConsentRecord.Method.REGISTRATION,
+                version=notice_version,
+            )
         record(
             actor=user, action="resident.registered", target=invitation, unit=str(invitation.unit)
         )
@@ -325,7 +341,7 @@ def move_in(
             action="resident.moved_in",
             target=occupancy,
             unit=str(unit),
-            resident=resident.name,
+            resident=resident.pk,
             role=role,
         )
     return occupancy
@@ -376,7 +392,7 @@ def set_billing_contact(*, actor: User, occupancy: Occupancy) -> Occupancy:
             action="resident.billing_contact",
             target=occupancy,
             unit=str(occupancy.unit),
-            resident=occupancy.resident.name,
+            resident=occupancy.resident_id,
         )
     return occupancy
 
@@ -399,7 +415,7 @@ def move_out(*, actor: User, occupancy: Occupancy, end_on: date) -> Occupancy:
             action="resident.moved_out",
             target=occupancy,
             unit=str(occupancy.unit),
-            resident=resident.name,
+            resident=resident.pk,
             end_on=end_on.isoformat(),
         )
         stay_ended.send(sender=Occupancy, occupancy=occupancy, actor=actor)

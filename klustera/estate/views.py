@@ -46,6 +46,8 @@ from klustera.estate.services import (
 from klustera.paging import paginate
 from klustera.permissions import manager_required
 from klustera.phones import normalize_phone
+from klustera.privacy.notice_text import NOTICE
+from klustera.privacy.services import current_notice
 from klustera.roles import is_manager
 from klustera.tenancy.context import current_tenant
 
@@ -371,18 +373,47 @@ class RegisterForm(forms.Form):
         label=_("Send me bills, receipts, gate alerts and announcements on WhatsApp"),
         help_text=_("You can change this later on your Notifications page."),
     )
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy notice above and agree"),
+        error_messages={"required": _("Registering needs your agreement to the privacy notice.")},
+    )
+    community = forms.BooleanField(
+        required=False,
+        label=_("Community messages: announcements of events, polls and their reminders"),
+    )
+    marketing = forms.BooleanField(
+        required=False, label=_("Offers the complex passes on from its partners")
+    )
+    notice_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 def register_page(request: HttpRequest) -> HttpResponse:
     """An invited person registers with the code from their message, and is signed in."""
-    form = RegisterForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    notice = current_notice()
+    form = RegisterForm(
+        request.POST or None,
+        initial={"code": request.GET.get("code", ""), "notice_version": notice.version},
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("accept_privacy")
+        data["opt_ins"] = {"community": data.pop("community"), "marketing": data.pop("marketing")}
         try:
-            user = register_resident(**form.cleaned_data)
+            user = register_resident(**data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             auth_login(request, user)
             messages.success(request, _("Welcome, %(name)s.") % {"name": user.name})
             return redirect("home")
-    return render(request, "estate/register.html", {"form": form})
+    language = "en" if request.LANGUAGE_CODE == "en" else "id"
+    return render(
+        request,
+        "estate/register.html",
+        {
+            "form": form,
+            "notice": notice,
+            "paragraphs": NOTICE[language],
+            "additions": notice.additions_en if language == "en" else notice.additions_id,
+        },
+    )

@@ -8,6 +8,7 @@ texts. Money and dates in the context are formatted for the recipient.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,6 +66,24 @@ def _display(value: Any, language: str) -> str:
 
 # Every app declares its messages in its ``messages.py`` and registers them when it is ready.
 TEMPLATES: dict[str, MessageTemplate] = {}
+
+# Reasons to hold back a category of messages from a user, given by the apps above
+# (privacy: the person objected to community messages, or restricted processing). Each takes
+# the user's id and the category and returns the reason shown as "not sent", or "".
+HOLDS: list[Callable[[int, str], str]] = []
+
+
+def register_hold(check: Callable[[int, str], str]) -> None:
+    if check not in HOLDS:
+        HOLDS.append(check)
+
+
+def held_back(user_id: int, category: str) -> str:
+    """Why messages of ``category`` must not reach the user, or ""."""
+    for check in HOLDS:
+        if reason := check(user_id, category):
+            return reason
+    return ""
 
 
 def subject_of(key: str, values: dict[str, str], language: str) -> str:

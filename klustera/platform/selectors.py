@@ -12,6 +12,7 @@ from django.utils import timezone
 from klustera.billing.models import Invoice
 from klustera.estate.models import Unit
 from klustera.formatting import percent
+from klustera.privacy.selectors import overdue_requests
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
 
@@ -22,6 +23,7 @@ class Usage:
     units: int
     billed: Decimal  # this month, in the complex's own zone
     paid: Decimal
+    overdue_requests: int = 0  # personal-data requests past their 3 × 24 hours
 
     @property
     def monthly_fee(self) -> Decimal:
@@ -46,7 +48,13 @@ def usage_of(tenant: Tenant) -> Usage:
             .aggregate(billed=Sum("total"), paid=Sum("amount_paid"))
         )
         zero = Decimal(0)
-        return Usage(tenant, Unit.objects.count(), sums["billed"] or zero, sums["paid"] or zero)
+        return Usage(
+            tenant,
+            Unit.objects.count(),
+            sums["billed"] or zero,
+            sums["paid"] or zero,
+            overdue_requests=overdue_requests().count(),
+        )
 
 
 @dataclass(frozen=True)

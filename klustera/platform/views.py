@@ -82,7 +82,13 @@ def platform_console(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "platform/console.html",
-        {"usages": usages, "metrics": metrics(usages), "form": form, "plans": Tenant.Plan.choices},
+        {
+            "usages": usages,
+            "metrics": metrics(usages),
+            "overdue": [usage for usage in usages if usage.overdue_requests],
+            "form": form,
+            "plans": Tenant.Plan.choices,
+        },
     )
 
 

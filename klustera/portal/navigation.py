@@ -22,6 +22,7 @@ RESIDENT = [
     (_("My home"), "my-units"),
     (_("Announcements"), "announcements-page"),
     (_("Polls"), "polls-page"),
+    (_("Privacy"), "privacy-page"),
 ]
 MANAGER = [
     (_("Dashboard"), "home"),
@@ -41,6 +42,7 @@ MANAGER = [
     (_("Messages"), "notifications-outbox"),
     (_("Invitations"), "invitations-page"),
     (_("Staff"), "staff-page"),
+    (_("Data requests"), "privacy-requests"),
     (_("Settings"), "settings-page"),
 ]
 GATE = [
@@ -64,7 +66,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
     if Role.PROPERTY_MANAGER in roles:
         return [*MANAGER, *GATE[:-1]]
     if Role.SECURITY_STAFF in roles:
-        return [*GATE, (_("My shift"), "shift-page")]
+        return [*GATE, (_("My shift"), "shift-page"), (_("Privacy"), "privacy-page")]
     if Role.RESIDENT in roles:
         return RESIDENT
     if roles & STAFF_ROLES:  # cleaning and facility staff: their tickets
@@ -75,6 +77,7 @@ def links_for(user: Any) -> list[tuple[Any, str]]:
             (_("My shift"), "shift-page"),
             (_("Incidents"), "incidents-page"),
             (_("Facility bookings"), "bookings-day-ahead"),
+            (_("Privacy"), "privacy-page"),
         ]
     return [(_("Home"), "home")]
 

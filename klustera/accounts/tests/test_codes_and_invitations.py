@@ -14,6 +14,7 @@ from klustera.estate.models import Invitation, Occupancy, Unit
 from klustera.notifications.models import Channel, Consent
 from klustera.notifications.services import set_consent
 from klustera.notifications.tests.conftest import configure
+from klustera.privacy.models import ConsentRecord
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
@@ -131,7 +132,13 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
     with tenant_context(tenant_a):
         assert Invitation.objects.get().code_hash != code
     wrong_phone = _post(
-        "/auth/register", {"code": code, "phone": "081200000000", "password": "x-kuat-123"}
+        "/auth/register",
+        {
+            "code": code,
+            "phone": "081200000000",
+            "password": "x-kuat-123",
+            "privacy_notice_version": 1,
+        },
     )
     assert wrong_phone.status_code == 422
     registered = _post(
@@ -141,6 +148,8 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
             "phone": "081255554444",
             "password": "hendra-kuat-123",
             "whatsapp_opt_in": True,
+            "privacy_notice_version": 1,
+            "community_opt_in": True,
         },
     )
     assert registered.status_code == 201
@@ -157,8 +166,26 @@ def test_a_manager_invites_and_the_resident_registers(tenant_a, sim, committed) 
         .json()
     )
     assert [u["number"] for u in units["data"]] == ["02"]
+    with tenant_context(tenant_a):  # each choice its own proof, at registration
+        proof = set(
+            ConsentRecord.objects.filter(user__phone="+6281255554444").values_list(
+                "purpose", "granted", "notice_version", "method"
+            )
+        )
+    assert proof == {
+        ("whatsapp", True, 1, "registration"),
+        ("notice", True, 1, "registration"),
+        ("community", True, 1, "registration"),
+        ("marketing", False, 1, "registration"),
+    }
     reused = _post(
-        "/auth/register", {"code": code, "phone": "081255554444", "password": "x-kuat-123"}
+        "/auth/register",
+        {
+            "code": code,
+            "phone": "081255554444",
+            "password": "x-kuat-123",
+            "privacy_notice_version": 1,
+        },
     )
     assert reused.status_code == 422
 

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.test import Client
 
 from klustera.accounts.services import create_user
+from klustera.privacy.services import accept_notice
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
 
-def _user(tenant):
+def _user(tenant, *, agreed: bool = True):
+    """Dewi; ``agreed``: she already accepted the privacy notice in force."""
     with tenant_context(tenant):
-        return create_user(
+        user = create_user(
             phone="081277770000", name="Dewi", password="rahasia-dewi-1", roles=[Role.RESIDENT]
         )
+        if agreed:
+            accept_notice(user=user, opt_ins={}, method="registration")
+        return user
 
 
 def test_a_resident_signs_in_with_any_spelling_of_their_phone(tenant_a) -> None:
-    _user(tenant_a)
+    _user(tenant_a, agreed=False)
     client = Client()
     response = client.post(
         "/c/alpha/login", {"username": "+62 812-7777-0000", "password": "rahasia-dewi-1"}
     )
-    assert response.status_code == 302  # signed in; first asked about WhatsApp, then home
-    assert response["Location"] == "/c/alpha/notifications/?first=1&next=%2Fc%2Falpha%2F"
+    # Signed in; first the privacy notice, then the WhatsApp question, then home.
+    assert response.status_code == 302
+    whatsapp = "/c/alpha/notifications/?first=1&next=%2Fc%2Falpha%2F"
+    assert response["Location"] == f"/c/alpha/privacy/consent?{urlencode({'next': whatsapp})}"
     assert "Keluar" in client.get("/c/alpha/").content.decode()  # "Sign out" in Indonesian
 
 

@@ -14,6 +14,7 @@ from klustera.accounts.models import Passkey, PasskeyChallenge
 from klustera.accounts.services import create_user
 from klustera.accounts.tests.authenticator import Authenticator
 from klustera.audit.models import AuditEntry
+from klustera.privacy.services import accept_notice
 from klustera.roles import Role
 from klustera.tenancy.context import tenant_context
 
@@ -21,9 +22,11 @@ from klustera.tenancy.context import tenant_context
 @pytest.fixture
 def dewi(tenant_a):
     with tenant_context(tenant_a):
-        return create_user(
+        user = create_user(
             phone="081277770000", name="Dewi", password="rahasia-dewi-1", roles=[Role.RESIDENT]
         )
+        accept_notice(user=user, opt_ins={}, method="registration")
+        return user
 
 
 def add_passkey(client: ApiClient, device: Authenticator, name: str = "Pixel") -> dict:

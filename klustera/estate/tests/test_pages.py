@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from klustera.audit.models import AuditEntry
 from klustera.estate.models import Occupancy, Resident, Unit, Vehicle
+from klustera.privacy.services import needs_consent
 from klustera.tenancy.context import tenant_context
 
 
@@ -143,7 +144,13 @@ def test_a_manager_invites_a_resident_who_registers_and_the_setup_checklist_foll
             _values_with_secrets(m)["code"]
             for m in Message.objects.filter(template="invitation", channel="sms").order_by("pk")
         )
-    register = {"phone": "081270001234", "password": "rumah-baru-77", "whatsapp_opt_in": "on"}
+    register = {
+        "phone": "081270001234",
+        "password": "rumah-baru-77",
+        "whatsapp_opt_in": "on",
+        "accept_privacy": "on",
+        "notice_version": "1",
+    }
     stale = Client().post("/c/alpha/register", {**register, "code": old})
     assert 'role="alert"' in stale.content.decode()  # the resent code replaced it
     visitor = Client()
@@ -154,6 +161,7 @@ def test_a_manager_invites_a_resident_who_registers_and_the_setup_checklist_foll
         assert invitation.state == "accepted"
         consent = Consent.objects.get(user=invitation.accepted_by, channel="whatsapp")
         assert consent.is_granted and consent.method == "registration"
+        assert not needs_consent(invitation.accepted_by)  # agreed to the notice, proven
     listed = manager.get("/c/alpha/manage/invitations/").content.decode()
     assert "Terdaftar" in listed and not re.search(rf"{action}.*resend", listed)
     again = manager.post(action, {"action": "revoke"}, follow=True).content.decode()

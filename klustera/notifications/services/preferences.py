@@ -16,6 +16,7 @@ from klustera.notifications.models import (
     PushSubscription,
 )
 from klustera.notifications.services.queueing import NotificationError
+from klustera.notifications.signals import consent_changed
 from klustera.tenancy.context import tenant_atomic
 
 if TYPE_CHECKING:  # notifications sit below accounts: they name users, never import them
@@ -34,6 +35,9 @@ def set_consent(*, user: User, channel: str, granted: bool, method: str) -> Cons
         else:
             consent.revoked_at = consent.revoked_at or now
         consent.save()
+        consent_changed.send(
+            sender=Consent, user=user, channel=channel, granted=granted, method=method
+        )
     return consent
 
 

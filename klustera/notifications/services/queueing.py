@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from klustera.crypto import encrypt
-from klustera.notifications.catalogue import TEMPLATES, MessageTemplate
+from klustera.notifications.catalogue import TEMPLATES, MessageTemplate, held_back
 from klustera.notifications.models import (
     REDACTED,
     Channel,
@@ -104,10 +104,12 @@ def notify(
     ]
     now = timezone.now()
     due = now if spec.urgent else _after_quiet_hours(now, notification_settings())
+    held = "" if isinstance(recipient, Address) else held_back(recipient.pk, spec.category)
 
     rows = []
     for channel in chosen:
-        for address, skip_reason in _addresses(recipient, channel):
+        for address, no_address in _addresses(recipient, channel):
+            skip_reason = held or no_address
             rows.append(
                 Message(
                     recipient=recipient if not isinstance(recipient, Address) else None,

@@ -141,12 +141,14 @@ def test_a_resident_opts_in_to_whatsapp_and_chooses_channels(complex_a) -> None:
 def test_the_first_sign_in_asks_about_whatsapp_once(complex_a) -> None:
     from klustera.accounts.services import create_user
     from klustera.notifications.models import Consent
+    from klustera.privacy.services import accept_notice
     from klustera.roles import Role
 
     with tenant_context(complex_a):
         user = create_user(
             phone="081234500003", name="Dewi", password="pw-123456", roles=[Role.RESIDENT]
         )
+        accept_notice(user=user, opt_ins={}, method="registration")  # the notice: its own test
     client = Client()
     login = {"username": "081234500003", "password": "pw-123456", "next": "/c/alpha/invoices/"}
     first = client.post("/c/alpha/login", login)
