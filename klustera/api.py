@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from klustera.errors import StateConflict
 from klustera.formatting import EARLIEST_DAY, LATEST_DAY
 from klustera.tenancy.errors import CrossTenantAccess, NoTenantSelected
+from klustera.tenancy.security import report
 
 if TYPE_CHECKING:
     from klustera.accounts.models import User
@@ -401,6 +402,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, DjangoValidationError):  # a service's, reached without call_service
         exc = _api_error(exc)
 
+    if isinstance(exc, exceptions.PermissionDenied):
+        report("permission_denied", request=context.get("request"))
     if isinstance(exc, exceptions.APIException):
         code, http_status = next(
             (value for cls, value in _CODES.items() if isinstance(exc, cls)),
@@ -434,6 +437,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     if isinstance(exc, NoTenantSelected | CrossTenantAccess):
         logger.error("Tenant boundary refused a query: %s", exc)
+        report("boundary_refused", request=context.get("request"), detail=type(exc).__name__)
         return Response(
             error_body("TENANT_UNKNOWN", _("No complex was selected for this request.")),
             status=status.HTTP_400_BAD_REQUEST,

@@ -143,6 +143,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Apps whose tables live only in the platform database.
 PLATFORM_APPS = {"tenancy"}
+# Models of tenant apps whose table lives in the platform database alone (app_label.model).
+PLATFORM_MODELS = {"audit.securityevent"}
 # Apps whose tables exist in the platform database and in every tenant
 # database (platform staff and tenant users share one user model).
 SHARED_APPS = {"auth", "contenttypes", "sessions", "accounts"}

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from klustera.api import error_response, is_api_request
+from klustera.tenancy.security import report
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -23,6 +24,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A styled page that keeps the navigation, instead of a bare "403 Forbidden"."""
+    report("permission_denied", request=request)
     if is_api_request(request):
         return error_response("PERMISSION_DENIED", _("You may not do this."), status=403)
     return render(request, "403.html", status=403)

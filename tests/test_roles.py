@@ -495,6 +495,7 @@ PAGES = [
     Row("privacy-request", "get", MANAGER, "data_request"),
     Row("privacy-notice", "get", MANAGER),
     Row("platform-console", "get", NOBODY),
+    Row("platform-security", "get", NOBODY),
     Row("platform-tenant-action", "post", NOBODY, "slug"),
 ]
 

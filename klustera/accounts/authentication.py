@@ -19,6 +19,7 @@ from klustera.api import TokenExpired
 from klustera.net import client_ip
 from klustera.roles import is_manager
 from klustera.tenancy.context import current_tenant
+from klustera.tenancy.security import report
 
 security_log = logging.getLogger("klustera.security")
 SLUG_LIKE = re.compile(r"[^a-z0-9-]")
@@ -30,6 +31,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 def _log_foreign_token(request: Request, token: str, *, here: str) -> None:
     """A security event: a token made for one complex, shown to another (never the token)."""
     named, dot, _secret = token.partition(".")
+    report("foreign_token", request=request, other_complex=SLUG_LIKE.sub("?", named) if dot else "")
     security_log.warning(
         "security.foreign_token complex=%s token_complex=%s route=%s ip=%s",
         here or "-",

@@ -37,6 +37,7 @@ from klustera.notifications.services import notify
 from klustera.phones import normalize_phone
 from klustera.roles import STAFF_ROLES, Role
 from klustera.tenancy.context import current_tenant, tenant_atomic
+from klustera.tenancy.security import report
 
 REFRESH_TTL = timedelta(days=60)
 CODE_TTL = timedelta(minutes=5)
@@ -301,6 +302,7 @@ def _phone_not_locked_out(raw: str, *, wrong: str, ip: str | None) -> str:
         tipping = list(oldest[limit - 1 : limit])
         if tipping:
             wait = (tipping[0] + LOCKOUT_WINDOW - now).total_seconds()
+            report("locked_out", ip=ip, detail=f"phone …{phone[-4:]}")
             raise AuthError(
                 _("Too many failed attempts; try again in 15 minutes."),
                 code="RATE_LIMITED",
@@ -311,6 +313,7 @@ def _phone_not_locked_out(raw: str, *, wrong: str, ip: str | None) -> str:
 
 def _record_failure(phone: str, kind: str, ip: str | None) -> None:
     AuthFailure.objects.create(phone=phone[:20], kind=kind, ip=ip)
+    report("sign_in_failed", ip=ip, detail=f"{kind}, phone …{phone[-4:]}")
 
 
 def authenticate_password(*, phone: str, password: str, ip: str | None) -> User:

@@ -40,6 +40,7 @@ from klustera.notifications.models import (
 )
 from klustera.notifications.selectors import inbox_of, outbox_rows, unread_count
 from klustera.permissions import IsPropertyManager
+from klustera.tenancy.security import report
 
 
 def _service_call(func: Any, **kwargs: Any) -> Any:
@@ -84,6 +85,7 @@ class WhatsAppWebhookView(APIView):
         signature = request.headers.get("X-Hub-Signature-256", "")
         expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
         if not secret or not hmac.compare_digest(signature.encode(), expected.encode()):
+            report("forged_callback", request=request, detail="whatsapp: wrong signature")
             raise PermissionDenied(_("Invalid signature."))
         try:
             payload = json.loads(raw)
@@ -114,6 +116,7 @@ class TwilioStatusView(APIView):
         expected = clients.twilio_signature(token, request.build_absolute_uri(), params)
         given = request.headers.get("X-Twilio-Signature", "")
         if not token or not hmac.compare_digest(given.encode(), expected.encode()):
+            report("forged_callback", request=request, detail="twilio: wrong signature")
             raise PermissionDenied(_("Invalid signature."))
         updated = services.record_twilio_status(
             sid=params.get("MessageSid", ""),

@@ -64,6 +64,7 @@ from klustera.payments.xendit import CHANNELS
 from klustera.permissions import IsPropertyManager
 from klustera.roles import is_manager
 from klustera.tenancy.links import tenant_url
+from klustera.tenancy.security import report
 from klustera.uploads import check_photo
 
 
@@ -259,6 +260,7 @@ class XenditCallbackView(APIView):
             body=request.body,
         )
         if event is None:
+            report("forged_callback", request=request, detail="xendit: wrong callback token")
             raise NotAuthenticated(gettext("Invalid callback token."))
         return ok({"received": event.pk})
 

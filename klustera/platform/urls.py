@@ -7,4 +7,5 @@ urlpatterns = [
     path(
         "platform/tenants/<slug:slug>", views.platform_tenant_action, name="platform-tenant-action"
     ),
+    path("platform/security/", views.security_events, name="platform-security"),
 ]

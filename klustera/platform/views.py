@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from klustera.audit.models import SecurityEvent
+from klustera.paging import paginate
 from klustera.platform.selectors import metrics, usage_of
 from klustera.tenancy.context import current_tenant
 from klustera.tenancy.errors import ProvisioningError
@@ -118,3 +120,38 @@ def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s updated.") % {"name": tenant.name})
     return redirect("platform-console")
+
+
+DAY = forms.DateInput({"type": "date"})
+
+
+class SecurityFilter(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"), choices=[("", _("Anything")), *SecurityEvent.Kind.choices], required=False
+    )
+    complex = forms.SlugField(label=_("Complex"), max_length=63, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Up to"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+
+
+@platform_admin_required
+def security_events(request: HttpRequest) -> HttpResponse:
+    """The platform's log of attempts across complexes and against their doors, filtered."""
+    form = SecurityFilter(request.GET or None)
+    events = SecurityEvent.objects.all()
+    if form.is_valid():
+        chosen = form.cleaned_data
+        lookups = {
+            "kind": "kind",
+            "complex": "complex",
+            "since": "created_at__date__gte",
+            "until": "created_at__date__lte",
+        }
+        events = events.filter(**{lookups[k]: v for k, v in chosen.items() if v})
+    return render(
+        request, "platform/security.html", {"form": form, **paginate(request, events, 50)}
+    )

@@ -28,6 +28,7 @@ from klustera.permissions import IsPropertyManager
 from klustera.privacy import selectors, services
 from klustera.privacy.models import OPT_INS, ConsentRecord, DataRequest, PrivacyNotice, Purpose
 from klustera.privacy.notice_text import NOTICE
+from klustera.tenancy.security import report
 from klustera.uploads import serve_file
 
 
@@ -202,7 +203,10 @@ class RequestDownloadView(APIView):
 
 def download(user: Any, pk: int) -> Any:
     data_request = selectors.my_requests(user).filter(pk=pk).first()
-    if data_request is None or not data_request.export_available:
+    if data_request is None:
+        report("foreign_object", user=user, detail=f"data request {pk} download")
+        raise Http404
+    if not data_request.export_available:
         raise Http404
     return serve_file(
         data_request.export, content_type="application/zip", filename="klustera-data.zip"

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +97,11 @@ class Personal:
         return apps.get_model(self.model)
 
     @property
+    def in_tenant_database(self) -> bool:
+        """Whether the rows live in the complex's database (not the platform's)."""
+        return self.model.lower() not in settings.PLATFORM_MODELS
+
+    @property
     def categories(self) -> list[str]:
         return sorted(set(self.fields.values()))
 
@@ -121,6 +127,12 @@ def set_aside(reasons: dict[str, str]) -> None:
 
 def declared() -> Iterable[Personal]:
     return sorted(DECLARED.values(), key=lambda d: d.model)
+
+
+def declared_in_complex() -> list[Personal]:
+    """What a complex's own export, anonymisation and retention go through (the platform's
+    security log keeps its own year, pruned by the audit)."""
+    return [declaration for declaration in declared() if declaration.in_tenant_database]
 
 
 # What an anonymisation keeps that a manager must know of, from the apps above (billing: the

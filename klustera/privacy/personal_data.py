@@ -44,6 +44,14 @@ PERSONAL_DATA = [
         purpose=_("The complex's tamper-evident record of administrative and financial actions"),
         erase=Erase.KEEP,  # a hash-chained record: it names users by number, never by name
     ),
+    Personal(  # in the platform's database: the audit prunes it after a year
+        "audit.SecurityEvent",
+        fields={"ip": Category.ACCESS_LOG},
+        shows=("kind", "complex", "route", "created_at"),
+        purpose=_("Defending the complexes against attacks across their boundaries"),
+        retention=Retention.OPERATIONAL,
+        erase=Erase.KEEP,
+    ),
     Personal(
         "privacy.ConsentRecord",
         owner="user",

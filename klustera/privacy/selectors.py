@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from klustera.privacy.models import DataRequest
 from klustera.roles import is_manager
+from klustera.tenancy.security import report
 
 
 def my_requests(user: Any) -> QuerySet[DataRequest]:
@@ -23,6 +24,7 @@ def access_data_request(user: Any, pk: int) -> DataRequest:
         rows = rows.filter(user=user)
     request = rows.filter(pk=pk).first()
     if request is None:
+        report("foreign_object", user=user, detail=f"data request {pk}")
         raise Http404
     return request
 

@@ -24,7 +24,7 @@ def _app_label(model: type[Model]) -> str:
 class TenantRouter:
     def _route(self, model: type[Model], hints: dict[str, Any]) -> str:
         label = _app_label(model)
-        if label in settings.PLATFORM_APPS:
+        if label in settings.PLATFORM_APPS or model._meta.label_lower in settings.PLATFORM_MODELS:
             return DEFAULT_DB_ALIAS
         if label in settings.SHARED_APPS and current_tenant() is None and in_platform_scope():
             return DEFAULT_DB_ALIAS
@@ -48,6 +48,8 @@ class TenantRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         if app_label in settings.PLATFORM_APPS:
+            return db == DEFAULT_DB_ALIAS
+        if f"{app_label}.{hints.get('model_name')}" in settings.PLATFORM_MODELS:
             return db == DEFAULT_DB_ALIAS
         if app_label in settings.SHARED_APPS:
             return True

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from klustera.privacy.declaration import KEPT_NOTES, Erase, Personal, declared
+from klustera.privacy.declaration import KEPT_NOTES, Erase, Personal, declared_in_complex
 from klustera.privacy.services.subjects import Subject, rows_of
 from klustera.tenancy.context import on_commit, tenant_atomic
 
@@ -28,7 +28,7 @@ def anonymise(subject: Subject) -> dict[str, int]:
     Returns the rows changed per model."""
     changed: dict[str, int] = {}
     with tenant_atomic():
-        for declaration in declared():
+        for declaration in declared_in_complex():
             if declaration.erase == Erase.KEEP:
                 continue
             rows = rows_of(declaration, subject)

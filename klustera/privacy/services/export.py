@@ -13,7 +13,7 @@ from typing import IO, Any, cast
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from klustera.privacy.declaration import Personal, declared
+from klustera.privacy.declaration import Personal, declared_in_complex
 from klustera.privacy.services.subjects import Subject, rows_of
 
 README = """Klustera — data pribadi Anda / your personal data
@@ -33,7 +33,7 @@ def write_export(subject: Subject, target: IO[bytes]) -> dict[str, int]:
     counts: dict[str, int] = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
-        for declaration in declared():
+        for declaration in declared_in_complex():
             counts[declaration.model] = _write_model(archive, declaration, subject)
     return counts
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from klustera.audit.services import record
-from klustera.privacy.declaration import Erase, Personal, Retention, declared
+from klustera.privacy.declaration import Erase, Personal, Retention, declared_in_complex
 from klustera.privacy.models import PrivacySettings, RetentionRun
 from klustera.privacy.services.anonymise import blank_value, cleared, delete_files
 from klustera.tenancy.context import tenant_atomic
@@ -73,7 +73,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
     cutoffs = periods(privacy_settings())
     return {
         declaration.model: count
-        for declaration in declared()
+        for declaration in declared_in_complex()
         if declaration.retention in cutoffs
         and (count := due_rows(declaration, now - cutoffs[declaration.retention]).count())
     }
@@ -86,7 +86,7 @@ def apply_retention(*, actor: User | None = None, now: datetime | None = None) -
     cutoffs = periods(privacy_settings())
     run = RetentionRun.objects.create(actor=actor)
     removed: dict[str, int] = {}
-    for declaration in declared():
+    for declaration in declared_in_complex():
         if declaration.retention not in cutoffs:
             continue
         cutoff = now - cutoffs[declaration.retention]
