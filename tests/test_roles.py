@@ -494,6 +494,9 @@ PAGES = [
     Row("privacy-requests", "get", MANAGER),
     Row("privacy-request", "get", MANAGER, "data_request"),
     Row("privacy-notice", "get", MANAGER),
+    Row("privacy-retention", "get", MANAGER),
+    Row("privacy-processing", "get", MANAGER),
+    Row("privacy-processing-pdf", "get", MANAGER),
     Row("platform-console", "get", NOBODY),
     Row("platform-security", "get", NOBODY),
     Row("platform-tenant-action", "post", NOBODY, "slug"),
@@ -743,7 +746,8 @@ def _watch_writes(tenant: Any) -> None:
         cursor.execute("CREATE TEMP TABLE writes (tbl TEXT)")
         for model in apps.get_models(include_auto_created=True):  # many-to-many tables too
             table = model._meta.db_table
-            if model._meta.app_label in settings.PLATFORM_APPS or table in skipped:
+            platform = model._meta.label_lower in settings.PLATFORM_MODELS
+            if model._meta.app_label in settings.PLATFORM_APPS or platform or table in skipped:
                 continue
             if model._meta.proxy or not model._meta.managed:
                 continue

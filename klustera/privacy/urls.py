@@ -37,4 +37,6 @@ urlpatterns = [
     path("manage/privacy/<int:pk>/", views.request_page, name="privacy-request"),
     path("manage/privacy/notice", views.notice_page, name="privacy-notice"),
     path("manage/privacy/retention", views.retention_page, name="privacy-retention"),
+    path("manage/privacy/processing", views.processing_page, name="privacy-processing"),
+    path("manage/privacy/processing.pdf", views.processing_pdf_page, name="privacy-processing-pdf"),
 ]

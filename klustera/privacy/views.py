@@ -30,6 +30,7 @@ from klustera.privacy.models import (
     RetentionRun,
 )
 from klustera.privacy.notice_text import NOTICE
+from klustera.privacy.processing import activities, processing_pdf
 
 
 class OptInsForm(forms.Form):
@@ -309,3 +310,21 @@ def retention_page(request: HttpRequest) -> HttpResponse:
             "runs": RetentionRun.objects.all()[:10],
         },
     )
+
+
+@manager_required
+def processing_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/processing.html",
+        {"activities": activities(services.privacy_settings())},
+    )
+
+
+@manager_required
+def processing_pdf_page(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        processing_pdf(services.privacy_settings()), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="record-of-processing.pdf"'
+    return response
