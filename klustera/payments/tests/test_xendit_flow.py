@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from klustera.audit.models import AuditEntry
 from klustera.billing.models import Invoice, Payment
 from klustera.notifications.models import Message
 from klustera.payments.models import CallbackEvent, PaymentAttempt
@@ -172,6 +173,8 @@ def test_transfers_to_a_units_own_virtual_account_pay_its_oldest_bills(
     assert opened.status_code == 201, opened.content
     number = opened.json()["data"]["number"]
     assert billed["resident"].get(url).json()["data"]["number"] == number
+    with tenant_context(tenant_a):  # a financial action: in the audit trail
+        assert AuditEntry.objects.filter(action="payments.virtual_account_opened").exists()
     [request_id] = list(xsim.payment_requests)
     assert xsim.payment_requests[request_id]["type"] == "REUSABLE_PAYMENT_CODE"
 
