@@ -144,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Apps whose tables live only in the platform database.
 PLATFORM_APPS = {"tenancy"}
 # Models of tenant apps whose table lives in the platform database alone (app_label.model).
-PLATFORM_MODELS = {"audit.securityevent"}
+PLATFORM_MODELS = {"audit.securityevent", "privacy.breach"}
 # Apps whose tables exist in the platform database and in every tenant
 # database (platform staff and tenant users share one user model).
 SHARED_APPS = {"auth", "contenttypes", "sessions", "accounts"}

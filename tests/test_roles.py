@@ -60,7 +60,7 @@ from klustera.operations.models import (
 )
 from klustera.payments.models import TransferProof, UnitVirtualAccount
 from klustera.payments.tests.test_manual import photo
-from klustera.privacy.models import DataRequest
+from klustera.privacy.models import Breach, DataRequest
 from klustera.roles import Role
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
@@ -499,6 +499,9 @@ PAGES = [
     Row("privacy-processing-pdf", "get", MANAGER),
     Row("platform-console", "get", NOBODY),
     Row("platform-security", "get", NOBODY),
+    Row("platform-breaches", "get", NOBODY),
+    Row("platform-breach", "get", NOBODY, "breach"),
+    Row("platform-breach-pdf", "get", NOBODY, "breach"),
     Row("platform-tenant-action", "post", NOBODY, "slug"),
 ]
 
@@ -727,6 +730,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
             export_expires_at=now + timedelta(days=7),
         )
         objects["slug"] = tenant_b  # the platform action names a complex by slug
+        objects["breach"] = Breach.objects.create(  # the platform's own record
+            what="x", discovered_at=now, complexes=["alpha"], categories=["contact"], remedy="x"
+        )
         objects["report"] = "aging"  # a report is named by its slug
     tokens[FOREIGN] = beta.manager_token
     return {**objects, "tokens": tokens, "phones": users, "tenant": tenant_a, "beta": tenant_b}

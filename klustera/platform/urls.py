@@ -8,4 +8,11 @@ urlpatterns = [
         "platform/tenants/<slug:slug>", views.platform_tenant_action, name="platform-tenant-action"
     ),
     path("platform/security/", views.security_events, name="platform-security"),
+    path("platform/breaches/", views.breaches, name="platform-breaches"),
+    path("platform/breaches/<int:pk>/", views.breach_page, name="platform-breach"),
+    path(
+        "platform/breaches/<int:pk>/authority.pdf",
+        views.breach_authority_pdf,
+        name="platform-breach-pdf",
+    ),
 ]

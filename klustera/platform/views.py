@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.audit.models import SecurityEvent
 from klustera.paging import paginate
 from klustera.platform.selectors import metrics, usage_of
+from klustera.privacy.declaration import Category
+from klustera.privacy.models import Breach
+from klustera.privacy.services import (
+    authority_pdf,
+    delivery_of,
+    mark_authority_notified,
+    notify_breach,
+    record_breach,
+)
 from klustera.tenancy.context import current_tenant
 from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Tenant
@@ -155,3 +165,93 @@ def security_events(request: HttpRequest) -> HttpResponse:
     return render(
         request, "platform/security.html", {"form": form, **paginate(request, events, 50)}
     )
+
+
+LOCAL_TIME = forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BreachForm(forms.Form):
+    what = forms.CharField(
+        label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    happened_at = forms.DateTimeField(
+        label=_("When it happened (if known)"), required=False, widget=LOCAL_TIME
+    )
+    discovered_at = forms.DateTimeField(label=_("When it was discovered"), widget=LOCAL_TIME)
+    complexes = forms.MultipleChoiceField(
+        label=_("Complexes affected"), widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Data affected"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    phones = forms.CharField(
+        label=_("People affected (phone numbers, one per line; empty: everyone there)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    remedy = forms.CharField(
+        label=_("What was done about it"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        live = Tenant.objects.exclude(status=Tenant.Status.CANCELLED).order_by("name")
+        complexes = cast(forms.MultipleChoiceField, self.fields["complexes"])
+        complexes.choices = [(t.slug, t.name) for t in live]
+
+
+@platform_admin_required
+def breaches(request: HttpRequest) -> HttpResponse:
+    """Record a breach; the list shows each one's 72 hours."""
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["phones"] = [line.strip() for line in data["phones"].splitlines() if line.strip()]
+        try:
+            breach = record_breach(recorded_by=request.user, **data)
+        except ValidationError as exc:
+            named = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
+            form.add_error(None, exc if named else exc.messages)
+        else:
+            messages.success(request, _("Recorded: the notices are due within 72 hours."))
+            return redirect("platform-breach", pk=breach.pk)
+    return render(
+        request,
+        "platform/breaches.html",
+        {"form": form, "breaches": Breach.objects.all()[:50], "now": timezone.now()},
+    )
+
+
+@platform_admin_required
+def breach_page(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = get_object_or_404(Breach, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "notify":
+                breach = notify_breach(breach=breach)
+                messages.success(request, _("The notices are queued in each complex's outbox."))
+            elif request.POST.get("action") == "authority":
+                breach = mark_authority_notified(breach=breach)
+                messages.success(request, _("Recorded: the authority was told."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("platform-breach", pk=pk)
+    return render(
+        request,
+        "platform/breach.html",
+        {
+            "breach": breach,
+            "delivery": delivery_of(breach) if breach.notified_at else {},
+            "categories": [Category(c).label for c in breach.categories],
+            "now": timezone.now(),
+        },
+    )
+
+
+@platform_admin_required
+def breach_authority_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = get_object_or_404(Breach, pk=pk)
+    response = HttpResponse(authority_pdf(breach), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="breach-{breach.pk}-authority.pdf"'
+    return response

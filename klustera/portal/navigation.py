@@ -92,10 +92,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     if getattr(request, "tenant", None) is None:
-        here = request.resolver_match.url_name if request.resolver_match else ""
+        here = (request.resolver_match.url_name if request.resolver_match else "") or ""
         platform = [
             (_("Platform"), reverse("platform-console"), here == "platform-console"),
             (_("Security events"), reverse("platform-security"), here == "platform-security"),
+            (_("Breaches"), reverse("platform-breaches"), here.startswith("platform-breach")),
         ]
         return {"nav": platform, "tabs": platform} if user.is_superuser else {"nav": []}
     links = []

@@ -36,4 +36,20 @@ MESSAGES = [
             "en": "A new request ({kind}) must be answered by {due} (UU PDP). Open: {link}",
         },
     ),
+    MessageTemplate(
+        key="breach_notice",
+        category=Category.SECURITY,
+        urgent=True,
+        params=("complex", "what", "categories", "remedy", "link"),
+        subject={
+            "id": "{complex}: pemberitahuan kebocoran data pribadi",
+            "en": "{complex}: notice of a personal-data breach",
+        },
+        body={
+            "id": "Pemberitahuan dari {complex} (UU PDP pasal 46): {what} Data yang terdampak: "
+            "{categories}. Yang sudah kami lakukan: {remedy} Pertanyaan: {link}",
+            "en": "Notice from {complex} (UU PDP art. 46): {what} Data affected: {categories}. "
+            "What we did: {remedy} Questions: {link}",
+        },
+    ),
 ]

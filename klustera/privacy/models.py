@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -193,3 +193,42 @@ class DataRequest(Timestamped):
         return bool(
             self.export and self.export_expires_at and self.export_expires_at > timezone.now()
         )
+
+
+BREACH_NOTICE_WITHIN = timedelta(hours=72)  # UU PDP art. 46
+
+
+class Breach(Timestamped):
+    """A personal-data breach the platform's operator records, kept in the platform's database
+    (see ``PLATFORM_MODELS``): the 72 hours to tell the people and the authority start at its
+    discovery."""
+
+    what = models.TextField(_("what happened"))
+    happened_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    discovered_at = models.DateTimeField(_("when it was discovered"))
+    complexes = models.JSONField(default=list)  # slugs of the complexes affected
+    phones = models.JSONField(default=list)  # the people affected; empty: everyone there
+    categories = models.JSONField(default=list)  # the declaration's data categories
+    remedy = models.TextField(_("what was done about it"))
+    recorded_by = models.CharField(max_length=150)  # the operator, by name
+    notified_at = models.DateTimeField(null=True, blank=True)  # notices queued to the people
+    notices = models.JSONField(default=dict)  # slug → people the notice was queued for
+    authority_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-discovered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"breach {self.pk}"
+
+    @property
+    def deadline(self) -> datetime:
+        return self.discovered_at + BREACH_NOTICE_WITHIN
+
+    @property
+    def done(self) -> bool:
+        return bool(self.notified_at and self.authority_notified_at)
+
+    @property
+    def late(self) -> bool:
+        return not self.done and timezone.now() > self.deadline

@@ -1,6 +1,13 @@
 """Privacy's use cases: the notice and consent, requests, export and anonymisation."""
 
 from klustera.privacy.services.anonymise import anonymise, kept_notes, pseudonym
+from klustera.privacy.services.breaches import (
+    authority_pdf,
+    delivery_of,
+    mark_authority_notified,
+    notify_breach,
+    record_breach,
+)
 from klustera.privacy.services.consent import (
     accept_notice,
     latest_choices,
@@ -34,20 +41,25 @@ __all__ = [
     "accept_notice",
     "anonymise",
     "apply_retention",
+    "authority_pdf",
     "complete_request",
     "current_notice",
+    "delivery_of",
     "expire_exports",
     "is_restricted",
     "kept_notes",
     "latest_choices",
     "lift_restriction",
     "make_export",
+    "mark_authority_notified",
     "needs_consent",
+    "notify_breach",
     "objects_to",
     "open_request",
     "privacy_settings",
     "pseudonym",
     "publish_notice",
+    "record_breach",
     "record_consent",
     "reject_request",
     "retention_due",
