@@ -153,6 +153,33 @@ def playwright_session() -> Iterator[Any]:
         yield playwright
 
 
+# Added to every page a journey watches: Content-Security-Policy violations are collected.
+WATCH_CSP = (
+    "window.violations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.violations.push(e.violatedDirective));"
+)
+
+
+def watched_page(browser: Any, width: int, problems: list[str], locale: str | None = None) -> Any:
+    """A page ``width`` pixels wide (in ``locale``, if given) whose console errors, page errors
+    and CSP violations a journey fails on."""
+    options: dict[str, Any] = {"viewport": {"width": width, "height": 800}}
+    if locale:
+        options["locale"] = locale
+    page = browser.new_context(**options).new_page()
+    page.add_init_script(WATCH_CSP)
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return page
+
+
+def fits_without_violations(page: Any) -> None:
+    """No horizontal scrolling, and nothing the Content-Security-Policy refused."""
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.evaluate("window.violations") == []
+
+
 def launch(playwright: Any, *, camera: Path | None = None, language: str = "en-US") -> Any:
     """Headless Debian Chromium; with ``camera``, a fake camera showing that Y4M video."""
     args = [*CHROMIUM_ARGS, f"--lang={language}"]

@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from tests.browser.conftest import LiveApp, launch, screenshot, sign_in
+from tests.browser.conftest import (
+    LiveApp,
+    fits_without_violations,
+    launch,
+    screenshot,
+    sign_in,
+    watched_page,
+)
 
 ZONE = ZoneInfo("Asia/Jakarta")  # the demo complex's time zone (WIB)
-WATCH = (
-    "window.violations = [];"
-    "document.addEventListener('securitypolicyviolation',"
-    " e => window.violations.push(e.violatedDirective));"
-)
 # What the bell's 30-s poll does, done now (htmx.ajax's promise settles after the swap).
 REFRESH_BELL = """htmx.ajax('GET', document.querySelector('#bell').getAttribute('hx-get'),
                   {source: '#bell', target: '#bell', swap: 'outerHTML'})"""
@@ -39,19 +41,6 @@ def _wait_for_inbox(page: Any, url: str, text: str, within: float = 60) -> None:
         time.sleep(0.25)
 
 
-def _page(browser: Any, width: int, problems: list[str]) -> Any:
-    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
-    page.add_init_script(WATCH)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    assert page.evaluate("window.violations") == []
-
-
 def _unread(page: Any) -> int:
     count = page.locator("#bell .bell-count")
     return int(count.get_attribute("data-unread")) if count.count() else 0
@@ -62,11 +51,11 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
     problems: list[str] = []
     question = f"Portal belakang ditutup pukul 22.00? ({uuid.uuid4().hex[:4]})"
     try:
-        resident = _page(browser, 360, problems)
+        resident = watched_page(browser, 360, problems)
         sign_in(resident, live_app, "resident", "id")
         before = _unread(resident)
 
-        manager = _page(browser, 1366, problems)
+        manager = watched_page(browser, 1366, problems)
         sign_in(manager, live_app, "manager", "en")
         manager.goto(f"{live_app.base}/polls/")
         manager.click("text=New poll")
@@ -80,7 +69,7 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
         manager.click("[data-poll-form] button[type=submit]")
         assert manager.inner_text("h1") == question
         assert manager.get_attribute("[data-state]", "data-state") == "open"
-        _fits(manager)
+        fits_without_violations(manager)
 
         # The worker writes the opening notice; the bell's poll (every 30 s, asked now) counts it.
         # (A predicate returning a promise would pass at once: Playwright takes the promise
@@ -98,10 +87,10 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
         resident.click("[data-vote] button[type=submit]")
         assert "Suara Anda tersimpan" in resident.inner_text(".toasts")
         assert resident.is_visible("[data-voted]")
-        _fits(resident)
+        fits_without_violations(resident)
         screenshot(resident, "resident-votes-360px")
 
-        neighbour = _page(browser, 360, problems)
+        neighbour = watched_page(browser, 360, problems)
         sign_in(neighbour, live_app, "neighbour", "id")
         neighbour.click(f"[data-open-polls] >> text={question}")
         neighbour.check("label:has-text('Tidak setuju') input")
@@ -111,7 +100,7 @@ def test_a_poll_from_question_to_minutes(live_app: LiveApp, playwright_session) 
         assert "Ubah suara Anda" in neighbour.inner_text("[data-vote] h2")
         assert neighbour.inner_text("[data-option='Setuju']").startswith("2")
         assert neighbour.inner_text("[data-option='Tidak setuju']").startswith("0")
-        _fits(neighbour)
+        fits_without_violations(neighbour)
 
         manager.reload()
         assert manager.inner_text("[data-turnout]").startswith("2 of ")

@@ -12,27 +12,14 @@ import uuid
 import zipfile
 from typing import Any
 
-from tests.browser.conftest import LiveApp, launch, screenshot, sign_in
-
-WATCH = (
-    "window.violations = [];"
-    "document.addEventListener('securitypolicyviolation',"
-    " e => window.violations.push(e.violatedDirective));"
+from tests.browser.conftest import (
+    LiveApp,
+    fits_without_violations,
+    launch,
+    screenshot,
+    sign_in,
+    watched_page,
 )
-
-
-def _page(browser: Any, width: int, problems: list[str], locale: str = "id-ID") -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
-    page = context.new_page()
-    page.add_init_script(WATCH)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page
-
-
-def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    assert page.evaluate("window.violations") == []
 
 
 def _code_sent_to(app: LiveApp, phone: str, within: float = 60) -> str:
@@ -78,7 +65,7 @@ def test_a_person_takes_their_data_and_is_forgotten(live_app: LiveApp, playwrigh
     browser = launch(playwright_session, language="id-ID")
     problems: list[str] = []
     try:
-        person = _page(browser, 360, problems)
+        person = watched_page(browser, 360, problems, locale="id-ID")
         person.goto(f"{live_app.base}/register?code={code}")
         assert "Pemberitahuan privasi" in person.inner_text("main")
         person.fill("input[name=phone]", local_phone)
@@ -87,13 +74,13 @@ def test_a_person_takes_their_data_and_is_forgotten(live_app: LiveApp, playwrigh
         person.click("main form button[type=submit]")
         person.wait_for_load_state()
         assert name in person.inner_text("main")  # welcomed home
-        _fits(person)
+        fits_without_violations(person)
 
         person.goto(f"{live_app.base}/privacy/")
         person.select_option("#ask select[name=kind]", "access")
         person.click("#ask button[type=submit]")
         href = _until_download(person)
-        _fits(person)
+        fits_without_violations(person)
         screenshot(person, "privacy-copy-360px")
         download = person.request.get(f"{live_app.root}{href}")
         assert download.status == 200
@@ -106,7 +93,7 @@ def test_a_person_takes_their_data_and_is_forgotten(live_app: LiveApp, playwrigh
         person.click("#ask button[type=submit]")
         assert "Permintaan diterima" in person.inner_text(".toasts")
 
-        manager = _page(browser, 1366, problems, locale="en-US")
+        manager = watched_page(browser, 1366, problems, locale="en-US")
         sign_in(manager, live_app, "manager", "en")
         manager.goto(f"{live_app.base}/manage/privacy/")
         row = manager.locator("tr", has_text=name)
@@ -114,10 +101,10 @@ def test_a_person_takes_their_data_and_is_forgotten(live_app: LiveApp, playwrigh
         row.locator("a").first.click()
         manager.click("#complete button[type=submit]")
         assert "Completed" in manager.inner_text("#request-status")
-        _fits(manager)
+        fits_without_violations(manager)
         screenshot(manager, "privacy-deletion-done-1366px")
 
-        again = _page(browser, 360, problems)
+        again = watched_page(browser, 360, problems, locale="id-ID")
         again.goto(f"{live_app.base}/login")
         again.fill("input[name=username]", local_phone)
         again.fill("input[name=password]", "rumah-baru-77")

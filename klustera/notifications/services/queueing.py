@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # notifications sit below accounts: they name users, never im
 NO_EMAIL = gettext_noop("no email address")
 NO_PHONE = gettext_noop("no phone number")
 NO_WHATSAPP_OPT_IN = gettext_noop("no WhatsApp opt-in recorded")
+ACCOUNT_CLOSED = gettext_noop("the account is closed")
 
 
 class NotificationError(Exception):
@@ -104,7 +105,10 @@ def notify(
     ]
     now = timezone.now()
     due = now if spec.urgent else _after_quiet_hours(now, notification_settings())
-    held = "" if isinstance(recipient, Address) else held_back(recipient.pk, spec.category)
+    if isinstance(recipient, Address):
+        held = ""
+    else:  # a deactivated or anonymised account is reached by nothing
+        held = ACCOUNT_CLOSED if not recipient.is_active else held_back(recipient.pk, spec.category)
 
     rows = []
     for channel in chosen:

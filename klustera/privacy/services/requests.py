@@ -41,20 +41,20 @@ def open_request(*, user: User, kind: str, details: str = "") -> DataRequest:
             {"details": [ValidationError(_("Say what should be corrected."), code="required")]}
         )
     now = timezone.now()
-    try:
-        with tenant_atomic():
-            request = DataRequest.objects.create(
-                user=user,
-                kind=kind,
-                details=details.strip(),
-                created_at=now,
-                due_at=now + ANSWER_WITHIN,
-            )
-    except IntegrityError:
-        raise StateConflict(
-            _("A request of this kind is already open."), code="request_already_open"
-        ) from None
     with tenant_atomic():
+        try:
+            with tenant_atomic():  # a savepoint: the unique open request decides
+                request = DataRequest.objects.create(
+                    user=user,
+                    kind=kind,
+                    details=details.strip(),
+                    created_at=now,
+                    due_at=now + ANSWER_WITHIN,
+                )
+        except IntegrityError:
+            raise StateConflict(
+                _("A request of this kind is already open."), code="request_already_open"
+            ) from None
         if kind == DataRequest.Kind.ACCESS:
             request.status = DataRequest.Status.IN_PROGRESS
             request.save(update_fields=["status"])

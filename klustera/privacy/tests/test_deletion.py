@@ -13,6 +13,7 @@ from django.test import Client
 from klustera.accounts.models import User
 from klustera.billing.models import Allocation, Invoice, Payment
 from klustera.helpdesk.models import TicketPhoto
+from klustera.notifications.services import notify
 from klustera.privacy.models import DataRequest
 from klustera.privacy.services import Subject, anonymise
 from klustera.tenancy.connections import alias_for
@@ -106,6 +107,13 @@ def test_after_deletion_no_table_holds_the_person_and_the_ledger_still_balances(
         anonymise(Subject.of(User.objects.get(pk=siti.user.pk)))
         assert _books() == books
         assert everything_stored(alias).count("Anonim #") == after.count("Anonim #")
+        [bill] = notify(  # the unit's bills go on; its anonymised owner is not written to
+            recipient=User.objects.get(pk=siti.user.pk),
+            template="data_request_answered",
+            context={"kind": "x", "status": "y", "outcome": "z", "link": "x"},
+            channels=["whatsapp"],
+        )
+        assert (bill.status, bill.skip_reason) == ("skipped", "the account is closed")
 
 
 def test_a_correction_is_answered_with_what_was_done(people) -> None:
