@@ -33,7 +33,10 @@ from tests.pages import portal  # noqa: F401  (the page tests' fixture, for ever
 
 REQUIRE_SERVICES = os.environ.get("KLUSTERA_REQUIRE_SERVICES") == "1"
 POSTGRES_SERVER = os.environ.get("KLUSTERA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("KLUSTERA_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker its own Redis database (15, 14, …): clearing the cache between
+# tests is FLUSHDB, which would reset another worker's rate-limit counters mid-test.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("KLUSTERA_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - _WORKER}")
 # Per test session: two suites on one server (a developer's and CI's) must not collide.
 PG_TEST_PREFIX = f"klustera_test_{os.getpid()}_"
 TENANT_FIXTURES = {"tenant_a", "tenant_b", "tenant_pair", "tenants", "in_tenant_a", "api"}
