@@ -8,12 +8,14 @@ SQLite-backed task queue, local media and console notifications.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from klustera.observability.logs import configure as configure_logging
 from klustera.tenancy.databases import config_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,6 +187,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_structlog",
     "klustera.tenancy",
     "klustera.accounts",
     "klustera.estate",
@@ -206,6 +209,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",  # the request id, then one line a request
     "klustera.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klustera.tenancy.middleware.TenantMiddleware",
@@ -422,13 +426,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        name: {"level": "WARNING"} for name in ("huey", "httpx", "weasyprint", "fontTools")
-    },
-}
+# Logs: JSON lines in production, readable lines in development (LOG_FORMAT=json|console).
+LOG_FORMAT = env("LOG_FORMAT") or ("console" if DEBUG else "json")
+LOGGING = configure_logging(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", "INFO"))
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # nginx sets X-Request-ID (checked sane)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # the address as klustera.net trusts it, instead
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: its end

@@ -6,4 +6,13 @@ class ObservabilityConfig(AppConfig):
     label = "observability"
 
     def ready(self) -> None:
-        from klustera.observability import tasks  # noqa: F401  (registers the heartbeat)
+        from django_structlog import signals
+
+        from klustera.observability import handlers, tasks  # noqa: F401  (the heartbeat)
+
+        signals.bind_extra_request_metadata.connect(
+            handlers.request_started, dispatch_uid="observability.request_started"
+        )
+        signals.bind_extra_request_finished_metadata.connect(
+            handlers.request_finished, dispatch_uid="observability.request_finished"
+        )
