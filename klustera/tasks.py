@@ -17,6 +17,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
+import structlog
 from django.conf import settings
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey, Result, TaskWrapper
@@ -53,15 +54,22 @@ class TenantTask:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Result | None:
         """Enqueue for the current tenant now."""
-        return self.wrapper(_current_slug(), *args, **kwargs)
+        return self.wrapper(_current_slug(), *args, _log=_log_context(), **kwargs)
 
     def on_commit(self, *args: Any, **kwargs: Any) -> None:
         """Enqueue for the current tenant once its open transaction commits.
 
         The tenant is fixed now: the commit may happen after this context ends.
         """
-        slug = _current_slug()
-        on_commit(lambda: self.wrapper(slug, *args, **kwargs))
+        slug, log = _current_slug(), _log_context()
+        on_commit(lambda: self.wrapper(slug, *args, _log=log, **kwargs))
+
+
+def _log_context() -> dict[str, str]:
+    """What the task's log lines carry of the work that enqueued it: the request id, so a
+    payment's callback, its processing and its receipt share one."""
+    context = structlog.contextvars.get_contextvars()
+    return {"request_id": str(context["request_id"])} if "request_id" in context else {}
 
 
 def _current_slug() -> str:
@@ -92,8 +100,9 @@ def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., Te
     """
 
     def decorate(func: Callable[..., Any]) -> TenantTask:
-        def runner(slug: str, *args: Any, **kwargs: Any) -> Any:
-            return run_for_tenant(slug, func, *args, **kwargs)
+        def runner(slug: str, *args: Any, _log: dict[str, str] | None = None, **kwargs: Any) -> Any:
+            with structlog.contextvars.bound_contextvars(complex=slug, **(_log or {})):
+                return run_for_tenant(slug, func, *args, **kwargs)
 
         name = f"{func.__module__}.{func.__qualname__}"
         wrapper = queue(queue_name).task(name=name, **options)(runner)

@@ -13,6 +13,7 @@ from django.test import Client
 
 from klustera.accounts.services import create_user, issue_token
 from klustera.roles import Role
+from klustera.tasks import tenant_task
 from klustera.tenancy.context import tenant_context
 
 PHONE = "+6281234567890"
@@ -94,3 +95,18 @@ def test_nothing_secret_leaves_through_any_logger(lines) -> None:
     for secret in (PHONE, "081234567890", TOKEN, "S" * 43, "pw-1", "123456"):
         assert secret not in written, secret
     assert "\\u20267890" in written  # the last four digits say which number it was
+
+
+@tenant_task("default")
+def _log_something(word: str) -> None:
+    structlog.get_logger("klustera.test").info("test.task_ran", word=word)
+
+
+def test_the_request_id_travels_into_the_tasks_it_enqueues(tenant_a, lines) -> None:
+    with (
+        structlog.contextvars.bound_contextvars(request_id="cb-7"),
+        tenant_context(tenant_a),
+    ):
+        _log_something("lunas")  # the queue runs it at once in tests, as a worker would
+    [ran] = [e for e in _events(lines) if e["event"] == "test.task_ran"]
+    assert (ran["request_id"], ran["complex"], ran["word"]) == ("cb-7", "alpha", "lunas")
