@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from klustera.accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+events = structlog.get_logger("klustera.events")
 
 
 class TokenExpired(exceptions.AuthenticationFailed):
@@ -414,6 +417,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         details: Any = None
         if isinstance(exc, exceptions.ValidationError):
             message, details = _("The request is not valid."), exc.detail
+            events.info(  # which fields, never what was sent in them
+                "api.validation_failed",
+                fields=sorted(details) if isinstance(details, dict) else [],
+            )
         else:
             message, details = str(exc.detail), getattr(exc, "details", None)
         response = Response(error_body(code, message, details), status=http_status)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -48,6 +49,8 @@ MAX_WINDOW = timedelta(days=31)
 FAILURE_LIMIT = 10  # failed verifications per device and per gate …
 FAILURE_WINDOW = timedelta(minutes=10)  # … within this window …
 LOCKOUT = timedelta(minutes=15)  # … lock that device or gate out for this long
+
+events = structlog.get_logger("klustera.events")
 
 
 def normalize_code(raw: str) -> str:
@@ -240,6 +243,7 @@ def verify(*, payload: str, guard: User, gate: str, device: str = "", plate: str
     log.at = now
     log.save()
     decision.log_id = log.pk
+    events.info("gate.checked", kind=log.kind, method=log.method, result=log.result, gate=log.gate)
     if decision.result != AccessLog.Result.VALID:
         _count_failure(keys, gate, device, guard)
     return decision

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
+import structlog
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
@@ -48,6 +49,8 @@ LOCKOUT_WINDOW = timedelta(minutes=15)  # … within this window
 CODE_PURPOSE = "accounts.one-time-code"
 # Each code costs a WhatsApp or SMS message: at most this many per phone per window.
 CODES_PER_WINDOW = 3
+
+events = structlog.get_logger("klustera.events")
 
 
 class AuthError(Exception):
@@ -314,6 +317,7 @@ def _phone_not_locked_out(raw: str, *, wrong: str, ip: str | None) -> str:
 def _record_failure(phone: str, kind: str, ip: str | None) -> None:
     AuthFailure.objects.create(phone=phone[:20], kind=kind, ip=ip)
     report("sign_in_failed", ip=ip, detail=f"{kind}, phone …{phone[-4:]}")
+    events.info("auth.login_failed", kind=kind, phone=phone, ip=ip)  # the phone: redacted
 
 
 def authenticate_password(*, phone: str, password: str, ip: str | None) -> User:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final
 
+import structlog
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -54,11 +55,16 @@ def current_alias() -> str:
 
 @contextmanager
 def tenant_context(tenant: Tenant) -> Iterator[Tenant]:
-    """Run the block as ``tenant``: its database, its time zone, its language."""
+    """Run the block as ``tenant``: its database, its time zone, its language, and its slug
+    on every log line written meanwhile."""
     connections.activate(tenant)
     token = _scope.set(tenant)
     try:
-        with timezone.override(tenant.time_zone), translation.override(tenant.locale):
+        with (
+            timezone.override(tenant.time_zone),
+            translation.override(tenant.locale),
+            structlog.contextvars.bound_contextvars(complex=tenant.slug),  # on every log line
+        ):
             yield tenant
     finally:
         _scope.reset(token)

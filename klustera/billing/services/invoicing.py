@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+import structlog
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
@@ -38,6 +39,8 @@ from klustera.tasks import enqueue
 from klustera.tenancy.context import tenant_atomic
 
 HUNDRED = Decimal(100)
+
+events = structlog.get_logger("klustera.events")
 
 
 def whole_rupiah(amount: Decimal) -> Decimal:
@@ -206,6 +209,8 @@ def issue_invoices(
         ids = [invoice.pk for invoice in invoices]
         invoices_changed(ids)
         _announce_on_commit(ids)
+        for invoice in invoices:
+            events.info("invoice.issued", invoice=invoice.pk, total=str(invoice.total))
     return invoices
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import structlog
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -46,6 +47,8 @@ from klustera.tenancy.context import tenant_atomic
 LIVE = Q(allocations__reversed_at__isnull=True)
 MAX_PAYMENT = Decimal("1000000000")  # Rp 1 miliar: more is a typing error, not an IPL payment
 RECEIPT_PREFIX = "KWT"  # kuitansi
+
+events = structlog.get_logger("klustera.events")
 
 
 def check_payment_amount(amount: Decimal) -> None:
@@ -109,6 +112,7 @@ def record_payment(
             method=method,
             reference=reference,
         )
+        events.info("payment.booked", payment=payment.pk, amount=str(amount), method=method)
     return payment
 
 

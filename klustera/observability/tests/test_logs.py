@@ -6,12 +6,15 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import structlog
 from django.test import Client
 
 from klustera.accounts.services import create_user, issue_token
+from klustera.billing.services import record_payment
+from klustera.estate.models import Unit
 from klustera.roles import Role
 from klustera.tasks import tenant_task
 from klustera.tenancy.context import tenant_context
@@ -110,3 +113,18 @@ def test_the_request_id_travels_into_the_tasks_it_enqueues(tenant_a, lines) -> N
         _log_something("lunas")  # the queue runs it at once in tests, as a worker would
     [ran] = [e for e in _events(lines) if e["event"] == "test.task_ran"]
     assert (ran["request_id"], ran["complex"], ran["word"]) == ("cb-7", "alpha", "lunas")
+
+
+def test_the_key_events_are_named_lines(tenant_a, lines) -> None:
+    with tenant_context(tenant_a):
+        create_user(phone="081300000002", name="Siti", password="x-pass-123", roles=[Role.RESIDENT])
+        unit = Unit.objects.create(block="A", number="01")
+        record_payment(unit=unit, amount=Decimal("250000"), method="cash")
+    Client().post("/c/alpha/login", {"username": "081300000002", "password": "salah"})
+    Client().post("/c/alpha/api/v1/auth/login", {"phone": "0812"}, content_type="application/json")
+    by_name = {e["event"]: e for e in _events(lines)}
+    assert by_name["payment.booked"]["amount"] == "250000"
+    assert by_name["payment.booked"]["complex"] == "alpha"
+    assert by_name["auth.login_failed"]["phone"] == "\u20260002"  # never the whole number
+    assert by_name["api.validation_failed"]["fields"] == ["password", "phone"]
+    assert "0812" not in json.dumps(by_name["api.validation_failed"])
