@@ -262,7 +262,9 @@ def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_phones(
     from klustera.tenancy.connections import alias_for
 
     queued: list[tuple[str, str]] = []
-    monkeypatch.setattr(tasks.send_code, "wrapper", lambda slug, *args: queued.append(args))
+    monkeypatch.setattr(
+        tasks.send_code, "wrapper", lambda slug, *args, **kwargs: queued.append(args)
+    )
     queries = []
     for phone in ("081266660000", "081299999999"):
         with CaptureQueriesContext(connections[alias_for(tenant_a)]) as tenant_queries:
