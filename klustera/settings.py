@@ -432,3 +432,18 @@ LOGGING = configure_logging(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", "I
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # nginx sets X-Request-ID (checked sane)
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # the address as klustera.net trusts it, instead
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: its end
+
+# Metrics (prometheus-client, multiprocess): every process of the app — each gunicorn worker,
+# each task worker — writes its figures into this directory and /metrics adds them up.
+# prometheus-client reads the variable when it is first imported, so it is set here.
+METRICS_DIR = Path(env("PROMETHEUS_MULTIPROC_DIR") or VAR_DIR / "metrics")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+# /metrics is never public: a scraper shows METRICS_TOKEN as a bearer token, or calls from a
+# network on this list (CIDR, comma separated; loopback by default in development only).
+METRICS_TOKEN = env("METRICS_TOKEN")
+_LOOPBACK = "127.0.0.1/32,::1/128"
+METRICS_ALLOWED_NETWORKS = [
+    n.strip() for n in env("METRICS_ALLOWED_NETWORKS", "" if PRODUCTION else _LOOPBACK).split(",")
+]
+METRICS_ALLOWED_NETWORKS = [n for n in METRICS_ALLOWED_NETWORKS if n]

@@ -347,6 +347,7 @@ API = [
 PAGES = [
     Row("healthz", "get", EVERYONE),
     Row("readyz", "get", EVERYONE),
+    Row("metrics", "get", NOBODY),  # the scraper's token or network, never a role (test_metrics)
     Row("favicon", "get", EVERYONE),
     Row("manifest", "get", EVERYONE),
     Row("service-worker", "get", EVERYONE),
@@ -530,6 +531,7 @@ def test_every_route_has_a_row() -> None:
 @pytest.fixture
 def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
+    settings.METRICS_ALLOWED_NETWORKS = []  # as in production: the test client is on loopback
     for scope in ("ip", "user", "public", "phone"):  # this is about roles, not rate limits
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "100000/min")
     seeded = seed_complex(tenant_a, marker="alpha")
@@ -793,7 +795,7 @@ def _url(row: Row, world: dict[str, Any]) -> str:
     elif row.obj:
         route = route.replace("<int:pk>", str(world[row.obj].pk))
         route = route.replace("<int:photo>", str(world["ticket_photo"].pk))
-    if row.name in ("healthz", "readyz"):
+    if row.name in ("healthz", "readyz", "metrics"):
         return f"/{route}"
     return f"/c/alpha/{route}"
 

@@ -29,10 +29,13 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class ProviderError(Exception):
-    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, transient: bool, status: int | None = None, provider: str = ""
+    ) -> None:
         super().__init__(message)
         self.transient = transient
         self.status = status
+        self.provider = provider  # set by delivery when it knows which provider failed
 
 
 @functools.cache

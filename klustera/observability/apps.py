@@ -8,7 +8,7 @@ class ObservabilityConfig(AppConfig):
     def ready(self) -> None:
         from django_structlog import signals
 
-        from klustera.observability import handlers, tasks  # noqa: F401  (the heartbeat)
+        from klustera.observability import handlers, metrics, tasks  # noqa: F401  (the heartbeat)
 
         signals.bind_extra_request_metadata.connect(
             handlers.request_started, dispatch_uid="observability.request_started"
@@ -16,3 +16,4 @@ class ObservabilityConfig(AppConfig):
         signals.bind_extra_request_finished_metadata.connect(
             handlers.request_finished, dispatch_uid="observability.request_finished"
         )
+        metrics.watch_queues()

@@ -10,6 +10,7 @@ import structlog
 
 from klustera.net import client_ip
 from klustera.observability.logs import SANE_REQUEST_ID
+from klustera.observability.metrics import observe_request
 
 
 def request_started(request: Any, log_kwargs: dict[str, Any], **_: Any) -> None:
@@ -40,6 +41,8 @@ def request_finished(request: Any, response: Any, log_kwargs: dict[str, Any], **
     )
     started = getattr(request, "_log_started", None)
     if started is not None:
-        log_kwargs["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        seconds = time.perf_counter() - started
+        log_kwargs["duration_ms"] = round(seconds * 1000, 1)
+        observe_request(route, request.method, response.status_code, seconds)
     if "request_id" in context:
         response["X-Request-ID"] = context["request_id"]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import time
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from klustera.net import client_ip
+from klustera.observability.metrics import exposition
 from klustera.observability.tasks import last_heartbeat
-from klustera.tasks import queue
+from klustera.tasks import QUEUES, queue
 from klustera.tenancy.connections import ensure_reachable
 from klustera.tenancy.models import Tenant
 
@@ -52,7 +57,7 @@ def _tenant_db() -> str:
 def _queue() -> dict[str, Any]:
     beat = last_heartbeat()
     return {
-        "pending": queue("default").pending_count(),
+        "pending": {name: queue(name).pending_count() for name in QUEUES},
         "worker_heartbeat_age_s": round(time.time() - beat) if beat else None,
     }
 
@@ -75,3 +80,28 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
     )
+
+
+def _may_scrape(request: HttpRequest) -> bool:
+    """The scraper shows ``METRICS_TOKEN`` as a bearer token, or calls from an allowed network."""
+    token = settings.METRICS_TOKEN
+    scheme, _, shown = str(request.headers.get("Authorization", "")).partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(shown.encode(), token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(
+        address in ipaddress.ip_network(network, strict=False)
+        for network in settings.METRICS_ALLOWED_NETWORKS
+    )
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape: every process's figures added up. Never public."""
+    if not _may_scrape(request):
+        response = HttpResponse("Unauthorized: show the metrics token.\n", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -6,3 +6,6 @@ class PlatformConfig(AppConfig):
 
     name = "klustera.platform"
     label = "platform"
+
+    def ready(self) -> None:
+        from klustera.platform import tasks  # noqa: F401  (registers the business figures)

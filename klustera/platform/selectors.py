@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
+from klustera.accounts.models import User
 from klustera.billing.models import Invoice
-from klustera.estate.models import Unit
+from klustera.estate.models import Occupancy, Unit
 from klustera.formatting import percent
 from klustera.privacy.selectors import overdue_requests
 from klustera.tenancy.context import tenant_context
@@ -24,6 +28,9 @@ class Usage:
     billed: Decimal  # this month, in the complex's own zone
     paid: Decimal
     overdue_requests: int = 0  # personal-data requests past their 3 × 24 hours
+    residents: int = 0  # living in a unit today
+    daily_active: int = 0  # people who signed in or used the app in the last 24 hours
+    monthly_active: int = 0  # … in the last 30 days
 
     @property
     def monthly_fee(self) -> Decimal:
@@ -48,13 +55,35 @@ def usage_of(tenant: Tenant) -> Usage:
             .aggregate(billed=Sum("total"), paid=Sum("amount_paid"))
         )
         zero = Decimal(0)
+        now = timezone.now()
         return Usage(
             tenant,
             Unit.objects.count(),
             sums["billed"] or zero,
             sums["paid"] or zero,
             overdue_requests=overdue_requests().count(),
+            residents=Occupancy.objects.filter(
+                Q(end_on__isnull=True) | Q(end_on__gte=timezone.localdate()),
+                start_on__lte=timezone.localdate(),
+            )
+            .values("resident")
+            .distinct()
+            .count(),
+            daily_active=_active_since(now - timedelta(days=1)),
+            monthly_active=_active_since(now - timedelta(days=30)),
         )
+
+
+def _active_since(moment: Any) -> int:
+    """People who signed in, or whose app used its token, since ``moment`` (a token's use is
+    written at most every 5 minutes; a portal session counts on the day it signed in)."""
+    return (
+        User.objects.filter(
+            Q(last_login__gte=moment) | Q(api_tokens__last_used_at__gte=moment), is_active=True
+        )
+        .distinct()
+        .count()
+    )
 
 
 @dataclass(frozen=True)
@@ -81,3 +110,52 @@ def metrics(usages: list[Usage]) -> Metrics:
         billed=sum((u.billed for u in active), Decimal(0)),
         paid=sum((u.paid for u in active), Decimal(0)),
     )
+
+
+def business_figures(usages: list[Usage]) -> dict[str, Any]:
+    """What /metrics shows of the business (klustera.observability.metrics.BUSINESS_FIGURES):
+    per active complex and across them. Money stays a Decimal, written as text; only the
+    exposition turns it into Prometheus' float."""
+
+    def figures(units: int, residents: int, billed: Decimal, paid: Decimal, **rest: Any) -> dict:
+        ratio = (paid / billed).quantize(Decimal("0.0001")) if billed else Decimal(0)
+        return {
+            "units": units,
+            "residents_active": residents,
+            "invoices_billed_rupiah": str(billed),
+            "invoices_paid_rupiah": str(paid),
+            "collection_ratio": str(ratio),
+            **{name: str(value) for name, value in rest.items()},
+        }
+
+    active = [u for u in usages if u.tenant.status == Tenant.Status.ACTIVE]
+    complexes = {
+        u.tenant.slug: figures(
+            u.units,
+            u.residents,
+            u.billed,
+            u.paid,
+            users_daily_active=u.daily_active,
+            users_monthly_active=u.monthly_active,
+            mrr_rupiah=u.monthly_fee,
+        )
+        for u in active
+    }
+    total = metrics(usages)
+    statuses: dict[str, int] = {}
+    for usage in usages:
+        statuses[usage.tenant.status] = statuses.get(usage.tenant.status, 0) + 1
+    return {
+        "at": time.time(),
+        "statuses": statuses,
+        "complexes": complexes,
+        "total": figures(
+            total.units,
+            sum(u.residents for u in active),
+            total.billed,
+            total.paid,
+            users_daily_active=sum(u.daily_active for u in active),
+            users_monthly_active=sum(u.monthly_active for u in active),
+            mrr_rupiah=total.mrr,
+        ),
+    }

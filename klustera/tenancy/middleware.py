@@ -18,8 +18,8 @@ from klustera.tenancy.views import tenant_error
 
 logger = logging.getLogger(__name__)
 
-# Probes answered on any host, without a tenant.
-EXEMPT_PATHS = ("/healthz", "/readyz")
+# Probes and the metrics scrape, answered on any host, without a tenant.
+EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class TenantMiddleware:

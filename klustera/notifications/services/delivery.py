@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from klustera.notifications.services.configuration import (
     provider_token,
 )
 from klustera.notifications.services.queueing import NotificationError, task_for
+from klustera.observability.metrics import OUTBOX
 from klustera.tasks import enqueue
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
@@ -81,10 +83,17 @@ def deliver(*, message_id: int) -> str:
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
         status=Message.Status.SENT, sent_at=timezone.now(), lease_until=None
     )
+    OUTBOX.labels(message.channel, provider, Message.Status.SENT).inc()
     return Message.Status.SENT
 
 
 def _record_failure(message: Message, exc: clients.ProviderError) -> str:
+    outcome = _fail(message, exc)
+    OUTBOX.labels(message.channel, exc.provider or "unknown", outcome).inc()
+    return outcome
+
+
+def _fail(message: Message, exc: clients.ProviderError) -> str:
     now = timezone.now()
     if message.channel == Channel.PUSH and exc.status in (404, 410):
         PushSubscription.objects.filter(pk=message.to_address.removeprefix("push:")).delete()
@@ -124,20 +133,24 @@ def _send(message: Message) -> tuple[str, str]:
                 config.whatsapp_phone_number_id, provider_token(config.whatsapp_access_token)
             )
             if _window_open(message.to_address):
-                return "meta_cloud", client.send_text(
-                    to=message.to_address, body=text, callback_data=key
+                return _through(
+                    "meta_cloud",
+                    lambda: client.send_text(to=message.to_address, body=text, callback_data=key),
                 )
             params = [values[name] for name in spec.params]
-            return "meta_cloud", client.send_template(
-                to=message.to_address,
-                name=spec.whatsapp_name,
-                language=message.language,
-                params=params,
-                callback_data=key,
+            return _through(
+                "meta_cloud",
+                lambda: client.send_template(
+                    to=message.to_address,
+                    name=spec.whatsapp_name,
+                    language=message.language,
+                    params=params,
+                    callback_data=key,
+                ),
             )
         if config.whatsapp_provider == NotificationSettings.WhatsAppProvider.FONNTE:
             fonnte = clients.FonnteClient(provider_token(config.fonnte_token))
-            return "fonnte", fonnte.send(to=message.to_address, body=text)
+            return _through("fonnte", lambda: fonnte.send(to=message.to_address, body=text))
         return "console", _console(message, text)
 
     if message.channel == Channel.SMS:
@@ -148,7 +161,10 @@ def _send(message: Message) -> tuple[str, str]:
                 config.twilio_from,
             )
             callback = tenant_url("twilio-status")
-            return "twilio", sms.send(to=message.to_address, body=text, status_callback=callback)
+            return _through(
+                "twilio",
+                lambda: sms.send(to=message.to_address, body=text, status_callback=callback),
+            )
         return "console", _console(message, text)
 
     if message.channel == Channel.EMAIL:
@@ -157,34 +173,51 @@ def _send(message: Message) -> tuple[str, str]:
             "notifications/email.html",
             {"subject": subject, "paragraphs": text.split("\n"), "complex": tenant},
         )
-        return "email", clients.send_email(
-            to=message.to_address,
-            subject=subject,
-            text=text,
-            html=html,
-            sender=config.email_from,
-            idempotency_key=key,
+        return _through(
+            "email",
+            lambda: clients.send_email(
+                to=message.to_address,
+                subject=subject,
+                text=text,
+                html=html,
+                sender=config.email_from,
+                idempotency_key=key,
+            ),
         )
 
     subscription = PushSubscription.objects.filter(
         pk=message.to_address.removeprefix("push:")
     ).first()
     if subscription is None:
-        raise clients.ProviderError("the push subscription was removed", transient=False)
-    return "webpush", clients.send_push(
-        endpoint=subscription.endpoint,
-        p256dh=subscription.p256dh,
-        auth=subscription.auth,
-        # the page a click opens (the message's own link, else the service worker's scope)
-        payload={
-            "title": subject,
-            "body": text,
-            "tag": message.template,
-            "url": str(message.context.get("link", "")),
-        },
-        topic=message.idempotency_key.hex,
-        urgent=spec.urgent,
+        raise clients.ProviderError(
+            "the push subscription was removed", transient=False, provider="webpush"
+        )
+    return _through(
+        "webpush",
+        lambda: clients.send_push(
+            endpoint=subscription.endpoint,
+            p256dh=subscription.p256dh,
+            auth=subscription.auth,
+            # the page a click opens (the message's own link, else the service worker's scope)
+            payload={
+                "title": subject,
+                "body": text,
+                "tag": message.template,
+                "url": str(message.context.get("link", "")),
+            },
+            topic=message.idempotency_key.hex,
+            urgent=spec.urgent,
+        ),
     )
+
+
+def _through(provider: str, send: Callable[[], str]) -> tuple[str, str]:
+    """Send through ``provider``; a failure names it, for the outbox's metrics."""
+    try:
+        return provider, send()
+    except clients.ProviderError as exc:
+        exc.provider = provider
+        raise
 
 
 def _console(message: Message, text: str) -> str:

@@ -9,6 +9,7 @@ from klustera.notifications.models import Message
 from klustera.notifications.services import MAX_ATTEMPTS, backoff, deliver, delivery, notify, sweep
 from klustera.notifications.tests.conftest import APP_SECRET, REMINDER
 from klustera.tenancy.context import tenant_context
+from tests.metrics import sample
 
 OTP = {"code": "123456"}
 
@@ -29,6 +30,10 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour() -> None:
 
 
 def test_server_errors_are_retried_with_backoff_then_sent(complex_a, resident, sim, clock) -> None:
+    def outbox(outcome: str) -> float:
+        return sample("klustera_outbox_deliveries_total", channel="whatsapp", outcome=outcome)
+
+    before = {outcome: outbox(outcome) for outcome in ("queued", "sent")}
     pk = _queue_whatsapp(complex_a, resident)
     sim.failures.extend([503, 500])
     with tenant_context(complex_a):
@@ -42,6 +47,11 @@ def test_server_errors_are_retried_with_backoff_then_sent(complex_a, resident, s
         assert deliver(message_id=pk) == "sent"
     message = _status(complex_a, pk)
     assert message.attempts == 3 and message.error == "" and len(sim.sent("whatsapp")) == 1
+    # the outbox's metrics: two tries put back on the queue, one sent
+    assert {outcome: outbox(outcome) - before[outcome] for outcome in before} == {
+        "queued": 2,
+        "sent": 1,
+    }
 
 
 def test_a_refused_message_fails_at_once_with_the_providers_reason(

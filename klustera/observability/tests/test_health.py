@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from klustera.observability.tasks import last_heartbeat, worker_heartbeat
+from klustera.tasks import QUEUES
 from klustera.tenancy.models import Tenant
 
 
@@ -19,6 +20,8 @@ def test_readiness_reports_each_store(tenant_a) -> None:
     assert body["checks"]["platform_database"]["ok"]
     assert body["checks"]["tenant_database"]["detail"] == "alpha"
     assert body["checks"]["queue"]["detail"]["worker_heartbeat_age_s"] == 0
+    pending = body["checks"]["queue"]["detail"]["pending"]
+    assert set(pending) == set(QUEUES) and all(isinstance(n, int) for n in pending.values())
     assert last_heartbeat() is not None
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from klustera.crypto import decrypt
+from klustera.observability.metrics import XENDIT_CALLBACKS
 from klustera.payments.models import CallbackEvent, PaymentAttempt, UnitVirtualAccount
 from klustera.payments.services.account import KEY_PURPOSE, xendit_account, xendit_client
 from klustera.payments.services.settlement import book_confirmed, book_transfer, close_attempt
@@ -33,12 +34,14 @@ def receive_callback(*, token: str, body: bytes) -> CallbackEvent | None:
     )
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
         logger.warning("Rejected a Xendit callback with a wrong or missing token")
+        XENDIT_CALLBACKS.labels("rejected").inc()
         return None
     try:
         payload = json.loads(body)
         data = payload.get("data") or {}
         event_name = str(payload.get("event", ""))[:60]
     except (ValueError, AttributeError):
+        XENDIT_CALLBACKS.labels("rejected").inc()
         raise ValidationError(_("The callback is not JSON."), code="callback_not_json") from None
     with tenant_atomic():
         event = CallbackEvent.objects.create(
@@ -52,6 +55,7 @@ def receive_callback(*, token: str, body: bytes) -> CallbackEvent | None:
             body=payload,
         )
         enqueue("klustera.payments.tasks.process_callback", event.pk)
+    XENDIT_CALLBACKS.labels("accepted").inc()
     return event
 
 
@@ -91,4 +95,5 @@ def process_callback(event: CallbackEvent) -> str:
 
 def _done(event: CallbackEvent, status: str, outcome: str) -> str:
     CallbackEvent.objects.filter(pk=event.pk).update(status=status, outcome=outcome[:300])
+    XENDIT_CALLBACKS.labels(status).inc()  # processed, ignored or failed
     return outcome

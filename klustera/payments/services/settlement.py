@@ -16,6 +16,7 @@ from klustera.billing.models import (
 from klustera.billing.services import record_payment
 from klustera.estate.selectors import billing_contacts
 from klustera.notifications.services import Address, notify
+from klustera.observability.metrics import RECONCILIATIONS
 from klustera.payments.models import PaymentAttempt, UnitVirtualAccount
 from klustera.payments.services.account import xendit_client
 from klustera.payments.xendit import XenditClient
@@ -159,6 +160,7 @@ def reconcile_pending(*, older_than: timedelta = timedelta(minutes=15)) -> dict[
         for attempt in pending:
             counts["checked"] += 1
             outcome = _reconcile(client, attempt)
+            RECONCILIATIONS.labels(outcome).inc()
             if outcome in counts:
                 counts[outcome] += 1
     finally:

@@ -11,6 +11,7 @@ from klustera.notifications.models import Message
 from klustera.payments.models import CallbackEvent, PaymentAttempt
 from klustera.payments.services import reconcile_pending
 from klustera.tenancy.context import tenant_context
+from tests.metrics import sample
 
 
 def _pay(data: dict[str, Any], **body: Any) -> Any:
@@ -28,6 +29,13 @@ def _state(tenant) -> tuple[str, Decimal, int]:
 def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(
     billed, xsim, tenant_a, committed
 ) -> None:
+    def callbacks() -> dict[str, float]:
+        return {
+            outcome: sample("klustera_xendit_callbacks_total", outcome=outcome)
+            for outcome in ("accepted", "processed", "ignored", "rejected")
+        }
+
+    before = callbacks()
     first = _pay(billed)
     assert first.status_code == 201, first.content
     attempt = first.json()["data"]
@@ -60,6 +68,14 @@ def test_a_resident_pays_by_checkout_and_the_invoice_turns_paid_once(
     with tenant_context(tenant_a):
         assert PaymentAttempt.objects.get().status == "paid"
         assert CallbackEvent.objects.count() == 3
+    # /metrics counts them: three accepted; one booked, the repeat and the late expiry not
+    after = callbacks()
+    assert {outcome: after[outcome] - before[outcome] for outcome in after} == {
+        "accepted": 3,
+        "processed": 3,
+        "ignored": 0,
+        "rejected": 0,
+    }
     # Nothing left to pay.
     assert _pay(billed).status_code == 422
 
@@ -69,12 +85,14 @@ def test_a_callback_without_the_complexs_token_is_refused(billed, xsim, tenant_a
 
     url = "/c/alpha/api/v1/payments/xendit/callback"
     body = {"event": "payment_session.completed", "data": {"reference_id": "x"}}
+    rejected = sample("klustera_xendit_callbacks_total", outcome="rejected")
     for headers in ({}, {"HTTP_X_CALLBACK_TOKEN": "wrong"}, {"HTTP_X_CALLBACK_TOKEN": ""}):
         response = Client().post(url, body, content_type="application/json", **headers)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "UNAUTHENTICATED"
     with tenant_context(tenant_a):
         assert not CallbackEvent.objects.exists()
+    assert sample("klustera_xendit_callbacks_total", outcome="rejected") - rejected == 3
 
 
 def test_a_different_amount_is_booked_but_flagged_for_review(
@@ -133,11 +151,13 @@ def test_a_callback_that_never_came_is_settled_by_reconciliation(billed, xsim, t
     with tenant_context(tenant_a):
         from datetime import timedelta
 
+        paid = sample("klustera_xendit_reconciliations_total", outcome="paid")
         assert reconcile_pending(older_than=timedelta(0)) == {
             "checked": 1,
             "paid": 1,
             "expired": 0,
         }
+        assert sample("klustera_xendit_reconciliations_total", outcome="paid") - paid == 1
         assert reconcile_pending(older_than=timedelta(0))["checked"] == 0
     assert _state(tenant_a) == ("paid", Decimal("250000"), 1)
 

@@ -6,6 +6,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Metrics start from nothing with the server (prometheus-client's multiprocess mode):
+        # files of processes from an earlier run would be added in for ever.
+        for stale in Path(settings.METRICS_DIR).glob("*.db"):
+            stale.unlink(missing_ok=True)
         klustera = [sys.executable, "-m", "klustera"]
         children: list[subprocess.Popen[bytes]] = []
         simulated = urlsplit(settings.XENDIT_API_URL)
@@ -37,6 +42,8 @@ class Command(BaseCommand):
                     "-m",
                     "gunicorn",
                     "klustera.wsgi",
+                    "--config",
+                    "python:klustera.observability.gunicorn",
                     "--bind",
                     options["bind"],
                     "--worker-class",
