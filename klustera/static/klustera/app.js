@@ -1,5 +1,12 @@
 // The installable app: registers the complex's service worker, offers a reload when a
 // new version is waiting, and forgets the pages kept offline on sign-out.
+// Parts of a page that poll (the bell, the gate's activity, a payment's outcome) wait while
+// the phone is offline instead of failing every few seconds; they poll again once it is back.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const trigger = event.detail.elt.getAttribute("hx-trigger") || "";
+  if (!navigator.onLine && trigger.startsWith("every ")) event.preventDefault();
+});
+
 (() => {
   const body = document.body;
   const worker = body.dataset.serviceWorker;
