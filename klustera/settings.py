@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from klustera.observability.logs import configure as configure_logging
+from klustera.observability.sentry import start as start_sentry
 from klustera.tenancy.databases import config_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -432,6 +433,16 @@ LOGGING = configure_logging(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", "I
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # nginx sets X-Request-ID (checked sane)
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # the address as klustera.net trusts it, instead
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: its end
+
+# Errors: Sentry (or GlitchTip) when SENTRY_DSN is set; otherwise a summary of each new 5xx
+# error to Slack and/or email, once per window (klustera.observability.errors).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    start_sentry(SENTRY_DSN, environment=KLUSTERA_ENV)
+ALERT_SLACK_WEBHOOK_URL = env("ALERT_SLACK_WEBHOOK_URL")
+ALERT_EMAILS = [a.strip() for a in env("ALERT_EMAILS").split(",") if a.strip()]
+ERROR_SUMMARY_WINDOW = env_int("ERROR_SUMMARY_WINDOW", 600)
+ERROR_SUMMARIES_PER_WINDOW = env_int("ERROR_SUMMARIES_PER_WINDOW", 20)
 
 # Metrics (prometheus-client, multiprocess): every process of the app — each gunicorn worker,
 # each task worker — writes its figures into this directory and /metrics adds them up.

@@ -133,6 +133,16 @@ def enqueue(name: str, *args: Any, on_commit: bool = True, **kwargs: Any) -> Non
         task(*args, **kwargs)
 
 
+def platform_task(queue_name: str = "default", **options: Any) -> Callable[..., Any]:
+    """Declare work that belongs to no complex (the operators' alerts); it runs as enqueued."""
+
+    def decorate(func: Callable[..., Any]) -> Any:
+        name = f"{func.__module__}.{func.__qualname__}"
+        return queue(queue_name).task(name=name, **options)(func)
+
+    return decorate
+
+
 def periodic_task(queue_name: str, schedule: Callable[..., bool], **options: Any) -> Callable:
     """Declare platform-level periodic work (Huey crontab); it fans out per tenant itself."""
 

@@ -6,9 +6,10 @@ class ObservabilityConfig(AppConfig):
     label = "observability"
 
     def ready(self) -> None:
+        from django.core.signals import got_request_exception
         from django_structlog import signals
 
-        from klustera.observability import handlers, metrics, tasks  # noqa: F401  (the heartbeat)
+        from klustera.observability import errors, handlers, metrics, tasks  # noqa: F401
 
         signals.bind_extra_request_metadata.connect(
             handlers.request_started, dispatch_uid="observability.request_started"
@@ -17,3 +18,6 @@ class ObservabilityConfig(AppConfig):
             handlers.request_finished, dispatch_uid="observability.request_finished"
         )
         metrics.watch_queues()
+        got_request_exception.connect(
+            errors.report_server_error, dispatch_uid="observability.report_server_error"
+        )
