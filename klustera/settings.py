@@ -443,6 +443,12 @@ ALERT_SLACK_WEBHOOK_URL = env("ALERT_SLACK_WEBHOOK_URL")
 ALERT_EMAILS = [a.strip() for a in env("ALERT_EMAILS").split(",") if a.strip()]
 ERROR_SUMMARY_WINDOW = env_int("ERROR_SUMMARY_WINDOW", 600)
 ERROR_SUMMARIES_PER_WINDOW = env_int("ERROR_SUMMARIES_PER_WINDOW", 20)
+# Critical alerts by SMS (`klustera alert-sms`, Alertmanager's webhook): the platform's own
+# Twilio account and the operators' numbers.
+ALERT_SMS_TO = [n.strip() for n in env("ALERT_SMS_TO").split(",") if n.strip()]
+ALERT_TWILIO_ACCOUNT_SID = env("ALERT_TWILIO_ACCOUNT_SID")
+ALERT_TWILIO_AUTH_TOKEN = env("ALERT_TWILIO_AUTH_TOKEN")
+ALERT_TWILIO_FROM = env("ALERT_TWILIO_FROM")
 
 # Metrics (prometheus-client, multiprocess): every process of the app — each gunicorn worker,
 # each task worker — writes its figures into this directory and /metrics adds them up.
