@@ -188,6 +188,14 @@ def business_families(figures: dict[str, Any] | None) -> Iterator[GaugeMetricFam
     for status, count in sorted(figures["statuses"].items()):
         complexes.add_metric([status], count)
     yield complexes
+    database_up = GaugeMetricFamily(
+        "klustera_complex_database_up",
+        "1 when the complex's database answered the last health check, 0 when it failed.",
+        labels=["complex"],
+    )
+    for slug in sorted({*figures["complexes"], *figures["unreachable"]}):
+        database_up.add_metric([slug], 0.0 if slug in figures["unreachable"] else 1.0)
+    yield database_up
     for name, help_text in BUSINESS_FIGURES.items():
         per_complex = GaugeMetricFamily(f"klustera_complex_{name}", help_text, labels=["complex"])
         for slug, values in sorted(figures["complexes"].items()):

@@ -112,7 +112,7 @@ def metrics(usages: list[Usage]) -> Metrics:
     )
 
 
-def business_figures(usages: list[Usage]) -> dict[str, Any]:
+def business_figures(usages: list[Usage], unreachable: dict[str, str]) -> dict[str, Any]:
     """What /metrics shows of the business (klustera.observability.metrics.BUSINESS_FIGURES):
     per active complex and across them. Money stays a Decimal, written as text; only the
     exposition turns it into Prometheus' float."""
@@ -145,10 +145,14 @@ def business_figures(usages: list[Usage]) -> dict[str, Any]:
     statuses: dict[str, int] = {}
     for usage in usages:
         statuses[usage.tenant.status] = statuses.get(usage.tenant.status, 0) + 1
+    if unreachable:  # only an active complex's database is opened, so those are active
+        statuses[Tenant.Status.ACTIVE] = statuses.get(Tenant.Status.ACTIVE, 0) + len(unreachable)
     return {
         "at": time.time(),
         "statuses": statuses,
         "complexes": complexes,
+        # the active complexes whose database failed this check, with the error's kind
+        "unreachable": unreachable,
         "total": figures(
             total.units,
             sum(u.residents for u in active),

@@ -33,7 +33,7 @@ def test_the_rules_unit_tests_pass() -> None:
     promtool = _tool("promtool")
     checked = _run(promtool, "check", "rules", str(DEPLOY / "prometheus" / "alerts.yml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "10 rules found" in checked.stdout
+    assert "11 rules found" in checked.stdout
     tested = _run(promtool, "test", "rules", *TESTS, cwd=DEPLOY / "prometheus")
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
@@ -46,6 +46,7 @@ def test_the_rules_unit_tests_pass() -> None:
          'critical\n        annotations:\n          summary: "Klustera does not'),
         ("> 0.05", "> 0.15"),
         ("> 0.10", "> 0.60"),
+        ('database_up{job="klustera"}) == 0', 'database_up{job="klustera"}) == 2'),
         ("          > 2\n", "          > 5\n"),
         ("> 1000", "> 2000"),
         ("> 300", "> 3000"),

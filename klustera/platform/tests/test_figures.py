@@ -79,3 +79,20 @@ def test_the_scrape_reads_the_figures_the_task_computed(tenant_a, tenant_b, sett
     assert figures[("klustera_platform_complexes", (("status", "active"),))] == active
     assert figures[("klustera_platform_complexes", (("status", "suspended"),))] == 1
     assert figures[("klustera_business_figures_age_seconds", ())] < 60
+
+
+def test_a_complex_whose_database_fails_is_reported_and_the_others_counted(
+    tenant_a, tmp_path
+) -> None:
+    Tenant.objects.create(
+        name="Lost", slug="aaa-lost", status="active", db_name=str(tmp_path / "lost.sqlite3")
+    )
+    with tenant_context(tenant_a):
+        Unit.objects.create(block="A", number="1")
+    refresh_business_figures.call_local()
+    figures = _scrape()
+    assert figures[("klustera_complex_database_up", (("complex", "aaa-lost"),))] == 0
+    assert figures[("klustera_complex_database_up", (("complex", "alpha"),))] == 1
+    assert figures[("klustera_complex_units", (("complex", "alpha"),))] == 1
+    active = Tenant.objects.filter(status="active").count()
+    assert figures[("klustera_platform_complexes", (("status", "active"),))] == active
