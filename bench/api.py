@@ -9,7 +9,9 @@ Redis (cache, rate-limit counters), then loads three endpoints with wrk:
 * ``GET /api/v1/units?per_page=20``: a paginated list of 200 units.
 
 Prints requests/s and p50/p95/p99 for each, and our overhead as the ratio to
-the floor. Rate limits are raised for the run (they are still counted in Redis).
+the floor; twice, with the request log lines and Prometheus metrics on and off,
+and the cost of both together per request. Rate limits are raised for the run
+(they are still counted in Redis).
 Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 
     python bench/api.py [--seconds 10] [--connections 32]
@@ -38,13 +40,16 @@ with tenant_context(Tenant.objects.get(slug="bench")):
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    args = parser.parse_args()
-    require_wrk("bench/api.py")
-    with served_complex("api", SEED) as (var_dir, seeded):
+MODES = {
+    # request log lines at INFO (JSON, to /dev/null) and Prometheus metrics counted
+    "on": {"LOG_LEVEL": "INFO", "METRICS_ENABLED": "true"},
+    # no request lines (WARNING) and no metrics: the cost of both together is the difference
+    "off": {"LOG_LEVEL": "WARNING", "METRICS_ENABLED": "false"},
+}
+
+
+def measure(args: argparse.Namespace, mode: str) -> list[tuple[str, tuple[float, ...]]]:
+    with served_complex("api", SEED, **MODES[mode]) as (var_dir, seeded):
         token, base = seeded["TOKEN"], f"http://127.0.0.1:{SERVED_PORT}"
         me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200, me.text
@@ -55,16 +60,31 @@ def main() -> None:
             ("GET /api/v1/auth/me", f"{base}/api/v1/auth/me", token),
             ("GET /api/v1/units?per_page=20", f"{base}/api/v1/units?per_page=20", token),
         ]
-        print(
-            f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
-            f"wrk {args.connections} connections x {args.seconds} s"
-        )
-        floor = 0.0
+        print(f"  logs and metrics {mode}:")
+        results, floor = [], 0.0
         for label, url, bearer in targets:
             wrk(url, bearer, 2, args.connections, str(script))  # warm up
             figures = wrk(url, bearer, args.seconds, args.connections, str(script))
             floor = floor or figures[0]
             report(label, figures, ratio=f"   {figures[0] / floor:5.2f}x the floor")
+            results.append((label, figures))
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    require_wrk("bench/api.py")
+    print(
+        f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
+        f"wrk {args.connections} connections x {args.seconds} s"
+    )
+    runs = {mode: measure(args, mode) for mode in MODES}
+    print("  cost of request logs and metrics together (time per request, on / off):")
+    for (label, on), (_, off) in zip(runs["on"], runs["off"], strict=True):
+        print(f"    {label:<34} {off[0] / on[0] - 1:+6.1%}")
 
 
 if __name__ == "__main__":

@@ -88,11 +88,13 @@ def production_environment(var_dir: str, *, prefix: str, redis_db: int) -> dict[
 
 
 def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn gthread 2x4 on ``port``, returned once ``/healthz`` answers."""
+    """gunicorn gthread 2x4 on ``port``, returned once ``/healthz`` answers. Its log lines go
+    to /dev/null: written (their cost counts), not shown."""
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
-         "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env,
+         "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--config", "python:klustera.observability.gunicorn"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(100):
         try:
@@ -140,17 +142,18 @@ def require_wrk(script: str) -> None:
 
 
 @contextlib.contextmanager
-def served_complex(name: str, seed: str) -> Iterator[tuple[Path, dict[str, str]]]:
+def served_complex(name: str, seed: str, **settings: str) -> Iterator[tuple[Path, dict[str, str]]]:
     """Fresh PostgreSQL databases, the complex ``bench`` seeded by ``seed``, gunicorn serving it
     on ``SERVED_PORT`` with production settings and Redis.
 
-    Yields the var directory and what the seed printed (its ``KEY value``
-    lines); stops the server and drops the databases afterwards.
+    ``settings`` are environment variables on top of the production ones. Yields the var
+    directory and what the seed printed (its ``KEY value`` lines); stops the server and drops
+    the databases afterwards.
     """
     drop_databases(SERVED_PREFIX)
     create_database(SERVED_PREFIX + "platform")
     with tempfile.TemporaryDirectory(prefix=f"klustera-bench-{name}-") as var_dir:
-        env = production_environment(var_dir, prefix=SERVED_PREFIX, redis_db=14)
+        env = production_environment(var_dir, prefix=SERVED_PREFIX, redis_db=14) | settings
         seeded = create_bench_complex(env, seed)
         values = dict(line.split(" ", 1) for line in seeded.splitlines() if " " in line)
         subprocess.run(

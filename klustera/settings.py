@@ -453,6 +453,7 @@ ALERT_TWILIO_FROM = env("ALERT_TWILIO_FROM")
 # Metrics (prometheus-client, multiprocess): every process of the app — each gunicorn worker,
 # each task worker — writes its figures into this directory and /metrics adds them up.
 # prometheus-client reads the variable when it is first imported, so it is set here.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)  # off: nothing counted, /metrics is 404
 METRICS_DIR = Path(env("PROMETHEUS_MULTIPROC_DIR") or VAR_DIR / "metrics")
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 METRICS_DIR.mkdir(parents=True, exist_ok=True)

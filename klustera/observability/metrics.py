@@ -100,6 +100,8 @@ _held_lock = threading.Lock()
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
     """One answered request; and this thread's tenant connections after it."""
+    if not settings.METRICS_ENABLED:
+        return
     method = method if method in METHODS else "other"  # a client picks the method
     REQUEST_SECONDS.labels(route, method, status_class(status)).observe(seconds)
     with _held_lock:
@@ -127,6 +129,8 @@ _started: dict[str, float] = {}
 
 def watch_queues() -> None:
     """Count every queue's tasks: their outcome and how long they ran."""
+    if not settings.METRICS_ENABLED:
+        return
     for name in QUEUES:
         huey = queue(name)
         huey.signal(huey_signals.SIGNAL_EXECUTING)(_task_started)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from klustera.net import client_ip
@@ -100,6 +100,8 @@ def _may_scrape(request: HttpRequest) -> bool:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus' scrape: every process's figures added up. Never public."""
+    if not settings.METRICS_ENABLED:
+        raise Http404
     if not _may_scrape(request):
         response = HttpResponse("Unauthorized: show the metrics token.\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'

@@ -158,3 +158,12 @@ def test_two_processes_add_up_and_a_dead_one_keeps_its_counts(tmp_path, settings
     )
     # the live gauge counts the living only: one process's one thread, not two
     assert value("klustera_tenant_connections_bound") == settings.TENANT_CONNECTIONS_MAX
+
+
+def test_metrics_switched_off_count_nothing_and_are_not_served(tenant_a, settings) -> None:
+    settings.METRICS_ENABLED = False
+    labels = {"route": "api/v1/invoices/<int:pk>", "method": "GET", "status_class": "4xx"}
+    before = sample("klustera_http_request_duration_seconds_count", **labels)
+    Client().get("/c/alpha/api/v1/invoices/1")
+    assert sample("klustera_http_request_duration_seconds_count", **labels) == before
+    assert Client().get("/metrics").status_code == 404
