@@ -17,6 +17,7 @@ Redis fails the tests that need them; otherwise they are skipped with the reason
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -100,6 +101,17 @@ def need(service: str) -> None:
     message = f"{service} is not running on this machine"
     if REQUIRE_SERVICES:
         pytest.fail(f"{message}, and KLUSTERA_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(message)
+
+
+def installed(program: str, package: str) -> str:
+    """The path of a program from Debian's ``package``; skip (or, in CI, fail) without it."""
+    path = shutil.which(program)
+    if path is not None:
+        return path
+    message = f"{program} is missing (apt-get install {package})"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
     pytest.skip(message)
 
 

@@ -5,7 +5,6 @@ of the app's answers are server errors (a complex whose database cluster is gone
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,20 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import REQUIRE_SERVICES
+from conftest import installed
 from tests.browser.conftest import LiveApp, _free_port
 
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is missing (apt-get install prometheus prometheus-alertmanager)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return installed(name, "prometheus prometheus-alertmanager")
 
 
 class Receiver:

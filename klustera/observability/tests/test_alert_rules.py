@@ -9,20 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REQUIRE_SERVICES
+from conftest import installed
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 TESTS = ("alerts.test.yml", "digest.test.yml")  # minute by minute; the digest's hour by hour
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is missing (apt-get install prometheus prometheus-alertmanager)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return installed(name, "prometheus prometheus-alertmanager")
 
 
 def _run(*command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
