@@ -47,6 +47,8 @@ def lines() -> Iterator[io.StringIO]:
 
 def _reaches_root(logger: logging.Logger) -> bool:
     current: logging.Logger | None = logger
+    if logger.filters:  # a logger that chooses what it passes on (sentry_sdk's, outside debug)
+        return False
     while current is not None and current.parent is not None:
         if not current.propagate or current.disabled:
             return False
