@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import structlog
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -18,7 +21,10 @@ from klustera.estate.models import Occupancy, Unit
 from klustera.formatting import percent
 from klustera.privacy.selectors import overdue_requests
 from klustera.tenancy.context import tenant_context
+from klustera.tenancy.errors import TenantUnavailable
 from klustera.tenancy.models import Tenant
+
+logger = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Usage:
     residents: int = 0  # living in a unit today
     daily_active: int = 0  # people who signed in or used the app in the last 24 hours
     monthly_active: int = 0  # … in the last 30 days
+    database_error: str = ""  # the kind of error when its database did not answer
 
     @property
     def monthly_fee(self) -> Decimal:
@@ -74,6 +81,21 @@ def usage_of(tenant: Tenant) -> Usage:
         )
 
 
+def usages_of(tenants: Iterable[Tenant]) -> list[Usage]:
+    """Each complex's usage, and so each database's health check: a complex whose database
+    does not answer counts with nothing and names the error, and the others are counted."""
+    usages = []
+    for tenant in tenants:
+        try:
+            usages.append(usage_of(tenant))
+        except (TenantUnavailable, DatabaseError) as exc:
+            logger.warning("health.tenant_database_failed", complex=tenant.slug, error=str(exc))
+            usages.append(
+                Usage(tenant, 0, Decimal(0), Decimal(0), database_error=type(exc).__name__)
+            )
+    return usages
+
+
 def _active_since(moment: Any) -> int:
     """People who signed in, or whose app used its token, since ``moment`` (a token's use is
     written at most every 5 minutes; a portal session counts on the day it signed in)."""
@@ -112,7 +134,7 @@ def metrics(usages: list[Usage]) -> Metrics:
     )
 
 
-def business_figures(usages: list[Usage], unreachable: dict[str, str]) -> dict[str, Any]:
+def business_figures(usages: list[Usage]) -> dict[str, Any]:
     """What /metrics shows of the business (klustera.observability.metrics.BUSINESS_FIGURES):
     per active complex and across them. Money stays a Decimal, written as text; only the
     exposition turns it into Prometheus' float."""
@@ -129,6 +151,7 @@ def business_figures(usages: list[Usage], unreachable: dict[str, str]) -> dict[s
         }
 
     active = [u for u in usages if u.tenant.status == Tenant.Status.ACTIVE]
+    unreachable = {u.tenant.slug: u.database_error for u in usages if u.database_error}
     complexes = {
         u.tenant.slug: figures(
             u.units,
@@ -140,13 +163,12 @@ def business_figures(usages: list[Usage], unreachable: dict[str, str]) -> dict[s
             mrr_rupiah=u.monthly_fee,
         )
         for u in active
+        if not u.database_error
     }
     total = metrics(usages)
     statuses: dict[str, int] = {}
     for usage in usages:
         statuses[usage.tenant.status] = statuses.get(usage.tenant.status, 0) + 1
-    if unreachable:  # only an active complex's database is opened, so those are active
-        statuses[Tenant.Status.ACTIVE] = statuses.get(Tenant.Status.ACTIVE, 0) + len(unreachable)
     return {
         "at": time.time(),
         "statuses": statuses,

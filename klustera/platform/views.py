@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from klustera.audit.models import SecurityEvent
 from klustera.paging import paginate
-from klustera.platform.selectors import metrics, usage_of
+from klustera.platform.selectors import metrics, usages_of
 from klustera.privacy.declaration import Category
 from klustera.privacy.models import Breach
 from klustera.privacy.services import (
@@ -66,7 +66,7 @@ class PlanForm(forms.Form):
 @platform_admin_required
 def platform_console(request: HttpRequest) -> HttpResponse:
     tenants = list(Tenant.objects.exclude(status=Tenant.Status.CANCELLED).order_by("name"))
-    usages = [usage_of(tenant) for tenant in tenants]
+    usages = usages_of(tenants)
     form = NewTenantForm(
         request.POST or None,
         initial={"plan": Tenant.Plan.STANDARD, "max_units": 200, "time_zone": "Asia/Jakarta"},

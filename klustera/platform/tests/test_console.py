@@ -128,3 +128,13 @@ def test_a_complexs_row_agrees_with_the_total_and_the_admin_signs_out(tenant_a, 
     assert 'action="/logout"' in page
     admin.post("/logout")
     assert admin.get("/platform/").status_code == 302  # signed out: to the sign-in page
+
+
+def test_a_complex_whose_database_does_not_answer_keeps_the_console_up(tenant_a, tmp_path) -> None:
+    Tenant.objects.create(
+        name="Lost", slug="aaa-lost", status="active", db_name=str(tmp_path / "lost.sqlite3")
+    )
+    page = _admin().get("/platform/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Lost" in html and "Basis data tidak menjawab" in html  # the console speaks Indonesian
