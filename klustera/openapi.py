@@ -22,6 +22,7 @@ ERROR_CODES = [
     "TENANT_UNKNOWN",
     "TENANT_SUSPENDED",
     "TENANT_UNAVAILABLE",
+    "TENANT_CANCELLED",
     "GATEWAY_UNAVAILABLE",
     "SERVER_ERROR",
 ]
@@ -32,6 +33,7 @@ ERROR_RESPONSES = {
     "404": "No such object in this complex",
     "405": "Method not allowed",
     "409": "Conflicts with the current state",
+    "410": "The complex's service has ended",
     "413": "The body is too large",
     "415": "Unsupported content type",
     "422": "Validation failed",

@@ -31,7 +31,13 @@ from klustera.privacy.services import (
 from klustera.tenancy.context import current_tenant
 from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Tenant
-from klustera.tenancy.services import NewManager, provision_tenant, resume_tenant, suspend_tenant
+from klustera.tenancy.services import (
+    NewManager,
+    cancel_tenant,
+    provision_tenant,
+    resume_tenant,
+    suspend_tenant,
+)
 
 
 def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -98,6 +104,9 @@ def platform_console(request: HttpRequest) -> HttpResponse:
             "usages": usages,
             "metrics": metrics(usages),
             "overdue": [usage for usage in usages if usage.overdue_requests],
+            "ended": Tenant.objects.filter(status=Tenant.Status.CANCELLED).order_by(
+                "-cancelled_at"
+            )[:20],
             "form": form,
             "plans": Tenant.Plan.choices,
         },
@@ -107,7 +116,7 @@ def platform_console(request: HttpRequest) -> HttpResponse:
 @platform_admin_required
 @require_POST
 def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
-    """Suspend or resume a complex, or change its plan and unit limit."""
+    """Suspend, resume or cancel a complex, or change its plan and unit limit."""
     tenant = get_object_or_404(Tenant, slug=slug)
     action = request.POST.get("action")
     try:
@@ -115,6 +124,13 @@ def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
             suspend_tenant(tenant=tenant)
         elif action == "resume":
             resume_tenant(tenant=tenant)
+        elif action == "cancel":
+            if request.POST.get("confirm_slug", "").strip() != tenant.slug:
+                raise ProvisioningError(
+                    _("Not cancelled: type the complex's address (%(slug)s) to confirm.")
+                    % {"slug": tenant.slug}
+                )
+            cancel_tenant(tenant=tenant)
         elif action == "plan":
             form = PlanForm(request.POST)
             if not form.is_valid():

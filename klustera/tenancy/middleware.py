@@ -44,6 +44,10 @@ class TenantMiddleware:
             return tenant_error(
                 request, "TENANT_SUSPENDED", _("This complex is suspended."), status=403
             )
+        if tenant.status == Tenant.Status.CANCELLED:
+            return tenant_error(
+                request, "TENANT_CANCELLED", _("This complex's service has ended."), status=410
+            )
         if tenant.status != Tenant.Status.ACTIVE:
             return tenant_error(request, "TENANT_UNKNOWN", _("No such complex."), status=404)
 

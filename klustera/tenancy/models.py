@@ -94,6 +94,8 @@ class Tenant(Timestamped):
     locale = models.CharField(max_length=5, choices=Locale.choices, default=Locale.INDONESIAN)
     db_cluster = models.CharField(max_length=63, default="default")
     db_name = models.CharField(max_length=500, blank=True)
+    # When its service ended: its plan with it; its database is kept.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["slug"]

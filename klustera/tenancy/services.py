@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
@@ -227,6 +228,20 @@ def resume_tenant(*, tenant: Tenant) -> Tenant:
     _announce_status(tenant, "tenant.resumed")
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status", "updated_at"])
+    forget_resolutions()
+    return tenant
+
+
+def cancel_tenant(*, tenant: Tenant) -> Tenant:
+    """End a complex's service: its plan ends, nobody is served and no work runs for it.
+
+    Its database is kept, untouched, until an operator drops it by hand."""
+    if tenant.status not in (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED):
+        raise ProvisioningError(f"'{tenant.slug}' is {tenant.status}; only a served complex ends.")
+    _announce_status(tenant, "tenant.cancelled")
+    tenant.status = Tenant.Status.CANCELLED
+    tenant.cancelled_at = timezone.now()
+    tenant.save(update_fields=["status", "cancelled_at", "updated_at"])
     forget_resolutions()
     return tenant
 

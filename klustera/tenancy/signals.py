@@ -12,5 +12,6 @@ tenant_provisioned = Signal()
 ``tenant`` and ``manager`` (the ``NewManager`` to create)."""
 
 tenant_status_changed = Signal()
-"""Sent inside the complex before a suspension or resumption is saved; arguments ``tenant``,
-``action`` (``tenant.suspended`` or ``tenant.resumed``) and ``previous_status``."""
+"""Sent inside the complex before a suspension, resumption or cancellation is saved; arguments
+``tenant``, ``action`` (``tenant.suspended``, ``tenant.resumed`` or ``tenant.cancelled``) and
+``previous_status``."""

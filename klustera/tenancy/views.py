@@ -12,6 +12,7 @@ TITLES = {
     "TENANT_UNKNOWN": _("Complex not found"),
     "TENANT_SUSPENDED": _("Complex suspended"),
     "TENANT_UNAVAILABLE": _("Complex temporarily unavailable"),
+    "TENANT_CANCELLED": _("Complex no longer served"),
 }
 
 

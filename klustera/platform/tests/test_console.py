@@ -138,3 +138,51 @@ def test_a_complex_whose_database_does_not_answer_keeps_the_console_up(tenant_a,
     assert page.status_code == 200
     html = page.content.decode()
     assert "Lost" in html and "Basis data tidak menjawab" in html  # the console speaks Indonesian
+
+
+def test_cancelling_a_complex_ends_its_service_and_keeps_its_data(tenant_a) -> None:
+    from klustera.tenancy import services
+
+    admin = _admin()
+    form = {
+        "name": "Griya Lama",
+        "slug": "griya-lama",
+        "plan": "standard",
+        "max_units": "40",
+        "time_zone": "Asia/Jakarta",
+        "manager_name": "Pak Dedi",
+        "manager_phone": "081277770002",
+        "manager_password": "dedi-pass-123",
+    }
+    assert admin.post("/platform/", form).status_code == 302
+    tenant = Tenant.objects.get(slug="griya-lama")
+    try:
+        with tenant_context(tenant):
+            Unit.objects.create(block="G", number="1", land_area=Decimal(72))
+        untyped = admin.post("/platform/tenants/griya-lama", {"action": "cancel"}, follow=True)
+        assert (
+            "griya-lama" in untyped.content.decode() and "notice error" in untyped.content.decode()
+        )
+        assert Tenant.objects.get(slug="griya-lama").status == "active"  # not without the slug
+
+        admin.post(
+            "/platform/tenants/griya-lama", {"action": "cancel", "confirm_slug": "griya-lama"}
+        )
+        tenant.refresh_from_db()
+        assert tenant.status == "cancelled" and tenant.cancelled_at is not None
+        page = Client().get("/c/griya-lama/login")
+        assert page.status_code == 410
+        api = Client().get("/api/v1/auth/me", headers={"X-Tenant": "griya-lama"})
+        assert (api.status_code, api.json()["error"]["code"]) == (410, "TENANT_CANCELLED")
+        console = admin.get("/platform/").content.decode()
+        assert 'id="ended"' in console and tenant.db_name in console
+        with tenant_context(tenant):  # the data is kept
+            assert Unit.objects.filter(block="G").exists()
+        again = admin.post(
+            "/platform/tenants/griya-lama",
+            {"action": "cancel", "confirm_slug": "griya-lama"},
+            follow=True,
+        )
+        assert "notice error" in again.content.decode()
+    finally:
+        services.drop_database(tenant)

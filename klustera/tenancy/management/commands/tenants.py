@@ -1,4 +1,4 @@
-"""``klustera tenants create|list|suspend|resume|migrate``."""
+"""``klustera tenants create|list|suspend|resume|cancel|migrate``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.services import (
     NewManager,
+    cancel_tenant,
     migrate_all,
     provision_tenant,
     resume_tenant,
@@ -21,7 +22,7 @@ from klustera.tenancy.services import (
 
 
 class Command(BaseCommand):
-    help = "Create, list, suspend, resume and migrate tenants (complexes)."
+    help = "Create, list, suspend, resume, cancel and migrate tenants (complexes)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,6 +44,10 @@ class Command(BaseCommand):
         for action in ("suspend", "resume"):
             p = sub.add_parser(action, help=f"{action.capitalize()} a complex.")
             p.add_argument("slug")
+        cancel = sub.add_parser(
+            "cancel", help="End a complex's service and plan; its database is kept."
+        )
+        cancel.add_argument("slug")
         migrate = sub.add_parser(
             "migrate", help="Migrate the platform database and every tenant (or one)."
         )
@@ -100,6 +105,13 @@ class Command(BaseCommand):
         except ProvisioningError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{tenant.slug} active again.")
+
+    def handle_cancel(self, options: dict[str, Any]) -> None:
+        try:
+            tenant = cancel_tenant(tenant=self._tenant(options["slug"]))
+        except ProvisioningError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{tenant.slug} cancelled; its database {tenant.db_name} is kept.")
 
     def handle_migrate(self, options: dict[str, Any]) -> None:
         if options["tenant"]:
