@@ -145,7 +145,7 @@ DATABASE_ROUTERS = ["klustera.tenancy.router.TenantRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Apps whose tables live only in the platform database.
-PLATFORM_APPS = {"tenancy"}
+PLATFORM_APPS = {"tenancy", "observability", "platform"}
 # Models of tenant apps whose table lives in the platform database alone (app_label.model).
 PLATFORM_MODELS = {"audit.securityevent", "privacy.breach"}
 # Apps whose tables exist in the platform database and in every tenant

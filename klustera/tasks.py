@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
@@ -65,11 +66,30 @@ class TenantTask:
         on_commit(lambda: self.wrapper(slug, *args, _log=log, **kwargs))
 
 
-def _log_context() -> dict[str, str]:
-    """What the task's log lines carry of the work that enqueued it: the request id, so a
-    payment's callback, its processing and its receipt share one."""
+def _log_context() -> dict[str, Any]:
+    """What travels with the task: when it was enqueued (the operations page's oldest waiting
+    task), and for its log lines the request id, so a payment's callback, its processing and
+    its receipt share one."""
     context = structlog.contextvars.get_contextvars()
-    return {"request_id": str(context["request_id"])} if "request_id" in context else {}
+    travelling: dict[str, Any] = {ENQUEUED_AT: time.time()}
+    if "request_id" in context:
+        travelling["request_id"] = str(context["request_id"])
+    return travelling
+
+
+ENQUEUED_AT = "enqueued_at"
+
+
+def enqueued_at(message: Any) -> float | None:
+    """When a queued tenant task (Huey's deserialized message) was enqueued, if it says."""
+    log = (message.kwargs or {}).get("_log") or {}
+    value = log.get(ENQUEUED_AT)
+    return float(value) if value is not None else None
+
+
+def tenant_of(task: Any) -> str:
+    """The complex a Huey task runs for; empty for the platform's own work."""
+    return str(task.args[0]) if task.name in _DECLARED and task.args else ""
 
 
 def _current_slug() -> str:
@@ -100,8 +120,9 @@ def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., Te
     """
 
     def decorate(func: Callable[..., Any]) -> TenantTask:
-        def runner(slug: str, *args: Any, _log: dict[str, str] | None = None, **kwargs: Any) -> Any:
-            with structlog.contextvars.bound_contextvars(complex=slug, **(_log or {})):
+        def runner(slug: str, *args: Any, _log: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+            log = {k: v for k, v in (_log or {}).items() if k != ENQUEUED_AT}
+            with structlog.contextvars.bound_contextvars(complex=slug, **log):
                 return run_for_tenant(slug, func, *args, **kwargs)
 
         name = f"{func.__module__}.{func.__qualname__}"

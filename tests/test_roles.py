@@ -49,6 +49,7 @@ from klustera.facilities.services import add_facility_photos
 from klustera.helpdesk.models import Category
 from klustera.helpdesk.services import add_photos, file_ticket
 from klustera.notifications.models import Message, PushSubscription
+from klustera.observability.models import FailedTask
 from klustera.operations.models import (
     Checkpoint,
     Incident,
@@ -500,6 +501,8 @@ PAGES = [
     Row("privacy-processing-pdf", "get", MANAGER),
     Row("platform-console", "get", NOBODY),
     Row("platform-security", "get", NOBODY),
+    Row("platform-operations", "get", NOBODY),
+    Row("platform-task-retry", "post", NOBODY, "failed_task"),
     Row("platform-breaches", "get", NOBODY),
     Row("platform-breach", "get", NOBODY, "breach"),
     Row("platform-breach-pdf", "get", NOBODY, "breach"),
@@ -734,6 +737,9 @@ def world(tenant_a, tenant_b, monkeypatch, settings, tmp_path) -> dict[str, Any]
         objects["slug"] = tenant_b  # the platform action names a complex by slug
         objects["breach"] = Breach.objects.create(  # the platform's own record
             what="x", discovered_at=now, complexes=["alpha"], categories=["contact"], remedy="x"
+        )
+        objects["failed_task"] = FailedTask.objects.create(  # the platform's own record
+            queue="default", task="x", error="x", message=b"x"
         )
         objects["report"] = "aging"  # a report is named by its slug
     tokens[FOREIGN] = beta.manager_token

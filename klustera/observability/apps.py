@@ -9,7 +9,7 @@ class ObservabilityConfig(AppConfig):
         from django.core.signals import got_request_exception
         from django_structlog import signals
 
-        from klustera.observability import errors, handlers, metrics, tasks  # noqa: F401
+        from klustera.observability import errors, failures, handlers, metrics, tasks  # noqa: F401
 
         signals.bind_extra_request_metadata.connect(
             handlers.request_started, dispatch_uid="observability.request_started"
@@ -18,6 +18,7 @@ class ObservabilityConfig(AppConfig):
             handlers.request_finished, dispatch_uid="observability.request_finished"
         )
         metrics.watch_queues()
+        failures.watch_failures()
         got_request_exception.connect(
             errors.report_server_error, dispatch_uid="observability.report_server_error"
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.audit.models import SecurityEvent
+from klustera.observability.failures import retry_failed_task
+from klustera.observability.metrics import BUSINESS_FIGURES_KEY
+from klustera.observability.models import FailedTask
+from klustera.observability.operations import last_hour, queue_states
 from klustera.paging import paginate
 from klustera.platform.selectors import metrics, usages_of
 from klustera.privacy.declaration import Category
@@ -146,6 +154,47 @@ def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s updated.") % {"name": tenant.name})
     return redirect("platform-console")
+
+
+@platform_admin_required
+def operations(request: HttpRequest) -> HttpResponse:
+    """The queues now, the last hour of the app's own metrics, failing databases, failed tasks."""
+    figures = cache.get(BUSINESS_FIGURES_KEY) or {}
+    now = time.time()
+    queues = [
+        (state, datetime.fromtimestamp(now - state.oldest_seconds, UTC))
+        if state.oldest_seconds is not None
+        else (state, None)
+        for state in queue_states(now)
+    ]
+    hour = last_hour()
+    return render(
+        request,
+        "platform/operations.html",
+        {
+            "queues": queues,
+            "hour": hour,
+            "routes": [(r, round(r.p95_seconds * 1000)) for r in hour.routes[:15]],
+            "since": datetime.fromtimestamp(hour.since, UTC) if hour.since else None,
+            "metrics_enabled": settings.METRICS_ENABLED,
+            "checked_at": datetime.fromtimestamp(figures["at"], UTC) if figures else None,
+            "unreachable": sorted(figures.get("unreachable", {}).items()),
+            **paginate(request, FailedTask.objects.all(), 20),
+        },
+    )
+
+
+@platform_admin_required
+@require_POST
+def retry_task(request: HttpRequest, pk: int) -> HttpResponse:
+    failed = get_object_or_404(FailedTask, pk=pk)
+    try:
+        retry_failed_task(failed=failed, operator_id=int(request.user.pk or 0))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(task)s is queued again.") % {"task": failed.task})
+    return redirect("platform-operations")
 
 
 DAY = forms.DateInput({"type": "date"})

@@ -95,6 +95,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         here = (request.resolver_match.url_name if request.resolver_match else "") or ""
         platform = [
             (_("Platform"), reverse("platform-console"), here == "platform-console"),
+            (_("Operations"), reverse("platform-operations"), here.startswith("platform-op")),
             (_("Security events"), reverse("platform-security"), here == "platform-security"),
             (_("Breaches"), reverse("platform-breaches"), here.startswith("platform-breach")),
         ]
