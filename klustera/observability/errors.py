@@ -1,7 +1,7 @@
 """Server errors told to the operators without Sentry: a short summary of each new 5xx error
-to a Slack webhook (``ALERT_SLACK_WEBHOOK_URL``) and by email (``ALERT_EMAILS``).
+to a Slack webhook (``ALERT_SLACK_WEBHOOK_URL``) and by email (``ALERT_EMAILS``), sent from
+the queue with a timeout (:mod:`klustera.observability.operators`).
 
-Each is sent from the queue with a timeout, so a Slack that is down never slows a request.
 An error is known by its type, route and the line that raised it; the same error is told
 once per window (``ERROR_SUMMARY_WINDOW``), and at most ``ERROR_SUMMARIES_PER_WINDOW`` are
 told in a window in all, so a flood sends a message, not thousands. With ``SENTRY_DSN`` set,
@@ -15,20 +15,17 @@ import sys
 import traceback
 from typing import Any
 
-import httpx
 import structlog
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.utils import timezone
 
 from klustera.observability.logs import scrub
-from klustera.tasks import platform_task
+from klustera.observability.operators import tell_operators
 from klustera.tenancy.cache import GLOBAL
 
 logger = structlog.get_logger(__name__)
-SLACK_TIMEOUT = 5.0
 
 
 def report_server_error(sender: Any, request: HttpRequest | None = None, **_: Any) -> None:
@@ -46,10 +43,7 @@ def report_server_error(sender: Any, request: HttpRequest | None = None, **_: An
     if cache.incr(f"{GLOBAL}errors-told") > int(settings.ERROR_SUMMARIES_PER_WINDOW):
         logger.warning("error_summary.rate_limited", fingerprint=summary["fingerprint"])
         return
-    if settings.ALERT_SLACK_WEBHOOK_URL:
-        send_error_to_slack(summary)
-    if settings.ALERT_EMAILS:
-        send_error_by_email(summary)
+    tell_operators(f"[Klustera] {summary['error']} on {summary['route']}", _text(summary))
 
 
 def summarise(exc: BaseException, request: HttpRequest | None) -> dict[str, str]:
@@ -81,22 +75,4 @@ def _text(summary: dict[str, str]) -> str:
         f"{summary['message']}\n"
         f"at {summary['where']} · request {summary['request_id']} · {summary['at']}\n"
         f"The same error is told again after {int(settings.ERROR_SUMMARY_WINDOW) // 60} minutes."
-    )
-
-
-@platform_task("default", retries=2, retry_delay=60)
-def send_error_to_slack(summary: dict[str, str]) -> None:
-    response = httpx.post(
-        settings.ALERT_SLACK_WEBHOOK_URL, json={"text": _text(summary)}, timeout=SLACK_TIMEOUT
-    )
-    response.raise_for_status()
-
-
-@platform_task("email", retries=2, retry_delay=60)
-def send_error_by_email(summary: dict[str, str]) -> None:
-    send_mail(
-        f"[Klustera] {summary['error']} on {summary['route']}",
-        _text(summary),
-        settings.DEFAULT_FROM_EMAIL,
-        settings.ALERT_EMAILS,
     )

@@ -1,4 +1,5 @@
-"""The platform's periodic work: the business figures /metrics shows, computed ahead."""
+"""The platform's periodic work: the business figures /metrics shows, computed ahead, and the
+operators' digest."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.core.cache import cache
 from huey import crontab
 
 from klustera.observability.metrics import BUSINESS_FIGURES_KEY
+from klustera.platform.digest import send_operators_digest
 from klustera.platform.selectors import business_figures, usages_of
 from klustera.tasks import periodic_task
 from klustera.tenancy.models import Tenant
@@ -19,3 +21,9 @@ def refresh_business_figures() -> int:
     usages = usages_of(Tenant.objects.order_by("slug"))
     cache.set(BUSINESS_FIGURES_KEY, business_figures(usages), timeout=None)
     return len(usages)
+
+
+@periodic_task("default", crontab(hour="0", minute="30"))
+def operators_digest() -> int:
+    """Every morning at 07:30 WIB (00:30 UTC): the operators' digest; Mondays, the week's too."""
+    return len(send_operators_digest())

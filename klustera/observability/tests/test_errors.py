@@ -125,7 +125,7 @@ def test_a_slack_that_is_down_breaks_no_request(failing_views, settings, tenant_
     with Collector(status=503) as slack:
         settings.ALERT_SLACK_WEBHOOK_URL = f"{slack.url}/hook"
         settings.ALERT_EMAILS = []
-        task = "klustera.observability.errors.send_error_to_slack"
+        task = "klustera.observability.operators.post_to_slack"
         failed = sample("klustera_tasks_total", task=task, outcome="error")
         _fail("/c/alpha/boom")  # still the error page, not a second error
         assert len(slack.bodies) >= 1  # tried, and will be retried from the queue
