@@ -11,6 +11,7 @@ import base64
 import logging
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -226,6 +227,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx
 ]
+
+# django-debug-toolbar, a development dependency, in development only (DEBUG=1 on localhost):
+# each page's SQL queries — the complex's and the platform's — templates and timings.
+DEBUG_TOOLBAR = DEBUG and env_bool("DEBUG_TOOLBAR", True) and find_spec("debug_toolbar") is not None
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    # after the tenant is chosen, so that the complex's database connection is watched too
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("klustera.tenancy.middleware.TenantMiddleware") + 1,
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 ROOT_URLCONF = "klustera.urls"
 WSGI_APPLICATION = "klustera.wsgi.application"

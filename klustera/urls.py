@@ -1,5 +1,6 @@
 """The root of every route: each app owns its pages (`urlpatterns`) and API (`api_urlpatterns`)."""
 
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -61,6 +62,11 @@ urlpatterns = [
     *platform.urlpatterns,
     *portal.urlpatterns,  # last: it holds the home page at ""
 ]
+
+if settings.DEBUG_TOOLBAR:  # development only (settings.py)
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns = [*debug_toolbar_urls(), *urlpatterns]
 
 handler400 = "klustera.views.bad_request"
 handler403 = "klustera.views.permission_denied"
