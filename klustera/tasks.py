@@ -80,8 +80,13 @@ def _log_context() -> dict[str, Any]:
 ENQUEUED_AT = "enqueued_at"
 
 
+def _for_log_lines(travelling: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (travelling or {}).items() if k != ENQUEUED_AT}
+
+
 def enqueued_at(message: Any) -> float | None:
-    """When a queued tenant task (Huey's deserialized message) was enqueued, if it says."""
+    """When a queued task (Huey's deserialized message) was enqueued, if it says: tenant and
+    platform tasks do, periodic ones (enqueued by the scheduler, run at once) do not."""
     log = (message.kwargs or {}).get("_log") or {}
     value = log.get(ENQUEUED_AT)
     return float(value) if value is not None else None
@@ -121,8 +126,7 @@ def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., Te
 
     def decorate(func: Callable[..., Any]) -> TenantTask:
         def runner(slug: str, *args: Any, _log: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            log = {k: v for k, v in (_log or {}).items() if k != ENQUEUED_AT}
-            with structlog.contextvars.bound_contextvars(complex=slug, **log):
+            with structlog.contextvars.bound_contextvars(complex=slug, **_for_log_lines(_log)):
                 return run_for_tenant(slug, func, *args, **kwargs)
 
         name = f"{func.__module__}.{func.__qualname__}"
@@ -154,12 +158,33 @@ def enqueue(name: str, *args: Any, on_commit: bool = True, **kwargs: Any) -> Non
         task(*args, **kwargs)
 
 
-def platform_task(queue_name: str = "default", **options: Any) -> Callable[..., Any]:
-    """Declare work that belongs to no complex (the operators' alerts); it runs as enqueued."""
+class PlatformTask:
+    """Work that belongs to no complex (the operators' alerts); it runs as enqueued, with
+    what travels with every task (:func:`_log_context`)."""
 
-    def decorate(func: Callable[..., Any]) -> Any:
+    def __init__(self, func: Callable[..., Any], wrapper: TaskWrapper) -> None:
+        self.func = func
+        self.wrapper = wrapper
+        functools.update_wrapper(self, func)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Result | None:
+        return self.wrapper(*args, _log=_log_context(), **kwargs)
+
+    def s(self, *args: Any, **kwargs: Any) -> Any:
+        """The task, not enqueued (Huey's ``s``)."""
+        return self.wrapper.s(*args, _log=_log_context(), **kwargs)
+
+
+def platform_task(queue_name: str = "default", **options: Any) -> Callable[..., PlatformTask]:
+    """Declare work that belongs to no complex on ``queue_name`` (Huey options)."""
+
+    def decorate(func: Callable[..., Any]) -> PlatformTask:
+        def runner(*args: Any, _log: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+            with structlog.contextvars.bound_contextvars(**_for_log_lines(_log)):
+                return func(*args, **kwargs)
+
         name = f"{func.__module__}.{func.__qualname__}"
-        return queue(queue_name).task(name=name, **options)(func)
+        return PlatformTask(func, queue(queue_name).task(name=name, **options)(runner))
 
     return decorate
 

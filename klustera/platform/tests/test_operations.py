@@ -149,18 +149,24 @@ def test_a_request_reaches_the_snapshots(tenant_a) -> None:
     assert routes["GET api/v1/invoices/<int:pk>"]["+Inf"] >= 1
 
 
-def test_the_page_shows_queues_the_hour_and_failing_databases(tenant_a, settings) -> None:
+def test_the_page_shows_queues_the_hour_and_failing_databases(
+    tenant_a, settings, monkeypatch
+) -> None:
+    now = time.time()
+    cache.set(SNAPSHOTS_KEY, [_reading(now - 3500, 0, 0, {})])
+    reading = _reading(now, 100, 0, {"accepted": 4})  # all 100 slow requests took 2–5 s
+    monkeypatch.setattr("klustera.observability.operations.read_metrics", lambda: reading)
     cache.set(
         BUSINESS_FIGURES_KEY,
         {"at": time.time(), "unreachable": {"rusak": "TenantUnavailable"}, "complexes": {}},
     )
-    Client().get("/c/alpha/api/v1/invoices/1")
     admin = _admin()
     page = admin.get("/platform/operations/").content.decode()
     for name in ("default", "billing", "documents", "notifications", "email", "sms"):
         assert f"<code>{name}</code>" in page
     assert "rusak" in page and "TenantUnavailable" in page
-    assert "GET api/v1/invoices/&lt;int:pk&gt;" in page
+    assert "GET api/v1/slow" in page and "4850 ms" in page  # p95 over 2 s: marked
+    assert 'status-overdue">4850 ms' in page
     assert "Antrean" in page  # Indonesian by default
 
     settings.METRICS_ENABLED = False
