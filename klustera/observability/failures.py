@@ -44,7 +44,8 @@ def _recorder(queue_name: str) -> Any:
 def retry_failed_task(*, failed: FailedTask, operator_id: int) -> FailedTask:
     """Enqueue the task again, once: a second click (or a second operator) is refused."""
     now = timezone.now()
-    if not FailedTask.objects.filter(pk=failed.pk, retried_at__isnull=True).update(retried_at=now):
+    unretried = FailedTask.objects.filter(pk=failed.pk, retried_at__isnull=True)
+    if not unretried.update(retried_at=now, updated_at=now):
         raise ValidationError(_("This task was already retried."), code="already_retried")
     failed.retried_at = now
     huey = queue(failed.queue)
@@ -55,5 +56,5 @@ def retry_failed_task(*, failed: FailedTask, operator_id: int) -> FailedTask:
 
 def forget_old_failures() -> int:
     """Failures older than 30 days go; their errors were logged when they happened."""
-    deleted, _count = FailedTask.objects.filter(failed_at__lt=timezone.now() - KEPT).delete()
+    deleted, _count = FailedTask.objects.filter(created_at__lt=timezone.now() - KEPT).delete()
     return deleted

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from klustera.timestamps import Timestamped
 
-class DailyFigures(models.Model):
+
+class DailyFigures(Timestamped):
     """The figures across complexes as the day's digest saw them: what tomorrow's digest and
     next week's summary compare against."""
 

@@ -32,14 +32,15 @@ def _a_failed_task(app: LiveApp) -> str:  # its name
     with sqlite3.connect(app.log.parent / "platform.sqlite3") as db:
         db.execute(
             "INSERT INTO observability_failedtask"
-            " (queue, task, complex, error, message, failed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " (queue, task, complex, error, message, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 "email",
                 task.name,
                 "",
                 "SMTPServerDisconnected: Connection unexpectedly closed",
                 queue("email").serialize_task(task),
-                datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                *[datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")] * 2,
             ),
         )
     return str(task.name)
