@@ -14,12 +14,13 @@ and the cost of both together per request. Rate limits are raised for the run
 (they are still counted in Redis).
 Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 
-    python bench/api.py [--seconds 10] [--connections 32]
+    python bench/api.py [--seconds 10] [--connections 32] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 
 import httpx
 from common import LUA, SERVED_PORT, report, require_wrk, served_complex, wrk
@@ -75,16 +76,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="on/off runs, taking turns")
     args = parser.parse_args()
     require_wrk("bench/api.py")
     print(
         f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
         f"wrk {args.connections} connections x {args.seconds} s"
     )
-    runs = {mode: measure(args, mode) for mode in MODES}
-    print("  cost of request logs and metrics together (time per request, on / off):")
-    for (label, on), (_, off) in zip(runs["on"], runs["off"], strict=True):
-        print(f"    {label:<34} {off[0] / on[0] - 1:+6.1%}")
+    # on and off take turns, so that the machine's other load falls on both alike
+    rounds = [{mode: measure(args, mode) for mode in MODES} for _ in range(args.rounds)]
+    print(
+        f"  cost of request logs and metrics together (time per request, on / off; "
+        f"median of {args.rounds} round(s)):"
+    )
+    for index, (label, _) in enumerate(rounds[0]["on"]):
+        on = statistics.median(r["on"][index][1][0] for r in rounds)
+        off = statistics.median(r["off"][index][1][0] for r in rounds)
+        print(f"    {label:<34} {off / on - 1:+6.1%}   ({on:,.0f} vs {off:,.0f} requests/s)")
 
 
 if __name__ == "__main__":
