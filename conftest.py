@@ -515,3 +515,45 @@ def sqlite_scratch(tenant_a):
     finally:
         connections.close_all()
         services.drop_database(tenant)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A local S3-protocol server (moto's, in a thread of this test process): its endpoint."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def media_bucket(s3_server: str, settings: Any) -> Any:
+    """Media in a fresh private bucket of the local S3 server, as ``MEDIA_STORAGE_URL`` sets."""
+    import uuid
+
+    import boto3
+    from django.core.files.storage import storages
+
+    from klustera.objectstore import s3_options
+
+    name = f"media-{uuid.uuid4().hex[:12]}"
+    url = (
+        f"s3://test-key:test-secret@{name}/klustera?endpoint_url={s3_server}&region=ap-southeast-3"
+    )
+    options = s3_options(url)
+    boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="ap-southeast-3",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    ).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-3"})
+    settings.MEDIA_STORAGE_URL = url
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    return storages["default"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from klustera.objectstore import s3_options
 from klustera.observability.logs import configure as configure_logging
 from klustera.observability.sentry import start as start_sentry
 from klustera.tenancy.databases import config_from_url
@@ -403,8 +404,16 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "klustera" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files: the local disk (MEDIA_ROOT), or an S3-compatible bucket when
+# MEDIA_STORAGE_URL names one (klustera.objectstore) — needed once several app servers run.
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_options(MEDIA_STORAGE_URL),
+    }
+    if MEDIA_STORAGE_URL
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

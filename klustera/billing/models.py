@@ -49,7 +49,7 @@ class BillingSettings(Timestamped):
     run_day = models.PositiveSmallIntegerField(null=True, blank=True)
     remind_days_before = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
     remind_days_after = models.PositiveSmallIntegerField(default=3)  # 0: no reminder
-    logo = models.ImageField(upload_to="logos/", blank=True)
+    logo = models.ImageField(upload_to=private_upload, blank=True)
     address = models.TextField(max_length=300, blank=True)  # the complex's, on every document
     payment_instructions = models.TextField(blank=True)  # printed on every invoice
 

@@ -122,7 +122,7 @@ class Poll(Timestamped):
     # Fixed at the close, for the minutes: the electorate then and its total weight.
     eligible = models.PositiveIntegerField(null=True, blank=True)
     eligible_weight = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    minutes = models.FileField(upload_to="polls/minutes/", blank=True)
+    minutes = models.FileField(upload_to=private_upload, blank=True)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
