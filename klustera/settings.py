@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "klustera.facilities",
     "klustera.operations",
     "klustera.platform",
+    "klustera.backups",
     "klustera.portal",
     "klustera.observability",
     "klustera.demo",
@@ -404,6 +405,13 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "klustera" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Backups (klustera.backups): where they go, and the age public keys they are encrypted to.
+BACKUP_TARGET_URL = env("BACKUP_TARGET_URL") or f"file://{VAR_DIR / 'backups'}"
+BACKUP_AGE_RECIPIENTS = [k.strip() for k in env("BACKUP_AGE_RECIPIENTS").split(",") if k.strip()]
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 3)
+
 # Uploaded and generated files: the local disk (MEDIA_ROOT), or an S3-compatible bucket when
 # MEDIA_STORAGE_URL names one (klustera.objectstore) — needed once several app servers run.
 MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL")

@@ -119,12 +119,12 @@ def _validate_new_domain(host: str) -> None:
         raise ValidationError(f"The domain '{host}' already belongs to a tenant.")
 
 
-def _server_config(tenant: Tenant) -> dict[str, Any]:
+def server_config(tenant: Tenant) -> dict[str, Any]:
     url = connections.cluster_url(tenant.db_cluster).format(id=tenant.pk, slug=tenant.slug)
     return config_from_url(url)
 
 
-def _admin_connection(config: dict[str, Any]) -> psycopg.Connection[Any]:
+def admin_connection(config: dict[str, Any]) -> psycopg.Connection[Any]:
     return psycopg.connect(
         dbname="postgres",
         user=config["USER"] or None,
@@ -138,7 +138,7 @@ def _admin_connection(config: dict[str, Any]) -> psycopg.Connection[Any]:
 
 def create_database(tenant: Tenant) -> None:
     """Create the tenant's empty database; refuses to reuse one that already exists."""
-    config = _server_config(tenant)
+    config = server_config(tenant)
     if is_sqlite(config):
         path = Path(tenant.db_name)
         if path.exists():
@@ -148,7 +148,7 @@ def create_database(tenant: Tenant) -> None:
 
         sqlite3.connect(path).close()
         return
-    with _admin_connection(config) as conn:
+    with admin_connection(config) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [tenant.db_name]
         ).fetchone()
@@ -159,12 +159,12 @@ def create_database(tenant: Tenant) -> None:
 
 def drop_database(tenant: Tenant) -> None:
     """Remove the tenant's database (provisioning rollback and test clean-up)."""
-    config = _server_config(tenant)
+    config = server_config(tenant)
     if is_sqlite(config):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(tenant.db_name + suffix).unlink(missing_ok=True)
         return
-    with _admin_connection(config) as conn:
+    with admin_connection(config) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                 sql.Identifier(tenant.db_name)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    """Encrypted backups of every complex's database and the platform's, and their restore."""
+
+    name = "klustera.backups"
+    label = "backups"

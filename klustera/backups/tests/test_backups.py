@@ -1,0 +1,215 @@
+"""Backups: a complex's database encrypted to an age key, restored into a new complex that
+equals it (rows, ledger, a sample of rows) on SQLite and PostgreSQL; damaged, foreign-keyed or
+misdirected restores refused with nothing changed; grandfather-father-son retention."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pyrage
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from klustera.backups.retention import backups_to_keep
+from klustera.backups.services import (
+    RestoreRefused,
+    prune_backups,
+    restore_backup,
+    stored_backups,
+    take_backup,
+)
+from klustera.billing.services import generate_invoices
+from klustera.billing.services.ledger import record_payment
+from klustera.billing.tests.factories import TariffFactory
+from klustera.estate.models import Unit
+from klustera.tenancy import services as tenancy_services
+from klustera.tenancy.context import tenant_context
+from klustera.tenancy.models import Tenant
+
+KEY = pyrage.x25519.Identity.generate()
+OTHER_KEY = pyrage.x25519.Identity.generate()
+
+
+@pytest.fixture
+def target(settings, tmp_path) -> Path:
+    settings.BACKUP_TARGET_URL = f"file://{tmp_path / 'backups'}"
+    settings.BACKUP_AGE_RECIPIENTS = [str(KEY.to_public())]
+    return tmp_path / "backups"
+
+
+def _books(tenant: Tenant) -> None:
+    """Units, a month's invoices and a payment, committed."""
+    with tenant_context(tenant):
+        Unit.objects.bulk_create(
+            Unit(block="R", number=f"{n:02d}", land_area=Decimal(90 + n)) for n in range(12)
+        )
+        TariffFactory()
+        generate_invoices(period=date(2026, 11, 1))
+        record_payment(
+            unit=Unit.objects.get(block="R", number="03"), amount=Decimal(100_000), method="cash"
+        )
+
+
+def _units(tenant: Tenant) -> list[tuple[str, str, Decimal]]:
+    with tenant_context(tenant):
+        return list(
+            Unit.objects.order_by("block", "number").values_list("block", "number", "land_area")
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def scratch(request, tenant_a):
+    return request.getfixturevalue("sqlite_scratch" if request.param == "sqlite" else "pg_scratch")
+
+
+def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> None:
+    _books(scratch)
+    manifest = take_backup(scratch)
+    before = _units(scratch)
+    assert manifest["rows"]["billing_invoice"] >= 12 and manifest["ledger"]["payments"] == "100000"
+    with tenant_context(scratch):  # the complex goes on after its backup
+        Unit.objects.create(block="R", number="99", land_area=Decimal(1))
+
+    restored = restore_backup(
+        slug=scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="restored"
+    )
+    try:
+        assert restored.tenant.status == Tenant.Status.SUSPENDED  # nobody told, nothing run
+        assert _units(restored.tenant) == before  # not R-99
+        with tenant_context(restored.tenant):
+            from klustera.backups.services import ledger_totals
+
+            assert ledger_totals() == manifest["ledger"]
+    finally:
+        tenancy_services.drop_database(restored.tenant)
+
+
+def test_a_backup_is_unreadable_without_its_key(sqlite_scratch, target) -> None:
+    _books(sqlite_scratch)
+    manifest = take_backup(sqlite_scratch)
+    sealed = (target / sqlite_scratch.slug / manifest["id"] / "database.age").read_bytes()
+    assert sealed.startswith(b"age-encryption.org/v1")
+    assert b"SQLite format 3" not in sealed and b"billing_invoice" not in sealed
+    with pytest.raises(RestoreRefused, match="cannot be decrypted with this key"):
+        restore_backup(
+            slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(OTHER_KEY), into="x1"
+        )
+    with pytest.raises(RestoreRefused, match="not an age secret key"):
+        restore_backup(
+            slug=sqlite_scratch.slug, backup_id=manifest["id"], identity="hunter2", into="x1"
+        )
+    assert not Tenant.objects.filter(slug="x1").exists()
+
+
+def test_a_damaged_backup_or_a_taken_address_is_refused_and_nothing_changes(
+    sqlite_scratch, tenant_a, target, settings
+) -> None:
+    manifest = take_backup(sqlite_scratch)
+    sealed = target / sqlite_scratch.slug / manifest["id"] / "database.age"
+    original = sealed.read_bytes()
+    sealed.write_bytes(original[:-10])  # truncated
+    with pytest.raises(RestoreRefused, match="checksum differs"):
+        restore_backup(
+            slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="x2"
+        )
+    sealed.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])  # one bit
+    with pytest.raises(RestoreRefused, match="checksum differs"):
+        restore_backup(
+            slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="x2"
+        )
+    sealed.write_bytes(original)
+    with pytest.raises(RestoreRefused, match="exists already"):
+        restore_backup(
+            slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="alpha"
+        )
+    with pytest.raises(RestoreRefused, match="No complete backup"):
+        restore_backup(
+            slug=sqlite_scratch.slug,
+            backup_id="20260101T000000000000Z",
+            identity=str(KEY),
+            into="x2",
+        )
+    assert not Tenant.objects.filter(slug="x2").exists()
+    assert not list(Path(settings.VAR_DIR).glob("**/*x2*.sqlite3"))
+
+
+def test_an_interrupted_backup_never_counts_and_is_pruned(sqlite_scratch, target) -> None:
+    good = take_backup(sqlite_scratch)
+    half = target / sqlite_scratch.slug / "20991231T000000000000Z"
+    half.mkdir()
+    (half / "database.age.partial").write_bytes(b"age-encryption.org/v1\n-> X25519")
+    assert [s.id for s in stored_backups(sqlite_scratch.slug)] == [good["id"]]
+    assert prune_backups(sqlite_scratch.slug) == ["20991231T000000000000Z"]
+    assert [s.id for s in stored_backups(sqlite_scratch.slug)] == [good["id"]]
+
+
+def test_the_commands_back_up_list_and_restore(sqlite_scratch, target, tmp_path) -> None:
+    out = StringIO()
+    call_command("backup", "run", "--tenant", sqlite_scratch.slug, stdout=out)
+    backup_id = out.getvalue().split()[1]
+    listed = StringIO()
+    call_command("backup", "list", stdout=listed)
+    assert f"{sqlite_scratch.slug}  {backup_id}  sqlite" in listed.getvalue()
+    identity = tmp_path / "backup.key"
+    identity.write_text(str(KEY))
+    done = StringIO()
+    call_command(
+        "backup", "restore", "--tenant", sqlite_scratch.slug, "--backup", backup_id,
+        "--into", "from-cli", "--identity", str(identity), stdout=done,
+    )  # fmt: skip
+    restored = Tenant.objects.get(slug="from-cli")
+    try:
+        assert "Rows and ledger equal the manifest" in done.getvalue()
+    finally:
+        tenancy_services.drop_database(restored)
+    with pytest.raises(CommandError, match="No complex"):
+        call_command("backup", "run", "--tenant", "nowhere")
+    keys = StringIO()
+    call_command("backup", "keygen", stdout=keys)
+    assert "age1" in keys.getvalue() and "AGE-SECRET-KEY-1" in keys.getvalue()
+
+
+def test_without_recipients_nothing_is_written(sqlite_scratch, target, settings) -> None:
+    settings.BACKUP_AGE_RECIPIENTS = []
+    with pytest.raises(CommandError, match="BACKUP_AGE_RECIPIENTS"):
+        call_command("backup", "run", "--tenant", sqlite_scratch.slug)
+    assert not target.exists() or not any(target.rglob("*.age"))
+
+
+def test_the_manifest_says_what_a_restore_checks(sqlite_scratch, target) -> None:
+    manifest = take_backup(sqlite_scratch)
+    stored = json.loads(
+        (target / sqlite_scratch.slug / manifest["id"] / "manifest.json").read_text()
+    )
+    assert stored == manifest
+    assert {"migrations", "rows", "ledger", "sha256", "engine", "tools"} <= set(stored)
+    assert "billing.0001_initial" in stored["migrations"]
+
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=400 * 24), min_size=1, max_size=120))
+def test_grandfather_father_son_keeps_7_4_3_and_always_the_newest(hours: set[int]) -> None:
+    taken = [START + timedelta(hours=h) for h in hours]
+    keep = backups_to_keep(taken, daily=7, weekly=4, monthly=3)
+    assert max(taken) in keep
+    days = {t.date() for t in taken}
+    weeks = {t.isocalendar()[:2] for t in taken}
+    months = {(t.year, t.month) for t in taken}
+    assert len(keep) <= 7 + 4 + 3
+    assert len({t.date() for t in keep}) >= min(7, len(days))  # the last 7 days with one
+    for day in sorted(days)[-7:]:
+        assert max(t for t in taken if t.date() == day) in keep
+    for week in sorted(weeks)[-4:]:
+        assert max(t for t in taken if t.isocalendar()[:2] == week) in keep
+    for month in sorted(months)[-3:]:
+        assert max(t for t in taken if (t.year, t.month) == month) in keep
