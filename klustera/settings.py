@@ -147,7 +147,7 @@ DATABASE_ROUTERS = ["klustera.tenancy.router.TenantRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Apps whose tables live only in the platform database.
-PLATFORM_APPS = {"tenancy", "observability", "platform"}
+PLATFORM_APPS = {"tenancy", "observability", "platform", "backups"}
 # Models of tenant apps whose table lives in the platform database alone (app_label.model).
 PLATFORM_MODELS = {"audit.securityevent", "privacy.breach"}
 # Apps whose tables exist in the platform database and in every tenant
@@ -411,6 +411,13 @@ BACKUP_AGE_RECIPIENTS = [k.strip() for k in env("BACKUP_AGE_RECIPIENTS").split("
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 3)
+# "day" (02:00 WIB) or "hour" (a smaller recovery point, more copies to keep).
+BACKUP_EVERY = env("BACKUP_EVERY", "day")
+if BACKUP_EVERY not in {"day", "hour"}:
+    raise ImproperlyConfigured("BACKUP_EVERY must be 'day' or 'hour'")
+# The age secret key of the nightly restore drill: backups are encrypted to its public key too
+# (add it to BACKUP_AGE_RECIPIENTS); empty: no drill here.
+BACKUP_DRILL_IDENTITY_FILE = env("BACKUP_DRILL_IDENTITY_FILE")
 
 # Uploaded and generated files: the local disk (MEDIA_ROOT), or an S3-compatible bucket when
 # MEDIA_STORAGE_URL names one (klustera.objectstore) — needed once several app servers run.

@@ -6,3 +6,6 @@ class BackupsConfig(AppConfig):
 
     name = "klustera.backups"
     label = "backups"
+
+    def ready(self) -> None:
+        from klustera.backups import tasks  # noqa: F401  (registers the schedule)

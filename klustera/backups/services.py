@@ -14,11 +14,12 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -26,16 +27,19 @@ from pathlib import Path
 from typing import Any
 
 import django
+import psycopg
 import pyrage
 import structlog
 from django.conf import settings
-from django.db import connections
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from psycopg import sql
 
+from klustera.backups.models import BackupAttempt, Drill
 from klustera.backups.retention import backups_to_keep
 from klustera.backups.targets import backup_target
-from klustera.billing.models import Invoice, Payment, Refund
+from klustera.billing.models import Invoice, Payment, Refund, Reversal
+from klustera.billing.selectors import statement
+from klustera.estate.models import Unit
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.databases import is_sqlite
@@ -51,6 +55,7 @@ logger = structlog.get_logger(__name__)
 PLATFORM = "_platform"  # the platform database's folder in the target
 FORMAT = 1
 DUMP_TIMEOUT = 3600
+SQLITE_WAIT = 120  # seconds a locked SQLite database may hold a backup up
 
 
 class BackupFailed(Exception):
@@ -83,11 +88,10 @@ def take_backup(tenant: Tenant | None) -> dict[str, Any]:
     slug = tenant.slug if tenant else PLATFORM
     backup_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_target()
+    engine, config = _database(tenant)
     with tempfile.TemporaryDirectory(prefix="klustera-backup-") as scratch:
         raw, sealed = Path(scratch) / "database", Path(scratch) / "database.age"
-        with _selected(tenant) as alias:
-            engine = _dump(alias, raw)
-            facts = facts_of(alias, ledger=tenant is not None)
+        facts = _sqlite_dump(config, raw) if engine == "sqlite" else _pg_dump(config, raw)
         pyrage.encrypt_file(str(raw), str(sealed), to)
         manifest = {
             "format": FORMAT,
@@ -110,28 +114,60 @@ def take_backup(tenant: Tenant | None) -> dict[str, Any]:
     return manifest
 
 
-@contextlib.contextmanager
-def _selected(tenant: Tenant | None) -> Iterator[str]:
+def _database(tenant: Tenant | None) -> tuple[str, dict[str, Any]]:
+    """The engine and connection settings of a complex's database (None: the platform's)."""
     if tenant is None:
-        yield "default"
-        return
-    with tenant_context(tenant):
-        yield tenant_connections.alias_for(tenant)
+        config = dict(settings.DATABASES["default"])
+    else:
+        config = server_config(tenant) | {"NAME": tenant.db_name}
+    return ("sqlite" if is_sqlite(config) else "postgresql"), config
 
 
-def _dump(alias: str, destination: Path) -> str:
-    connection = connections[alias]
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        copy = sqlite3.connect(destination)
-        try:
-            connection.connection.backup(copy)  # a consistent copy while others write
-        finally:
-            copy.close()
-        return "sqlite"
-    config = connection.settings_dict
-    _pg_tool("pg_dump", "-Fc", "--no-owner", "--no-acl", "-f", str(destination), config=config)
-    return "postgresql"
+def _sqlite_dump(config: dict[str, Any], destination: Path) -> dict[str, Any]:
+    """SQLite's online backup from a read-only connection of its own: what is committed, while
+    others go on writing; a database locked for longer than SQLITE_WAIT fails the backup."""
+    name = str(config["NAME"])
+    if name.startswith("file:") or name == ":memory:":  # the test suite's platform database
+        raise BackupFailed("A database in memory has nothing on disk to back up.")
+    source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=SQLITE_WAIT)
+    copy = sqlite3.connect(destination)
+    deadline = time.monotonic() + SQLITE_WAIT
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if time.monotonic() > deadline:
+            raise BackupFailed(f"The database stayed locked for {SQLITE_WAIT} s.")
+
+    try:
+        source.backup(copy, pages=4096, progress=progress)
+        return facts_from(copy.cursor(), "sqlite")  # of the copy: exactly what was taken
+    finally:
+        source.close()
+        copy.close()
+
+
+def _pg_dump(config: dict[str, Any], destination: Path) -> dict[str, Any]:
+    """``pg_dump -Fc`` of a snapshot that the manifest's counts are read from too."""
+    with _pg_connect(config) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
+        _pg_tool(
+            "pg_dump", "-Fc", "--no-owner", "--no-acl", f"--snapshot={snapshot}",
+            "-f", str(destination), config=config,
+        )  # fmt: skip
+        facts = facts_from(conn.cursor(), "postgresql")
+        conn.rollback()
+    return facts
+
+
+def _pg_connect(config: dict[str, Any], database: str = "") -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        dbname=database or config["NAME"],
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        connect_timeout=10,
+    )
 
 
 def _pg_tool(program: str, *args: str, config: dict[str, Any], database: str = "") -> None:
@@ -163,39 +199,55 @@ def _program(name: str) -> str:
     return path
 
 
-def facts_of(alias: str, *, ledger: bool) -> dict[str, Any]:
-    """What a restore must find again: migrations, each table's rows, the ledger's totals."""
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
-        migrations = [f"{app}.{name}" for app, name in cursor.fetchall()]
-        rows = {}
-        for table in sorted(connection.introspection.table_names(cursor)):
-            cursor.execute(sql_count(connection, table))
-            rows[table] = cursor.fetchone()[0]
+TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
+def facts_from(cursor: Any, engine: str) -> dict[str, Any]:
+    """What a restore must find again, read with plain SQL from one consistent view: the
+    migrations applied, each table's rows and (in a complex) the ledger's totals."""
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+    migrations = [f"{app}.{name}" for app, name in cursor.fetchall()]
+    cursor.execute(TABLES[engine])
+    rows = {}
+    for (table,) in sorted(cursor.fetchall()):
+        rows[table] = _one(cursor, f"SELECT COUNT(*) FROM {_quoted(table)}")  # noqa: S608
     facts: dict[str, Any] = {"migrations": migrations, "rows": rows}
-    if ledger:
-        facts["ledger"] = ledger_totals()
+    if Invoice._meta.db_table in rows:
+        live = f"{_quoted(Invoice._meta.db_table)} WHERE status <> '{Invoice.Status.CANCELLED}'"
+
+        def total(column: str, source: str) -> str:
+            value = _one(cursor, f"SELECT COALESCE(SUM({column}), 0) FROM {source}")  # noqa: S608
+            return str(Decimal(str(value)).quantize(Decimal(1)))
+
+        facts["ledger"] = {
+            "invoiced": total("total", live),
+            "invoices_paid": total("amount_paid", live),
+            "payments": total("amount", _quoted(Payment._meta.db_table)),
+            "refunds": total("amount", _quoted(Refund._meta.db_table)),
+        }
     return facts
 
 
-def sql_count(connection: Any, table: str) -> str:
-    return f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}"  # noqa: S608  (a table name)
+def _quoted(table: str) -> str:
+    return '"' + table.replace('"', '""') + '"'
 
 
-def ledger_totals() -> dict[str, str]:
-    """The complex's books in four sums (the complex selected)."""
+def _one(cursor: Any, statement: str) -> Any:
+    cursor.execute(statement)  # names from the catalog and the models, quoted; no input
+    return cursor.fetchone()[0]
 
-    def total(queryset: Any, field: str) -> str:
-        return str(queryset.aggregate(s=Sum(field))["s"] or Decimal(0))
 
-    live = Invoice.objects.exclude(status=Invoice.Status.CANCELLED)
-    return {
-        "invoiced": total(live, "total"),
-        "invoices_paid": total(live, "amount_paid"),
-        "payments": total(Payment.objects.all(), "amount"),
-        "refunds": total(Refund.objects.all(), "amount"),
-    }
+def database_facts(tenant: Tenant) -> dict[str, Any]:
+    """The facts of a complex's database as it is now (a restore compares them)."""
+    engine, config = _database(tenant)
+    if engine == "sqlite":
+        with contextlib.closing(sqlite3.connect(f"file:{config['NAME']}?mode=ro", uri=True)) as db:
+            return facts_from(db.cursor(), engine)
+    with _pg_connect(config) as conn:
+        return facts_from(conn.cursor(), engine)
 
 
 def _sha256(path: Path) -> str:
@@ -219,6 +271,40 @@ def _tools(engine: str) -> dict[str, str]:
             [_program("pg_dump"), "--version"], capture_output=True, text=True
         ).stdout.strip()
     return tools
+
+
+def back_up_complex(slug: str) -> dict[str, Any]:
+    """Back up a complex (or ``_platform``), record the attempt, apply the retention. A failure
+    is recorded and raised; the earlier backups stay as they are."""
+    tenant = None if slug == PLATFORM else Tenant.objects.get(slug=slug)
+    try:
+        manifest = take_backup(tenant)
+    except Exception as exc:
+        BackupAttempt.objects.create(complex=slug, ok=False, error=str(exc)[:500])
+        logger.error("backup.failed", complex=slug, error=str(exc))
+        raise
+    BackupAttempt.objects.create(
+        complex=slug, backup_id=manifest["id"], ok=True, size=manifest["size"]
+    )
+    prune_backups(slug)
+    return manifest
+
+
+def backup_figures(slugs: list[str]) -> dict[str, Any]:
+    """For /metrics: each complex's last good backup (0: never) and last drill's outcome."""
+    good = {
+        row["complex"]: row["at"].timestamp()
+        for row in BackupAttempt.objects.filter(ok=True)
+        .values("complex")
+        .annotate(at=Max("created_at"))
+    }
+    drills: dict[str, bool] = {}
+    for drill in Drill.objects.order_by("created_at"):  # the latest of each wins
+        drills[drill.complex] = drill.ok
+    return {
+        "backups": {slug: good.get(slug, 0.0) for slug in [PLATFORM, *slugs]},
+        "drills": {slug: ok for slug, ok in drills.items() if slug in slugs},
+    }
 
 
 # --- what is there ------------------------------------------------------------------------
@@ -280,16 +366,14 @@ def restore_backup(*, slug: str, backup_id: str, identity: str, into: str) -> Re
         tenant = _new_tenant(manifest, into)
         try:
             _load(tenant, manifest["engine"], raw)
-            with tenant_context(tenant):
-                migrate_tenant(tenant)
-                _check(tenant, manifest)
+            migrate_tenant(tenant)
+            _check(tenant, manifest)
         except Exception:
             _drop(tenant)
             raise
     tenant.status = Tenant.Status.SUSPENDED  # nobody served, no reminder sent, until resumed
     tenant.save(update_fields=["status", "updated_at"])
-    with tenant_context(tenant):
-        after = facts_of(tenant_connections.alias_for(tenant), ledger=False)["migrations"]
+    after = database_facts(tenant)["migrations"]
     logger.info("backup.restored", complex=slug, backup=backup_id, into=into)
     return Restored(tenant, manifest, sorted(set(after) - set(manifest["migrations"])))
 
@@ -338,21 +422,20 @@ def _load(tenant: Tenant, engine: str, raw: Path) -> None:
 
 
 def _check(tenant: Tenant, manifest: dict[str, Any]) -> None:
-    alias = tenant_connections.alias_for(tenant)
-    now = facts_of(alias, ledger=True)
+    now = database_facts(tenant)
     missing = set(manifest["migrations"]) - set(now["migrations"])
     if missing:
         raise RestoreRefused(f"The backup holds migrations this code lacks: {sorted(missing)[:3]}")
     differing = {
-        t: (n, now["rows"].get(t))
-        for t, n in manifest["rows"].items()
-        if now["rows"].get(t) != n and t != "django_migrations"
+        table: (count, now["rows"].get(table))
+        for table, count in manifest["rows"].items()
+        if now["rows"].get(table) != count and table != "django_migrations"
     }
     if differing:
         raise RestoreRefused(f"Row counts differ from the manifest: {differing}")
-    if now["ledger"] != manifest["ledger"]:
+    if now.get("ledger") != manifest.get("ledger"):
         raise RestoreRefused(
-            f"The ledger differs from the manifest: {now['ledger']} ≠ {manifest['ledger']}"
+            f"The ledger differs from the manifest: {now.get('ledger')} ≠ {manifest.get('ledger')}"
         )
 
 
@@ -384,3 +467,115 @@ def prune_backups(slug: str) -> list[str]:
     for backup_id in dropped:
         target.delete_folder(f"{slug}/{backup_id}")
     return dropped
+
+
+# --- restore drills -----------------------------------------------------------------------
+
+
+def ledger_property(ledger: dict[str, str]) -> tuple[Decimal, Decimal]:
+    """Every unit's statement balance added up, and invoiced − payments + reversals + refunds
+    (``ledger``'s totals): equal in a sound ledger (the complex selected)."""
+    balances = sum((statement(unit).closing_balance for unit in Unit.objects.all()), Decimal(0))
+    reversed_ = Reversal.objects.aggregate(s=Sum("payment__amount"))["s"] or Decimal(0)
+    expected = (
+        Decimal(ledger["invoiced"])
+        - Decimal(ledger["payments"])
+        + reversed_
+        + Decimal(ledger["refunds"])
+    )
+    return balances, expected
+
+
+def run_drill(slug: str, identity: str) -> Drill:
+    """Restore the complex's latest backup into a scratch complex, check it, drop it."""
+    latest = next(iter(stored_backups(slug)), None)
+    if latest is None:
+        return Drill.objects.create(
+            complex=slug, backup_id="", ok=False, detail="No backup to restore."
+        )
+    started = time.perf_counter()
+    scratch = f"drill-{secrets.token_hex(4)}"
+    restored: Restored | None = None
+    try:
+        restored = restore_backup(slug=slug, backup_id=latest.id, identity=identity, into=scratch)
+        with tenant_context(restored.tenant):
+            balances, expected = ledger_property(database_facts(restored.tenant)["ledger"])
+        if balances != expected:
+            raise RestoreRefused(
+                f"The ledger does not balance: units owe {balances}, entries say {expected}."
+            )
+        ok, detail = (
+            True,
+            f"{sum(latest.manifest['rows'].values()):,} rows; the ledger balances at {balances}",
+        )
+    except (RestoreRefused, BackupFailed) as exc:
+        ok, detail = False, str(exc)[:500]
+    finally:
+        if restored is not None:
+            _drop(restored.tenant)
+    drill = Drill.objects.create(
+        complex=slug,
+        backup_id=latest.id,
+        ok=ok,
+        detail=detail,
+        seconds=time.perf_counter() - started,
+    )
+    logger.log(20 if ok else 40, "backup.drilled", complex=slug, backup=latest.id, ok=ok)
+    return drill
+
+
+def next_to_drill() -> str | None:
+    """The served complex whose last drill is the oldest (never drilled: first)."""
+    served = list(
+        Tenant.objects.exclude(status=Tenant.Status.CANCELLED)
+        .exclude(slug__startswith="drill-")
+        .values_list("slug", flat=True)
+    )
+    last = {
+        d["complex"]: d["at"]
+        for d in Drill.objects.values("complex").annotate(at=Max("created_at"))
+    }
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return min(served, key=lambda slug: (last.get(slug, epoch), slug), default=None)
+
+
+@dataclass(frozen=True)
+class BackupState:
+    complex: str
+    last_good: datetime | None
+    last_failed: BackupAttempt | None  # when it is newer than the last good one
+    drill: Drill | None
+
+
+def backup_states(slugs: list[str]) -> list[BackupState]:
+    """Each complex's (and the platform's) last good backup, a newer failure, its last drill —
+    in a few queries, whatever the number of complexes."""
+
+    def latest(queryset: Any) -> dict[str, int]:
+        return dict(
+            queryset.values("complex").annotate(last=Max("id")).values_list("complex", "last")
+        )
+
+    attempts = BackupAttempt.objects.in_bulk(
+        [*latest(BackupAttempt.objects.filter(ok=True)).values(),
+         *latest(BackupAttempt.objects.filter(ok=False)).values()]
+    )  # fmt: skip
+    good = {a.complex: a for a in attempts.values() if a.ok}
+    bad = {a.complex: a for a in attempts.values() if not a.ok}
+    drills = {
+        d.complex: d for d in Drill.objects.in_bulk(latest(Drill.objects.all()).values()).values()
+    }
+    states = []
+    for slug in [PLATFORM, *slugs]:
+        last_good, failed = good.get(slug), bad.get(slug)
+        if failed and last_good and failed.pk < last_good.pk:
+            failed = None
+        states.append(
+            BackupState(
+                slug,
+                last_good.created_at if last_good else None,
+                failed,
+                drills.get(slug),
+            )
+        )
+    return states

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from klustera.backups.retention import backups_to_keep
 from klustera.backups.services import (
     RestoreRefused,
+    database_facts,
     prune_backups,
     restore_backup,
     stored_backups,
@@ -83,10 +84,7 @@ def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> Non
     try:
         assert restored.tenant.status == Tenant.Status.SUSPENDED  # nobody told, nothing run
         assert _units(restored.tenant) == before  # not R-99
-        with tenant_context(restored.tenant):
-            from klustera.backups.services import ledger_totals
-
-            assert ledger_totals() == manifest["ledger"]
+        assert database_facts(restored.tenant)["ledger"] == manifest["ledger"]
     finally:
         tenancy_services.drop_database(restored.tenant)
 
@@ -213,3 +211,68 @@ def test_grandfather_father_son_keeps_7_4_3_and_always_the_newest(hours: set[int
         assert max(t for t in taken if t.isocalendar()[:2] == week) in keep
     for month in sorted(months)[-3:]:
         assert max(t for t in taken if (t.year, t.month) == month) in keep
+
+
+def test_the_schedule_backs_up_each_complex_on_its_own(sqlite_scratch, target, monkeypatch) -> None:
+    from klustera.backups import services
+    from klustera.backups.models import BackupAttempt
+    from klustera.backups.tasks import back_up_everything
+
+    real = services.take_backup
+
+    def flaky(tenant):  # one complex's database cannot be read
+        if tenant is not None and tenant.slug == "beta":
+            raise services.BackupFailed("disk I/O error")
+        return real(tenant)
+
+    monkeypatch.setattr(services, "take_backup", flaky)
+    back_up_everything.call_local()
+    attempts = {a.complex: a for a in BackupAttempt.objects.all()}
+    assert attempts["beta"].ok is False and "disk I/O error" in attempts["beta"].error
+    served = {"alpha", sqlite_scratch.slug} | ({"pg-alpha"} if "pg-alpha" in attempts else set())
+    assert all(attempts[slug].ok for slug in served)
+    assert "in memory" in attempts["_platform"].error  # the suite's platform database
+    assert {s.complex for s in stored_backups()} >= served
+
+
+def test_the_drill_restores_checks_and_drops_and_catches_a_tampered_backup(
+    sqlite_scratch, target, settings
+) -> None:
+    from klustera.backups.services import back_up_complex, backup_figures, run_drill
+
+    _books(sqlite_scratch)
+    manifest = back_up_complex(sqlite_scratch.slug)
+    passed = run_drill(sqlite_scratch.slug, str(KEY))
+    assert passed.ok, passed.detail
+    assert "the ledger balances" in passed.detail
+    assert not Tenant.objects.filter(slug__startswith="drill-").exists()  # dropped
+    assert not list(Path(settings.VAR_DIR).glob("**/*drill-*"))
+
+    sealed = target / sqlite_scratch.slug / manifest["id"] / "database.age"
+    sealed.write_bytes(sealed.read_bytes()[:-1] + b"\x00")
+    failed = run_drill(sqlite_scratch.slug, str(KEY))
+    assert not failed.ok and "checksum differs" in failed.detail
+    figures = backup_figures([sqlite_scratch.slug, "alpha"])
+    assert figures["drills"] == {sqlite_scratch.slug: False}
+    assert figures["backups"]["alpha"] == 0.0  # never: the dead man's switch counts from 1970
+    assert figures["backups"][sqlite_scratch.slug] > 0
+
+
+def test_the_metrics_and_the_operations_page_show_backups_and_drills(
+    sqlite_scratch, target, settings
+) -> None:
+    from django.test import Client
+
+    from klustera.backups.services import back_up_complex, run_drill
+    from klustera.platform.tasks import refresh_business_figures
+    from klustera.platform.tests.test_console import _admin
+
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    back_up_complex(sqlite_scratch.slug)
+    run_drill(sqlite_scratch.slug, str(KEY))
+    refresh_business_figures.call_local()
+    scraped = Client().get("/metrics").content.decode()
+    assert f'klustera_backup_drill_ok{{complex="{sqlite_scratch.slug}"}} 1.0' in scraped
+    assert 'klustera_backup_last_success_timestamp_seconds{complex="alpha"} 0.0' in scraped
+    page = _admin().get("/platform/operations/").content.decode()
+    assert 'id="backups"' in page and sqlite_scratch.slug in page and "status-active" in page

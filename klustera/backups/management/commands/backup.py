@@ -12,10 +12,10 @@ from klustera.backups.services import (
     PLATFORM,
     BackupFailed,
     RestoreRefused,
+    back_up_complex,
     prune_backups,
     restore_backup,
     stored_backups,
-    take_backup,
 )
 from klustera.tenancy.models import Tenant
 
@@ -50,14 +50,14 @@ class Command(BaseCommand):
 
     def handle_run(self, options: dict[str, Any]) -> None:
         if options["tenant"]:
-            tenants: list[Tenant | None] = [self._tenant(options["tenant"])]
+            slugs = [self._tenant(options["tenant"]).slug]
         else:
-            tenants = [None, *Tenant.objects.exclude(status=Tenant.Status.CANCELLED)]
+            served = Tenant.objects.exclude(status=Tenant.Status.CANCELLED)
+            slugs = [PLATFORM, *served.values_list("slug", flat=True)]
         failed = []
-        for tenant in tenants:  # each independent: one failure does not stop the others
-            name = tenant.slug if tenant else PLATFORM
+        for name in slugs:  # each independent: one failure does not stop the others
             try:
-                manifest = take_backup(tenant)
+                manifest = back_up_complex(name)
             except Exception as exc:
                 failed.append(f"{name} ({exc})")
                 self.stderr.write(f"{name}: FAILED — {exc}")
