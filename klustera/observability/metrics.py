@@ -200,6 +200,23 @@ def business_families(figures: dict[str, Any] | None) -> Iterator[GaugeMetricFam
     for slug in sorted({*figures["complexes"], *figures["unreachable"]}):
         database_up.add_metric([slug], 0.0 if slug in figures["unreachable"] else 1.0)
     yield database_up
+    backups = GaugeMetricFamily(
+        "klustera_backup_last_success_timestamp_seconds",
+        "When the last good backup of each complex (and of the platform: _platform) was taken; "
+        "0: never.",
+        labels=["complex"],
+    )
+    for slug, moment in sorted(figures.get("backups", {}).items()):
+        backups.add_metric([slug], float(moment))
+    yield backups
+    drills = GaugeMetricFamily(
+        "klustera_backup_drill_ok",
+        "1 when the complex's last restore drill passed, 0 when it failed.",
+        labels=["complex"],
+    )
+    for slug, ok in sorted(figures.get("drills", {}).items()):
+        drills.add_metric([slug], 1.0 if ok else 0.0)
+    yield drills
     for name, help_text in BUSINESS_FIGURES.items():
         per_complex = GaugeMetricFamily(f"klustera_complex_{name}", help_text, labels=["complex"])
         for slug, values in sorted(figures["complexes"].items()):

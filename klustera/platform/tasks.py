@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from huey import crontab
 
+from klustera.backups.services import backup_figures
 from klustera.observability.metrics import BUSINESS_FIGURES_KEY
 from klustera.platform.digest import send_operators_digest
 from klustera.platform.selectors import business_figures, usages_of
@@ -19,7 +20,9 @@ def refresh_business_figures() -> int:
 
     It is also each database's health check (:func:`usages_of`)."""
     usages = usages_of(Tenant.objects.order_by("slug"))
-    cache.set(BUSINESS_FIGURES_KEY, business_figures(usages), timeout=None)
+    served = [u.tenant.slug for u in usages if u.tenant.status != Tenant.Status.CANCELLED]
+    figures = {**business_figures(usages), **backup_figures(served)}
+    cache.set(BUSINESS_FIGURES_KEY, figures, timeout=None)
     return len(usages)
 
 

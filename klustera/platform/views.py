@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, cast
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from klustera.audit.models import SecurityEvent
+from klustera.backups.services import backup_states
 from klustera.observability.failures import retry_failed_task
 from klustera.observability.metrics import BUSINESS_FIGURES_KEY
 from klustera.observability.models import FailedTask
@@ -158,7 +159,8 @@ def platform_tenant_action(request: HttpRequest, slug: str) -> HttpResponse:
 
 @platform_admin_required
 def operations(request: HttpRequest) -> HttpResponse:
-    """The queues now, the last hour of the app's own metrics, failing databases, failed tasks."""
+    """The queues now, the last hour of the app's own metrics, failing databases, each
+    complex's last backup and restore drill, failed tasks."""
     figures = cache.get(BUSINESS_FIGURES_KEY) or {}
     now = time.time()
     queues = [
@@ -179,6 +181,14 @@ def operations(request: HttpRequest) -> HttpResponse:
             "metrics_enabled": settings.METRICS_ENABLED,
             "checked_at": datetime.fromtimestamp(figures["at"], UTC) if figures else None,
             "unreachable": sorted(figures.get("unreachable", {}).items()),
+            "backups": backup_states(
+                list(
+                    Tenant.objects.exclude(status=Tenant.Status.CANCELLED).values_list(
+                        "slug", flat=True
+                    )
+                )
+            ),
+            "day_ago": timezone.now() - timedelta(hours=26),
             **paginate(request, FailedTask.objects.all(), 20),
         },
     )

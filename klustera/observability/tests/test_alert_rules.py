@@ -27,7 +27,7 @@ def test_the_rules_unit_tests_pass() -> None:
     promtool = _tool("promtool")
     checked = _run(promtool, "check", "rules", str(DEPLOY / "prometheus" / "alerts.yml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "11 rules found" in checked.stdout
+    assert "13 rules found" in checked.stdout
     tested = _run(promtool, "test", "rules", *TESTS, cwd=DEPLOY / "prometheus")
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
@@ -48,6 +48,8 @@ def test_the_rules_unit_tests_pass() -> None:
         ('status="active"}[1d]) > 0', 'status="active"}[1d]) > 5'),
         ('status="cancelled"}[1d]) > 0', 'status="cancelled"}[1d]) > 5'),
         ("[7d]) != 0", "[7d]) > 1000000"),
+        ("> 26 * 3600", "> 30 * 3600"),
+        ('drill_ok{job="klustera"}) == 0', 'drill_ok{job="klustera"}) == 2'),
     ],
 )  # fmt: skip
 def test_the_rules_unit_tests_fail_when_a_threshold_moves(tmp_path, threshold, moved) -> None:
