@@ -12,8 +12,8 @@ Prints requests/s, p50/p95/p99 and the server's CPU time per request for each,
 and our overhead as the ratio to the floor; with the request log lines and
 Prometheus metrics on and off, taking turns over rounds, and the cost of both
 together per request from the medians. The CPU time per request is the steadier
-figure on a shared machine: requests/s moves with whatever else runs. Rate limits are raised for the run
-(they are still counted in Redis).
+figure on a shared machine: requests/s moves with whatever else runs. Rate
+limits are raised for the run (they are still counted in Redis).
 Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 
     python bench/api.py [--seconds 10] [--connections 32] [--rounds 3]
