@@ -408,6 +408,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Backups (klustera.backups): where they go, and the age public keys they are encrypted to.
 BACKUP_TARGET_URL = env("BACKUP_TARGET_URL") or f"file://{VAR_DIR / 'backups'}"
 BACKUP_AGE_RECIPIENTS = [k.strip() for k in env("BACKUP_AGE_RECIPIENTS").split(",") if k.strip()]
+BACKUP_UPLOAD_ATTEMPTS = env_int("BACKUP_UPLOAD_ATTEMPTS", 6)  # per request, backing off
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 3)

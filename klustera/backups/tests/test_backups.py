@@ -5,27 +5,38 @@ misdirected restores refused with nothing changed; grandfather-father-son retent
 from __future__ import annotations
 
 import json
+import socket
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import boto3
 import pyrage
 import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError
 from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from klustera.backups.models import BackupAttempt
 from klustera.backups.retention import backups_to_keep
 from klustera.backups.services import (
     RestoreRefused,
+    back_up_complex,
     database_facts,
     prune_backups,
     restore_backup,
     stored_backups,
     take_backup,
 )
+from klustera.backups.targets import backup_target
 from klustera.billing.services import generate_invoices
 from klustera.billing.services.ledger import record_payment
 from klustera.billing.tests.factories import TariffFactory
@@ -276,3 +287,96 @@ def test_the_metrics_and_the_operations_page_show_backups_and_drills(
     assert 'klustera_backup_last_success_timestamp_seconds{complex="alpha"} 0.0' in scraped
     page = _admin().get("/platform/operations/").content.decode()
     assert 'id="backups"' in page and sqlite_scratch.slug in page and "status-active" in page
+
+
+@pytest.fixture
+def backup_bucket(s3_server, settings) -> Any:
+    """Backups in a fresh bucket of the local S3 server, as in another region."""
+    name = f"backups-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="ap-southeast-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"}
+    )
+    settings.BACKUP_TARGET_URL = (
+        f"s3://test-key:test-secret@{name}/klustera?endpoint_url={s3_server}&region=ap-southeast-1"
+    )
+    settings.BACKUP_AGE_RECIPIENTS = [str(KEY.to_public())]
+    settings.BACKUP_UPLOAD_ATTEMPTS = 3
+    return client, name
+
+
+def test_backups_go_to_a_bucket_and_come_back(sqlite_scratch, backup_bucket) -> None:
+    client, bucket = backup_bucket
+    _books(sqlite_scratch)
+    manifest = take_backup(sqlite_scratch)
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
+    folder = f"klustera/{sqlite_scratch.slug}/{manifest['id']}"
+    assert keys == {f"{folder}/database.age", f"{folder}/manifest.json"}
+    sealed = client.get_object(Bucket=bucket, Key=f"{folder}/database.age")["Body"].read()
+    assert sealed.startswith(b"age-encryption.org/v1")  # encrypted before it left
+    client.put_object(Bucket=bucket, Key=f"klustera/{sqlite_scratch.slug}/2099/database.age",
+                      Body=b"half")  # fmt: skip
+    assert [s.id for s in stored_backups(sqlite_scratch.slug)] == [manifest["id"]]
+
+    restored = restore_backup(
+        slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="from-bucket"
+    )
+    try:
+        assert _units(restored.tenant) == _units(sqlite_scratch)
+    finally:
+        tenancy_services.drop_database(restored.tenant)
+    assert prune_backups(sqlite_scratch.slug) == ["2099"]  # the interrupted one only
+    assert [s.id for s in stored_backups()] == [manifest["id"]]
+
+
+def test_a_flaky_bucket_is_retried_and_a_dead_one_fails_that_run_only(
+    sqlite_scratch, backup_bucket, settings
+) -> None:
+    good = back_up_complex(sqlite_scratch.slug)
+    failures = iter([503, 503])  # the next two requests answered "slow down, try again"
+
+    def flaky(request: Any, **kwargs: Any) -> AWSResponse | None:
+        status = next(failures, None)
+        return AWSResponse(request.url, status, {}, _Body(SLOW_DOWN)) if status else None
+
+    target = backup_target()
+    target.client.meta.events.register("before-send.s3.PutObject", flaky)
+    target.put_bytes("probe", b"after two retries")
+    assert target.read_bytes("probe") == b"after two retries"
+
+    settings.BACKUP_TARGET_URL = settings.BACKUP_TARGET_URL.replace(
+        urlsplit(settings.BACKUP_TARGET_URL.split("endpoint_url=")[1]).netloc,
+        f"127.0.0.1:{_closed_port()}",
+    )
+    with pytest.raises(EndpointConnectionError):
+        back_up_complex(sqlite_scratch.slug)
+    attempt = BackupAttempt.objects.filter(complex=sqlite_scratch.slug).latest("created_at")
+    assert not attempt.ok and "Could not connect" in attempt.error
+    settings.BACKUP_TARGET_URL = settings.BACKUP_TARGET_URL.replace(
+        urlsplit(settings.BACKUP_TARGET_URL.split("endpoint_url=")[1]).netloc,
+        urlsplit(target.client.meta.endpoint_url).netloc,
+    )
+    assert [s.id for s in stored_backups(sqlite_scratch.slug)] == [good["id"]]  # untouched
+
+
+SLOW_DOWN = b"<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
