@@ -37,10 +37,12 @@ from klustera.backups.services import (
     take_backup,
 )
 from klustera.backups.targets import backup_target
+from klustera.billing.models import Invoice
 from klustera.billing.services import generate_invoices
 from klustera.billing.services.ledger import record_payment
 from klustera.billing.tests.factories import TariffFactory
 from klustera.estate.models import Unit
+from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy import services as tenancy_services
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
@@ -96,6 +98,30 @@ def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> Non
         assert restored.tenant.status == Tenant.Status.SUSPENDED  # nobody told, nothing run
         assert _units(restored.tenant) == before  # not R-99
         assert database_facts(restored.tenant)["ledger"] == manifest["ledger"]
+    finally:
+        tenancy_services.drop_database(restored.tenant)
+
+
+def test_a_backup_taken_before_a_migration_is_migrated_forward(sqlite_scratch, target) -> None:
+    with tenant_context(sqlite_scratch):
+        Unit.objects.create(block="M", number="01", land_area=Decimal(72))
+        call_command(  # the code of last month: billing before one-off charges
+            "migrate", "billing", "0010", verbosity=0,
+            database=tenant_connections.alias_for(sqlite_scratch),
+        )  # fmt: skip
+    manifest = take_backup(sqlite_scratch)
+    assert "billing.0011_invoice_kinds" not in manifest["migrations"]
+
+    restored = restore_backup(
+        slug=sqlite_scratch.slug, backup_id=manifest["id"], identity=str(KEY), into="older"
+    )
+    try:
+        assert "billing.0011_invoice_kinds" in restored.migrated
+        assert _units(restored.tenant) == [("M", "01", Decimal(72))]
+        with tenant_context(restored.tenant):  # today's schema: one-off charges can be billed
+            TariffFactory()
+            generate_invoices(period=date(2026, 11, 1))
+            assert Invoice.objects.get().kind == Invoice.Kind.MONTHLY
     finally:
         tenancy_services.drop_database(restored.tenant)
 
