@@ -31,6 +31,7 @@ import psycopg
 import pyrage
 import structlog
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Sum
 from psycopg import sql
 
@@ -44,11 +45,14 @@ from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.databases import is_sqlite
 from klustera.tenancy.models import Tenant
+from klustera.tenancy.resolution import forget_resolutions
 from klustera.tenancy.services import (
     admin_connection,
     drop_database,
     migrate_tenant,
+    resume_tenant,
     server_config,
+    suspend_tenant,
 )
 
 logger = structlog.get_logger(__name__)
@@ -339,7 +343,9 @@ class Restored:
     migrated: list[str]  # migrations applied after the backup's
 
 
-def restore_backup(*, slug: str, backup_id: str, identity: str, into: str) -> Restored:
+def restore_backup(
+    *, slug: str, backup_id: str, identity: str, into: str, cluster: str | None = None
+) -> Restored:
     """Restore a backup into a new, suspended complex ``into`` for inspection: its artefact
     checked against the manifest, decrypted, migrated forward if older, and its rows and
     ledger compared with the manifest. Refused with nothing changed when anything is off."""
@@ -363,7 +369,7 @@ def restore_backup(*, slug: str, backup_id: str, identity: str, into: str) -> Re
             pyrage.decrypt_file(str(sealed), str(raw), [secret])
         except pyrage.DecryptError as exc:
             raise RestoreRefused("The backup cannot be decrypted with this key.") from exc
-        tenant = _new_tenant(manifest, into)
+        tenant = _new_tenant(manifest, into, cluster)
         try:
             _load(tenant, manifest["engine"], raw)
             migrate_tenant(tenant)
@@ -378,12 +384,13 @@ def restore_backup(*, slug: str, backup_id: str, identity: str, into: str) -> Re
     return Restored(tenant, manifest, sorted(set(after) - set(manifest["migrations"])))
 
 
-def _new_tenant(manifest: dict[str, Any], into: str) -> Tenant:
-    cluster = (
-        manifest["cluster"]
-        if manifest["cluster"] in settings.TENANT_DATABASE_CLUSTERS
-        else "default"
-    )
+def _new_tenant(manifest: dict[str, Any], into: str, cluster: str | None) -> Tenant:
+    if cluster is None:
+        cluster = (
+            manifest["cluster"]
+            if manifest["cluster"] in settings.TENANT_DATABASE_CLUSTERS
+            else "default"
+        )
     tenant = Tenant(
         name=f"{manifest['name']} ({manifest['id'][:8]})", slug=into, db_cluster=cluster
     )
@@ -419,6 +426,49 @@ def _load(tenant: Tenant, engine: str, raw: Path) -> None:
         config=config,
         database=tenant.db_name,
     )
+
+
+@dataclass(frozen=True)
+class Replaced:
+    tenant: Tenant  # the live complex, now on the backup's database
+    kept: Tenant  # a suspended complex holding the database it had until now
+    migrated: list[str]
+
+
+def replace_from_backup(*, slug: str, backup_id: str, identity: str, confirm: str) -> Replaced:
+    """Put a backup in place of a live complex's database: restored and checked beside it
+    first, then the complex suspended (every process sees it within TENANT_CACHE_SECONDS), the
+    two databases swapped, the complex resumed. The database it had is kept, untouched, in a
+    suspended complex ``<slug>-old-<time>`` until an operator drops it."""
+    live = Tenant.objects.filter(slug=slug).first()
+    if live is None or slug == PLATFORM:
+        raise RestoreRefused(f"No complex {slug!r} to replace.")
+    if confirm != slug:
+        raise RestoreRefused(f"Type the complex's address ({slug}) to confirm replacing it.")
+    if live.status not in (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED):
+        raise RestoreRefused(f"{slug!r} is {live.status}: only a served complex is replaced.")
+    stamp = datetime.now(UTC)
+    keep = f"{slug[:44].rstrip('-')}-old-{stamp:%Y%m%d%H%M%S}"
+    restored = restore_backup(
+        slug=slug, backup_id=backup_id, identity=identity, into=keep, cluster=live.db_cluster
+    )
+    kept = restored.tenant
+    was_active = live.is_active
+    if was_active:
+        suspend_tenant(tenant=live)
+        time.sleep(settings.TENANT_CACHE_SECONDS)  # no process serves it from memory any more
+    with transaction.atomic():
+        live.db_name, kept.db_name = kept.db_name, live.db_name
+        kept.name = f"{live.name[:120]} (replaced {stamp:%Y-%m-%d %H:%M} UTC)"
+        live.save(update_fields=["db_name", "updated_at"])
+        kept.save(update_fields=["db_name", "name", "updated_at"])
+    for tenant in (live, kept):
+        tenant_connections.forget(tenant_connections.alias_for(tenant))
+    forget_resolutions()
+    if was_active:
+        resume_tenant(tenant=live)
+    logger.warning("backup.replaced", complex=slug, backup=backup_id, kept=kept.slug)
+    return Replaced(live, kept, restored.migrated)
 
 
 def _check(tenant: Tenant, manifest: dict[str, Any]) -> None:

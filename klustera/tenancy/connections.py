@@ -63,17 +63,27 @@ def database_config(tenant: Tenant) -> dict[str, Any]:
     return config
 
 
+_databases: dict[str, str] = {}  # alias → the database its settings were made for
+
+
 def register(tenant: Tenant) -> str:
-    """Make the tenant's alias known to Django's connection handler."""
+    """Make the tenant's alias known to Django's connection handler; when the complex's
+    database was swapped (a backup restored in its place), point the alias at the new one."""
     alias = alias_for(tenant)
-    if alias not in connections.settings:
-        config = database_config(tenant)
-        with _registry_lock:
-            connections.settings.setdefault(alias, config)
+    if alias in connections.settings and _databases.get(alias) == tenant.db_name:
+        return alias
+    config = database_config(tenant)
+    with _registry_lock:
+        if alias not in connections.settings or _databases.get(alias, tenant.db_name) != (
+            tenant.db_name
+        ):
+            connections.settings[alias] = config
+        _databases[alias] = tenant.db_name
     return alias
 
 
-def _recent() -> OrderedDict[str, None]:
+def _recent() -> OrderedDict[str, str]:
+    """This thread's aliases, least recently used first, with the database each was for."""
     if not hasattr(_local, "recent"):
         _local.recent = OrderedDict()
     return _local.recent
@@ -83,7 +93,9 @@ def activate(tenant: Tenant) -> str:
     """Register the tenant's alias, mark it most recently used, evict beyond the bound."""
     alias = register(tenant)
     recent = _recent()
-    recent[alias] = None
+    if recent.get(alias, tenant.db_name) != tenant.db_name:  # this thread's is to the old one
+        close(alias)
+    recent[alias] = tenant.db_name
     recent.move_to_end(alias)
     excess = len(recent) - max(int(settings.TENANT_CONNECTIONS_MAX), 1)
     for candidate in list(recent)[:-1]:  # oldest first, never the one just activated
@@ -113,6 +125,7 @@ def forget(alias: str) -> None:
     _recent().pop(alias, None)
     with _registry_lock:
         connections.settings.pop(alias, None)
+        _databases.pop(alias, None)
 
 
 def open_tenant_connections() -> int:

@@ -8,6 +8,7 @@ import json
 import socket
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -21,10 +22,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 from django.core.management import CommandError, call_command
+from django.db import connections
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from klustera.audit.models import AuditEntry
 from klustera.backups.models import BackupAttempt
 from klustera.backups.retention import backups_to_keep
 from klustera.backups.services import (
@@ -32,6 +36,7 @@ from klustera.backups.services import (
     back_up_complex,
     database_facts,
     prune_backups,
+    replace_from_backup,
     restore_backup,
     stored_backups,
     take_backup,
@@ -126,6 +131,46 @@ def test_a_backup_taken_before_a_migration_is_migrated_forward(sqlite_scratch, t
         tenancy_services.drop_database(restored.tenant)
 
 
+def test_replace_swaps_the_live_database_and_keeps_the_old_one(scratch, target) -> None:
+    _books(scratch)
+    manifest = take_backup(scratch)
+    before = _units(scratch)
+    with tenant_context(scratch):  # a mistake made after the backup, to be undone
+        Unit.objects.filter(block="R").update(land_area=Decimal(1), updated_at=timezone.now())
+    mistaken = _units(scratch)
+    other_thread = ThreadPoolExecutor(max_workers=1)  # another request's thread, connected
+
+    def units_seen_elsewhere() -> list[tuple[str, str, Decimal]]:
+        now = Tenant.objects.get(slug=scratch.slug)  # as that request resolves it
+        return other_thread.submit(_units, now).result(timeout=60)
+
+    assert units_seen_elsewhere() == mistaken
+    complexes = Tenant.objects.count()
+    with pytest.raises(RestoreRefused, match="Type the complex's address"):
+        replace_from_backup(
+            slug=scratch.slug, backup_id=manifest["id"], identity=str(KEY), confirm="yes"
+        )
+    assert Tenant.objects.count() == complexes  # nothing restored, nothing swapped
+
+    replaced = replace_from_backup(
+        slug=scratch.slug, backup_id=manifest["id"], identity=str(KEY), confirm=scratch.slug
+    )
+    try:
+        live = Tenant.objects.get(slug=scratch.slug)
+        assert live.status == Tenant.Status.ACTIVE and live.db_name != scratch.db_name
+        assert _units(live) == before and units_seen_elsewhere() == before
+        kept = Tenant.objects.get(slug=replaced.kept.slug)
+        assert kept.status == Tenant.Status.SUSPENDED and kept.db_name == scratch.db_name
+        assert _units(kept) == mistaken  # kept until an operator drops it
+        with tenant_context(live):
+            assert AuditEntry.objects.filter(action="tenant.resumed").exists()
+    finally:
+        other_thread.shutdown()
+        connections.close_all()
+        tenancy_services.drop_database(replaced.tenant)
+        tenancy_services.drop_database(replaced.kept)
+
+
 def test_a_backup_is_unreadable_without_its_key(sqlite_scratch, target) -> None:
     _books(sqlite_scratch)
     manifest = take_backup(sqlite_scratch)
@@ -206,6 +251,11 @@ def test_the_commands_back_up_list_and_restore(sqlite_scratch, target, tmp_path)
         tenancy_services.drop_database(restored)
     with pytest.raises(CommandError, match="No complex"):
         call_command("backup", "run", "--tenant", "nowhere")
+    with pytest.raises(CommandError, match=r"Type the complex's address \(scratch-sqlite\)"):
+        call_command(
+            "backup", "restore", "--tenant", sqlite_scratch.slug, "--backup", backup_id,
+            "--replace", "--confirm", "alpha", "--identity", str(identity),
+        )  # fmt: skip
     keys = StringIO()
     call_command("backup", "keygen", stdout=keys)
     assert "age1" in keys.getvalue() and "AGE-SECRET-KEY-1" in keys.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from klustera.backups.services import (
     RestoreRefused,
     back_up_complex,
     prune_backups,
+    replace_from_backup,
     restore_backup,
     stored_backups,
 )
@@ -31,10 +33,19 @@ class Command(BaseCommand):
         which.add_argument("--all", action="store_true", help="Every served complex.")
         listing = sub.add_parser("list", help="The complete backups in the target, newest first.")
         listing.add_argument("--tenant")
-        restore = sub.add_parser("restore", help="Restore a backup into a new complex.")
+        restore = sub.add_parser(
+            "restore", help="Restore a backup into a new complex, or in place of the live one."
+        )
         restore.add_argument("--tenant", required=True)
         restore.add_argument("--backup", required=True, help="Its id (from `backup list`).")
-        restore.add_argument("--into", required=True, help="The new complex's address.")
+        where = restore.add_mutually_exclusive_group(required=True)
+        where.add_argument("--into", help="The new complex's address.")
+        where.add_argument(
+            "--replace",
+            action="store_true",
+            help="In place of the live complex's database (kept aside); asks to type its address.",
+        )
+        restore.add_argument("--confirm", help="With --replace, unattended: the address typed.")
         restore.add_argument(
             "--identity", required=True, help="The file holding the age secret key."
         )
@@ -76,6 +87,26 @@ class Command(BaseCommand):
 
     def handle_restore(self, options: dict[str, Any]) -> None:
         identity = Path(options["identity"]).read_text()
+        if options["replace"]:
+            confirm = options["confirm"]
+            if confirm is None and sys.stdin.isatty():
+                confirm = input(
+                    f"This replaces the live database of {options['tenant']} with backup "
+                    f"{options['backup']}. Type its address to go on: "
+                )
+            replaced = replace_from_backup(
+                slug=options["tenant"],
+                backup_id=options["backup"],
+                identity=identity,
+                confirm=(confirm or "").strip(),
+            )
+            migrated = f"; migrated forward: {len(replaced.migrated)}" if replaced.migrated else ""
+            self.stdout.write(
+                f"{replaced.tenant.slug} now runs on backup {options['backup']} "
+                f"({replaced.tenant.status}){migrated}. The database it had is kept in the "
+                f"suspended complex {replaced.kept.slug} until you drop it."
+            )
+            return
         restored = restore_backup(
             slug=options["tenant"],
             backup_id=options["backup"],
