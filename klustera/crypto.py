@@ -24,6 +24,15 @@ from django.conf import settings
 from klustera.tenancy.context import current_tenant
 
 PREFIX = "v1."
+# Every purpose a value is encrypted for: `klustera keys check` opens each stored value with them.
+PURPOSES = (
+    "access.gate-key",
+    "access.guest-code",
+    "notifications.provider-token",
+    "notifications.secret",
+    "payments.xendit-key",
+    "poll-ballot",
+)
 
 
 class DecryptionError(Exception):
@@ -40,6 +49,8 @@ def _derive(master: bytes, scope: bytes) -> bytes:
 
 
 def encrypt(value: str, *, purpose: str) -> str:
+    if purpose not in PURPOSES:
+        raise ValueError(f"Declare the encryption purpose {purpose!r} in klustera.crypto.PURPOSES")
     scope = _scope(purpose)
     nonce = os.urandom(12)
     sealed = AESGCM(_derive(settings.ENCRYPTION_KEYS[0], scope)).encrypt(
@@ -62,6 +73,24 @@ def decrypt(token: str, *, purpose: str) -> str:
         except InvalidTag:
             continue
     raise DecryptionError("The value does not decrypt for this complex and purpose.")
+
+
+def opened_by(token: str) -> tuple[int, str] | None:
+    """Which key of ``ENCRYPTION_KEYS`` (its index) and which purpose open a stored value in
+    the current complex; None when none does."""
+    try:
+        raw = base64.urlsafe_b64decode(token[len(PREFIX) :].encode())
+    except ValueError:
+        return None
+    for purpose in PURPOSES:
+        scope = _scope(purpose)
+        for index, master in enumerate(settings.ENCRYPTION_KEYS):
+            try:
+                AESGCM(_derive(master, scope)).decrypt(raw[:12], raw[12:], scope)
+            except (InvalidTag, ValueError):
+                continue
+            return index, purpose
+    return None
 
 
 def _lookup_hash(master: bytes, value: str, purpose: str) -> str:
