@@ -44,6 +44,7 @@ from klustera.estate.models import Unit
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.databases import is_sqlite
+from klustera.tenancy.errors import TenantUnavailable
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.resolution import forget_resolutions
 from klustera.tenancy.services import (
@@ -349,26 +350,13 @@ def restore_backup(
     """Restore a backup into a new, suspended complex ``into`` for inspection: its artefact
     checked against the manifest, decrypted, migrated forward if older, and its rows and
     ledger compared with the manifest. Refused with nothing changed when anything is off."""
-    target = backup_target()
-    key = f"{slug}/{backup_id}"
-    if slug == PLATFORM or not target.exists(f"{key}/manifest.json"):
-        raise RestoreRefused(f"No complete backup {backup_id} of {slug!r} in the target.")
+    if slug == PLATFORM:
+        raise RestoreRefused("The platform's backup is put back by hand: `backup fetch`.")
     if Tenant.objects.filter(slug=into).exists():
         raise RestoreRefused(f"A complex {into!r} exists already: restore into a new address.")
-    manifest = json.loads(target.read_bytes(f"{key}/manifest.json"))
-    try:
-        secret = pyrage.x25519.Identity.from_str(identity.strip())
-    except pyrage.IdentityError as exc:
-        raise RestoreRefused("That is not an age secret key (AGE-SECRET-KEY-1…).") from exc
     with tempfile.TemporaryDirectory(prefix="klustera-restore-") as scratch:
-        sealed, raw = Path(scratch) / "database.age", Path(scratch) / "database"
-        target.get(f"{key}/database.age", sealed)
-        if _sha256(sealed) != manifest["sha256"]:
-            raise RestoreRefused("The backup's checksum differs from its manifest: it is damaged.")
-        try:
-            pyrage.decrypt_file(str(sealed), str(raw), [secret])
-        except pyrage.DecryptError as exc:
-            raise RestoreRefused("The backup cannot be decrypted with this key.") from exc
+        raw = Path(scratch) / "database"
+        manifest = _open_backup(slug, backup_id, identity, raw)
         tenant = _new_tenant(manifest, into, cluster)
         try:
             _load(tenant, manifest["engine"], raw)
@@ -382,6 +370,50 @@ def restore_backup(
     after = database_facts(tenant)["migrations"]
     logger.info("backup.restored", complex=slug, backup=backup_id, into=into)
     return Restored(tenant, manifest, sorted(set(after) - set(manifest["migrations"])))
+
+
+def fetch_backup(*, slug: str, backup_id: str, identity: str, to: Path) -> dict[str, Any]:
+    """A backup decrypted to a file, checked against its manifest: a SQLite database or a
+    ``pg_dump -Fc`` archive (the platform's is put back so, by hand); its manifest."""
+    if to.exists():
+        raise RestoreRefused(f"{to} exists already.")
+    partial = to.with_name(to.name + ".partial")
+    manifest = _open_backup(slug, backup_id, identity, partial)
+    os.replace(partial, to)
+    return manifest
+
+
+def _open_backup(slug: str, backup_id: str, identity: str, raw: Path) -> dict[str, Any]:
+    """Fetch a backup, check it against its manifest and decrypt it to ``raw``."""
+    target = backup_target()
+    key = f"{slug}/{backup_id}"
+    if not target.exists(f"{key}/manifest.json"):
+        raise RestoreRefused(f"No complete backup {backup_id} of {slug!r} in the target.")
+    manifest: dict[str, Any] = json.loads(target.read_bytes(f"{key}/manifest.json"))
+    try:
+        secret = pyrage.x25519.Identity.from_str(identity.strip())
+    except pyrage.IdentityError as exc:
+        raise RestoreRefused("That is not an age secret key (AGE-SECRET-KEY-1…).") from exc
+    sealed = raw.with_name(raw.name + ".age")
+    try:
+        target.get(f"{key}/database.age", sealed)
+        if _sha256(sealed) != manifest["sha256"]:
+            raise RestoreRefused("The backup's checksum differs from its manifest: it is damaged.")
+        try:
+            pyrage.decrypt_file(str(sealed), str(raw), [secret])
+        except pyrage.DecryptError as exc:
+            raise RestoreRefused("The backup cannot be decrypted with this key.") from exc
+    finally:
+        sealed.unlink(missing_ok=True)
+    return manifest
+
+
+def latest_backup(slug: str) -> str:
+    """The id of the complex's newest complete backup."""
+    found = stored_backups(slug)
+    if not found:
+        raise RestoreRefused(f"No complete backup of {slug!r} in the target.")
+    return found[0].id
 
 
 def _new_tenant(manifest: dict[str, Any], into: str, cluster: str | None) -> Tenant:
@@ -455,8 +487,14 @@ def replace_from_backup(*, slug: str, backup_id: str, identity: str, confirm: st
     kept = restored.tenant
     was_active = live.is_active
     if was_active:
-        suspend_tenant(tenant=live)
-        time.sleep(settings.TENANT_CACHE_SECONDS)  # no process serves it from memory any more
+        try:
+            tenant_connections.ensure_reachable(live)
+        except TenantUnavailable:  # its database is lost: nothing to tell it, nothing to wait for
+            live.status = Tenant.Status.SUSPENDED
+            live.save(update_fields=["status", "updated_at"])
+        else:
+            suspend_tenant(tenant=live)
+            time.sleep(settings.TENANT_CACHE_SECONDS)  # no process serves it from memory now
     with transaction.atomic():
         live.db_name, kept.db_name = kept.db_name, live.db_name
         kept.name = f"{live.name[:120]} (replaced {stamp:%Y-%m-%d %H:%M} UTC)"

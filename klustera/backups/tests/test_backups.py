@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -456,3 +457,43 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_a_complex_whose_database_is_lost_is_put_back_from_its_latest_backup(
+    sqlite_scratch, target, tmp_path
+) -> None:
+    _books(sqlite_scratch)
+    take_backup(sqlite_scratch)
+    before = _units(sqlite_scratch)
+    connections.close_all()
+    tenancy_services.drop_database(sqlite_scratch)  # the disk is gone
+    identity = tmp_path / "backup.key"
+    identity.write_text(str(KEY))
+
+    fetched = tmp_path / "scratch.sqlite3"
+    call_command(
+        "backup", "fetch", "--tenant", sqlite_scratch.slug, "--backup", "latest",
+        "--identity", str(identity), "--to", str(fetched), stdout=StringIO(),
+    )  # fmt: skip
+    with sqlite3.connect(fetched) as copy:  # a plain SQLite database, to inspect by hand
+        assert copy.execute("SELECT COUNT(*) FROM estate_unit").fetchone() == (len(before),)
+    with pytest.raises(CommandError, match="exists already"):
+        call_command(
+            "backup", "fetch", "--tenant", sqlite_scratch.slug, "--backup", "latest",
+            "--identity", str(identity), "--to", str(fetched),
+        )  # fmt: skip
+
+    done = StringIO()
+    call_command(
+        "backup", "restore", "--tenant", sqlite_scratch.slug, "--backup", "latest",
+        "--replace", "--confirm", sqlite_scratch.slug, "--identity", str(identity), stdout=done,
+    )  # fmt: skip
+    live = Tenant.objects.get(slug=sqlite_scratch.slug)
+    kept = Tenant.objects.get(slug__startswith=f"{sqlite_scratch.slug}-old-")
+    try:
+        assert live.status == Tenant.Status.ACTIVE and "now runs on backup" in done.getvalue()
+        assert _units(live) == before
+    finally:
+        connections.close_all()
+        tenancy_services.drop_database(live)
+        tenancy_services.drop_database(kept)

@@ -14,6 +14,8 @@ from klustera.backups.services import (
     BackupFailed,
     RestoreRefused,
     back_up_complex,
+    fetch_backup,
+    latest_backup,
     prune_backups,
     replace_from_backup,
     restore_backup,
@@ -37,7 +39,9 @@ class Command(BaseCommand):
             "restore", help="Restore a backup into a new complex, or in place of the live one."
         )
         restore.add_argument("--tenant", required=True)
-        restore.add_argument("--backup", required=True, help="Its id (from `backup list`).")
+        restore.add_argument(
+            "--backup", required=True, help="Its id (from `backup list`), or `latest`."
+        )
         where = restore.add_mutually_exclusive_group(required=True)
         where.add_argument("--into", help="The new complex's address.")
         where.add_argument(
@@ -49,6 +53,13 @@ class Command(BaseCommand):
         restore.add_argument(
             "--identity", required=True, help="The file holding the age secret key."
         )
+        fetch = sub.add_parser(
+            "fetch", help="Decrypt a backup to a file, checked (the platform's is put back so)."
+        )
+        fetch.add_argument("--tenant", required=True, help=f"The complex, or {PLATFORM}.")
+        fetch.add_argument("--backup", required=True, help="Its id, or `latest`.")
+        fetch.add_argument("--identity", required=True)
+        fetch.add_argument("--to", required=True, help="The file to write (must not exist).")
         prune = sub.add_parser("prune", help="Drop what the retention does not keep.")
         prune.add_argument("--tenant")
         sub.add_parser("keygen", help="Print a new age key pair.")
@@ -85,8 +96,22 @@ class Command(BaseCommand):
                 f"{manifest['size']:,} bytes  {sum(manifest['rows'].values()):,} rows"
             )
 
+    def handle_fetch(self, options: dict[str, Any]) -> None:
+        slug = options["tenant"]
+        backup_id = latest_backup(slug) if options["backup"] == "latest" else options["backup"]
+        manifest = fetch_backup(
+            slug=slug,
+            backup_id=backup_id,
+            identity=Path(options["identity"]).read_text(),
+            to=Path(options["to"]),
+        )
+        kind = "SQLite database" if manifest["engine"] == "sqlite" else "pg_dump -Fc archive"
+        self.stdout.write(f"{slug} {backup_id}: {options['to']} ({kind}), checksum verified.")
+
     def handle_restore(self, options: dict[str, Any]) -> None:
         identity = Path(options["identity"]).read_text()
+        if options["backup"] == "latest":
+            options["backup"] = latest_backup(options["tenant"])
         if options["replace"]:
             confirm = options["confirm"]
             if confirm is None and sys.stdin.isatty():
