@@ -41,7 +41,7 @@ class DecryptionError(Exception):
 
 def _scope(purpose: str) -> bytes:
     tenant = current_tenant()
-    return f"{tenant.slug if tenant else 'platform'}:{purpose}".encode()
+    return f"{tenant.sealed_as if tenant else 'platform'}:{purpose}".encode()
 
 
 def _derive(master: bytes, scope: bytes) -> bytes:

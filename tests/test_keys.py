@@ -12,7 +12,9 @@ from django.core.management import CommandError, call_command
 
 from klustera.crypto import decrypt, encrypt
 from klustera.payments.models import XenditAccount
+from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
+from klustera.tenancy.services import drop_database
 
 OLD, NEW = secrets.token_bytes(32), secrets.token_bytes(32)
 
@@ -61,3 +63,14 @@ def test_keys_check_finds_every_value_and_what_an_older_key_still_holds(
 def test_a_value_is_only_encrypted_for_a_declared_purpose(tenant_a) -> None:
     with pytest.raises(ValueError, match="Declare the encryption purpose"):
         encrypt("x", purpose="anything")
+
+
+def test_a_complex_whose_database_cannot_be_reached_is_not_called_checked(
+    sqlite_scratch, tenant_a
+) -> None:
+    tenant_connections.forget(tenant_connections.alias_for(sqlite_scratch))
+    drop_database(sqlite_scratch)
+    out = StringIO()
+    with pytest.raises(CommandError, match="Not checked, their databases cannot be reached"):
+        call_command("keys", "check", stdout=out)
+    assert f"{sqlite_scratch.slug}  UNCHECKED" in out.getvalue()

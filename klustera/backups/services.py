@@ -110,6 +110,7 @@ def take_backup(tenant: Tenant | None) -> dict[str, Any]:
             "complex": slug,
             "name": tenant.name if tenant else "platform",
             "cluster": tenant.db_cluster if tenant else "",
+            "key_scope": tenant.sealed_as if tenant else "",
             "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "compression": "gzip" if engine == "sqlite" else "",
@@ -446,7 +447,10 @@ def _new_tenant(manifest: dict[str, Any], into: str, cluster: str | None) -> Ten
             else "default"
         )
     tenant = Tenant(
-        name=f"{manifest['name']} ({manifest['id'][:8]})", slug=into, db_cluster=cluster
+        name=f"{manifest['name']} ({manifest['id'][:8]})",
+        slug=into,
+        db_cluster=cluster,
+        key_scope=manifest.get("key_scope") or manifest["complex"],  # its secrets still open
     )
     tenant.full_clean(exclude=["db_name"])
     config_engine = "sqlite" if is_sqlite(server_config(tenant)) else "postgresql"
@@ -485,7 +489,7 @@ def _load(tenant: Tenant, engine: str, raw: Path) -> None:
 @dataclass(frozen=True)
 class Replaced:
     tenant: Tenant  # the live complex, now on the backup's database
-    kept: Tenant  # a suspended complex holding the database it had until now
+    kept: Tenant | None  # a suspended complex holding the database it had (None: it was lost)
     migrated: list[str]
 
 
@@ -493,7 +497,7 @@ def replace_from_backup(*, slug: str, backup_id: str, identity: str, confirm: st
     """Put a backup in place of a live complex's database: restored and checked beside it
     first, then the complex suspended (every process sees it within TENANT_CACHE_SECONDS), the
     two databases swapped, the complex resumed. The database it had is kept, untouched, in a
-    suspended complex ``<slug>-old-<time>`` until an operator drops it."""
+    suspended complex ``<slug>-old-<time>`` until an operator drops it — unless it was lost."""
     live = Tenant.objects.filter(slug=slug).first()
     if live is None or slug == PLATFORM:
         raise RestoreRefused(f"No complex {slug!r} to replace.")
@@ -506,28 +510,33 @@ def replace_from_backup(*, slug: str, backup_id: str, identity: str, confirm: st
     restored = restore_backup(
         slug=slug, backup_id=backup_id, identity=identity, into=keep, cluster=live.db_cluster
     )
-    kept = restored.tenant
+    staged = restored.tenant
+    try:
+        tenant_connections.ensure_reachable(live)
+    except TenantUnavailable:
+        lost = True  # its database is gone: nothing to tell it, keep or wait for
+    else:
+        lost = False
     was_active = live.is_active
-    if was_active:
-        try:
-            tenant_connections.ensure_reachable(live)
-        except TenantUnavailable:  # its database is lost: nothing to tell it, nothing to wait for
-            live.status = Tenant.Status.SUSPENDED
-            live.save(update_fields=["status", "updated_at"])
-        else:
-            suspend_tenant(tenant=live)
-            time.sleep(settings.TENANT_CACHE_SECONDS)  # no process serves it from memory now
+    if was_active and not lost:
+        suspend_tenant(tenant=live)
+        time.sleep(settings.TENANT_CACHE_SECONDS)  # no process serves it from memory now
     with transaction.atomic():
-        live.db_name, kept.db_name = kept.db_name, live.db_name
-        kept.name = f"{live.name[:120]} (replaced {stamp:%Y-%m-%d %H:%M} UTC)"
-        live.save(update_fields=["db_name", "updated_at"])
-        kept.save(update_fields=["db_name", "name", "updated_at"])
-    for tenant in (live, kept):
+        live.db_name, staged.db_name = staged.db_name, live.db_name
+        live.key_scope, staged.key_scope = staged.key_scope, live.sealed_as
+        live.save(update_fields=["db_name", "key_scope", "updated_at"])
+        if lost:
+            staged.delete()
+        else:
+            staged.name = f"{live.name[:120]} (replaced {stamp:%Y-%m-%d %H:%M} UTC)"
+            staged.save(update_fields=["db_name", "key_scope", "name", "updated_at"])
+    for tenant in (live, staged):
         tenant_connections.forget(tenant_connections.alias_for(tenant))
     forget_resolutions()
-    if was_active:
+    if was_active and not lost:
         resume_tenant(tenant=live)
-    logger.warning("backup.replaced", complex=slug, backup=backup_id, kept=kept.slug)
+    kept = None if lost else staged
+    logger.warning("backup.replaced", complex=slug, backup=backup_id, kept=kept and kept.slug)
     return Replaced(live, kept, restored.migrated)
 
 

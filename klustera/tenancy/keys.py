@@ -17,7 +17,9 @@ from django.db.models import CharField, Model, TextField
 from django.utils import timezone
 
 from klustera.crypto import PREFIX, decrypt, encrypt, opened_by
+from klustera.tenancy.connections import ensure_reachable
 from klustera.tenancy.context import current_alias, platform_context, tenant_context
+from klustera.tenancy.errors import TenantUnavailable
 from klustera.tenancy.models import Tenant
 
 PLATFORM = "(platform)"
@@ -32,6 +34,7 @@ class Column:
     by_key: dict[int, int] = field(default_factory=dict)  # key index → values it opens
     unreadable: int = 0
     rewrapped: int = 0
+    unreachable: bool = False
 
     @property
     def older(self) -> int:
@@ -44,6 +47,11 @@ def check_keys(tenants: Iterable[Tenant], *, rewrap: bool = False) -> list[Colum
     with platform_context():
         columns = list(_columns(PLATFORM, DEFAULT_DB_ALIAS, rewrap))
     for tenant in tenants:
+        try:
+            ensure_reachable(tenant)
+        except TenantUnavailable:
+            columns.append(Column(tenant.slug, "(unreachable)", unreachable=True))
+            continue
         with tenant_context(tenant):
             columns.extend(_columns(tenant.slug, current_alias(), rewrap))
     return columns

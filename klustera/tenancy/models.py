@@ -94,6 +94,9 @@ class Tenant(Timestamped):
     locale = models.CharField(max_length=5, choices=Locale.choices, default=Locale.INDONESIAN)
     db_cluster = models.CharField(max_length=63, default="default")
     db_name = models.CharField(max_length=500, blank=True)
+    # The complex its database's encrypted values were sealed for (crypto binds them to it):
+    # another complex's, when its database is a restored or replaced copy. Empty: its own.
+    key_scope = models.CharField(max_length=63, blank=True)
     # When its service ended: its plan with it; its database is kept.
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -108,6 +111,11 @@ class Tenant(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
+
+    @property
+    def sealed_as(self) -> str:
+        """The complex name its encrypted values and lookup hashes are bound to."""
+        return self.key_scope or self.slug
 
     @property
     def is_active(self) -> bool:

@@ -47,7 +47,10 @@ from klustera.billing.models import Invoice
 from klustera.billing.services import generate_invoices
 from klustera.billing.services.ledger import record_payment
 from klustera.billing.tests.factories import TariffFactory
+from klustera.crypto import decrypt, encrypt
 from klustera.estate.models import Unit
+from klustera.payments.models import XenditAccount
+from klustera.payments.services.account import KEY_PURPOSE as XENDIT
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy import services as tenancy_services
 from klustera.tenancy.context import tenant_context
@@ -77,6 +80,16 @@ def _books(tenant: Tenant) -> None:
         )
 
 
+def _sealed(tenant: Tenant) -> None:
+    with tenant_context(tenant):
+        XenditAccount.objects.create(secret_key=encrypt("xnd_secret", purpose=XENDIT))
+
+
+def _unsealed(tenant: Tenant) -> str:
+    with tenant_context(tenant):
+        return decrypt(XenditAccount.objects.get().secret_key, purpose=XENDIT)
+
+
 def _units(tenant: Tenant) -> list[tuple[str, str, Decimal]]:
     with tenant_context(tenant):
         return list(
@@ -91,6 +104,7 @@ def scratch(request, tenant_a):
 
 def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> None:
     _books(scratch)
+    _sealed(scratch)
     manifest = take_backup(scratch)
     before = _units(scratch)
     assert manifest["rows"]["billing_invoice"] >= 12 and manifest["ledger"]["payments"] == "100000"
@@ -104,6 +118,7 @@ def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> Non
         assert restored.tenant.status == Tenant.Status.SUSPENDED  # nobody told, nothing run
         assert _units(restored.tenant) == before  # not R-99
         assert database_facts(restored.tenant)["ledger"] == manifest["ledger"]
+        assert _unsealed(restored.tenant) == "xnd_secret"  # sealed for the original, still opens
     finally:
         tenancy_services.drop_database(restored.tenant)
 
@@ -134,6 +149,7 @@ def test_a_backup_taken_before_a_migration_is_migrated_forward(sqlite_scratch, t
 
 def test_replace_swaps_the_live_database_and_keeps_the_old_one(scratch, target) -> None:
     _books(scratch)
+    _sealed(scratch)
     manifest = take_backup(scratch)
     before = _units(scratch)
     with tenant_context(scratch):  # a mistake made after the backup, to be undone
@@ -163,12 +179,14 @@ def test_replace_swaps_the_live_database_and_keeps_the_old_one(scratch, target) 
         kept = Tenant.objects.get(slug=replaced.kept.slug)
         assert kept.status == Tenant.Status.SUSPENDED and kept.db_name == scratch.db_name
         assert _units(kept) == mistaken  # kept until an operator drops it
+        assert _unsealed(live) == _unsealed(kept) == "xnd_secret"
         with tenant_context(live):
             assert AuditEntry.objects.filter(action="tenant.resumed").exists()
     finally:
         other_thread.shutdown()
         connections.close_all()
         tenancy_services.drop_database(replaced.tenant)
+        assert replaced.kept is not None
         tenancy_services.drop_database(replaced.kept)
 
 
@@ -489,11 +507,11 @@ def test_a_complex_whose_database_is_lost_is_put_back_from_its_latest_backup(
         "--replace", "--confirm", sqlite_scratch.slug, "--identity", str(identity), stdout=done,
     )  # fmt: skip
     live = Tenant.objects.get(slug=sqlite_scratch.slug)
-    kept = Tenant.objects.get(slug__startswith=f"{sqlite_scratch.slug}-old-")
     try:
-        assert live.status == Tenant.Status.ACTIVE and "now runs on backup" in done.getvalue()
+        assert live.status == Tenant.Status.ACTIVE
+        assert "was lost: nothing to keep" in done.getvalue()
         assert _units(live) == before
+        assert not Tenant.objects.filter(slug__startswith=f"{sqlite_scratch.slug}-old-").exists()
     finally:
         connections.close_all()
         tenancy_services.drop_database(live)
-        tenancy_services.drop_database(kept)

@@ -126,10 +126,15 @@ class Command(BaseCommand):
                 confirm=(confirm or "").strip(),
             )
             migrated = f"; migrated forward: {len(replaced.migrated)}" if replaced.migrated else ""
+            kept = (
+                f"The database it had is kept in the suspended complex {replaced.kept.slug} "
+                "until you drop it."
+                if replaced.kept
+                else "The database it had was lost: nothing to keep."
+            )
             self.stdout.write(
                 f"{replaced.tenant.slug} now runs on backup {options['backup']} "
-                f"({replaced.tenant.status}){migrated}. The database it had is kept in the "
-                f"suspended complex {replaced.kept.slug} until you drop it."
+                f"({replaced.tenant.status}){migrated}. {kept}"
             )
             return
         restored = restore_backup(

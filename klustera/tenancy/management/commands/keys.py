@@ -35,6 +35,8 @@ class Command(BaseCommand):
         for column in columns:
             keys = ", ".join(f"key {i + 1}: {n}" for i, n in sorted(column.by_key.items()))
             line = f"{column.complex}  {column.column}  {keys or 'none open'}"
+            if column.unreachable:
+                line = f"{column.complex}  UNCHECKED: its database cannot be reached"
             if column.unreadable:
                 line += f"  UNREADABLE: {column.unreadable}"
             if column.rewrapped:
@@ -47,6 +49,11 @@ class Command(BaseCommand):
             f"{total} encrypted values, {len(settings.ENCRYPTION_KEYS)} key(s) configured; "
             f"{older} still need an older key."
         )
+        unreachable = [c.complex for c in columns if c.unreachable]
+        if unreachable:
+            raise CommandError(
+                f"Not checked, their databases cannot be reached: {', '.join(unreachable)}."
+            )
         if unreadable:
             raise CommandError(
                 f"{unreadable} value(s) open with no configured key: put the key they were "
