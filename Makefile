@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/community.py
 	$(BIN)/python bench/privacy.py
+	$(BIN)/python bench/backup.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup
