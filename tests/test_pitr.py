@@ -20,7 +20,12 @@ from typing import Any
 import pytest
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "pgbackrest"
-BIN = Path("/usr/lib/postgresql/15/bin")
+# The newest PostgreSQL server installed (Debian: /usr/lib/postgresql/<major>/bin).
+BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+    default=Path("/usr/lib/postgresql/15/bin"),
+)
 WAIT = 60  # seconds any step may take before the test fails
 
 
@@ -28,8 +33,8 @@ def _require() -> None:
     if shutil.which("pgbackrest") and (BIN / "initdb").exists():
         return
     if os.environ.get("KLUSTERA_REQUIRE_SERVICES"):
-        pytest.fail("pgbackrest or PostgreSQL 15's server binaries are missing")
-    pytest.skip("pgbackrest or PostgreSQL 15's server binaries are missing")
+        pytest.fail("pgbackrest or PostgreSQL's server binaries are missing")
+    pytest.skip("pgbackrest or PostgreSQL's server binaries are missing")
 
 
 class Cluster:

@@ -1,15 +1,20 @@
 """Journey: the platform operator, on a 360 px phone in Indonesian, opens the operations page —
-queues, the last hour, databases — and retries a failed task, which the worker then runs;
+queues, the last hour, databases, the demo complex's backup and restore drill (taken with the
+operator's commands) — and retries a failed task, which the worker then runs;
 on a laptop in English they end a complex's service, typing its address to confirm, and the
 complex answers 410 while its database stays."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 
 import httpx
+import pyrage
 
 from klustera.observability.operators import email_operators
 from klustera.tasks import queue
@@ -58,6 +63,28 @@ def _until_completed(app: LiveApp, task: str, within: float = 60) -> None:
         time.sleep(0.25)
 
 
+def _back_up_and_drill(app: LiveApp) -> None:
+    """The demo complex backed up and drilled with the commands an operator runs."""
+    key = pyrage.x25519.Identity.generate()
+    identity = app.log.parent / "drill.key"
+    identity.write_text(str(key))
+    env = {
+        **os.environ,
+        "KLUSTERA_VAR_DIR": str(app.log.parent),
+        "BACKUP_AGE_RECIPIENTS": str(key.to_public()),
+    }
+    env.pop("DATABASE_URL", None)
+    for command in (
+        ["run", "--tenant", "graha-indah"],
+        ["drill", "--tenant", "graha-indah", "--identity", str(identity)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "klustera", "backup", *command],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+
+
 def _sign_in_operator(page, app: LiveApp) -> None:
     page.goto(f"{app.root}/login")
     page.fill("input[name=username]", OPERATOR)
@@ -70,6 +97,7 @@ def test_the_operator_watches_operations_and_ends_a_service(
     live_app: LiveApp, playwright_session
 ) -> None:
     task_name = _a_failed_task(live_app)
+    _back_up_and_drill(live_app)
     browser = launch(playwright_session, language="id-ID")
     problems: list[str] = []
     try:
@@ -82,6 +110,8 @@ def test_the_operator_watches_operations_and_ends_a_service(
         queues = phone.inner_text("#queues")
         assert all(name in queues for name in ("billing", "documents", "notifications", "sms"))
         assert "Dihitung sejak" in phone.inner_text("#last-hour")
+        backups = phone.locator("#backups tr", has_text="graha-indah").inner_text()
+        assert "lulus" in backups and "belum pernah" not in backups  # backed up, drill passed
         assert "GET" in phone.inner_text("#routes")  # the requests of this journey, counted
         fits_without_violations(phone)
 

@@ -268,6 +268,16 @@ def test_the_commands_back_up_list_and_restore(sqlite_scratch, target, tmp_path)
         assert "Rows and ledger equal the manifest" in done.getvalue()
     finally:
         tenancy_services.drop_database(restored)
+    drilled = StringIO()
+    call_command(
+        "backup", "drill", "--tenant", sqlite_scratch.slug, "--identity", str(identity),
+        stdout=drilled,
+    )  # fmt: skip
+    assert f"{backup_id}: passed" in drilled.getvalue()
+    wrong = tmp_path / "other.key"
+    wrong.write_text(str(OTHER_KEY))
+    with pytest.raises(CommandError, match="cannot be decrypted with this key"):
+        call_command("backup", "drill", "--tenant", sqlite_scratch.slug, "--identity", str(wrong))
     with pytest.raises(CommandError, match="No complex"):
         call_command("backup", "run", "--tenant", "nowhere")
     with pytest.raises(CommandError, match=r"Type the complex's address \(scratch-sqlite\)"):

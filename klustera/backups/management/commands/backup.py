@@ -19,6 +19,7 @@ from klustera.backups.services import (
     prune_backups,
     replace_from_backup,
     restore_backup,
+    run_drill,
     stored_backups,
 )
 from klustera.tenancy.models import Tenant
@@ -60,6 +61,11 @@ class Command(BaseCommand):
         fetch.add_argument("--backup", required=True, help="Its id, or `latest`.")
         fetch.add_argument("--identity", required=True)
         fetch.add_argument("--to", required=True, help="The file to write (must not exist).")
+        drill = sub.add_parser(
+            "drill", help="Restore a complex's latest backup into a scratch complex, check, drop."
+        )
+        drill.add_argument("--tenant", required=True)
+        drill.add_argument("--identity", required=True)
         prune = sub.add_parser("prune", help="Drop what the retention does not keep.")
         prune.add_argument("--tenant")
         sub.add_parser("keygen", help="Print a new age key pair.")
@@ -147,6 +153,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Restored into {restored.tenant.slug} (suspended: resume it to open it){migrated}. "
             "Rows and ledger equal the manifest."
+        )
+
+    def handle_drill(self, options: dict[str, Any]) -> None:
+        identity = Path(options["identity"]).read_text()
+        drill = run_drill(self._tenant(options["tenant"]).slug, identity)
+        if not drill.ok:
+            raise CommandError(f"Drill of {drill.complex} failed: {drill.detail}")
+        self.stdout.write(
+            f"Drill of {drill.complex} {drill.backup_id}: passed in {drill.seconds:.1f} s "
+            f"({drill.detail})."
         )
 
     def handle_prune(self, options: dict[str, Any]) -> None:
