@@ -1,9 +1,8 @@
 """Test harness: real tenant databases, provisioned once per session.
 
-The first tenant of each engine is migrated; that database becomes the
-session's template, and every later tenant (the session's and those a test
-provisions) starts as a copy of it (SQLite's backup API, PostgreSQL's
-``CREATE DATABASE … TEMPLATE``), so migrating it again finds nothing to do.
+As in production, every tenant is a copy of its cluster's migrated template
+(a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), built
+on the session's first provisioning: no tenant is migrated from scratch.
 
 Two SQLite tenants (``alpha``, ``beta``) always exist; when PostgreSQL runs
 here, two PostgreSQL tenants (``pg-alpha``, ``pg-beta``) exist too, so the
@@ -18,11 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -189,67 +186,6 @@ def _immediate_tasks() -> None:
         queue(name).immediate = True
 
 
-class TemplateDatabases:
-    """One migrated tenant database per engine, copied for every tenant provisioned after it."""
-
-    def __init__(self, root: Path) -> None:
-        self.sqlite_file = root / "template.sqlite3"
-        self.pg_name = f"{PG_TEST_PREFIX}template"
-        self.made: set[str] = set()
-
-    def install(self, patch: pytest.MonkeyPatch) -> None:
-        from klustera.tenancy import services
-
-        real_create, real_migrate = services.create_database, services.migrate_tenant
-
-        def create_database(tenant: Any) -> None:
-            engine = _engine_of(tenant)
-            real_create(tenant)
-            if engine in self.made:
-                self._copy(engine, tenant)
-
-        def migrate_tenant(tenant: Any, **kwargs: Any) -> None:
-            real_migrate(tenant, **kwargs)
-            if _engine_of(tenant) not in self.made:
-                self._keep(_engine_of(tenant), tenant)
-
-        patch.setattr(services, "create_database", create_database)
-        patch.setattr(services, "migrate_tenant", migrate_tenant)
-
-    def _keep(self, engine: str, tenant: Any) -> None:
-        from klustera.tenancy.connections import alias_for
-
-        connections[alias_for(tenant)].close()
-        if engine == "sqlite":
-            _sqlite_copy(tenant.db_name, self.sqlite_file)
-        else:
-            self._pg(f'CREATE DATABASE "{self.pg_name}" TEMPLATE "{tenant.db_name}"')
-        self.made.add(engine)
-
-    def _copy(self, engine: str, tenant: Any) -> None:
-        if engine == "sqlite":
-            _sqlite_copy(self.sqlite_file, tenant.db_name)
-        else:
-            self._pg(f'DROP DATABASE "{tenant.db_name}"')
-            self._pg(f'CREATE DATABASE "{tenant.db_name}" TEMPLATE "{self.pg_name}"')
-
-    @staticmethod
-    def _pg(statement: str) -> None:
-        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(statement.encode())
-
-
-def _sqlite_copy(source: str | Path, target: str | Path) -> None:
-    """SQLite's online backup: a consistent copy, whatever sits in the source's WAL."""
-    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
-        original.backup(copy)
-
-
-def _engine_of(tenant: Any) -> str:
-    url = settings.TENANT_DATABASE_CLUSTERS[tenant.db_cluster]
-    return "sqlite" if url.startswith("sqlite") else "postgres"
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     from klustera.tenancy.services import NewManager, provision_tenant
@@ -267,8 +203,6 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     if with_postgres:
         settings.TENANT_DATABASE_CLUSTERS["pg"] = f"{POSTGRES_SERVER}/{PG_TEST_PREFIX}{{id}}"
         drop_postgres_test_databases()
-    patch = pytest.MonkeyPatch()
-    TemplateDatabases(tmp_path_factory.mktemp("templates")).install(patch)
     with django_db_blocker.unblock():
         specs = [("alpha", "default"), ("beta", "default")]
         if with_postgres:
@@ -283,7 +217,6 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
                 ),
             )
     yield
-    patch.undo()
     connections.close_all()
     if with_postgres:
         drop_postgres_test_databases()

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
+import secrets
+import shutil
+import sqlite3
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,9 +22,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg import sql
+from psycopg import errors, sql
 
 from klustera.tenancy import connections
 from klustera.tenancy.context import tenant_context
@@ -88,9 +97,8 @@ def provision_tenant(
 
     created_database = False
     try:
-        create_database(tenant)
+        create_from_template(tenant)  # migrated already: a copy of the current schema
         created_database = True
-        migrate_tenant(tenant)
         with tenant_context(tenant):
             tenant_provisioned.send(sender=Tenant, tenant=tenant, manager=manager)
         tenant.status = Tenant.Status.ACTIVE
@@ -144,8 +152,6 @@ def create_database(tenant: Tenant) -> None:
         if path.exists():
             raise ProvisioningError(f"The database file {path} already exists.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        import sqlite3
-
         sqlite3.connect(path).close()
         return
     with admin_connection(config) as conn:
@@ -170,6 +176,114 @@ def drop_database(tenant: Tenant) -> None:
                 sql.Identifier(tenant.db_name)
             )
         )
+
+
+# --- the template new complexes are copied from -----------------------------------------
+#
+# A cluster's template is named like a complex's database with ``template_<fingerprint>`` in
+# place of the complex (``…/template_1a2b3c4d5e6f.sqlite3``, ``klustera_template_1a2b…``); the
+# fingerprint hashes every migration file, so a release that adds or changes one builds a new
+# template on its first provisioning, and the older ones are dropped. A copy is a file copy on
+# SQLite and ``CREATE DATABASE … TEMPLATE`` on PostgreSQL: no migration runs for a new complex.
+
+TEMPLATE = "template_"
+
+
+@cache
+def schema_fingerprint() -> str:
+    """A hash of every migration file's name and bytes (fixed while the process runs)."""
+    digest = hashlib.sha256()
+    for (app, name), migration in sorted(MigrationLoader(None).disk_migrations.items()):
+        digest.update(f"{app}.{name}\n".encode())
+        digest.update(Path(str(sys.modules[type(migration).__module__].__file__)).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def template_of(cluster: str) -> Tenant:
+    """The cluster's current template, as an unsaved complex (its database may not exist)."""
+    label = f"{TEMPLATE}{schema_fingerprint()}"
+    template = Tenant(name="template", slug=label.replace("_", "-"), db_cluster=cluster)
+    config = config_from_url(connections.cluster_url(cluster).format(id=label, slug=label))
+    name = str(config["NAME"])
+    template.db_name = str(Path(name).resolve()) if is_sqlite(config) else name
+    return template
+
+
+def create_from_template(tenant: Tenant) -> None:
+    """Create the tenant's database as a copy of its cluster's current template (built first
+    when there is none); refuses to reuse a database that exists."""
+    template = template_of(tenant.db_cluster)
+    config = server_config(tenant)
+    if is_sqlite(config):
+        if not Path(template.db_name).exists():
+            _build_template(template)
+        path = Path(tenant.db_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("xb") as target, Path(template.db_name).open("rb") as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+        except FileExistsError:
+            raise ProvisioningError(f"The database file {path} already exists.") from None
+        return
+    copy = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+        sql.Identifier(tenant.db_name), sql.Identifier(template.db_name)
+    )
+    with admin_connection(config) as conn:
+        try:
+            conn.execute(copy)
+        except errors.InvalidCatalogName:  # no template yet
+            _build_template(template)
+            conn.execute(copy)
+        except errors.DuplicateDatabase:
+            raise ProvisioningError(f"The database {tenant.db_name} already exists.") from None
+
+
+def _build_template(template: Tenant) -> None:
+    """Migrate a new database under a name of its own, then give it the template's name (one
+    that another process gave it meanwhile stays); drop the cluster's older templates."""
+    final = template.db_name
+    building = Tenant(
+        name="template",
+        slug=f"{template.slug}-{secrets.token_hex(3)}",
+        db_cluster=template.db_cluster,
+    )
+    building.db_name = (
+        f"{final}.{building.slug}"
+        if final.endswith(".sqlite3")
+        else f"{final}_{building.slug[-6:]}"
+    )
+    create_database(building)
+    try:
+        migrate_tenant(building)
+        connections.forget(connections.alias_for(building))
+        config = server_config(building)
+        if is_sqlite(config):
+            with contextlib.closing(sqlite3.connect(building.db_name)) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy
+            os.replace(building.db_name, final)
+            for older in Path(final).parent.glob(f"*{TEMPLATE}*.sqlite3"):
+                if str(older.resolve()) != final:
+                    older.unlink(missing_ok=True)
+            return
+        with admin_connection(config) as conn:
+            with contextlib.suppress(errors.DuplicateDatabase):  # another process built it
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        sql.Identifier(building.db_name), sql.Identifier(final)
+                    )
+                )
+            like = final[: -len(schema_fingerprint())].replace("_", r"\_") + "%"
+            for (older,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                [like, final],
+            ).fetchall():
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(older))
+                )
+    finally:
+        connections.forget(connections.alias_for(building))
+        drop_database(building)  # gone already when it became the template
 
 
 def migrate_tenant(tenant: Tenant, *, stdout: Any = None) -> None:

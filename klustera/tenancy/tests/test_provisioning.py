@@ -15,6 +15,7 @@ from klustera.tenancy.context import tenant_context
 from klustera.tenancy.errors import ProvisioningError
 from klustera.tenancy.models import Domain, Tenant
 from klustera.tenancy.services import NewManager, provision_tenant
+from klustera.tenancy.signals import tenant_provisioned
 
 MANAGER = NewManager(phone="0812-3456-7890", name="Ibu Pengelola", password="s3cret-pass")
 
@@ -139,19 +140,22 @@ def test_postgres_failure_halfway_drops_the_database(tenant_a, monkeypatch) -> N
 
     need("postgres")
     created: list[str] = []
-    real_create = services.create_database
+    real_create = services.create_from_template
 
     def create_and_remember(tenant: Tenant) -> None:
         real_create(tenant)
         created.append(tenant.db_name)
 
-    def fail(tenant: Tenant, **kwargs: object) -> None:
-        raise RuntimeError("migration 0007 failed")
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("the first manager could not be made")
 
-    monkeypatch.setattr(services, "create_database", create_and_remember)
-    monkeypatch.setattr(services, "migrate_tenant", fail)
-    with pytest.raises(ProvisioningError, match="0007"):
-        provision_tenant(name="Dahlia", slug="dahlia", manager=MANAGER, cluster="pg")
+    monkeypatch.setattr(services, "create_from_template", create_and_remember)
+    tenant_provisioned.connect(fail, dispatch_uid="test-fail")
+    try:
+        with pytest.raises(ProvisioningError, match="first manager"):
+            provision_tenant(name="Dahlia", slug="dahlia", manager=MANAGER, cluster="pg")
+    finally:
+        tenant_provisioned.disconnect(dispatch_uid="test-fail")
     assert created and not _pg_database_exists(created[0])
     assert not Tenant.objects.filter(slug="dahlia").exists()
 
