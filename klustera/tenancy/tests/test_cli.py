@@ -151,8 +151,14 @@ def test_the_whole_cli_on_postgresql(tmp_path: Path) -> None:
         )
         assert again.returncode != 0
         assert "slug" in again.stderr and "Traceback" not in again.stderr
-        migrated = klustera("tenants", "migrate")
-        assert "bukit-hijau: ok" in migrated.stdout
+        second = klustera(
+            "tenants", "create", "--name", "Bukit Biru", "--slug", "bukit-biru",
+            "--manager-phone", "081299990001", "--manager-password", "pw-123456",
+        )  # fmt: skip
+        assert second.returncode == 0, second.stderr
+        migrated = klustera("tenants", "migrate", "--parallel", "2")
+        assert migrated.returncode == 0, migrated.stderr
+        assert "bukit-hijau: ok" in migrated.stdout and "bukit-biru: ok" in migrated.stdout
     finally:
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
             for (name,) in conn.execute(

@@ -52,6 +52,9 @@ class Command(BaseCommand):
             "migrate", help="Migrate the platform database and every tenant (or one)."
         )
         migrate.add_argument("--tenant", help="Only this tenant's database.")
+        migrate.add_argument(
+            "--parallel", type=int, default=1, help="Processes migrating complexes at once."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"handle_{options['action']}")(options)
@@ -124,6 +127,6 @@ class Command(BaseCommand):
         def report(tenant: Tenant, outcome: str) -> None:
             self.stdout.write(f"{tenant.slug}: {outcome}")
 
-        failed = migrate_all(tenants=chosen, report=report)
+        failed = migrate_all(tenants=chosen, report=report, parallel=max(options["parallel"], 1))
         if failed:
             raise CommandError(f"{len(failed)} tenant(s) failed to migrate.")
