@@ -1,4 +1,8 @@
-"""Tenancy benchmark: many tenants served round-robin by one process.
+"""Tenancy benchmark: provisioning and migrating many complexes, and many served round-robin
+by one process.
+
+Provisions 1,000 complexes from the migrated template and migrates them all (one process,
+then two), reporting the time per complex.
 
 Provisions N tenants (default 200) on SQLite and on PostgreSQL, then serves
 an authenticated, tenant-scoped API request (``GET /api/v1/units``, 20 units
@@ -8,7 +12,8 @@ requests/s, p50/p95 latency, the tenant connections held open (which must
 stay at ``TENANT_CONNECTIONS_MAX``, not grow with tenants) and the ratio of
 round-robin to single-tenant throughput.
 
-    python bench/tenancy.py [--tenants 200] [--requests 3000] [--backends sqlite,postgres]
+    python bench/tenancy.py [--provision 1000] [--tenants 200] [--requests 3000]
+        [--backends sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -56,6 +61,42 @@ def provision(count: int, cluster: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def provision_and_migrate(count: int, cluster: str) -> None:
+    """Provisioning ``count`` complexes from the template (managers invited, without a
+    password: what is measured is the database, not Argon2), then migrating them all, one
+    process and two."""
+    from klustera.tenancy.models import Tenant
+    from klustera.tenancy.services import NewManager, migrate_all, provision_tenant
+
+    provision_tenant(  # the template is built by the first complex: not counted
+        name="First", slug=f"p-{cluster}-first", cluster=cluster,
+        manager=NewManager(phone="081200000000", name="Manager"),
+    )  # fmt: skip
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        provision_tenant(
+            name=f"Complex {i}", slug=f"p-{cluster}-{i}", cluster=cluster,
+            manager=NewManager(phone=f"0813{i:08d}", name="Manager"),
+        )  # fmt: skip
+        times.append(time.perf_counter() - started)
+    quantiles = statistics.quantiles(times, n=100)
+    print(
+        f"  provisioned {count} complexes: {sum(times):.1f} s, "
+        f"{statistics.mean(times) * 1000:.0f} ms each (p50 {quantiles[49] * 1000:.0f} ms, "
+        f"p95 {quantiles[94] * 1000:.0f} ms)"
+    )
+    chosen = list(Tenant.objects.filter(slug__startswith=f"p-{cluster}-"))
+    for parallel in (1, 2):
+        started = time.perf_counter()
+        failed = migrate_all(tenants=chosen, report=lambda tenant, outcome: None, parallel=parallel)
+        elapsed = time.perf_counter() - started
+        print(
+            f"  tenants migrate --parallel {parallel} over {len(chosen)} (up to date): "
+            f"{elapsed:.1f} s, {elapsed / len(chosen) * 1000:.0f} ms each, {len(failed)} failed"
+        )
+
+
 def serve(pairs: list[tuple[str, str]], requests: int) -> dict[str, float]:
     from django.db import connections
     from django.test import Client
@@ -100,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=200)
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--provision", type=int, default=1000, help="complexes to provision")
     parser.add_argument("--backends", default="sqlite,postgres")
     args = parser.parse_args()
 
@@ -115,6 +157,8 @@ def main() -> None:
             if backend == "postgres":
                 drop_databases(PG_PREFIX)
             try:
+                if args.provision:
+                    provision_and_migrate(args.provision, cluster)
                 pairs = provision(args.tenants, cluster)
                 single = serve(pairs[:1], args.requests)
                 hot = serve(pairs[:bound], args.requests)

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import errors, sql
@@ -193,10 +194,16 @@ TEMPLATE = "template_"
 
 
 @cache
+def _disk_migrations() -> dict[tuple[str, str], Any]:
+    """Every migration of the code (fixed while the process runs)."""
+    return dict(MigrationLoader(None).disk_migrations)
+
+
+@cache
 def schema_fingerprint() -> str:
-    """A hash of every migration file's name and bytes (fixed while the process runs)."""
+    """A hash of every migration file's name and bytes."""
     digest = hashlib.sha256()
-    for (app, name), migration in sorted(MigrationLoader(None).disk_migrations.items()):
+    for (app, name), migration in sorted(_disk_migrations().items()):
         digest.update(f"{app}.{name}\n".encode())
         digest.update(Path(str(sys.modules[type(migration).__module__].__file__)).read_bytes())
     return digest.hexdigest()[:12]
@@ -290,9 +297,13 @@ def _build_template(template: Tenant) -> None:
 
 
 def migrate_tenant(tenant: Tenant, *, stdout: Any = None) -> None:
-    """Bring the tenant's database to the current schema."""
+    """Bring the tenant's database to the current schema (a database that has every migration
+    of the code already is left alone without building the migration graph)."""
     alias = connections.register(tenant)
     with tenant_context(tenant):
+        applied = MigrationRecorder(db.connections[alias]).applied_migrations()
+        if set(_disk_migrations()) <= set(applied):
+            return
         call_command(
             "migrate", database=alias, interactive=False, verbosity=0, stdout=stdout or StringIO()
         )
