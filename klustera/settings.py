@@ -178,6 +178,8 @@ QUEUE_DATABASE = Path(env("QUEUE_DATABASE") or VAR_DIR / "queues.sqlite3")
 # Run tasks inline instead of through the worker (unit tests).
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE")
 WORKER_THREADS = env_int("WORKER_THREADS", 2)
+# After SIGTERM, how long running tasks may take to finish before the worker exits anyway.
+WORKER_STOP_SECONDS = env_int("WORKER_STOP_SECONDS", 30)
 
 # --- Application -------------------------------------------------------------
 INSTALLED_APPS = [

@@ -7,9 +7,11 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from huey.api import Huey
@@ -131,7 +133,7 @@ def test_tasks_round_trip_through_redis(tenant_a, tenant_b) -> None:
         _enqueue_for_both_then_work(huey, tenant_a, tenant_b)
 
 
-def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
+def _start_worker(tmp_path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "KLUSTERA_VAR_DIR": str(tmp_path), "REDIS_URL": ""}
     # No periodic scheduler: a minute boundary during the test would run the sweeps
     # against this empty var directory and fill the pipes with their errors.
@@ -142,19 +144,62 @@ def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        assert worker.stdout is not None
-        # Never hang the suite: wait for the first line for at most a minute.
-        ready, _, _ = select.select([worker.stdout], [], [], 60)
-        assert ready, "the worker printed nothing within a minute"
-        line = worker.stdout.readline()
-        assert "Worker consuming default, billing, documents, notifications, email, sms" in line
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:  # reads both pipes while waiting, so a chatty worker cannot block on them
-            _out, errors = worker.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            _out, errors = worker.communicate(timeout=10)
-            pytest.fail(f"the worker did not stop within 30 s of SIGTERM:\n{errors[-2000:]}")
+    assert worker.stdout is not None
+    # Never hang the suite: wait for the first line for at most a minute.
+    ready, _, _ = select.select([worker.stdout], [], [], 60)
+    assert ready, "the worker printed nothing within a minute"
+    line = worker.stdout.readline()
+    assert "Worker consuming default, billing, documents, notifications, email, sms" in line
+    return worker
+
+
+def _stop(worker: subprocess.Popen[str], within: float) -> tuple[str, str]:
+    worker.send_signal(signal.SIGTERM)
+    try:  # reads both pipes while waiting, so a chatty worker cannot block on them
+        return worker.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        _out, errors = worker.communicate(timeout=10)
+        pytest.fail(f"the worker did not stop within {within} s of SIGTERM:\n{errors[-2000:]}")
+
+
+def test_the_worker_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
+    worker = _start_worker(tmp_path)
+    out, errors = _stop(worker, within=30)
     assert worker.returncode == 0, errors[-2000:]
+    assert "Worker stopped." in out
+
+
+def test_the_worker_stops_within_its_bound_on_a_loaded_machine(tmp_path: Path) -> None:
+    burners = [  # every core busy, as on a loaded server
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(os.cpu_count() or 2)
+    ]
+    try:
+        worker = _start_worker(tmp_path)
+        _out, errors = _stop(worker, within=30 + 15)  # WORKER_STOP_SECONDS and a margin
+        assert worker.returncode == 0, errors[-2000:]
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait(timeout=10)
+
+
+def test_a_task_that_outlasts_the_stop_is_cut_short_not_waited_for() -> None:
+    from klustera.observability.management.commands.worker import stop_consumers
+
+    released = threading.Event()
+    stop_flag = threading.Event()
+    scheduler = threading.Thread(target=stop_flag.wait, name="scheduler", daemon=True)
+    idle = threading.Thread(target=stop_flag.wait, name="idle-worker", daemon=True)
+    stuck = threading.Thread(target=released.wait, name="busy-worker", daemon=True)  # a task
+    for thread in (scheduler, idle, stuck):
+        thread.start()
+    consumer = SimpleNamespace(
+        stop_flag=stop_flag, scheduler=scheduler, worker_threads=[(None, idle), (None, stuck)]
+    )
+    try:
+        assert stop_consumers([consumer], within=0.5) == ["busy-worker"]  # type: ignore[list-item]
+        assert stop_flag.is_set() and not idle.is_alive() and not scheduler.is_alive()
+    finally:
+        released.set()

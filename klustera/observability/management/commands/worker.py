@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
+import sys
 import threading
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -45,6 +49,8 @@ class Command(BaseCommand):
         stop = threading.Event()
 
         def request_stop(signum: int, frame: Any) -> None:
+            if stop.is_set():  # asked twice: no more waiting
+                os._exit(1)
             stop.set()
 
         signal.signal(signal.SIGINT, request_stop)
@@ -52,6 +58,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Worker consuming {', '.join(names)} with {workers} thread(s) each.")
         self.stdout.flush()  # supervisors and tests read this line through a pipe
         stop.wait()
-        self.stdout.write("Stopping worker…")
-        for consumer in consumers:
-            consumer.stop(graceful=True)
+        busy = stop_consumers(consumers, within=settings.WORKER_STOP_SECONDS)
+        if busy:
+            self.stderr.write(
+                f"Stopped after {settings.WORKER_STOP_SECONDS} s with a task still running in "
+                f"{', '.join(busy)}: it was cut short and runs again when it is retried."
+            )
+        else:
+            self.stdout.write("Worker stopped.")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        # Never wait on the interpreter's finalisation, where a thread stuck in a driver's
+        # lock could hold the process for good: the stop is bounded by WORKER_STOP_SECONDS.
+        os._exit(1 if busy else 0)
+
+
+def stop_consumers(consumers: list[Consumer], *, within: float) -> list[str]:
+    """Tell every consumer to stop, wait for the tasks running to finish, all against one
+    deadline; the names of the threads still busy when it passed."""
+    for consumer in consumers:
+        consumer.stop_flag.set()
+    threads = [
+        thread
+        for consumer in consumers
+        for thread in (consumer.scheduler, *(worker for _, worker in consumer.worker_threads))
+    ]
+    deadline = time.monotonic() + within
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    return [thread.name for thread in threads if thread.is_alive()]
