@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from klustera.accounts.models import User
 from klustera.billing.models import Invoice
 from klustera.estate.models import Occupancy, Unit
 from klustera.formatting import percent
+from klustera.platform.models import ComplexUsage
 from klustera.privacy.selectors import overdue_requests
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.errors import TenantUnavailable
@@ -38,6 +39,7 @@ class Usage:
     daily_active: int = 0  # people who signed in or used the app in the last 24 hours
     monthly_active: int = 0  # … in the last 30 days
     database_error: str = ""  # the kind of error when its database did not answer
+    counted_at: datetime | None = None  # when these figures were counted (None: just now)
 
     @property
     def monthly_fee(self) -> Decimal:
@@ -93,6 +95,35 @@ def usages_of(tenants: Iterable[Tenant]) -> list[Usage]:
             usages.append(
                 Usage(tenant, 0, Decimal(0), Decimal(0), database_error=type(exc).__name__)
             )
+    return usages
+
+
+def recorded_usages(tenants: Iterable[Tenant]) -> list[Usage]:
+    """Each complex's usage as last counted (:func:`record_usages`), without opening its
+    database; a complex not counted yet, or not served, counts with nothing."""
+    tenants = list(tenants)
+    rows = {row.tenant_id: row for row in ComplexUsage.objects.filter(tenant__in=tenants)}
+    usages = []
+    for tenant in tenants:
+        row = rows.get(tenant.pk)
+        if row is None or tenant.status != Tenant.Status.ACTIVE:
+            counted = row.updated_at if row else None
+            usages.append(Usage(tenant, 0, Decimal(0), Decimal(0), counted_at=counted))
+            continue
+        usages.append(
+            Usage(
+                tenant,
+                row.units,
+                row.billed,
+                row.paid,
+                overdue_requests=row.overdue_requests,
+                residents=row.residents,
+                daily_active=row.daily_active,
+                monthly_active=row.monthly_active,
+                database_error=row.database_error,
+                counted_at=row.updated_at,
+            )
+        )
     return usages
 
 

@@ -10,16 +10,19 @@ from klustera.backups.services import backup_figures
 from klustera.observability.metrics import BUSINESS_FIGURES_KEY
 from klustera.platform.digest import send_operators_digest
 from klustera.platform.selectors import business_figures, usages_of
+from klustera.platform.services import record_usages
 from klustera.tasks import periodic_task
 from klustera.tenancy.models import Tenant
 
 
 @periodic_task("default", crontab(minute="*/5"))
 def refresh_business_figures() -> int:
-    """Every 5 minutes: each complex's figures into the cache, so a scrape reads, never counts.
+    """Every 5 minutes: each complex's figures into the cache and the usage table, so neither a
+    scrape nor the console counts.
 
     It is also each database's health check (:func:`usages_of`)."""
     usages = usages_of(Tenant.objects.order_by("slug"))
+    record_usages(usages)  # what the console shows
     served = [u.tenant.slug for u in usages if u.tenant.status != Tenant.Status.CANCELLED]
     figures = {**business_figures(usages), **backup_figures(served)}
     cache.set(BUSINESS_FIGURES_KEY, figures, timeout=None)

@@ -1,0 +1,30 @@
+"""The platform's writes of its own records."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from klustera.platform.models import ComplexUsage
+from klustera.platform.selectors import Usage
+
+
+def record_usages(usages: list[Usage]) -> None:
+    """Keep each complex's counted figures for the console (one row a complex)."""
+    now = timezone.now()
+    with transaction.atomic():
+        for usage in usages:
+            ComplexUsage.objects.update_or_create(
+                tenant=usage.tenant,
+                defaults={
+                    "units": usage.units,
+                    "billed": usage.billed,
+                    "paid": usage.paid,
+                    "overdue_requests": usage.overdue_requests,
+                    "residents": usage.residents,
+                    "daily_active": usage.daily_active,
+                    "monthly_active": usage.monthly_active,
+                    "database_error": usage.database_error,
+                    "updated_at": now,
+                },
+            )
