@@ -1,0 +1,70 @@
+"""The queries of the hot endpoints, pinned: a change that adds one to every request fails
+here and says which. Counted after a first request (which records the token's use)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from klustera.access.passes import issue_pass
+from klustera.accounts.services import create_user, issue_token
+from klustera.estate.models import Resident, Unit
+from klustera.roles import Role
+from klustera.tenancy.connections import alias_for
+from klustera.tenancy.context import tenant_context
+from tests.seed import seed_complex
+
+BASE = "/c/alpha/api/v1"
+
+
+@pytest.fixture
+def signed_in(tenant_a) -> dict[str, Any]:
+    seeded = seed_complex(tenant_a, marker="alpha")
+    with tenant_context(tenant_a):
+        Unit.objects.bulk_create(
+            Unit(block="B", number=f"{n:02d}", land_area=Decimal(90)) for n in range(30)
+        )
+        guard = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])
+        guard_token, _ = issue_token(user=guard)
+        resident_pass = issue_pass(Resident.objects.get(user__phone="+6281300000002")).token
+    return {
+        "manager": Client(HTTP_AUTHORIZATION=f"Bearer {seeded.manager_token}"),
+        "guard": Client(HTTP_AUTHORIZATION=f"Bearer {guard_token}"),
+        "pass": resident_pass,
+    }
+
+
+def _queries(tenant: Any, call: Any) -> tuple[int, int, Any]:
+    call()  # the first: records the token's use
+    with (
+        CaptureQueriesContext(connections["default"]) as platform,
+        CaptureQueriesContext(connections[alias_for(tenant)]) as complex_,
+    ):
+        answer = call()
+    return len(platform), len(complex_), answer
+
+
+def test_the_hot_endpoints_keep_their_query_counts(signed_in, tenant_a, settings) -> None:
+    settings.TENANT_CACHE_SECONDS = 60  # as in production: the complex is remembered
+    manager, guard = signed_in["manager"], signed_in["guard"]
+    me = _queries(tenant_a, lambda: manager.get(f"{BASE}/auth/me"))
+    units = _queries(tenant_a, lambda: manager.get(f"{BASE}/units?per_page=20"))
+    verify = _queries(
+        tenant_a,
+        lambda: guard.post(
+            f"{BASE}/access/verify", {"payload": signed_in["pass"], "gate": "Utama"},
+            "application/json",
+        ),
+    )  # fmt: skip
+    assert me[2].status_code == units[2].status_code == verify[2].status_code == 200
+    assert len(units[2].json()["data"]) == 20
+    assert verify[2].json()["data"]["result"] == "valid"
+    # (platform database, the complex's database)
+    assert me[:2] == (0, 5)  # token + user, roles, unread inbox, privacy notice, consent
+    assert units[:2] == (0, 4)  # token + user, roles, count, the page
+    assert verify[:2] == (0, 5)  # token + user, roles, gate settings, occupancy, the log row
