@@ -11,8 +11,9 @@ Redis (cache, rate-limit counters), then loads three endpoints with wrk:
 Prints requests/s, p50/p95/p99 and the server's CPU time per request for each,
 and our overhead as the ratio to the floor; with the request log lines and
 Prometheus metrics on and off, taking turns over rounds, and the cost of both
-together per request from the medians. The CPU time per request is the steadier
-figure on a shared machine: requests/s moves with whatever else runs. Rate
+together per request from the medians, and each endpoint's ratio to the floor as the median
+and spread over the rounds (the floor moves most between rounds). The CPU time per request is
+the steadier figure on a shared machine: requests/s moves with whatever else runs. Rate
 limits are raised for the run (they are still counted in Redis).
 Needs ``wrk`` (Debian package) and the local PostgreSQL and Redis.
 
@@ -113,6 +114,16 @@ def main() -> None:
     )
     # on and off take turns, so that the machine's other load falls on both alike
     rounds = [{mode: measure(args, mode) for mode in MODES} for _ in range(args.rounds)]
+    print(
+        f"  each endpoint against the floor, logs and metrics on "
+        f"(median and spread of {args.rounds} round(s)):"
+    )
+    for index, (label, _) in enumerate(rounds[0]["on"][1:], start=1):
+        ratios = [r["on"][index][1][0] / r["on"][0][1][0] for r in rounds]
+        print(
+            f"    {label:<34} {statistics.median(ratios):5.2f}x the floor "
+            f"(from {min(ratios):.2f}x to {max(ratios):.2f}x)"
+        )
     print(
         f"  cost of request logs and metrics together (time per request, on / off; "
         f"median of {args.rounds} round(s)):"

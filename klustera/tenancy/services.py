@@ -7,6 +7,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -283,11 +284,14 @@ def _build_template(template: Tenant) -> None:
                         sql.Identifier(building.db_name), sql.Identifier(final)
                     )
                 )
-            like = final[: -len(schema_fingerprint())].replace("_", r"\_") + "%"
+            prefix = final[: -len(schema_fingerprint())]
+            older_template = re.compile(re.escape(prefix) + "[0-9a-f]{12}")  # not one building
             for (older,) in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                [like, final],
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+                [prefix, final],
             ).fetchall():
+                if not older_template.fullmatch(older):
+                    continue
                 conn.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(older))
                 )
