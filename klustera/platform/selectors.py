@@ -53,6 +53,19 @@ class Usage:
         return percent(self.paid, self.billed)
 
 
+# What the count every 5 minutes keeps of a Usage, field for field, in ``ComplexUsage``.
+COUNTED = (
+    "units",
+    "billed",
+    "paid",
+    "overdue_requests",
+    "residents",
+    "daily_active",
+    "monthly_active",
+    "database_error",
+)
+
+
 def usage_of(tenant: Tenant) -> Usage:
     if tenant.status != Tenant.Status.ACTIVE:
         return Usage(tenant, 0, Decimal(0), Decimal(0))
@@ -110,20 +123,8 @@ def recorded_usages(tenants: Iterable[Tenant]) -> list[Usage]:
             counted = row.updated_at if row else None
             usages.append(Usage(tenant, 0, Decimal(0), Decimal(0), counted_at=counted))
             continue
-        usages.append(
-            Usage(
-                tenant,
-                row.units,
-                row.billed,
-                row.paid,
-                overdue_requests=row.overdue_requests,
-                residents=row.residents,
-                daily_active=row.daily_active,
-                monthly_active=row.monthly_active,
-                database_error=row.database_error,
-                counted_at=row.updated_at,
-            )
-        )
+        counts = {name: getattr(row, name) for name in COUNTED}
+        usages.append(Usage(tenant, **counts, counted_at=row.updated_at))
     return usages
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from klustera.platform.models import ComplexUsage
-from klustera.platform.selectors import Usage
+from klustera.platform.selectors import COUNTED, Usage
 
 
 def record_usages(usages: list[Usage]) -> None:
@@ -17,14 +17,7 @@ def record_usages(usages: list[Usage]) -> None:
             ComplexUsage.objects.update_or_create(
                 tenant=usage.tenant,
                 defaults={
-                    "units": usage.units,
-                    "billed": usage.billed,
-                    "paid": usage.paid,
-                    "overdue_requests": usage.overdue_requests,
-                    "residents": usage.residents,
-                    "daily_active": usage.daily_active,
-                    "monthly_active": usage.monthly_active,
-                    "database_error": usage.database_error,
+                    **{name: getattr(usage, name) for name in COUNTED},
                     "updated_at": now,
                 },
             )
