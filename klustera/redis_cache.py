@@ -12,6 +12,10 @@ from typing import Any
 
 from django.core.cache.backends import redis as django_redis
 from django.utils.functional import cached_property
+from redis import RedisError
+
+# A cache that cannot be reached: Redis's errors, or the file cache's disk.
+CACHE_DOWN = (RedisError, OSError)
 
 
 class _ReusingClient(django_redis.RedisCacheClient):
@@ -32,3 +36,7 @@ class RedisCache(django_redis.RedisCache):
     @cached_property
     def _cache(self) -> _ReusingClient:
         return _ReusingClient(self._servers, **self._options)  # type: ignore[attr-defined]
+
+    def client(self) -> Any:
+        """The ``redis.Redis`` that writes: for what the cache API cannot say (a script)."""
+        return self._cache.get_client(write=True)

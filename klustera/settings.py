@@ -308,6 +308,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+# Seconds a device token's user and roles stay cached (accounts.token_cache; 0: never cached).
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 300)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Klustera API",
     "DESCRIPTION": (

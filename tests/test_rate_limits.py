@@ -92,3 +92,26 @@ def test_the_gate_is_limited_per_guard_not_per_ip(store, tenant_a, monkeypatch) 
 
     assert [check(tokens[0]) for _ in range(4)] == [200, 200, 200, 429]
     assert check(tokens[1]) == 200  # the other guard, from the same IP, still checks
+
+
+def test_all_the_limits_of_a_request_are_counted_at_once(store, tenant_a, monkeypatch) -> None:
+    """One round trip to the store a request: the IP's limit with the user's."""
+    from klustera import throttling
+
+    calls: list[list[str]] = []
+    real_hit = throttling.hit
+
+    def spy(limits):
+        calls.append([limit.key.split("_")[1] for limit in limits])
+        return real_hit(limits)
+
+    monkeypatch.setattr(throttling, "hit", spy)
+    token = seed_complex(tenant_a, marker="alpha").manager_token
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/c/alpha/api/v1/auth/me").status_code
+        == 200
+    )
+    assert calls == [["ip", "user"]]
+    calls.clear()
+    assert Client().get("/c/alpha/api/v1/units").status_code == 401  # refused before throttles
+    assert calls == [["ip"]]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_save
 
 
 class AccountsConfig(AppConfig):
@@ -15,6 +16,13 @@ class AccountsConfig(AppConfig):
         from klustera.tenancy.signals import tenant_provisioned
 
         register(*MESSAGES)
+        user = self.get_model("User")
+        post_save.connect(handlers.forget_changed_user, sender=user, dispatch_uid="accounts.user")
+        m2m_changed.connect(
+            handlers.forget_changed_roles,
+            sender=user.groups.through,
+            dispatch_uid="accounts.roles",
+        )
         tenant_provisioned.connect(
             handlers.create_first_manager, dispatch_uid="accounts.first_manager"
         )

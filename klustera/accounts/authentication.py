@@ -15,6 +15,7 @@ from rest_framework.request import Request
 
 from klustera.accounts.models import ApiKey, ApiToken, User
 from klustera.accounts.services import is_api_key, token_digest
+from klustera.accounts.token_cache import cached_token, load_token
 from klustera.api import TokenExpired
 from klustera.net import client_ip
 from klustera.roles import is_manager
@@ -83,13 +84,18 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if is_api_key(token):
             return _authenticate_key(request, token)
-        record = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
+        digest = token_digest(token)
+        record = cached = cached_token(digest)
+        if cached is None:
+            record = load_token(digest)
         if record is None or record.revoked_at is not None or not record.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         now = timezone.now()
         if record.expires_at <= now:
             raise TokenExpired(_("The token has expired; refresh it or sign in again."))
-        if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+        # Written when the record is read from the database: a cached record leaves it be.
+        stale = record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION
+        if cached is None and stale:
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         return record.user, record
 

@@ -30,6 +30,7 @@ from klustera.accounts.models import (
     User,
 )
 from klustera.accounts.signals import account_switched_off
+from klustera.accounts.token_cache import forget_tokens, forget_user
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
@@ -125,6 +126,7 @@ def set_staff_active(*, user: User, active: bool, actor: User) -> User:
         )
     with tenant_atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
+        forget_user(user.pk)
         user.is_active = active
         if not active:
             revoke_all_tokens(user=user)
@@ -203,6 +205,11 @@ def refresh_tokens(*, refresh_token: str) -> TokenPair:
             record.used_at = now
             record.save(update_fields=["used_at"])
             # The access tokens issued before this refresh stop working too.
+            forget_tokens(
+                ApiToken.objects.filter(family=record.family, revoked_at__isnull=True).only(
+                    "digest"
+                )
+            )
             ApiToken.objects.filter(family=record.family, revoked_at__isnull=True).update(
                 revoked_at=now
             )
@@ -268,6 +275,7 @@ def revoke_api_key(*, key: ApiKey, actor: User) -> ApiKey:
 
 def revoke_family(*, family: uuid.UUID) -> None:
     now = timezone.now()
+    forget_tokens(ApiToken.objects.filter(family=family, revoked_at__isnull=True).only("digest"))
     ApiToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
 
@@ -281,6 +289,7 @@ def revoke_token(*, token: ApiToken) -> None:
 def revoke_all_tokens(*, user: User) -> None:
     now = timezone.now()
     with tenant_atomic():
+        forget_user(user.pk)
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
         RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
 
@@ -357,6 +366,7 @@ def set_language(*, user: User, language: str) -> None:
     if language not in User.Language.values:
         raise ValidationError({"language": [_("Choose Bahasa Indonesia or English.")]})
     User.objects.filter(pk=user.pk).update(language=language)
+    forget_user(user.pk)
     user.language = language
 
 
