@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -89,17 +89,17 @@ def hit(limits: Sequence[Limit]) -> list[float | None]:
     if not limits:
         return []
     try:
-        if isinstance(cache, RedisCache):
-            return _hit_redis(limits)
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            return _hit_redis(backend, limits)
         return [_hit_local(limit) for limit in limits]
     except CACHE_DOWN:
-        log.warning("rate_limits.unreachable", exc_info=True)
+        log.warning("rate_limits.not_counted", exc_info=True)
         return [None] * len(limits)
 
 
-def _hit_redis(limits: Sequence[Limit]) -> list[float | None]:
-    # a RedisCache: checked by hit
-    client = cache.client()  # type: ignore[attr-defined]
+def _hit_redis(backend: RedisCache, limits: Sequence[Limit]) -> list[float | None]:
+    client = backend.client()
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(SLIDING_WINDOWS)
@@ -107,7 +107,7 @@ def _hit_redis(limits: Sequence[Limit]) -> list[float | None]:
     args: list[Any] = [now, f"{now}-{secrets.token_hex(6)}"]
     for limit in limits:
         args += [limit.count, limit.seconds * 1000]
-    waits = script(keys=[cache.make_key(limit.key) for limit in limits], args=args)
+    waits = script(keys=[backend.make_key(limit.key) for limit in limits], args=args)
     return [None if wait < 0 else wait / 1000 for wait in waits]
 
 
@@ -126,6 +126,8 @@ class CountedThrottle(SimpleRateThrottle):
 
     num_requests: int
     duration: int
+    # Not DRF's "throttle_…": those keys hold its lists, which a deploy leaves behind.
+    cache_format = "window_%(scope)s_%(ident)s"
 
     def limit(self, request: Request | HttpRequest, view: Any) -> Limit | None:
         """This throttle's limit for the request, or None where it does not apply."""
@@ -171,7 +173,7 @@ def _counted(request: Request, view: Any) -> dict[type[CountedThrottle], float]:
 
 class IpRateThrottle(CountedThrottle):
     scope = "ip"
-    cache_format = GLOBAL + SimpleRateThrottle.cache_format
+    cache_format = GLOBAL + CountedThrottle.cache_format
 
     def get_ident(self, request: Request | HttpRequest) -> str:
         return client_ip(request)

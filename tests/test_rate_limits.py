@@ -112,6 +112,12 @@ def test_all_the_limits_of_a_request_are_counted_at_once(store, tenant_a, monkey
         == 200
     )
     assert calls == [["ip", "user"]]
+    if store == "redis":  # counted by the script: each window a sorted set of request times
+        from django.core.cache import caches
+
+        client = caches["default"].client()
+        windows = client.keys("*window_*")
+        assert len(windows) == 2 and {client.type(key) for key in windows} == {b"zset"}
     calls.clear()
     assert Client().get("/c/alpha/api/v1/units").status_code == 401  # refused before throttles
     assert calls == [["ip"]]

@@ -8,17 +8,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connections
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klustera.access.models import AccessLog, WalkIn
+from klustera.accounts.models import User
 from klustera.billing.models import OPEN_STATUSES, BillingSettings, Invoice, Payment, Tariff
-from klustera.estate.models import Invitation, Resident, Unit
+from klustera.estate.models import Invitation, Occupancy, Resident, Unit
 from klustera.formatting import percent
-from klustera.notifications.models import NotificationSettings
+from klustera.notifications.models import Consent, NotificationSettings, PushSubscription
 from klustera.notifications.selectors import opted_in_to_whatsapp, with_push
 from klustera.payments.models import XenditAccount
+from klustera.tenancy.context import current_alias
 
 ZERO = Decimal(0)
 
@@ -33,6 +36,29 @@ class MonthFigures:
     def rate(self) -> int:
         """The share of the month's bills paid so far, in whole percent."""
         return percent(self.paid, self.billed)
+
+
+# What the dashboard's cached figures are read from: money (bills, payments) and who the
+# complex's messages reach (residents, their homes, accounts, opt-ins, push subscriptions).
+FIGURES_READ_FROM: tuple[type[Model], ...] = (
+    Invoice, Payment, Resident, Occupancy, User, Consent, PushSubscription,
+)  # fmt: skip
+
+
+def figures_stamp() -> str:
+    """The rows and the newest change of each table the figures are read from, in one query.
+
+    Every write there — a payment, a billing run, a late fee, a cancellation, by any process —
+    adds a row or moves an ``updated_at`` (which every model keeps, ``.update()`` included),
+    so the stamp changes with it."""
+    connection = connections[current_alias()]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in FIGURES_READ_FROM]
+    # table names from the models: nothing from a request
+    each = "(SELECT COUNT(*) FROM {0}), (SELECT MAX(updated_at) FROM {0})"
+    sql = "SELECT " + ", ".join(each.format(table) for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return "|".join(str(value) for value in cursor.fetchone())
 
 
 def collection(months: int = 6, *, today: date | None = None) -> list[MonthFigures]:
