@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -24,8 +25,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from klustera.errors import StateConflict
 from klustera.formatting import EARLIEST_DAY, LATEST_DAY
@@ -347,6 +350,26 @@ def codes_of(exc: DjangoValidationError) -> dict[str, list[str]]:
 def user_of(request: Request | HttpRequest) -> User:
     """The signed-in user of a request (API views behind IsAuthenticated, login_required pages)."""
     return cast("User", request.user)
+
+
+class OrjsonRenderer(JSONRenderer):
+    """DRF's JSON, written by orjson: the same bytes, several times faster on large lists.
+
+    Times go through DRF's encoder (milliseconds, ``Z`` for UTC), as do the types orjson
+    does not know (Decimal, lazy text, querysets)."""
+
+    _drf = JSONEncoder()
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(
+            data,
+            default=self._drf.default,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+        )
 
 
 def is_api_request(request: HttpRequest) -> bool:

@@ -103,3 +103,34 @@ def test_platform_admins_live_in_the_platform_database_and_sign_in_there(tmp_pat
     with sqlite3.connect(tmp_path / "platform.sqlite3") as db:
         rows = db.execute("SELECT phone, is_superuser FROM accounts_user").fetchall()
     assert rows == [("+6281900000001", 1)]
+
+
+def test_the_api_writes_the_same_json_as_drf_would() -> None:
+    """orjson writes the answers; what it writes is what DRF's own renderer wrote."""
+    import uuid
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer
+
+    from klustera.api import OrjsonRenderer
+
+    data = {
+        "success": True,
+        "data": [
+            {
+                "at": datetime(2026, 12, 3, 5, 6, 7, 891234, tzinfo=UTC),
+                "on": date(2026, 12, 3),
+                "amount": Decimal("250000.50"),
+                "label": gettext_lazy("Paid"),
+                "id": uuid.UUID(int=7),
+                "name": "Bu Sri — Blok A/01 \u2028",
+                "nothing": None,
+            }
+        ],
+        "meta": {"count": 1},
+    }
+    ours = OrjsonRenderer().render(data)
+    assert ours == JSONRenderer().render(data).replace(b"\\u2028", "\u2028".encode())
+    assert OrjsonRenderer().render(None) == b""
