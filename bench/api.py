@@ -28,7 +28,7 @@ import statistics
 from pathlib import Path
 
 import httpx
-from common import LUA, SERVED_PORT, report, require_wrk, served_complex, wrk
+from common import LUA, SERVED_PORT, SERVERS, report, require_wrk, served_complex, wrk
 
 SEED = """
 from decimal import Decimal
@@ -56,7 +56,7 @@ MODES = {
 
 def measure(args: argparse.Namespace, mode: str) -> list[tuple[str, tuple[float, ...]]]:
     """Each target's requests/s, p50, p95, p99 and the server's CPU milliseconds a request."""
-    with served_complex("api", SEED, **MODES[mode]) as (var_dir, seeded):
+    with served_complex("api", SEED, args.server, **MODES[mode]) as (var_dir, seeded):
         token, base = seeded["TOKEN"], f"http://127.0.0.1:{SERVED_PORT}"
         me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200, me.text
@@ -85,20 +85,29 @@ def measure(args: argparse.Namespace, mode: str) -> list[tuple[str, tuple[float,
 
 
 def server_cpu_seconds() -> float:
-    """CPU time the gunicorn processes serving the benchmark have used so far: unlike
-    requests/s, a figure that other load on the machine (or a VM's stolen time) leaves alone."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    """CPU time the server serving the benchmark (its process and every process under it) has
+    used so far: unlike requests/s, a figure that other load on the machine (or a VM's stolen
+    time) leaves alone."""
+    tick, cpu, parent, roots = os.sysconf("SC_CLK_TCK"), {}, {}, set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if (
-                b"gunicorn" in cmdline.read_bytes()
-                and f":{SERVED_PORT}".encode() in cmdline.read_bytes()
-            ):
-                fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-        except (OSError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            parent[pid], cpu[pid] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
             continue  # a process that ended meanwhile
-    return total
+        if b"klustera.wsgi" in command and str(SERVED_PORT).encode() in command:
+            roots.add(pid)
+
+    def served(pid: int) -> bool:
+        while pid > 1:
+            if pid in roots:
+                return True
+            pid = parent.get(pid, 0)
+        return False
+
+    return sum(seconds for pid, seconds in cpu.items() if served(pid))
 
 
 def main() -> None:
@@ -106,10 +115,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="on/off runs, taking turns")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn")
     args = parser.parse_args()
     require_wrk("bench/api.py")
     print(
-        f"API benchmark: gunicorn gthread 2x4, production settings, PostgreSQL + Redis, "
+        f"API benchmark: {args.server} 2 processes x 4 threads, production settings, "
+        f"PostgreSQL + Redis, "
         f"wrk {args.connections} connections x {args.seconds} s"
     )
     # on and off take turns, so that the machine's other load falls on both alike

@@ -87,22 +87,37 @@ def production_environment(var_dir: str, *, prefix: str, redis_db: int) -> dict[
     }
 
 
-def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """gunicorn gthread 2x4 on ``port``, returned once ``/healthz`` answers. Its log lines go
-    to /dev/null: written (their cost counts), not shown."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
-         "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--config", "python:klustera.observability.gunicorn"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+SERVERS = {
+    # what `klustera serve` runs: gthread, 2 processes x 4 threads
+    "gunicorn": lambda port: [
+        sys.executable, "-m", "gunicorn", "klustera.wsgi", "-k", "gthread", "-w", "2",
+        "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        "--config", "python:klustera.observability.gunicorn",
+    ],
+    # granian's WSGI (Rust's HTTP stack), the same 2 processes x 4 threads
+    "granian": lambda port: [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2",
+        "--blocking-threads", "4", "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "warning", "--no-access-log", "klustera.wsgi:application",
+    ],  # (granian does not ship with Klustera: pip install granian to measure it)
+}  # fmt: skip
+
+
+def start_server(
+    env: dict[str, str], port: int, server: str = "gunicorn"
+) -> subprocess.Popen[bytes]:
+    """The WSGI server (``SERVERS``, gunicorn by default) on ``port``, returned once ``/healthz``
+    answers. Its log lines go to /dev/null: written (their cost counts), not shown."""
+    process = subprocess.Popen(
+        SERVERS[server](port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     for _ in range(100):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
                 break
         except httpx.TransportError:
             time.sleep(0.1)
-    return server
+    return process
 
 
 def create_bench_complex(env: dict[str, str], seed: str) -> str:
@@ -142,7 +157,9 @@ def require_wrk(script: str) -> None:
 
 
 @contextlib.contextmanager
-def served_complex(name: str, seed: str, **settings: str) -> Iterator[tuple[Path, dict[str, str]]]:
+def served_complex(
+    name: str, seed: str, server: str = "gunicorn", **settings: str
+) -> Iterator[tuple[Path, dict[str, str]]]:
     """Fresh PostgreSQL databases, the complex ``bench`` seeded by ``seed``, gunicorn serving it
     on ``SERVED_PORT`` with production settings and Redis.
 
@@ -160,12 +177,12 @@ def served_complex(name: str, seed: str, **settings: str) -> Iterator[tuple[Path
             [sys.executable, "-m", "klustera", "collectstatic", "--noinput"],
             env=env, check=True, capture_output=True,
         )  # fmt: skip
-        server = start_gunicorn(env, SERVED_PORT)
+        process = start_server(env, SERVED_PORT, server)
         try:
             yield Path(var_dir), values
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            process.terminate()
+            process.wait(timeout=30)
             drop_databases(SERVED_PREFIX)
 
 

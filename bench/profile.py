@@ -20,8 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SERVED_PREFIX, create_bench_complex, create_database, drop_databases
-from common import production_environment
+from common import (
+    SERVED_PREFIX,
+    create_bench_complex,
+    create_database,
+    drop_databases,
+    production_environment,
+)
 
 SEED = """
 from datetime import date, timedelta
@@ -84,9 +89,8 @@ def main() -> None:
     create_database(SERVED_PREFIX + "platform")
     with tempfile.TemporaryDirectory(prefix="klustera-bench-profile-") as var_dir:
         env = production_environment(var_dir, prefix=SERVED_PREFIX, redis_db=14)
-        seeded = dict(
-            line.split(" ", 1) for line in create_bench_complex(env, SEED).splitlines() if " " in line
-        )
+        printed = create_bench_complex(env, SEED).splitlines()
+        seeded = dict(line.split(" ", 1) for line in printed if " " in line)
         os.environ.update(env)
         import django
         from django.core.wsgi import get_wsgi_application
@@ -121,9 +125,8 @@ def main() -> None:
                     print(f"  {share:6.1%} ≈{share * elapsed * 1e6:6.0f} µs  {name}")
                 if args.html:
                     args.html.mkdir(parents=True, exist_ok=True)
-                    (args.html / f"{path.strip('/').replace('/', '_').split('?')[0]}.html").write_text(
-                        profiler.output_html()
-                    )
+                    name = path.strip("/").replace("/", "_").split("?")[0]
+                    (args.html / f"{name}.html").write_text(profiler.output_html())
         finally:
             from django.db import connections
 

@@ -32,7 +32,7 @@ from common import (  # noqa: E402
     create_database,
     drop_databases,
     production_environment,
-    start_gunicorn,
+    start_server,
 )
 
 PREFIX = "klustera_bench_hooks_"
@@ -152,7 +152,7 @@ def main() -> None:
         random.shuffle(shuffled)
 
         klustera = [sys.executable, "-m", "klustera"]
-        server = start_gunicorn(env, PORT)
+        server = start_server(env, PORT)
         worker = subprocess.Popen([*klustera, "worker", "--no-periodic"], env=env)
         try:
             started = time.perf_counter()
