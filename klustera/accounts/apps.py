@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class AccountsConfig(AppConfig):
@@ -16,11 +16,15 @@ class AccountsConfig(AppConfig):
         from klustera.tenancy.signals import tenant_provisioned
 
         register(*MESSAGES)
-        user = self.get_model("User")
-        post_save.connect(handlers.forget_changed_user, sender=user, dispatch_uid="accounts.user")
+        from klustera.accounts.models import ApiToken, User
+
+        post_save.connect(handlers.forget_changed_user, sender=User, dispatch_uid="accounts.user")
+        post_delete.connect(
+            handlers.forget_deleted_token, sender=ApiToken, dispatch_uid="accounts.token"
+        )
         m2m_changed.connect(
             handlers.forget_changed_roles,
-            sender=user.groups.through,
+            sender=User.groups.through,
             dispatch_uid="accounts.roles",
         )
         tenant_provisioned.connect(

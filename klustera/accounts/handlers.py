@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from klustera.accounts.services import create_user
-from klustera.accounts.token_cache import forget_user
+from klustera.accounts.token_cache import forget_tokens, forget_user
 from klustera.roles import Role
 
 
@@ -33,3 +33,8 @@ def forget_changed_roles(
         return
     for user_id in (pk_set or ()) if reverse else (instance.pk,):
         forget_user(user_id)
+
+
+def forget_deleted_token(*, instance: Any, **_: Any) -> None:
+    """A token deleted (a person's data erased): its cached record goes with it."""
+    forget_tokens([instance])

@@ -4,10 +4,10 @@ A request with a bearer token then needs no database query to know who is asking
 Entries live ``TOKEN_CACHE_SECONDS`` and are keyed by the token's digest (the cache key
 carries the complex, ``tenancy.cache``). Whatever changes what an entry holds puts a
 *tombstone* in its place at once — on revoking, signing out, refreshing, a changed user
-(password, profile, deactivation, anonymisation) or changed roles — and again when the
-transaction commits. A request that finds a tombstone reads the database, and a reader that
-loaded the record before the change cannot put it back: entries are only ever *added*, never
-over a tombstone. The cache is shared by every process (Redis, or the file cache), so the
+(password, profile, deactivation, anonymisation), changed roles or a deleted token — and
+again when the transaction commits. A request that finds a tombstone reads the database, and
+a reader that loaded the record before the change cannot put it back: entries are only ever
+*added*, never over a tombstone. The cache is shared by every process (Redis, or the file cache), so the
 change holds in all of them on their next request.
 
 When the cache cannot be reached, requests read the database: slower, never refused.
@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from klustera.accounts.models import ApiToken
 from klustera.redis_cache import CACHE_DOWN
@@ -84,7 +85,11 @@ def forget_user(user_id: int) -> None:
     """Tombstone every cached token of the user: who they are or may do has changed."""
     if current_tenant() is None:
         return  # a platform operator: no device tokens, nothing cached
-    forget_tokens(ApiToken.objects.filter(user_id=user_id, revoked_at__isnull=True).only("digest"))
+    # every token that may still be cached: revoked ones too (their revocation may have been
+    # written by a plain update), expired ones cannot be served anyway
+    forget_tokens(
+        ApiToken.objects.filter(user_id=user_id, expires_at__gt=timezone.now()).only("digest")
+    )
 
 
 def _tombstone(digests: list[str]) -> None:
