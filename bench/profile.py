@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from api import SEED as API_SEED
 from common import (
     SERVED_PREFIX,
     create_bench_complex,
@@ -28,22 +29,15 @@ from common import (
     production_environment,
 )
 
-SEED = """
+# bench/api.py's complex (200 units, a manager's token), and a guard with a guest code to check
+SEED = (
+    API_SEED
+    + """
 from datetime import date, timedelta
-from decimal import Decimal
 from django.utils import timezone
 from klustera.access.services import register_guest
-from klustera.roles import Role
-from klustera.accounts.services import create_user, issue_token
-from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.tenancy.context import tenant_context
-from klustera.tenancy.models import Tenant
+from klustera.estate.models import Occupancy, Resident
 with tenant_context(Tenant.objects.get(slug="bench")):
-    Unit.objects.bulk_create(
-        Unit(block="A", number=f"{n:03d}", land_area=Decimal(120)) for n in range(200)
-    )
-    user = create_user(phone="081300000001", name="Bench", roles=[Role.PROPERTY_MANAGER])
-    print("TOKEN", issue_token(user=user, device_name="bench")[0])
     unit = Unit.objects.get(number="000")
     host = create_user(phone="081300000002", name="Warga", roles=[Role.RESIDENT])
     resident = Resident.objects.create(name="Warga", phone=host.phone, user=host)
@@ -54,6 +48,7 @@ with tenant_context(Tenant.objects.get(slug="bench")):
                                  ends_at=now + timedelta(hours=2), multi_use=True)[1])
     print("GUARD", issue_token(user=guard, device_name="bench")[0])
 """
+)
 
 
 def environ(path: str, token: str, body: bytes) -> dict[str, object]:
