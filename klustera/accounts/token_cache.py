@@ -7,8 +7,8 @@ carries the complex, ``tenancy.cache``). Whatever changes what an entry holds pu
 (password, profile, deactivation, anonymisation), changed roles or a deleted token — and
 again when the transaction commits. A request that finds a tombstone reads the database, and
 a reader that loaded the record before the change cannot put it back: entries are only ever
-*added*, never over a tombstone. The cache is shared by every process (Redis, or the file cache), so the
-change holds in all of them on their next request.
+*added*, never over a tombstone. The cache is shared by every process (Redis, or the file
+cache), so the change holds in all of them on their next request.
 
 When the cache cannot be reached, requests read the database: slower, never refused.
 """
