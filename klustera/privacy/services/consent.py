@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from klustera.privacy.models import OPT_INS, ConsentRecord, Purpose
+from klustera.privacy.models import OPT_INS, ConsentRecord, PrivacyNotice, Purpose
 from klustera.privacy.origin import current_origin
-from klustera.privacy.services.notice import current_notice
+from klustera.privacy.services.notice import PLATFORM_REVISION, current_notice
 from klustera.tenancy.context import tenant_atomic
 
 if TYPE_CHECKING:
@@ -83,8 +83,17 @@ def latest_choices(user: User) -> dict[str, ConsentRecord]:
 
 
 def needs_consent(user: User) -> bool:
-    """Whether the person has yet to accept the notice in force (new, or a new version)."""
-    return not ConsentRecord.objects.filter(
+    """Whether the person has yet to accept the notice in force (new, or a new version).
+
+    One query on every signed-in page and ``/auth/me``: the latest version, and whether the
+    person accepted it, together."""
+    accepted = ConsentRecord.objects.filter(
+        user=user, purpose=Purpose.NOTICE, granted=True, notice_version=OuterRef("version")
+    )
+    latest = PrivacyNotice.objects.annotate(accepted=Exists(accepted)).first()
+    if latest is not None and latest.platform_revision == PLATFORM_REVISION:
+        return not latest.accepted
+    return not ConsentRecord.objects.filter(  # the platform's text moved on: a new version
         user=user,
         purpose=Purpose.NOTICE,
         granted=True,
