@@ -94,6 +94,7 @@ def test_an_announcement_reaches_every_opted_in_resident_on_whatsapp_in_their_la
         with live_app.api("manager") as api:  # the demo writes WhatsApp to the console again
             api.patch(
                 "admin/notifications/settings",
-                json={"whatsapp_provider": "console", "quiet_start": "21:00", "quiet_end": "07:00"},
+                # as the live app starts: no quiet hours (tests/browser/conftest.py)
+                json={"whatsapp_provider": "console", "quiet_start": "00:00", "quiet_end": "00:00"},
             ).raise_for_status()
         browser.close()
