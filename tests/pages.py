@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from klustera.accounts.services import create_user
-from klustera.billing.models import Invoice, Tariff
-from klustera.billing.services import generate_invoices
+from klustera.billing.models import Invoice, Payment, Tariff
+from klustera.billing.services import generate_invoices, record_payment
 from klustera.roles import Role
 from klustera.tenancy.context import current_alias, tenant_context
 from tests.seed import seed_complex
@@ -49,3 +49,15 @@ def portal(tenant_a) -> dict[str, Any]:
 def current_alias_of(tenant) -> str:
     with tenant_context(tenant):
         return current_alias()
+
+
+def pay_the_invoice(portal: dict[str, Any], tenant: Any) -> None:
+    """The fixture's resident pays their Rp 250.000 invoice in cash at the office."""
+    with tenant_context(tenant):
+        record_payment(
+            unit=portal["invoice"].unit,
+            amount=Decimal("250000"),
+            method=Payment.Method.CASH,
+            paid_at=timezone.now(),
+            actor=None,
+        )

@@ -11,10 +11,11 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from klustera.billing.models import BillingSettings, Payment
-from klustera.billing.services import charge_late_fees, generate_invoices, record_payment
+from klustera.billing.models import BillingSettings
+from klustera.billing.services import charge_late_fees, generate_invoices
 from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
+from tests.pages import pay_the_invoice
 
 LIVE = "/c/alpha/dashboard/live"
 
@@ -45,14 +46,7 @@ def test_the_figures_are_cached_between_views(dashboard) -> None:
 def test_a_payment_shows_on_the_next_view(dashboard, portal, tenant_a) -> None:
     before, _ = dashboard()
     assert before["this_month"].paid == 0 and before["payments"] == []
-    with tenant_context(tenant_a):
-        record_payment(
-            unit=portal["invoice"].unit,
-            amount=Decimal("250000"),
-            method=Payment.Method.CASH,
-            paid_at=timezone.now(),
-            actor=None,
-        )
+    pay_the_invoice(portal, tenant_a)
     after, _ = dashboard()
     assert after["this_month"].paid == Decimal("250000") and after["this_month"].rate == 50
     assert [payment.amount for payment in after["payments"]] == [Decimal("250000")]

@@ -14,7 +14,7 @@ from klustera.billing.models import Payment
 from klustera.billing.services import record_payment
 from klustera.estate.models import Unit
 from klustera.tenancy.context import tenant_context
-from tests.pages import current_alias_of
+from tests.pages import current_alias_of, pay_the_invoice
 from tests.seed import seed_complex
 
 # page → who may open it (everyone else: a sign-in redirect when anonymous, 403 or 404 otherwise)
@@ -56,14 +56,7 @@ def test_each_page_renders_for_its_roles_and_refuses_the_others(portal, path: st
 
 
 def test_the_dashboard_shows_the_collection_rate(portal, tenant_a) -> None:
-    with tenant_context(tenant_a):
-        record_payment(
-            unit=portal["invoice"].unit,
-            amount=Decimal("250000"),
-            method=Payment.Method.CASH,
-            paid_at=timezone.now(),
-            actor=None,
-        )
+    pay_the_invoice(portal, tenant_a)
     page = portal["clients"]["manager"].get("/c/alpha/").content.decode()
     assert "50%" in page  # one of the two units has paid
     assert 'hx-get="/c/alpha/dashboard/live"' in page
