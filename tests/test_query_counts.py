@@ -4,6 +4,7 @@ the token, its user and their roles in the cache: none of them is a query after 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +12,10 @@ import pytest
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from klustera.access.passes import issue_pass
+from klustera.access.services import register_guest
 from klustera.accounts.services import create_user, issue_token
 from klustera.estate.models import Resident, Unit
 from klustera.roles import Role
@@ -32,11 +35,18 @@ def signed_in(tenant_a) -> dict[str, Any]:
         )
         guard = create_user(phone="081300000007", name="Pak Satpam", roles=[Role.SECURITY_STAFF])
         guard_token, _ = issue_token(user=guard)
-        resident_pass = issue_pass(Resident.objects.get(user__phone="+6281300000002")).token
+        resident = Resident.objects.select_related("user").get(user__phone="+6281300000002")
+        resident_pass = issue_pass(resident).token
+        now = timezone.now()
+        _, code = register_guest(
+            host=resident.user, unit=seeded.units[0], guest_name="Tamu", starts_at=now,
+            ends_at=now + timedelta(hours=2), multi_use=True,
+        )  # fmt: skip
     return {
         "manager": Client(HTTP_AUTHORIZATION=f"Bearer {seeded.manager_token}"),
         "guard": Client(HTTP_AUTHORIZATION=f"Bearer {guard_token}"),
         "pass": resident_pass,
+        "code": code,
     }
 
 
@@ -55,17 +65,18 @@ def test_the_hot_endpoints_keep_their_query_counts(signed_in, tenant_a, settings
     manager, guard = signed_in["manager"], signed_in["guard"]
     me = _queries(tenant_a, lambda: manager.get(f"{BASE}/auth/me"))
     units = _queries(tenant_a, lambda: manager.get(f"{BASE}/units?per_page=20"))
-    verify = _queries(
-        tenant_a,
-        lambda: guard.post(
-            f"{BASE}/access/verify", {"payload": signed_in["pass"], "gate": "Utama"},
-            "application/json",
-        ),
-    )  # fmt: skip
+
+    def check(payload: str) -> Any:
+        body = {"payload": payload, "gate": "Utama"}
+        return guard.post(f"{BASE}/access/verify", body, "application/json")
+
+    verify = _queries(tenant_a, lambda: check(signed_in["pass"]))
+    guest = _queries(tenant_a, lambda: check(signed_in["code"]))
     assert me[2].status_code == units[2].status_code == verify[2].status_code == 200
     assert len(units[2].json()["data"]) == 20
-    assert verify[2].json()["data"]["result"] == "valid"
+    assert verify[2].json()["data"]["result"] == guest[2].json()["data"]["result"] == "valid"
     # (platform database, the complex's database)
     assert me[:2] == (0, 2)  # unread inbox; the privacy notice in force and its consent
     assert units[:2] == (0, 2)  # count, the page
-    assert verify[:2] == (0, 3)  # gate settings, occupancy, the log row
+    assert verify[:2] == (0, 2)  # the stay, the log row (the gate settings are cached)
+    assert guest[:2] == (0, 3)  # the code with its host's stay, the use counted, the log row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -280,7 +281,7 @@ class VerifyView(APIView):
             )
             response["Retry-After"] = retry_after(locked.retry_after)
             return response
-        return ok(DecisionSerializer(decision).data)
+        return ok(asdict(decision))  # plain values already: DecisionSerializer is the schema
 
 
 def holder_of(request: Request) -> str:

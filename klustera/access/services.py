@@ -24,7 +24,7 @@ import structlog
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,7 @@ from klustera.audit.services import record
 from klustera.crypto import decrypt, encrypt, keyed_hash, keyed_hashes
 from klustera.errors import StateConflict
 from klustera.estate.models import Occupancy, Resident, Unit
-from klustera.estate.selectors import acts_for_unit, users_living_in
+from klustera.estate.selectors import acts_for_unit, still_acts_for, users_living_in
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.phones import normalize_phone
@@ -299,11 +299,12 @@ def _verify_code(raw: str, now: datetime) -> tuple[Decision, AccessLog]:
     found = None
     if len(code) == CODE_LENGTH:
         found = (
-            GuestInvitation.objects.select_related("unit", "host")
+            GuestInvitation.objects.select_related("unit")
             .filter(code_hash__in=keyed_hashes(code, purpose=CODE_PURPOSE))
+            .annotate(host_acts=still_acts_for(OuterRef("host"), OuterRef("unit")))
             .first()
         )
-    result = _guest_result(found, now)
+    result = _guest_result(found, now, host_acts=getattr(found, "host_acts", False))
     if result == AccessLog.Result.VALID and found is not None:
         result = _take(found, now)
     decision = Decision(
@@ -331,7 +332,7 @@ def _verify_code(raw: str, now: datetime) -> tuple[Decision, AccessLog]:
     return decision, log
 
 
-def _guest_result(invitation: GuestInvitation | None, now: datetime) -> str:
+def _guest_result(invitation: GuestInvitation | None, now: datetime, *, host_acts: bool) -> str:
     if invitation is None:
         return AccessLog.Result.INVALID
     if invitation.status == GuestInvitation.Status.CANCELLED:
@@ -342,7 +343,7 @@ def _guest_result(invitation: GuestInvitation | None, now: datetime) -> str:
         return AccessLog.Result.EXPIRED
     if now < invitation.starts_at - timedelta(minutes=30):  # guests come a little early
         return AccessLog.Result.NOT_YET
-    if not acts_for_unit(invitation.host, invitation.unit):  # moved out or switched off since
+    if not host_acts:  # the host moved out or was switched off since
         return AccessLog.Result.CANCELLED
     return AccessLog.Result.VALID
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
@@ -26,7 +28,8 @@ from klustera.accounts.passkeys import RelyingParty, confirm_with_passkey
 from klustera.audit.services import record
 from klustera.crypto import keyed_hash
 from klustera.errors import StateConflict
-from klustera.tenancy.context import tenant_atomic
+from klustera.redis_cache import CACHE_DOWN
+from klustera.tenancy.context import on_commit_in_scope, tenant_atomic
 
 SHIFT_HOURS = 12
 IDLE_MINUTES = 15
@@ -38,8 +41,22 @@ class GateLocked(StateConflict):
     """The gate device is locked: a shift must be opened (``shift_needed``) or resumed."""
 
 
+SETTINGS_KEY = "gate-settings"  # the cache carries the complex (``tenancy.cache``)
+SETTINGS_SECONDS = 60  # bounds the one race a delete cannot see: a read from before a save
+
+
 def gate_settings() -> GateSettings:
-    return GateSettings.objects.filter(pk=1).first() or GateSettings(pk=1)
+    """The complex's gate settings, asked of every check: kept in the cache (one Redis get
+    instead of a query), dropped by every save; the database answers when the cache is down."""
+    try:
+        settings = cache.get(SETTINGS_KEY)
+    except CACHE_DOWN:
+        settings = None
+    if settings is None:
+        settings = GateSettings.objects.filter(pk=1).first() or GateSettings(pk=1)
+        with suppress(*CACHE_DOWN):
+            cache.add(SETTINGS_KEY, settings, timeout=SETTINGS_SECONDS)
+    return settings
 
 
 def set_tablet_lock(*, on: bool, actor: User) -> GateSettings:
@@ -47,7 +64,14 @@ def set_tablet_lock(*, on: bool, actor: User) -> GateSettings:
     with tenant_atomic():
         settings = GateSettings.objects.update_or_create(pk=1, defaults={"tablet_lock": on})[0]
         record(actor=actor, action="gate.tablet_lock", on=on)
+        _forget_settings()
+        on_commit_in_scope(_forget_settings)  # a check that read the old row meanwhile cached it
     return settings
+
+
+def _forget_settings() -> None:
+    with suppress(*CACHE_DOWN):
+        cache.delete(SETTINGS_KEY)
 
 
 def holder_of(request: HttpRequest) -> str:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from klustera.accounts.models import ApiToken
 from klustera.redis_cache import CACHE_DOWN
-from klustera.tenancy.context import current_tenant, on_commit, tenant_context
+from klustera.tenancy.context import current_tenant, on_commit_in_scope
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +71,7 @@ def forget_tokens(tokens: Iterable[ApiToken] | Any) -> None:
     if not digests:
         return
     _tombstone(digests)
-    tenant = current_tenant()
-    assert tenant is not None  # tokens live in a complex's database, read in its scope
-
-    def again() -> None:
-        with tenant_context(tenant):  # the keys carry the complex
-            _tombstone(digests)
-
-    on_commit(again)
+    on_commit_in_scope(lambda: _tombstone(digests))
 
 
 def forget_user(user_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from klustera.accounts.models import User
@@ -41,11 +41,21 @@ def unit_labels_visible_to(user: User) -> QuerySet[Unit]:
 
 def acts_for_unit(user: User, unit: Unit) -> bool:
     """Whether the active account ``user`` manages the complex or lives in ``unit`` now."""
+    return _acting_for(user.pk, unit.pk).exists()
+
+
+def still_acts_for(user: Any, unit: Any) -> Exists:
+    """``acts_for_unit`` as an expression over another query's columns (``OuterRef("host")``).
+
+    The gate asks it inside the lookup of a guest code: one round trip, not two.
+    """
+    return Exists(_acting_for(user, unit))
+
+
+def _acting_for(user: Any, unit: Any) -> QuerySet[User]:
     stays_here = Q(resident__occupancies__unit=unit) & Q(resident__occupancies__end_on__isnull=True)
-    return (
-        User.objects.filter(pk=user.pk, is_active=True)
-        .filter(Q(groups__name=Role.PROPERTY_MANAGER) | stays_here)
-        .exists()
+    return User.objects.filter(pk=user, is_active=True).filter(
+        Q(groups__name=Role.PROPERTY_MANAGER) | stays_here
     )
 
 

@@ -7,7 +7,7 @@ CLI. With no scope set, tenant data cannot be read at all (see ``router``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final
@@ -105,3 +105,16 @@ def one_writer_at_a_time(name: str) -> None:
 def on_commit(func: object) -> None:
     """Run ``func`` after the current tenant transaction commits (at once outside one)."""
     transaction.on_commit(func, using=current_alias())  # type: ignore[arg-type]
+
+
+def on_commit_in_scope(func: Callable[[], object]) -> None:
+    """``on_commit``, with ``func`` run in this complex's scope whoever commits: cache keys
+    and the database it touches are this complex's."""
+    tenant = current_tenant()
+    assert tenant is not None, "on_commit_in_scope is for a complex's transaction"
+
+    def run() -> None:
+        with tenant_context(tenant):
+            func()
+
+    on_commit(run)

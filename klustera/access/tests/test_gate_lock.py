@@ -8,16 +8,17 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from klustera.access.models import AccessLog, GateShift
-from klustera.access.shifts import IDLE_MINUTES, MAX_PIN_FAILURES
+from klustera.access.shifts import IDLE_MINUTES, MAX_PIN_FAILURES, SETTINGS_KEY, gate_settings
 from klustera.accounts.selectors import active_managers
 from klustera.accounts.services import issue_token
 from klustera.accounts.tests.authenticator import Authenticator
 from klustera.audit.models import AuditEntry
-from klustera.tenancy.context import tenant_context
+from klustera.tenancy.context import current_alias, tenant_context
 
 from .conftest import BASE, post_json
 from .test_guard_mode import _signed_in
@@ -154,3 +155,26 @@ def test_the_manager_turns_the_lock_off_on_the_access_log_page(locked, tenant_a)
 
     assert locked["guard"].get(f"{BASE}/access/shift").json()["data"] == {"state": "off"}
     assert post_json(locked["guard"], "access/verify", CHECK).status_code == 200
+
+
+def test_the_lock_turned_on_holds_at_the_next_check_though_checks_cache_the_settings(
+    gate, tenant_a, django_capture_on_commit_callbacks
+) -> None:
+    assert post_json(gate["guard"], "access/verify", CHECK).status_code == 200  # lock off, cached
+    with tenant_context(tenant_a):
+        alias = current_alias()
+        unlocked = gate_settings()
+    with django_capture_on_commit_callbacks(using=alias) as at_commit:
+        reply = gate["manager"].patch(
+            f"{BASE}/admin/access/settings", {"tablet_lock": True}, "application/json"
+        )
+        assert reply.status_code == 200
+        with tenant_context(tenant_a):  # a check in another process read the row before commit
+            cache.add(SETTINGS_KEY, unlocked)
+    for callback in at_commit:
+        callback()
+
+    reply = post_json(gate["guard"], "access/verify", CHECK)
+
+    assert reply.status_code == 409
+    assert reply.json()["error"]["details"]["codes"] == {"detail": ["shift_needed"]}
