@@ -7,10 +7,11 @@ and ``bulk_update()`` bypass ``save()``: code that must move it names it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import models, router
+from django.db import connections, models, router
 from django.db.models import DateTimeField, F
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
@@ -28,6 +29,25 @@ class Timestamped(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
+
+
+def changes_stamp(read_from: Iterable[type[models.Model]], *, using: str) -> str:
+    """A short digest of the rows and the newest change of each table, in one query: a
+    cache key for what is read from them.
+
+    Every write there, by any process, adds or removes a row or moves an ``updated_at``
+    (``.update()`` included, see above), so the stamp changes with it. What it cannot see
+    are two writes committed out of order within one instant; a cache keyed by it keeps a
+    short lifetime for that.
+    """
+    connection = connections[using]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in read_from]
+    # table names from the models: nothing from a request
+    each = "(SELECT COUNT(*) FROM {0}), (SELECT MAX(updated_at) FROM {0})"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(each.format(table) for table in tables))
+        counted = "|".join(str(value) for value in cursor.fetchone())
+    return hashlib.sha256(counted.encode()).hexdigest()[:16]
 
 
 def backfill(

@@ -125,7 +125,7 @@ def set_staff_active(*, user: User, active: bool, actor: User) -> User:
             _("Only staff accounts are switched on and off here."), code="not_a_staff_account"
         )
     with tenant_atomic():
-        User.objects.filter(pk=user.pk).update(is_active=active)
+        User.objects.filter(pk=user.pk).update(is_active=active, updated_at=timezone.now())
         forget_user(user.pk)
         user.is_active = active
         if not active:
@@ -365,7 +365,7 @@ def set_language(*, user: User, language: str) -> None:
     """The language the portal and the user's messages use."""
     if language not in User.Language.values:
         raise ValidationError({"language": [_("Choose Bahasa Indonesia or English.")]})
-    User.objects.filter(pk=user.pk).update(language=language)
+    User.objects.filter(pk=user.pk).update(language=language, updated_at=timezone.now())
     forget_user(user.pk)
     user.language = language
 

@@ -3,6 +3,10 @@ polls (read by everyone, voted in by residents, put and closed by managers)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+from typing import Any
+
+from django.core.cache import cache
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +37,8 @@ from klustera.community.selectors import (
     access_attachment,
     access_poll,
     announcements_for,
+    list_cache_key,
+    list_cache_seconds,
     my_vote,
     polls_for,
     reads_of,
@@ -57,6 +63,7 @@ from klustera.community.services.attachments import MAX_ATTACHMENTS
 from klustera.community.services.polls import EDITABLE
 from klustera.estate.models import Unit
 from klustera.permissions import IsPropertyManager
+from klustera.redis_cache import CACHE_DOWN
 from klustera.roles import STAFF_ROLES, is_manager
 from klustera.uploads import serve_file
 
@@ -152,6 +159,21 @@ class AnnouncementsView(ListAPIView):
 
     def get_queryset(self):
         return announcements_for(user_of(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page as served before while nothing it is read from changed (``list_cache_key``:
+        the page, its size and the host of its files' links are in the address)."""
+        try:
+            key = list_cache_key(user_of(request), request.build_absolute_uri())
+            served = cache.get(key)
+        except CACHE_DOWN:
+            return super().list(request, *args, **kwargs)
+        if served is not None:
+            return Response(served)
+        response = super().list(request, *args, **kwargs)
+        with suppress(*CACHE_DOWN):
+            cache.set(key, response.data, timeout=list_cache_seconds())
+        return response
 
     @extend_schema(request=NewAnnouncement, responses={201: AnnouncementSerializer})
     def post(self, request: Request) -> Response:

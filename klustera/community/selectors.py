@@ -3,13 +3,14 @@ what weight, and the results."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Model, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -26,6 +27,8 @@ from klustera.crypto import decrypt
 from klustera.estate.models import Occupancy, Unit
 from klustera.notifications.models import Message
 from klustera.roles import is_manager, is_staff_member
+from klustera.tenancy.context import current_alias
+from klustera.timestamps import changes_stamp
 
 SEAL = "poll-ballot"  # the encryption purpose of a secret vote kept until the close
 
@@ -54,6 +57,37 @@ def announcements_for(user: User) -> QuerySet[Announcement]:
             & Q(tenure__in=["all", tenure])
         )
     return published.filter(homes)
+
+
+# What a list of announcements is read from: the notices, their files, who posted them, and
+# the homes that decide a resident's audience.
+LIST_READ_FROM: tuple[type[Model], ...] = (Announcement, Attachment, User, Occupancy, Unit)
+LIST_CACHE_SECONDS = 300  # a bound for the one race a stamp cannot see
+
+
+def list_cache_key(user: User, page: str) -> str:
+    """The cache key of one ``page`` of ``announcements_for(user)``: shared by everyone who
+    reads the same list (the managers, the staff; a resident reads their own), and new after
+    any write to what the list is read from (one query, ``timestamps.changes_stamp``)."""
+    if is_manager(user):
+        audience = "managers"
+    elif is_staff_member(user):
+        audience = "staff"
+    else:
+        audience = f"resident:{user.pk}"
+    stamp = changes_stamp(LIST_READ_FROM, using=current_alias())
+    page_digest = hashlib.sha256(page.encode()).hexdigest()[:16]
+    return f"announcements:{audience}:{stamp}:{page_digest}"
+
+
+def list_cache_seconds() -> int:
+    """How long a cached page holds: until the next announcement expires (which no write
+    marks), at most ``LIST_CACHE_SECONDS``."""
+    now = timezone.now()
+    expiry = Announcement.objects.filter(expires_at__gt=now).aggregate(at=Min("expires_at"))["at"]
+    if expiry is None:
+        return LIST_CACHE_SECONDS
+    return max(1, min(LIST_CACHE_SECONDS, int((expiry - now).total_seconds())))
 
 
 def audience_of(announcement: Announcement) -> QuerySet[User]:

@@ -383,7 +383,7 @@ def set_billing_contact(*, actor: User, occupancy: Occupancy) -> Occupancy:
     with tenant_atomic():
         current = occupancy.unit.occupancies.select_for_update().filter(end_on__isnull=True)
         current.filter(is_billing_contact=True).exclude(pk=occupancy.pk).update(
-            is_billing_contact=False
+            is_billing_contact=False, updated_at=timezone.now()
         )
         occupancy.is_billing_contact = True
         occupancy.save(update_fields=["is_billing_contact"])

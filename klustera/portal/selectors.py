@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from klustera.notifications.models import Consent, NotificationSettings, PushSub
 from klustera.notifications.selectors import opted_in_to_whatsapp, with_push
 from klustera.payments.models import XenditAccount
 from klustera.tenancy.context import current_alias
+from klustera.timestamps import changes_stamp
 
 ZERO = Decimal(0)
 
@@ -46,19 +46,8 @@ FIGURES_READ_FROM: tuple[type[Model], ...] = (
 
 
 def figures_stamp() -> str:
-    """The rows and the newest change of each table the figures are read from, in one query.
-
-    Every write there — a payment, a billing run, a late fee, a cancellation, by any process —
-    adds a row or moves an ``updated_at`` (which every model keeps, ``.update()`` included),
-    so the stamp changes with it."""
-    connection = connections[current_alias()]
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in FIGURES_READ_FROM]
-    # table names from the models: nothing from a request
-    each = "(SELECT COUNT(*) FROM {0}), (SELECT MAX(updated_at) FROM {0})"
-    sql = "SELECT " + ", ".join(each.format(table) for table in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return "|".join(str(value) for value in cursor.fetchone())
+    """Changes with every write to what the figures are read from (one query)."""
+    return changes_stamp(FIGURES_READ_FROM, using=current_alias())
 
 
 def collection(months: int = 6, *, today: date | None = None) -> list[MonthFigures]:

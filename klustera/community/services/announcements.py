@@ -165,7 +165,7 @@ def publish_due(now: datetime | None = None) -> int:
         with tenant_atomic():
             claimed = Announcement.objects.filter(
                 pk=pk, posted_at__isnull=True, withdrawn_at__isnull=True
-            ).update(posted_at=now)
+            ).update(posted_at=now, updated_at=now)
             if claimed:
                 enqueue("klustera.community.tasks.send_announcement", pk)
                 published += 1
@@ -234,12 +234,14 @@ def send_announcement_now(*, announcement: Announcement) -> int:
     now = timezone.now()
     claimed = Announcement.objects.filter(
         pk=announcement.pk, sent_at__isnull=True, withdrawn_at__isnull=True
-    ).update(sent_at=now)
+    ).update(sent_at=now, updated_at=now)
     if not claimed:
         return 0
     users = list(audience_of(announcement))
     _tell(users, announcement, "announcement")
-    Announcement.objects.filter(pk=announcement.pk).update(recipients=len(users))
+    Announcement.objects.filter(pk=announcement.pk).update(
+        recipients=len(users), updated_at=timezone.now()
+    )
     return len(users)
 
 

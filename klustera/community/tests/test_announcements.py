@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from klustera.accounts.models import User
 from klustera.accounts.services import create_user
 from klustera.audit.models import AuditEntry
 from klustera.community.models import Announcement
+from klustera.community.selectors import LIST_CACHE_SECONDS, list_cache_seconds
 from klustera.community.services import (
     edit_announcement,
     post_announcement,
@@ -328,3 +331,53 @@ def test_an_audience_of_unit_types_tenure_and_staff_roles_is_told_and_reads_it_a
         ("owners", [], []),
         ("owners", [], ["A", "B"]),
     ]
+
+
+def _titles(client: Client) -> list[str]:
+    reply = client.get(f"{BASE}/announcements")
+    assert reply.status_code == 200
+    return [row["title"] for row in reply.json()["data"]]
+
+
+def test_the_list_is_served_from_the_cache_until_something_it_shows_changes(
+    complex_a, tenant_a
+) -> None:
+    manager, resident = complex_a["manager"], complex_a["resident"]
+    assert _post(manager, {"title": "Fogging", "body": "Jumat sore"}).status_code == 201
+    assert _titles(resident) == ["Fogging"]
+    with tenant_context(tenant_a):
+        alias = current_alias()
+    with CaptureQueriesContext(connections[alias]) as asked:
+        assert _titles(resident) == ["Fogging"]
+    assert len(asked) == 1  # the stamp: no list, no count, no files
+
+    # every write shows on the next read: a post, an edit, a withdrawal, a move out
+    assert _post(manager, {"title": "Kerja bakti", "body": "Minggu"}).status_code == 201
+    assert _titles(resident) == ["Kerja bakti", "Fogging"]
+    with tenant_context(tenant_a):
+        first = Announcement.objects.get(title="Fogging")
+    edited = manager.patch(
+        f"{BASE}/admin/announcements/{first.pk}", {"title": "Fogging DBD"}, "application/json"
+    )
+    assert edited.status_code == 200
+    assert _titles(resident) == ["Kerja bakti", "Fogging DBD"]
+    assert manager.post(f"{BASE}/admin/announcements/{first.pk}/withdraw").status_code == 200
+    assert _titles(resident) == ["Kerja bakti"]
+    assert "Fogging DBD" in _titles(manager)  # managers still see it, withdrawn
+    blocks = {"title": "Blok B", "body": "Air mati", "blocks": ["B"]}
+    assert _post(manager, blocks).status_code == 201
+    assert "Blok B" not in _titles(resident)  # Resident alpha lives in block A
+    with tenant_context(tenant_a):
+        stay = Occupancy.objects.get(resident__user__phone="+6281300000002")
+        stay.unit = Unit.objects.get(block="B")
+        stay.save()  # moved to block B
+    assert _titles(resident)[0] == "Blok B"
+
+
+def test_a_cached_page_lasts_no_longer_than_the_next_expiry(complex_a, tenant_a) -> None:
+    manager = _manager(tenant_a)
+    with tenant_context(tenant_a):
+        assert list_cache_seconds() == LIST_CACHE_SECONDS
+        soon = timezone.now() + timedelta(seconds=90)
+        post_announcement(actor=manager, title="Air mati", body="Sebentar", expires_at=soon)
+        assert 85 <= list_cache_seconds() <= 90
