@@ -133,8 +133,10 @@ def create_bench_complex(env: dict[str, str], seed: str) -> str:
         env=env, check=True, capture_output=True,
     )  # fmt: skip
     seeded = subprocess.run(
-        [*klustera, "shell", "-c", seed], env=env, check=True, capture_output=True, text=True
+        [*klustera, "shell", "-c", seed], env=env, capture_output=True, text=True
     )
+    if seeded.returncode:
+        raise SystemExit(f"the seed failed:\n{seeded.stderr}")
     return seeded.stdout
 
 

@@ -5,7 +5,7 @@ called directly — no server, no network — ``--requests`` times per endpoint 
 Prints each endpoint's microseconds per request and the costliest frames (own time summed by
 module and function), so that what to cut is read off, not guessed.
 
-    python bench/profile.py [--requests 2000] [--top 25] [--html DIR]
+    python bench/profile.py [--requests 2000] [--top 25] [--html DIR] [--only verify]
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ SEED = (
     + """
 from datetime import date, timedelta
 from django.utils import timezone
+from klustera.access.passes import issue_pass
 from klustera.access.services import register_guest
+from klustera.community.services.announcements import post_announcement
 from klustera.estate.models import Occupancy, Resident
 with tenant_context(Tenant.objects.get(slug="bench")):
     unit = Unit.objects.get(number="000")
@@ -47,6 +49,11 @@ with tenant_context(Tenant.objects.get(slug="bench")):
     print("CODE", register_guest(host=host, unit=unit, guest_name="Tamu", starts_at=now,
                                  ends_at=now + timedelta(hours=2), multi_use=True)[1])
     print("GUARD", issue_token(user=guard, device_name="bench")[0])
+    print("PASS", issue_pass(resident).token)
+    print("RESIDENT", issue_token(user=host, device_name="bench")[0])
+    for n in range(60):  # a year of notices by bench/api.py's manager, a third for block A
+        post_announcement(actor=user, title=f"Info {n}", body="Kerja bakti Minggu. " * 20,
+                          blocks=["A"] if n % 3 == 0 else None, pinned=n == 7, send=False)
 """
 )
 
@@ -77,6 +84,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML per endpoint")
+    parser.add_argument("--only", default="", help="only the endpoints whose label has this")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -92,14 +100,18 @@ def main() -> None:
 
         django.setup()
         app = get_wsgi_application()
-        token, guard = seeded["TOKEN"], seeded["GUARD"]
+        token, guard, resident = seeded["TOKEN"], seeded["GUARD"], seeded["RESIDENT"]
         code = json.dumps({"payload": seeded["CODE"], "gate": "Bench"}).encode()
+        qr = json.dumps({"payload": seeded["PASS"], "gate": "Bench"}).encode()
         targets = [
             ("bare Django JSON view (/healthz)", "/healthz", "", b""),
             ("GET /api/v1/auth/me", "/api/v1/auth/me", token, b""),
             ("GET /api/v1/units?per_page=20", "/api/v1/units?per_page=20", token, b""),
+            ("GET /api/v1/announcements (a resident)", "/api/v1/announcements", resident, b""),
+            ("POST /api/v1/access/verify (a QR pass)", "/api/v1/access/verify", guard, qr),
             ("POST /api/v1/access/verify (a guest code)", "/api/v1/access/verify", guard, code),
         ]
+        targets = [target for target in targets if args.only in target[0]]
         try:
             for label, path, bearer, body in targets:
                 for _ in range(200):
