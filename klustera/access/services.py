@@ -264,14 +264,14 @@ def _verify_pass(token: str, now: datetime) -> tuple[Decision, AccessLog]:
     result, reason = checked.result, checked.reason
     stay = None
     if result == AccessLog.Result.VALID:
-        stay = (
-            Occupancy.objects.select_related("resident", "unit")
-            .filter(
+        stay = (  # values, not three models: the check needs a name and a label
+            Occupancy.objects.filter(
                 resident_id=checked.resident_id or 0,
                 unit_id=checked.unit_id or 0,
                 end_on__isnull=True,
                 resident__status=Resident.Status.ACTIVE,
             )
+            .values("resident_id", "resident__name", "unit_id", "unit__block", "unit__number")
             .first()
         )
         if stay is None:
@@ -280,15 +280,15 @@ def _verify_pass(token: str, now: datetime) -> tuple[Decision, AccessLog]:
         result=result,
         kind=AccessLog.Kind.RESIDENT_ENTRY,
         method=AccessLog.Method.QR_CODE,
-        name=stay.resident.name if stay else "",
-        unit=str(stay.unit) if stay else "",
+        name=stay["resident__name"] if stay else "",
+        unit=str(Unit(block=stay["unit__block"], number=stay["unit__number"])) if stay else "",
     )
     log = AccessLog(
         kind=decision.kind,
         method=decision.method,
         result=result,
-        resident=stay.resident if stay else None,
-        unit=stay.unit if stay else None,
+        resident_id=stay["resident_id"] if stay else None,
+        unit_id=stay["unit_id"] if stay else None,
         detail=reason,
     )
     return decision, log
