@@ -40,6 +40,7 @@ from klustera.estate.selectors import acts_for_unit, still_acts_for, users_livin
 from klustera.estate.services import CODE_ALPHABET, normalize_plate
 from klustera.notifications.services import notify
 from klustera.phones import normalize_phone
+from klustera.redis_cache import CACHE_DOWN
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.links import tenant_url
 
@@ -183,12 +184,27 @@ def _lock_keys(gate: str, device: str, guard: User) -> list[str]:
 
 
 def _locked_for(keys: list[str]) -> int:
-    """Seconds until every lock on ``keys`` is over (0: none holds)."""
-    until = [float(value) for value in cache.get_many([f"{key}:locked" for key in keys]).values()]
+    """Seconds until every lock on ``keys`` is over (0: none holds).
+
+    The counts live in the cache: while it is down the gate keeps checking people in (open,
+    and logged, as the rate limits are), since a complex cannot stop at its gate."""
+    try:
+        locks = cache.get_many([f"{key}:locked" for key in keys])
+    except CACHE_DOWN:
+        events.warning("gate.lockout_not_checked", exc_info=True)
+        return 0
+    until = [float(value) for value in locks.values()]
     return max((math.ceil(end - time.time()) for end in until), default=0)
 
 
 def _count_failure(keys: list[str], gate: str, device: str, guard: User) -> None:
+    try:
+        _count(keys, gate, device, guard)
+    except CACHE_DOWN:
+        events.warning("gate.failure_not_counted", exc_info=True)
+
+
+def _count(keys: list[str], gate: str, device: str, guard: User) -> None:
     window = int(FAILURE_WINDOW.total_seconds())
     newly_locked = False
     for key in keys:

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
@@ -26,10 +24,10 @@ from klustera.access.models import GateSettings, GateShift
 from klustera.accounts.models import ApiToken, User
 from klustera.accounts.passkeys import RelyingParty, confirm_with_passkey
 from klustera.audit.services import record
+from klustera.cached import forget, read_through
 from klustera.crypto import keyed_hash
 from klustera.errors import StateConflict
-from klustera.redis_cache import CACHE_DOWN
-from klustera.tenancy.context import on_commit_in_scope, tenant_atomic
+from klustera.tenancy.context import tenant_atomic
 
 SHIFT_HOURS = 12
 IDLE_MINUTES = 15
@@ -41,22 +39,18 @@ class GateLocked(StateConflict):
     """The gate device is locked: a shift must be opened (``shift_needed``) or resumed."""
 
 
-SETTINGS_KEY = "gate-settings"  # the cache carries the complex (``tenancy.cache``)
-SETTINGS_SECONDS = 60  # bounds the one race a delete cannot see: a read from before a save
+SETTINGS_KEY = "gate-settings"
+SETTINGS_SECONDS = 60  # bounds the one race a forget cannot see (``klustera.cached``)
 
 
 def gate_settings() -> GateSettings:
-    """The complex's gate settings, asked of every check: kept in the cache (one Redis get
-    instead of a query), dropped by every save; the database answers when the cache is down."""
-    try:
-        settings = cache.get(SETTINGS_KEY)
-    except CACHE_DOWN:
-        settings = None
-    if settings is None:
-        settings = GateSettings.objects.filter(pk=1).first() or GateSettings(pk=1)
-        with suppress(*CACHE_DOWN):
-            cache.add(SETTINGS_KEY, settings, timeout=SETTINGS_SECONDS)
-    return settings
+    """The complex's gate settings, asked on every check: from the cache (one Redis read
+    instead of a query), forgotten by every save."""
+    return read_through(SETTINGS_KEY, _load_settings, seconds=SETTINGS_SECONDS)
+
+
+def _load_settings() -> GateSettings:
+    return GateSettings.objects.filter(pk=1).first() or GateSettings(pk=1)
 
 
 def set_tablet_lock(*, on: bool, actor: User) -> GateSettings:
@@ -64,14 +58,8 @@ def set_tablet_lock(*, on: bool, actor: User) -> GateSettings:
     with tenant_atomic():
         settings = GateSettings.objects.update_or_create(pk=1, defaults={"tablet_lock": on})[0]
         record(actor=actor, action="gate.tablet_lock", on=on)
-        _forget_settings()
-        on_commit_in_scope(_forget_settings)  # a check that read the old row meanwhile cached it
+        forget(SETTINGS_KEY)
     return settings
-
-
-def _forget_settings() -> None:
-    with suppress(*CACHE_DOWN):
-        cache.delete(SETTINGS_KEY)
 
 
 def holder_of(request: HttpRequest) -> str:

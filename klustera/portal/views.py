@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from klustera.api import user_of
 from klustera.audit.services import record
 from klustera.billing.selectors import amount_owed, invoices_visible_to
+from klustera.cached import read_through
 from klustera.community.selectors import announcements_for, my_vote, open_polls_for
 from klustera.estate.models import Occupancy, Unit
 from klustera.paging import paginate
@@ -72,10 +72,7 @@ def _dashboard() -> dict[str, object]:
     """The manager's figures: cached per complex under the stamp of the tables they are read
     from (one query), so any write there is seen on the next view; today's gate, live."""
     key = f"dashboard:{timezone.localdate()}:{get_language()}:{selectors.figures_stamp()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _figures()
-        cache.set(key, figures, timeout=DASHBOARD_CACHE_SECONDS)
+    figures = read_through(key, _figures, seconds=DASHBOARD_CACHE_SECONDS)
     return {**figures, "gate": selectors.gate_today()}
 
 

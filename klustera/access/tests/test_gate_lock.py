@@ -178,3 +178,28 @@ def test_the_lock_turned_on_holds_at_the_next_check_though_checks_cache_the_sett
 
     assert reply.status_code == 409
     assert reply.json()["error"]["details"]["codes"] == {"detail": ["shift_needed"]}
+
+
+def test_with_the_cache_down_the_gate_checks_and_reads_its_settings_from_the_database(
+    gate, settings, tenant_a
+) -> None:
+    dead = {
+        "BACKEND": "klustera.redis_cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "KEY_FUNCTION": "klustera.tenancy.cache.tenant_cache_key",
+    }
+    settings.CACHES = {"default": dead}
+    checked = post_json(gate["guard"], "access/verify", CHECK)
+    assert checked.status_code == 200  # failures cannot be counted: the gate still works
+    assert checked.json()["data"]["result"] == "invalid"
+    with tenant_context(tenant_a):
+        assert AccessLog.objects.filter(result="invalid").count() == 1
+    turned_on = gate["manager"].patch(
+        f"{BASE}/admin/access/settings", {"tablet_lock": True}, "application/json"
+    )
+    assert turned_on.status_code == 200  # the cache could not be told: not an error
+
+    reply = post_json(gate["guard"], "access/verify", CHECK)
+
+    assert reply.status_code == 409
+    assert reply.json()["error"]["details"]["codes"] == {"detail": ["shift_needed"]}
