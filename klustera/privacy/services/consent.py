@@ -3,15 +3,18 @@ the method, the address and the browser (UU PDP art. 20–24)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from klustera.privacy.models import OPT_INS, ConsentRecord, PrivacyNotice, Purpose
+from klustera.privacy.models import OPT_INS, ConsentRecord, Purpose
 from klustera.privacy.origin import current_origin
-from klustera.privacy.services.notice import PLATFORM_REVISION, current_notice
+from klustera.privacy.services.notice import current_notice, version_in_force
+from klustera.redis_cache import CACHE_DOWN
 from klustera.tenancy.context import tenant_atomic
 
 if TYPE_CHECKING:
@@ -82,23 +85,30 @@ def latest_choices(user: User) -> dict[str, ConsentRecord]:
     return {row.purpose: row for row in rows}
 
 
+ACCEPTED_SECONDS = 24 * 3600  # an acceptance never lapses; a new version has its own key
+
+
 def needs_consent(user: User) -> bool:
     """Whether the person has yet to accept the notice in force (new, or a new version).
 
-    One query on every signed-in page and ``/auth/me``: the latest version, and whether the
-    person accepted it, together."""
+    Asked on every signed-in page and ``/auth/me``: the version in force and the person's
+    acceptance of it are kept in the cache once known (two Redis reads, no query)."""
+    version = version_in_force()
+    if version is None:  # the platform's text moved on: a new version, made now
+        version = current_notice().version
+    key = f"privacy:accepted:{user.pk}:{version}"
+    try:
+        if cache.get(key):
+            return False
+    except CACHE_DOWN:
+        pass
     accepted = ConsentRecord.objects.filter(
-        user=user, purpose=Purpose.NOTICE, granted=True, notice_version=OuterRef("version")
-    )
-    latest = PrivacyNotice.objects.annotate(accepted=Exists(accepted)).first()
-    if latest is not None and latest.platform_revision == PLATFORM_REVISION:
-        return not latest.accepted
-    return not ConsentRecord.objects.filter(  # the platform's text moved on: a new version
-        user=user,
-        purpose=Purpose.NOTICE,
-        granted=True,
-        notice_version=current_notice().version,
+        user=user, purpose=Purpose.NOTICE, granted=True, notice_version=version
     ).exists()
+    if accepted:
+        with suppress(*CACHE_DOWN):
+            cache.set(key, True, timeout=ACCEPTED_SECONDS)
+    return not accepted
 
 
 def objects_to(user_id: int, purpose: str) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.test import Client
 
 from klustera.notifications.models import Channel, Consent, Message
 from klustera.notifications.services import notify, set_consent
 from klustera.privacy.models import ConsentRecord
-from klustera.tenancy.context import tenant_context
+from klustera.privacy.services import publish_notice
+from klustera.privacy.services.notice import IN_FORCE_KEY
+from klustera.tenancy.context import current_alias, tenant_context
 
 BASE = "/c/alpha/api/v1"
 
@@ -57,6 +60,25 @@ def test_a_new_version_of_the_notice_asks_everyone_again(people) -> None:
         proof = ConsentRecord.objects.filter(user=people["siti"].user, notice_version=2).first()
         assert proof.method == "sign_in" and proof.ip == "127.0.0.1"
         assert proof.user_agent == "KlusteraApp/1.0"
+
+
+def test_a_new_version_is_asked_for_though_another_request_cached_the_old_one_meanwhile(
+    people, django_capture_on_commit_callbacks
+) -> None:
+    siti = _as(people["siti"].token)
+    assert siti.get(f"{BASE}/auth/me").json()["data"]["consent_required"] is False  # cached
+    with tenant_context(people["tenant"]):
+        alias = current_alias()
+    with (
+        django_capture_on_commit_callbacks(using=alias) as at_commit,
+        tenant_context(people["tenant"]),
+    ):
+        publish_notice(additions_id="Tambahan", additions_en="Added", actor=people["manager"])
+        cache.add(IN_FORCE_KEY, 1)  # a request elsewhere read version 1 before the commit
+    for callback in at_commit:
+        callback()
+
+    assert siti.get(f"{BASE}/auth/me").json()["data"]["consent_required"] is True
 
 
 def test_an_objection_to_community_messages_holds_them_back_and_says_why(people) -> None:
