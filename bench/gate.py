@@ -173,7 +173,10 @@ def main() -> None:
             f"{args.connections} connections x {args.seconds} s"
         )
         print(f"{args.connections} gates, each checking every 0.5-1.5 s:")
-        for label, path, bearer, payloads, _ in targets:
+        for label, path, bearer, payloads, script in targets:
+            # every server thread warmed first (its database connection, its caches), as a
+            # complex's gates have done long before the evening rush
+            wrk(base + path, bearer, 2, args.connections, script)
             report(label, paced_load(path, bearer, payloads, args.seconds, args.connections))
         print("saturated (wrk: each connection checks again as soon as it is answered):")
         floor = 1.0
