@@ -39,6 +39,7 @@ from klustera.access.passes import issue_pass
 from klustera.access.services import register_guest
 from klustera.community.services.announcements import post_announcement
 from klustera.estate.models import Occupancy, Resident
+from klustera.privacy.services import accept_notice
 with tenant_context(Tenant.objects.get(slug="bench")):
     unit = Unit.objects.get(number="000")
     host = create_user(phone="081300000002", name="Warga", roles=[Role.RESIDENT])
@@ -51,6 +52,8 @@ with tenant_context(Tenant.objects.get(slug="bench")):
     print("GUARD", issue_token(user=guard, device_name="bench")[0])
     print("PASS", issue_pass(resident).token)
     print("RESIDENT", issue_token(user=host, device_name="bench")[0])
+    for person in (user, host):  # people at work have accepted the privacy notice
+        accept_notice(user=person, opt_ins={}, method="registration")
     for n in range(60):  # a year of notices by bench/api.py's manager, a third for block A
         post_announcement(actor=user, title=f"Info {n}", body="Kerja bakti Minggu. " * 20,
                           blocks=["A"] if n % 3 == 0 else None, pinned=n == 7, send=False)
