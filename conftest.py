@@ -5,8 +5,9 @@ As in production, every tenant is a copy of its cluster's migrated template
 on the session's first provisioning: no tenant is migrated from scratch.
 
 Two SQLite tenants (``alpha``, ``beta``) always exist; when PostgreSQL runs
-here, two PostgreSQL tenants (``pg-alpha``, ``pg-beta``) exist too, so the
-isolation tests run on both. Tests that use them get every database wrapped
+here, two PostgreSQL tenants (``pg-alpha``, ``pg-beta``) exist too, and two more reached
+through PgBouncer in transaction pooling mode (``pgb-alpha``, ``pgb-beta``), so the
+isolation tests run on all three. Tests that use them get every database wrapped
 in a transaction that is rolled back afterwards.
 
 Services: with ``KLUSTERA_REQUIRE_SERVICES=1`` (CI) a missing PostgreSQL or
@@ -15,6 +16,7 @@ Redis fails the tests that need them; otherwise they are skipped with the reason
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -186,9 +188,18 @@ def _immediate_tasks() -> None:
         queue(name).immediate = True
 
 
+def pgbouncer_available() -> bool:
+    if shutil.which("pgbouncer"):
+        return True
+    if REQUIRE_SERVICES:
+        raise RuntimeError("pgbouncer is missing (apt-get install pgbouncer)")
+    return False
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     from klustera.tenancy.services import NewManager, provision_tenant
+    from tests import pgbouncer
 
     # Tests change tenants under the resolver's feet: no remembered lookups.
     settings.TENANT_CACHE_SECONDS = 0
@@ -200,13 +211,25 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     root = tmp_path_factory.mktemp("tenant-dbs")
     settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{root}/{{slug}}.sqlite3"}
     with_postgres = postgres_available()
+    services = contextlib.ExitStack()
     if with_postgres:
         settings.TENANT_DATABASE_CLUSTERS["pg"] = f"{POSTGRES_SERVER}/{PG_TEST_PREFIX}{{id}}"
         drop_postgres_test_databases()
+    with_pgbouncer = with_postgres and pgbouncer_available()
+    if with_pgbouncer:
+        server = psycopg.conninfo.conninfo_to_dict(POSTGRES_SERVER)
+        host, port = str(server.get("host", "127.0.0.1")), int(server.get("port", 5432))
+        pool = services.enter_context(pgbouncer.running((host, port)))
+        settings.TENANT_DATABASE_CLUSTERS["pgbouncer"] = (
+            f"postgres://postgres@127.0.0.1:{pool}/{PG_TEST_PREFIX}{{id}}"
+            f"?pgbouncer=transaction&direct={host}:{port}"
+        )
     with django_db_blocker.unblock():
         specs = [("alpha", "default"), ("beta", "default")]
         if with_postgres:
             specs += [("pg-alpha", "pg"), ("pg-beta", "pg")]
+        if with_pgbouncer:
+            specs += [("pgb-alpha", "pgbouncer"), ("pgb-beta", "pgbouncer")]
         for slug, cluster in specs:
             provision_tenant(
                 name=f"Complex {slug}",
@@ -220,6 +243,7 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     connections.close_all()
     if with_postgres:
         drop_postgres_test_databases()
+    services.close()
 
 
 @pytest.fixture(autouse=True)
@@ -343,14 +367,20 @@ def api(tenant_a):
     return as_user
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "pgbouncer"])
 def tenant_pair(request):
-    """Two tenants on the same backend: SQLite files, or PostgreSQL databases."""
+    """Two tenants on the same backend: SQLite files, PostgreSQL databases, or PostgreSQL
+    databases through PgBouncer in transaction pooling mode."""
     from klustera.tenancy.models import Tenant
 
     if request.param == "postgres":
         need("postgres")
         return Tenant.objects.get(slug="pg-alpha"), Tenant.objects.get(slug="pg-beta")
+    if request.param == "pgbouncer":
+        need("postgres")
+        if not pgbouncer_available():
+            pytest.skip("pgbouncer is missing (apt-get install pgbouncer)")
+        return Tenant.objects.get(slug="pgb-alpha"), Tenant.objects.get(slug="pgb-beta")
     return Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta")
 
 
@@ -405,49 +435,53 @@ def clock(monkeypatch):
     return clock
 
 
-@pytest.fixture
-def pg_scratch(tenant_a):
-    """A PostgreSQL complex of the test's own: its writes really commit, for concurrency tests.
-
-    The session's complexes run inside a rolled-back transaction; threads
-    cannot see each other's work there. This one is provisioned by the test
-    and dropped after it.
-    """
+@contextlib.contextmanager
+def scratch_complex(cluster: str) -> Iterator[Any]:
+    """A complex of the test's own on ``cluster`` ("default" for SQLite, "pg", "pgbouncer"),
+    provisioned now and dropped after the block: its writes really commit."""
     from klustera.tenancy import services
     from klustera.tenancy.services import NewManager, provision_tenant
 
-    need("postgres")
+    if cluster != "default":
+        need("postgres")
+    if cluster == "pgbouncer" and not pgbouncer_available():
+        pytest.skip("pgbouncer is missing (apt-get install pgbouncer)")
+    on_sqlite = cluster == "default"
     tenant = provision_tenant(
         name="Scratch",
-        slug="scratch",
-        cluster="pg",
-        manager=NewManager(phone="081200000009", name="Pengelola", password="pw-x-123456"),
+        slug="scratch-sqlite" if on_sqlite else "scratch",
+        cluster=cluster,
+        manager=NewManager(
+            phone="081200000008" if on_sqlite else "081200000009",
+            name="Pengelola",
+            password="pw-x-123456",
+        ),
     )
     try:
         yield tenant
     finally:
         connections.close_all()
         services.drop_database(tenant)
+
+
+@pytest.fixture(params=["pg", "pgbouncer"])
+def pg_scratch(request, tenant_a):
+    """A PostgreSQL complex of the test's own, for concurrency tests; each test runs twice: on
+    the server, and through PgBouncer in transaction pooling mode.
+
+    The session's complexes run inside a rolled-back transaction; threads
+    cannot see each other's work there.
+    """
+    with scratch_complex(request.param) as tenant:
+        yield tenant
 
 
 @pytest.fixture
 def sqlite_scratch(tenant_a):
     """A SQLite complex of the test's own, its file outside the session's transactions: for
     tests where several processes write it at once."""
-    from klustera.tenancy import services
-    from klustera.tenancy.services import NewManager, provision_tenant
-
-    tenant = provision_tenant(
-        name="Scratch",
-        slug="scratch-sqlite",
-        cluster="default",
-        manager=NewManager(phone="081200000008", name="Pengelola", password="pw-x-123456"),
-    )
-    try:
+    with scratch_complex("default") as tenant:
         yield tenant
-    finally:
-        connections.close_all()
-        services.drop_database(tenant)
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ from klustera.billing.selectors import statement
 from klustera.estate.models import Unit
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
-from klustera.tenancy.databases import is_sqlite
+from klustera.tenancy.databases import config_from_url, is_sqlite
 from klustera.tenancy.errors import TenantUnavailable
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.resolution import forget_resolutions
@@ -130,7 +130,8 @@ def take_backup(tenant: Tenant | None) -> dict[str, Any]:
 def _database(tenant: Tenant | None) -> tuple[str, dict[str, Any]]:
     """The engine and connection settings of a complex's database (None: the platform's)."""
     if tenant is None:
-        config = dict(settings.DATABASES["default"])
+        live = settings.DATABASES["default"]  # the database in use (a test run renames it)
+        config = config_from_url(settings.DATABASE_URL, direct=True) | {"NAME": live["NAME"]}
     else:
         config = server_config(tenant) | {"NAME": tenant.db_name}
     return ("sqlite" if is_sqlite(config) else "postgresql"), config

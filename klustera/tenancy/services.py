@@ -133,8 +133,10 @@ def _validate_new_domain(host: str) -> None:
 
 
 def server_config(tenant: Tenant) -> dict[str, Any]:
+    """The tenant's database server itself, never a pool in front of it: for creating,
+    renaming, dropping, dumping and restoring databases."""
     url = connections.cluster_url(tenant.db_cluster).format(id=tenant.pk, slug=tenant.slug)
-    return config_from_url(url)
+    return config_from_url(url, direct=True)
 
 
 def admin_connection(config: dict[str, Any]) -> psycopg.Connection[Any]:
@@ -278,6 +280,12 @@ def _build_template(template: Tenant) -> None:
                     older.unlink(missing_ok=True)
             return
         with admin_connection(config) as conn:
+            # A pool in front of the server keeps the connections the migrations used.
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [building.db_name],
+            )
             with contextlib.suppress(errors.DuplicateDatabase):  # another process built it
                 conn.execute(
                     sql.SQL("ALTER DATABASE {} RENAME TO {}").format(

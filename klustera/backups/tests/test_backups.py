@@ -29,6 +29,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from conftest import scratch_complex
 from klustera.audit.models import AuditEntry
 from klustera.backups.models import BackupAttempt
 from klustera.backups.retention import backups_to_keep
@@ -97,9 +98,10 @@ def _units(tenant: Tenant) -> list[tuple[str, str, Decimal]]:
         )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["default", "pg", "pgbouncer"])
 def scratch(request, tenant_a):
-    return request.getfixturevalue("sqlite_scratch" if request.param == "sqlite" else "pg_scratch")
+    with scratch_complex(request.param) as tenant:
+        yield tenant
 
 
 def test_a_restore_equals_the_backup_not_what_came_after(scratch, target) -> None:

@@ -1,0 +1,86 @@
+"""PgBouncer for the tests, configured as `deploy/pgbouncer/pgbouncer.ini` deploys it
+(transaction pooling) in front of the test PostgreSQL server: only its address, files and
+authentication (trust on loopback) differ."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DEPLOYED = Path(__file__).resolve().parent.parent / "deploy" / "pgbouncer" / "pgbouncer.ini"
+WAIT = 20  # seconds it may take to listen
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres() -> dict[str, Any]:
+    """PgBouncer refuses to run as root."""
+    if os.geteuid() == 0:
+        return {"user": "postgres", "group": "postgres", "extra_groups": []}
+    return {}
+
+
+def configured(root: Path, port: int, server: tuple[str, int]) -> Path:
+    """The deployed configuration with this run's address, files and server."""
+    text = DEPLOYED.read_text()
+    changes = {
+        r"^\* = .*$": f"* = host={server[0]} port={server[1]}",
+        r"^listen_port = .*$": f"listen_port = {port}",
+        r"^auth_type = .*$": "auth_type = trust",
+        r"^auth_file = .*$": f"auth_file = {root / 'users.txt'}",
+    }
+    for pattern, line in changes.items():
+        text, found = re.subn(pattern, line, text, flags=re.MULTILINE)
+        assert found == 1, f"{pattern} is not in {DEPLOYED}"
+    text += f"\nlogfile = {root / 'pgbouncer.log'}\npidfile = {root / 'pgbouncer.pid'}\n"
+    (root / "users.txt").write_text('"postgres" ""\n')
+    ini = root / "pgbouncer.ini"
+    ini.write_text(text)
+    if os.geteuid() == 0:
+        for path in [root, *root.iterdir()]:
+            shutil.chown(path, "postgres", "postgres")
+    return ini
+
+
+@contextmanager
+def running(server: tuple[str, int] = ("127.0.0.1", 5432)) -> Iterator[int]:
+    """A PgBouncer listening on a free port of 127.0.0.1 until the block ends: its port."""
+    program = shutil.which("pgbouncer")
+    assert program, "pgbouncer is missing (apt-get install pgbouncer)"
+    root = Path(tempfile.mkdtemp(prefix="klustera-pgbouncer-", dir="/tmp"))
+    port = free_port()
+    ini = configured(root, port, server)
+    process = subprocess.Popen(
+        [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **_as_postgres()
+    )
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            assert process.poll() is None, f"pgbouncer exited: {process.stderr.read()!r}"  # type: ignore[union-attr]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"pgbouncer did not listen on {port}"
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(root, ignore_errors=True)
