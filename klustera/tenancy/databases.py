@@ -40,7 +40,7 @@ def config_from_url(url: str, *, conn_max_age: int = 0, direct: bool = False) ->
     pooled = bool(pool_mode) and not (direct and server)
     if pool_mode and not pooled:
         host, _, port = server.rpartition(":")
-        parsed["HOST"], parsed["PORT"] = host or parsed.get("HOST"), port
+        parsed["HOST"], parsed["PORT"] = host or str(parsed.get("HOST") or ""), port
     if engine == SQLITE_ENGINE:
         # Writers wait instead of failing with "database is locked"; WAL lets
         # readers run beside a writer (Django 5.1+ options).
