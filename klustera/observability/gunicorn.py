@@ -1,15 +1,25 @@
-"""Gunicorn's hooks for metrics in multiprocess mode.
+"""Gunicorn's settings and hooks, loaded with ``--config python:klustera.observability.gunicorn``.
 
-Loaded with ``--config python:klustera.observability.gunicorn``. A worker that exits
-(``--max-requests``, a crash, a reload) leaves its counters' files, so no count is lost, and
-gives up its live gauges, so they stop being added in.
+A worker that exits (``--max-requests``, a crash, a reload) leaves its metrics' counter
+files, so no count is lost, and gives up its live gauges, so they stop being added in.
+
+Gunicorn 25.1+ opens a control socket at one path per user (``$XDG_RUNTIME_DIR/gunicorn.ctl``
+or ``~/.gunicorn/gunicorn.ctl``): two instances on one machine would take it from each
+other, and the first to stop would remove the other's. It is off unless
+``GUNICORN_CONTROL_SOCKET`` gives this instance a path of its own.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prometheus_client import multiprocess
+
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def child_exit(server: Any, worker: Any) -> None:
