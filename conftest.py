@@ -199,7 +199,7 @@ def pgbouncer_available() -> bool:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     from klustera.tenancy.services import NewManager, provision_tenant
-    from tests import pgbouncer
+    from stack import pgbouncer
 
     # Tests change tenants under the resolver's feet: no remembered lookups.
     settings.TENANT_CACHE_SECONDS = 0

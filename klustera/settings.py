@@ -120,22 +120,32 @@ def _default_tenant_database_url() -> str:
     return server.rsplit("/", 1)[0] + "/klustera_tenant_{id}"
 
 
-def _tenant_clusters() -> dict[str, str]:
-    """Named tenant database clusters: ``name=url-template`` pairs, comma separated."""
-    clusters = {"default": env("TENANT_DATABASE_URL") or _default_tenant_database_url()}
-    for item in env("TENANT_DATABASE_CLUSTERS").split(","):
+def _named_urls(variable: str) -> dict[str, str]:
+    """``name=url-template`` pairs, comma separated."""
+    named = {}
+    for item in env(variable).split(","):
         if not item.strip():
             continue
         name, sep, url = item.partition("=")
         if not sep or not name.strip() or not url.strip():
-            raise ImproperlyConfigured(
-                "TENANT_DATABASE_CLUSTERS takes name=url pairs separated by commas"
-            )
-        clusters[name.strip()] = url.strip()
-    return clusters
+            raise ImproperlyConfigured(f"{variable} takes name=url pairs separated by commas")
+        named[name.strip()] = url.strip()
+    return named
 
 
-TENANT_DATABASE_CLUSTERS = _tenant_clusters()
+# Named tenant database clusters; "default" is TENANT_DATABASE_URL.
+TENANT_DATABASE_CLUSTERS = {
+    "default": env("TENANT_DATABASE_URL") or _default_tenant_database_url(),
+    **_named_urls("TENANT_DATABASE_CLUSTERS"),
+}
+# A streaming read replica per cluster (``cluster=url-template``): reports, dashboards and
+# exports read from it while it is at most REPLICA_MAX_LAG_SECONDS behind; each process
+# checks that at most every REPLICA_CHECK_SECONDS.
+TENANT_DATABASE_REPLICAS = _named_urls("TENANT_DATABASE_REPLICAS")
+if set(TENANT_DATABASE_REPLICAS) - set(TENANT_DATABASE_CLUSTERS):
+    raise ImproperlyConfigured("TENANT_DATABASE_REPLICAS names a cluster that is not configured")
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
 # How many tenant connections one thread keeps open; the least recently used
 # beyond this bound are closed.
 TENANT_CONNECTIONS_MAX = env_int("TENANT_CONNECTIONS_MAX", 8)

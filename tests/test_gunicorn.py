@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from tests.pgbouncer import free_port
+from stack.common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30  # seconds an instance may take to answer

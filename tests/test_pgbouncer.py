@@ -70,9 +70,7 @@ def _read_units_while_another_transaction_runs(tenant: Tenant) -> list[str]:
 def test_a_long_read_outside_a_transaction_does_not_depend_on_one_server_connection(
     pooled,
 ) -> None:
-    assert _read_units_while_another_transaction_runs(pooled) == [
-        f"{n:02}" for n in range(1, 31)
-    ]
+    assert _read_units_while_another_transaction_runs(pooled) == [f"{n:02}" for n in range(1, 31)]
 
 
 def test_the_pool_does_switch_server_connections_under_a_server_side_cursor(pooled) -> None:
@@ -137,5 +135,5 @@ def test_a_pooled_url_names_the_pool_for_the_app_and_the_server_for_maintenance(
     ],
 )
 def test_a_pool_mode_klustera_cannot_work_with_is_refused_at_start(url: str) -> None:
-    with pytest.raises(ValueError, match="pgbouncer|direct"):
+    with pytest.raises(ValueError, match=r"pgbouncer|direct"):
         config_from_url(url)

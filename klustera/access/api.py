@@ -67,6 +67,7 @@ from klustera.permissions import GuardsTheGate, IsPropertyManager
 from klustera.roles import guards_the_gate, is_manager
 from klustera.tables import download, to_csv
 from klustera.tenancy.context import current_tenant
+from klustera.tenancy.replicas import replica_reads
 from klustera.throttling import GateRateThrottle
 from klustera.uploads import check_photo
 
@@ -445,6 +446,7 @@ class AccessLogExportView(APIView):
     """The access log as CSV, with the same filters (managers)."""
 
     @extend_schema(parameters=[LogFilters], responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         if not is_manager(request.user):
             raise PermissionDenied

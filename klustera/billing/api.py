@@ -67,6 +67,7 @@ from klustera.filtering import FilteredListView
 from klustera.notifications.services import describe_reach
 from klustera.permissions import IsPropertyManager
 from klustera.tables import XLSX
+from klustera.tenancy.replicas import replica_reads
 from klustera.uploads import check_photo
 
 
@@ -224,6 +225,7 @@ class ReportView(APIView):
         parameters=[ReportFilters],
         responses=json_or_files("text/csv", XLSX, "application/pdf"),
     )
+    @replica_reads
     def get(self, request: Request, name: str) -> HttpResponse:
         if name not in reports.TITLES:
             raise NotFound

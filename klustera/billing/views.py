@@ -62,6 +62,7 @@ from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import is_manager
 from klustera.tables import XLSX, download, to_csv, to_xlsx
+from klustera.tenancy.replicas import replica_reads
 from klustera.uploads import check_photo
 
 
@@ -466,6 +467,7 @@ def report_file(report: Report, kind: str) -> HttpResponse:
 
 
 @manager_required
+@replica_reads
 def reports_page(request: HttpRequest, name: str = "aging") -> HttpResponse:
     """The financial reports, each on screen with its chart and as files."""
     if name not in reports.TITLES:

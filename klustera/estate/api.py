@@ -61,6 +61,7 @@ from klustera.estate.services import (
 )
 from klustera.filtering import FilteredListView
 from klustera.permissions import IsPropertyManager
+from klustera.tenancy.replicas import replica_reads
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -385,6 +386,7 @@ class ExportView(APIView):
         parameters=[ExportQuery],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
     )
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         kind = query(ExportQuery, request.query_params).get("type", "csv")
         if kind == "xlsx":

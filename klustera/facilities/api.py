@@ -60,6 +60,7 @@ from klustera.facilities.services import (
 from klustera.facilities.views import report_file
 from klustera.permissions import IsPropertyManager
 from klustera.tables import XLSX
+from klustera.tenancy.replicas import replica_reads
 
 
 class FacilityPhotoSerializer(serializers.ModelSerializer):
@@ -379,6 +380,7 @@ class AdminReportView(APIView):
     content_negotiation_class = FormatIsAFile
 
     @extend_schema(parameters=[ReportPeriod], responses=json_or_files("text/csv", XLSX))
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         period = query(ReportPeriod, request.query_params)
         report = utilisation(period["start"], period["end"])

@@ -53,6 +53,7 @@ from klustera.permissions import manager_required
 from klustera.roles import is_manager, is_staff_member
 from klustera.tables import XLSX, download, to_csv, to_xlsx
 from klustera.tenancy.context import current_tenant
+from klustera.tenancy.replicas import replica_reads
 
 B = Booking.Status
 FEED_DAYS = 60  # how far back a calendar feed reaches
@@ -360,6 +361,7 @@ def facility_closure_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_GET
+@replica_reads
 def report_page(request: HttpRequest) -> HttpResponse:
     """How much each facility is used: occupancy, bookings, no-shows, fees; units that book."""
     period = filters_of(request, ReportPeriod)

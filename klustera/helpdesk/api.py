@@ -49,6 +49,7 @@ from klustera.helpdesk.views import report_file
 from klustera.permissions import IsPropertyManager
 from klustera.roles import is_manager
 from klustera.tables import XLSX
+from klustera.tenancy.replicas import replica_reads
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -373,6 +374,7 @@ class ReportView(APIView):
         parameters=[ReportFilters],
         responses=json_or_files("text/csv", XLSX),
     )
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         filters = query(ReportFilters, request.query_params)
         report = helpdesk_report(filters["start"], filters["end"])

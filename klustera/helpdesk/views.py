@@ -43,6 +43,7 @@ from klustera.paging import filters_of, paginate
 from klustera.permissions import manager_required
 from klustera.roles import STAFF_ROLES, Role, is_manager, roles_of
 from klustera.tables import XLSX, download, to_csv, to_xlsx
+from klustera.tenancy.replicas import replica_reads
 
 
 @login_required
@@ -135,6 +136,7 @@ def report_file(report: HelpdeskReport, kind: str) -> HttpResponse:
 
 @manager_required
 @require_GET
+@replica_reads
 def report_page(request: HttpRequest) -> HttpResponse:
     """How the helpdesk does: open tickets, targets met, answer and fix times, ratings."""
     filters = filters_of(request, ReportFilters)

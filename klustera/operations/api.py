@@ -103,6 +103,7 @@ from klustera.operations.views import (
 )
 from klustera.permissions import GuardsTheGate, IsPropertyManager, IsStaffMember, IsStaffOrManager
 from klustera.tables import XLSX
+from klustera.tenancy.replicas import replica_reads
 
 
 class TaskPhotoSerializer(serializers.ModelSerializer):
@@ -753,6 +754,7 @@ class AdminIncidentsExportView(APIView):
     content_negotiation_class = FormatIsAFile
 
     @extend_schema(parameters=[IncidentExport], responses=json_or_files("text/csv", XLSX))
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         filters = query(IncidentExport, request.query_params)
         incidents = filter_incidents(incidents_visible_to(request.user), filters)
@@ -770,6 +772,7 @@ class AdminPatrolReportView(APIView):
         parameters=[ComplianceQuery],
         responses=json_or_files("text/csv", XLSX, "application/pdf"),
     )
+    @replica_reads
     def get(self, request: Request) -> HttpResponse:
         asked = query(ComplianceQuery, request.query_params)
         report = compliance_of(asked.get("month") or timezone.localdate().replace(day=1))

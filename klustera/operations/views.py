@@ -96,6 +96,7 @@ from klustera.permissions import manager_required
 from klustera.roles import guards_the_gate, is_manager, is_staff_member
 from klustera.tables import XLSX, download, to_csv, to_xlsx
 from klustera.tenancy.context import current_tenant
+from klustera.tenancy.replicas import replica_reads
 
 
 @login_required
@@ -593,6 +594,7 @@ def _month(asked: dict[str, Any]) -> Any:
 
 @manager_required
 @require_GET
+@replica_reads
 def patrol_report_page(request: HttpRequest) -> HttpResponse:
     """A month's rounds per route (on time, late, incomplete) and the checkpoints missed."""
     asked = filters_of(request, ComplianceQuery)

@@ -27,6 +27,7 @@ from klustera.portal import selectors
 from klustera.roles import Role, is_manager, roles_of
 from klustera.tenancy.context import current_tenant, tenant_atomic
 from klustera.tenancy.models import Tenant
+from klustera.tenancy.replicas import replica_reads
 from klustera.tenancy.services import set_time_zone
 
 
@@ -68,9 +69,11 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/_dashboard_live.html", _dashboard())
 
 
+@replica_reads
 def _dashboard() -> dict[str, object]:
     """The manager's figures: cached per complex under the stamp of the tables they are read
-    from (one query), so any write there is seen on the next view; today's gate, live."""
+    from (one query), so any write there is seen on the next view — once the read replica, if
+    one serves the dashboard, has it; today's gate, live."""
     key = f"dashboard:{timezone.localdate()}:{get_language()}:{selectors.figures_stamp()}"
     figures = read_through(key, _figures, seconds=DASHBOARD_CACHE_SECONDS)
     return {**figures, "gate": selectors.gate_today()}

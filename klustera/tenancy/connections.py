@@ -23,16 +23,22 @@ if TYPE_CHECKING:
     from klustera.tenancy.models import Tenant
 
 ALIAS_PREFIX = "tenant_"
+REPLICA_SUFFIX = "~replica"
 _registry_lock = threading.Lock()
 _local = threading.local()
 
 
-def alias_for(tenant: Tenant) -> str:
-    return f"{ALIAS_PREFIX}{tenant.slug}"
+def alias_for(tenant: Tenant, *, replica: bool = False) -> str:
+    return f"{ALIAS_PREFIX}{tenant.slug}{REPLICA_SUFFIX if replica else ''}"
 
 
 def is_tenant_alias(alias: str) -> bool:
     return alias.startswith(ALIAS_PREFIX)
+
+
+def primary_of(alias: str) -> str:
+    """The alias of the database a replica's alias reads a copy of (itself for a primary)."""
+    return alias.removesuffix(REPLICA_SUFFIX)
 
 
 def cluster_url(cluster: str) -> str:
@@ -51,10 +57,17 @@ def planned_database_name(tenant: Tenant) -> str:
     return str(config["NAME"])
 
 
-def database_config(tenant: Tenant) -> dict[str, Any]:
-    """The connection settings of an existing tenant's database."""
-    url = cluster_url(tenant.db_cluster).format(id=tenant.pk, slug=tenant.slug)
+def database_config(tenant: Tenant, *, replica: bool = False) -> dict[str, Any]:
+    """The connection settings of an existing tenant's database, or of its cluster's read
+    replica (which holds the same databases under the same names)."""
+    if replica:
+        url = settings.TENANT_DATABASE_REPLICAS[tenant.db_cluster]
+    else:
+        url = cluster_url(tenant.db_cluster)
+    url = url.format(id=tenant.pk, slug=tenant.slug)
     config = config_from_url(url, conn_max_age=settings.TENANT_CONN_MAX_AGE)
+    if replica:  # a replica that does not answer is passed over, not waited for
+        config["OPTIONS"].setdefault("connect_timeout", 2)
     if is_sqlite(config):
         # mode=rw: a missing file is an error, never a new empty database.
         config["NAME"] = f"file:{tenant.db_name}?mode=rw"
@@ -66,13 +79,13 @@ def database_config(tenant: Tenant) -> dict[str, Any]:
 _databases: dict[str, str] = {}  # alias → the database its settings were made for
 
 
-def register(tenant: Tenant) -> str:
+def register(tenant: Tenant, *, replica: bool = False) -> str:
     """Make the tenant's alias known to Django's connection handler; when the complex's
     database was swapped (a backup restored in its place), point the alias at the new one."""
-    alias = alias_for(tenant)
+    alias = alias_for(tenant, replica=replica)
     if alias in connections.settings and _databases.get(alias) == tenant.db_name:
         return alias
-    config = database_config(tenant)
+    config = database_config(tenant, replica=replica)
     with _registry_lock:
         if alias not in connections.settings or _databases.get(alias, tenant.db_name) != (
             tenant.db_name
@@ -89,9 +102,9 @@ def _recent() -> OrderedDict[str, str]:
     return _local.recent
 
 
-def activate(tenant: Tenant) -> str:
+def activate(tenant: Tenant, *, replica: bool = False) -> str:
     """Register the tenant's alias, mark it most recently used, evict beyond the bound."""
-    alias = register(tenant)
+    alias = register(tenant, replica=replica)
     recent = _recent()
     if recent.get(alias, tenant.db_name) != tenant.db_name:  # this thread's is to the old one
         close(alias)
@@ -120,12 +133,13 @@ def close(alias: str) -> bool:
 
 
 def forget(alias: str) -> None:
-    """Drop an alias entirely (a tenant deleted or a failed provisioning)."""
-    close(alias)
-    _recent().pop(alias, None)
-    with _registry_lock:
-        connections.settings.pop(alias, None)
-        _databases.pop(alias, None)
+    """Drop an alias, and its replica's, entirely (a tenant deleted or a failed provisioning)."""
+    for each in (alias, alias + REPLICA_SUFFIX):
+        close(each)
+        _recent().pop(each, None)
+        with _registry_lock:
+            connections.settings.pop(each, None)
+            _databases.pop(each, None)
 
 
 def open_tenant_connections() -> int:

@@ -1,7 +1,8 @@
 """The database router: platform apps to the platform database, tenant apps to the tenant's.
 
 It fails closed: a tenant table queried with no tenant selected raises
-``NoTenantSelected``; it never falls back to another database.
+``NoTenantSelected``; it never falls back to another database. Reads in a view marked
+``replica_reads`` may go to the complex's read replica (``replicas``); writes never do.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-from klustera.tenancy.connections import is_tenant_alias
+from klustera.tenancy.connections import is_tenant_alias, primary_of
 from klustera.tenancy.context import current_alias, current_tenant, in_platform_scope
 from klustera.tenancy.errors import CrossTenantAccess
+from klustera.tenancy.replicas import read_alias
 
 
 def _app_label(model: type[Model]) -> str:
@@ -31,20 +33,25 @@ class TenantRouter:
         alias = current_alias()
         instance = hints.get("instance")
         instance_db = getattr(getattr(instance, "_state", None), "db", None)
-        if instance_db and instance_db != alias and is_tenant_alias(instance_db):
+        if instance_db and primary_of(instance_db) != alias and is_tenant_alias(instance_db):
             raise CrossTenantAccess(
                 f"A {model.__name__} loaded from {instance_db} was used while {alias} is selected."
             )
         return alias
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
-        return self._route(model, hints)
+        alias = self._route(model, hints)
+        tenant = current_tenant()
+        if tenant is None or alias == DEFAULT_DB_ALIAS:
+            return alias
+        return read_alias(tenant)
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return self._route(model, hints)
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
-        return obj1._state.db == obj2._state.db
+        # A row read from the replica and one from its primary belong to the same database.
+        return primary_of(str(obj1._state.db)) == primary_of(str(obj2._state.db))
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         if app_label in settings.PLATFORM_APPS:

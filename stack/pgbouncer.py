@@ -1,36 +1,21 @@
-"""PgBouncer for the tests, configured as `deploy/pgbouncer/pgbouncer.ini` deploys it
-(transaction pooling) in front of the test PostgreSQL server: only its address, files and
-authentication (trust on loopback) differ."""
+"""PgBouncer configured as `deploy/pgbouncer/pgbouncer.ini` deploys it (transaction pooling)
+in front of a PostgreSQL server: only its address, files and authentication (trust on
+loopback) differ."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+
+from stack.common import WAIT, as_postgres, free_port, wait_for_port
 
 DEPLOYED = Path(__file__).resolve().parent.parent / "deploy" / "pgbouncer" / "pgbouncer.ini"
-WAIT = 20  # seconds it may take to listen
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _as_postgres() -> dict[str, Any]:
-    """PgBouncer refuses to run as root."""
-    if os.geteuid() == 0:
-        return {"user": "postgres", "group": "postgres", "extra_groups": []}
-    return {}
 
 
 def configured(root: Path, port: int, server: tuple[str, int]) -> Path:
@@ -64,18 +49,15 @@ def running(server: tuple[str, int] = ("127.0.0.1", 5432)) -> Iterator[int]:
     port = free_port()
     ini = configured(root, port, server)
     process = subprocess.Popen(
-        [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **_as_postgres()
+        [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **as_postgres()
     )
+
+    def alive() -> None:
+        if process.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
+
     try:
-        deadline = time.monotonic() + WAIT
-        while True:
-            assert process.poll() is None, f"pgbouncer exited: {process.stderr.read()!r}"  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"pgbouncer did not listen on {port}"
-                time.sleep(0.05)
+        wait_for_port(port, alive=alive)
         yield port
     finally:
         process.terminate()
