@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import django
-import psycopg
 import pyrage
 import structlog
 from django.conf import settings
@@ -45,7 +44,8 @@ from klustera.estate.models import Unit
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.databases import config_from_url, is_sqlite
-from klustera.tenancy.errors import TenantUnavailable
+from klustera.tenancy.dumps import pg_connect, pg_tool, program
+from klustera.tenancy.errors import DatabaseToolFailed, TenantUnavailable
 from klustera.tenancy.models import Tenant
 from klustera.tenancy.resolution import forget_resolutions
 from klustera.tenancy.services import (
@@ -60,7 +60,6 @@ from klustera.tenancy.services import (
 logger = structlog.get_logger(__name__)
 PLATFORM = "_platform"  # the platform database's folder in the target
 FORMAT = 1
-DUMP_TIMEOUT = 3600
 CHUNK = 1 << 20
 SQLITE_WAIT = 120  # seconds a locked SQLite database may hold a backup up
 
@@ -161,56 +160,16 @@ def _sqlite_dump(config: dict[str, Any], destination: Path) -> dict[str, Any]:
 
 def _pg_dump(config: dict[str, Any], destination: Path) -> dict[str, Any]:
     """``pg_dump -Fc`` of a snapshot that the manifest's counts are read from too."""
-    with _pg_connect(config) as conn:
+    with pg_connect(config) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
-        _pg_tool(
+        pg_tool(
             "pg_dump", "-Fc", "--no-owner", "--no-acl", f"--snapshot={snapshot}",
             "-f", str(destination), config=config,
         )  # fmt: skip
         facts = facts_from(conn.cursor(), "postgresql")
         conn.rollback()
     return facts
-
-
-def _pg_connect(config: dict[str, Any], database: str = "") -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        dbname=database or config["NAME"],
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        connect_timeout=10,
-    )
-
-
-def _pg_tool(program: str, *args: str, config: dict[str, Any], database: str = "") -> None:
-    env = {**os.environ, "PGPASSWORD": str(config.get("PASSWORD") or "")}
-    command = [
-        _program(program),
-        "-h",
-        str(config.get("HOST") or "localhost"),
-        "-p",
-        str(config.get("PORT") or 5432),
-    ]
-    if config.get("USER"):
-        command += ["-U", str(config["USER"])]
-    command += [
-        *args,
-        "-d" if program == "pg_restore" else "--dbname",
-        database or str(config["NAME"]),
-    ]
-    # the program's full path, and arguments from the settings, never from a request
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=DUMP_TIMEOUT)  # noqa: S603
-    if done.returncode != 0:
-        raise BackupFailed(f"{program} failed: {done.stderr.strip()[-500:]}")
-
-
-def _program(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise BackupFailed(f"{name} is not installed (apt-get install postgresql-client).")
-    return path
 
 
 TABLES = {
@@ -260,7 +219,7 @@ def database_facts(tenant: Tenant) -> dict[str, Any]:
     if engine == "sqlite":
         with contextlib.closing(sqlite3.connect(f"file:{config['NAME']}?mode=ro", uri=True)) as db:
             return facts_from(db.cursor(), engine)
-    with _pg_connect(config) as conn:
+    with pg_connect(config) as conn:
         return facts_from(conn.cursor(), engine)
 
 
@@ -282,7 +241,7 @@ def _tools(engine: str) -> dict[str, str]:
         tools["sqlite"] = sqlite3.sqlite_version
     else:
         tools["pg_dump"] = subprocess.run(  # noqa: S603
-            [_program("pg_dump"), "--version"], capture_output=True, text=True
+            [program("pg_dump"), "--version"], capture_output=True, text=True
         ).stdout.strip()
     return tools
 
@@ -480,7 +439,7 @@ def _load(tenant: Tenant, engine: str, raw: Path) -> None:
     config = server_config(tenant)
     with admin_connection(config) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(tenant.db_name)))
-    _pg_tool(
+    pg_tool(
         "pg_restore",
         "--no-owner",
         "--no-acl",
@@ -632,7 +591,7 @@ def run_drill(slug: str, identity: str) -> Drill:
             True,
             f"{sum(latest.manifest['rows'].values()):,} rows; the ledger balances at {balances}",
         )
-    except (RestoreRefused, BackupFailed) as exc:
+    except (RestoreRefused, BackupFailed, DatabaseToolFailed) as exc:
         ok, detail = False, str(exc)[:500]
     finally:
         if restored is not None:

@@ -23,3 +23,11 @@ class TenantUnavailable(TenancyError):
 
 class ProvisioningError(TenancyError):
     """A tenant could not be created; nothing of it was left behind."""
+
+
+class DatabaseToolFailed(TenancyError):
+    """pg_dump, pg_restore or another database tool is missing or did not succeed."""
+
+
+class MoveRefused(TenancyError):
+    """A complex cannot be moved as asked, or its copy did not match; it stays where it was."""

@@ -22,6 +22,7 @@ from klustera.backups.services import (
     run_drill,
     stored_backups,
 )
+from klustera.tenancy.errors import DatabaseToolFailed
 from klustera.tenancy.models import Tenant
 
 
@@ -73,7 +74,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"handle_{options['action']}")(options)
-        except (BackupFailed, RestoreRefused) as exc:
+        except (BackupFailed, RestoreRefused, DatabaseToolFailed) as exc:
             raise CommandError(str(exc)) from exc
 
     def handle_run(self, options: dict[str, Any]) -> None:
