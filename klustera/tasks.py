@@ -104,9 +104,20 @@ def _current_slug() -> str:
     return tenant.slug
 
 
+# A moving complex's tasks wait this long, again and again, until it is served again.
+MOVING_DELAY_SECONDS = 30
+
+
+class TenantMoving(Exception):
+    """The complex is being moved between clusters: its work waits, it is not dropped."""
+
+
 def run_for_tenant(slug: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Execute ``func`` inside the named tenant; inactive tenants' work is dropped."""
+    """Execute ``func`` inside the named tenant; inactive tenants' work is dropped, a moving
+    tenant's raises ``TenantMoving``."""
     tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is not None and tenant.status == Tenant.Status.MOVING:
+        raise TenantMoving(slug)
     if tenant is None or not tenant.is_active:
         logger.warning("Dropped task %s for tenant %s: not active", func.__name__, slug)
         return None
@@ -127,7 +138,14 @@ def tenant_task(queue_name: str = "default", **options: Any) -> Callable[..., Te
     def decorate(func: Callable[..., Any]) -> TenantTask:
         def runner(slug: str, *args: Any, _log: dict[str, Any] | None = None, **kwargs: Any) -> Any:
             with structlog.contextvars.bound_contextvars(complex=slug, **_for_log_lines(_log)):
-                return run_for_tenant(slug, func, *args, **kwargs)
+                try:
+                    return run_for_tenant(slug, func, *args, **kwargs)
+                except TenantMoving:
+                    logger.info("Task %s for %s waits: the complex is moving", name, slug)
+                    wrapper.schedule(
+                        (slug, *args), {"_log": _log, **kwargs}, delay=MOVING_DELAY_SECONDS
+                    )
+                    return None
 
         name = f"{func.__module__}.{func.__qualname__}"
         wrapper = queue(queue_name).task(name=name, **options)(runner)

@@ -44,6 +44,15 @@ class TenantMiddleware:
             return tenant_error(
                 request, "TENANT_SUSPENDED", _("This complex is suspended."), status=403
             )
+        if tenant.status == Tenant.Status.MOVING:
+            response = tenant_error(
+                request,
+                "TENANT_UNAVAILABLE",
+                _("This complex is being moved to another server; try again in a minute."),
+                status=503,
+            )
+            response["Retry-After"] = "30"
+            return response
         if tenant.status == Tenant.Status.CANCELLED:
             return tenant_error(
                 request, "TENANT_CANCELLED", _("This complex's service has ended."), status=410

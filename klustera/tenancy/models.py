@@ -74,6 +74,8 @@ class Tenant(Timestamped):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         CANCELLED = "cancelled", _("Cancelled")
+        # Its database is being copied to another cluster: answered 503, its tasks wait.
+        MOVING = "moving", _("Moving")
 
     class TimeZone(models.TextChoices):
         WIB = "Asia/Jakarta", "WIB (Asia/Jakarta)"
@@ -104,7 +106,9 @@ class Tenant(Timestamped):
         ordering = ["slug"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["provisioning", "active", "suspended", "cancelled"]),
+                condition=models.Q(
+                    status__in=["provisioning", "active", "suspended", "cancelled", "moving"]
+                ),
                 name="tenant_status_valid",
             )
         ]
