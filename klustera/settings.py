@@ -292,6 +292,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # How many proxies of ours (nginx, a load balancer) stand in front of the app: the
 # client's address is read from X-Forwarded-For only that far. 0: REMOTE_ADDR alone.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# Where those proxies connect from (CIDR, comma separated): X-Forwarded-For is read on their
+# requests alone. By default loopback and the private networks a load balancer sits in.
+TRUSTED_PROXY_NETWORKS = [
+    n.strip()
+    for n in env(
+        "TRUSTED_PROXY_NETWORKS",
+        "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+    ).split(",")
+    if n.strip()
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

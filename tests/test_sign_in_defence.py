@@ -119,6 +119,19 @@ def test_behind_a_trusted_proxy_the_address_it_saw_counts(tenant_a, monkeypatch,
     assert units("198.51.100.8") == 401
 
 
+def test_a_client_past_the_proxy_cannot_name_its_own_address(tenant_a, monkeypatch, settings):
+    """X-Forwarded-For is read on requests from the proxies' networks alone."""
+    settings.TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["127.0.0.1/32"]
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "2/min")
+
+    def units(forwarded: str) -> int:
+        client = Client(REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR=forwarded)
+        return client.get("/c/alpha/api/v1/units").status_code
+
+    assert [units(f"198.51.100.{n}") for n in range(3)] == [401, 401, 429]
+
+
 def test_one_address_gets_its_limit_once_across_complexes(tenant_a, tenant_b, monkeypatch) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "ip", "3/min")
     client = Client(REMOTE_ADDR="10.7.7.7")

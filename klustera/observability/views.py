@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import time
 from typing import Any
@@ -13,7 +12,7 @@ from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from klustera.net import client_ip
+from klustera.net import client_ip, in_networks
 from klustera.observability.metrics import exposition
 from klustera.observability.tasks import last_heartbeat
 from klustera.tasks import QUEUES, queue
@@ -88,14 +87,7 @@ def _may_scrape(request: HttpRequest) -> bool:
     scheme, _, shown = str(request.headers.get("Authorization", "")).partition(" ")
     if token and scheme.lower() == "bearer" and hmac.compare_digest(shown.encode(), token.encode()):
         return True
-    try:
-        address = ipaddress.ip_address(client_ip(request))
-    except ValueError:
-        return False
-    return any(
-        address in ipaddress.ip_network(network, strict=False)
-        for network in settings.METRICS_ALLOWED_NETWORKS
-    )
+    return in_networks(client_ip(request), settings.METRICS_ALLOWED_NETWORKS)
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
