@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 KLUSTERA := $(BIN)/klustera
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench messages css clean
+.PHONY: setup run test lint bench messages css clean stack stack-test
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ lint: setup $(NODE_STAMP)
 	$(BIN)/mypy klustera
 	$(BIN)/lint-imports
 	npm run --silent lint
+
+## The scaled-out topology on this machine until Ctrl-C: nginx, 2 app instances, PgBouncer,
+## two PostgreSQL clusters and a streaming replica, Redis, a worker per queue (README › Production)
+stack: setup
+	$(BIN)/python -m stack
+
+## The topology's own tests (also in `make test`): it comes up and answers through nginx,
+## PgBouncer, the replica, moving a complex, and the failure drills
+stack-test: setup
+	$(BIN)/pytest --no-cov -p no:cacheprovider tests/test_stack.py tests/test_pgbouncer.py \
+		tests/test_gunicorn.py klustera/tenancy/tests/test_replicas.py klustera/tenancy/tests/test_move.py
 
 ## Benchmarks (not part of `make test`); they print figures and ratios
 bench: setup

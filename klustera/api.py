@@ -17,6 +17,7 @@ import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -471,6 +472,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(
             error_body("TENANT_UNKNOWN", _("No complex was selected for this request.")),
             status=status.HTTP_400_BAD_REQUEST,
+        )
+
+    if isinstance(exc, OperationalError):  # a database or its pool stopped answering
+        logger.error("Database unavailable: %s", exc)
+        return Response(
+            error_body("TENANT_UNAVAILABLE", _("This complex is temporarily unavailable.")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
     logger.exception("Unhandled API error", exc_info=exc)

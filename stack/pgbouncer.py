@@ -40,29 +40,50 @@ def configured(root: Path, port: int, server: tuple[str, int]) -> Path:
     return ini
 
 
+class Pool:
+    """One PgBouncer in front of one PostgreSQL server."""
+
+    def __init__(self, root: Path, port: int, server: tuple[str, int]) -> None:
+        self.root, self.port, self.server = root, port, server
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        program = shutil.which("pgbouncer")
+        if program is None:
+            raise RuntimeError("pgbouncer is missing (apt-get install pgbouncer)")
+        self.root.mkdir(parents=True, exist_ok=True)
+        ini = configured(self.root, self.port, self.server)
+        process = subprocess.Popen(
+            [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            **as_postgres(),
+        )  # fmt: skip
+        self.process = process
+
+        def alive() -> None:
+            if process.poll() is not None:
+                raise RuntimeError(f"pgbouncer exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
+
+        wait_for_port(self.port, alive=alive)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.process = None
+
+
 @contextmanager
 def running(server: tuple[str, int] = ("127.0.0.1", 5432)) -> Iterator[int]:
     """A PgBouncer listening on a free port of 127.0.0.1 until the block ends: its port."""
-    program = shutil.which("pgbouncer")
-    assert program, "pgbouncer is missing (apt-get install pgbouncer)"
     root = Path(tempfile.mkdtemp(prefix="klustera-pgbouncer-", dir="/tmp"))
-    port = free_port()
-    ini = configured(root, port, server)
-    process = subprocess.Popen(
-        [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **as_postgres()
-    )
-
-    def alive() -> None:
-        if process.poll() is not None:
-            raise RuntimeError(f"pgbouncer exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
-
+    pool = Pool(root, free_port(), server)
     try:
-        wait_for_port(port, alive=alive)
-        yield port
+        pool.start()
+        yield pool.port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        pool.stop()
         shutil.rmtree(root, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils.translation import gettext as _
@@ -33,6 +34,9 @@ class TenantMiddleware:
             resolution = resolve(request)
         except TenantUnknown as exc:
             return tenant_error(request, "TENANT_UNKNOWN", str(exc), status=404)
+        except OperationalError as exc:  # the platform database (or its pool) does not answer
+            logger.error("Platform database unavailable: %s", exc)
+            return _unavailable(request)
 
         tenant = resolution.tenant
         request.tenant = tenant  # type: ignore[attr-defined]
@@ -66,12 +70,16 @@ class TenantMiddleware:
                 return self._serve(request, resolution.path_prefix)
         except TenantUnavailable as exc:
             logger.error("Tenant %s unavailable: %s", tenant.slug, exc)
-            return tenant_error(
-                request,
-                "TENANT_UNAVAILABLE",
-                _("This complex is temporarily unavailable."),
-                status=503,
-            )
+            return _unavailable(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A database that stops answering mid-request (behind a pool, a server that is down
+        is only found at the first query): 503, as when it cannot be reached at all."""
+        if not isinstance(exception, OperationalError):
+            return None
+        tenant = getattr(request, "tenant", None)
+        logger.error("Database unavailable for %s: %s", getattr(tenant, "slug", "-"), exception)
+        return _unavailable(request)
 
     def _serve(self, request: HttpRequest, prefix: str) -> HttpResponse:
         if not prefix:
@@ -84,3 +92,9 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(previous)
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    return tenant_error(
+        request, "TENANT_UNAVAILABLE", _("This complex is temporarily unavailable."), status=503
+    )

@@ -168,3 +168,40 @@ def test_lookups_are_remembered_briefly_and_a_suspension_takes_effect_at_once(
     suspend_tenant(tenant=tenant_a)
     assert client.get(f"/c/{tenant_a.slug}/").status_code == 403
     forget_resolutions()
+
+
+def test_a_database_that_stops_answering_mid_request_answers_unavailable(
+    tenant_a, api, monkeypatch
+) -> None:
+    """Behind PgBouncer a server that is down is found at the first query, not at connect."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    from klustera.accounts.tests.factories import UserFactory
+    from klustera.roles import Role
+    from klustera.tenancy.context import tenant_context
+
+    with tenant_context(tenant_a):
+        manager = UserFactory(roles=[Role.PROPERTY_MANAGER])
+    client = api(manager)
+
+    def server_gone(*args: object, **kwargs: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(QuerySet, "count", server_gone)  # the list's count, its first query
+    response = client.get("units")
+    assert (response.status, response.error["code"]) == (503, "TENANT_UNAVAILABLE")
+
+
+def test_an_unreachable_platform_database_answers_unavailable(tenant_a, monkeypatch) -> None:
+    from django.db import OperationalError
+
+    from klustera.tenancy import middleware
+
+    def platform_gone(request: object) -> None:
+        raise OperationalError("connection to server failed")
+
+    monkeypatch.setattr(middleware, "resolve", platform_gone)
+    response = Client().get(f"/c/{tenant_a.slug}/api/v1/units")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "TENANT_UNAVAILABLE"
