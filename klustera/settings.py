@@ -424,8 +424,8 @@ TIME_ZONE = "Asia/Jakarta"
 
 # --- Static and media --------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(env("STATIC_ROOT") or VAR_DIR / "static")  # the image bakes it elsewhere
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "klustera" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"

@@ -1,6 +1,6 @@
 """PgBouncer configured as `deploy/pgbouncer/pgbouncer.ini` deploys it (transaction pooling)
-in front of a PostgreSQL server: only its address, files and authentication (trust on
-loopback) differ."""
+in front of a PostgreSQL server: only its address (loopback), files and authentication
+(trust, on loopback alone) differ."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def configured(root: Path, port: int, server: tuple[str, int]) -> Path:
     text = DEPLOYED.read_text()
     changes = {
         r"^\* = .*$": f"* = host={server[0]} port={server[1]}",
+        r"^listen_addr = .*$": "listen_addr = 127.0.0.1",
         r"^listen_port = .*$": f"listen_port = {port}",
         r"^auth_type = .*$": "auth_type = trust",
         r"^auth_file = .*$": f"auth_file = {root / 'users.txt'}",
