@@ -4,9 +4,11 @@ an app instance whose ``/readyz`` fails out of the upstream and puts it back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import urllib.request
@@ -60,7 +62,7 @@ class Balancer:
             capture_output=True, text=True, timeout=WAIT, check=False,
         )  # fmt: skip
         if done.returncode != 0:
-            raise RuntimeError(f"nginx {' '.join(args)} failed: {done.stderr}")
+            raise RuntimeError(f"nginx {' '.join(args)} failed ({done.returncode}): {done.stderr}")
 
     def start(self, *, health_every: float = 1.0) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -76,8 +78,13 @@ class Balancer:
         self._stop.set()
         if self._checker is not None:
             self._checker.join(WAIT)
-        if (self.root / "nginx.pid").exists():
-            self._nginx("-s", "quit")
+        pid = self.root / "nginx.pid"
+        if pid.exists():
+            try:
+                self._nginx("-s", "quit")
+            except RuntimeError:  # no signal reached it: end the master directly
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid.read_text().strip()), signal.SIGTERM)
 
     def check(self) -> None:
         """Probe every instance's /readyz once; reload nginx when one leaves or comes back."""

@@ -113,19 +113,29 @@ class Stack:
         self.workers = []
 
     def down(self) -> None:
-        """Stop everything, the front first; the data stays in the folder."""
+        """Stop everything, the front first; the data stays in the folder. A part that fails
+        to stop does not keep the others running: its error is raised at the end."""
+        steps: list[Any] = []
         if self.balancer is not None:
-            self.balancer.stop()
-        for app in self.apps:
-            self.stop_app(app)
-        self.stop_workers()
-        for pool in self.pools.values():
-            pool.stop()
+            steps.append(self.balancer.stop)
+        steps += [lambda app=app: self.stop_app(app) for app in self.apps]
+        steps.append(self.stop_workers)
+        steps += [pool.stop for pool in self.pools.values()]
         if self.redis is not None:
-            self.redis.stop()
-        for cluster in [self.replica, *self.clusters.values()]:
-            if cluster is not None and cluster.running():
-                cluster.stop()
+            steps.append(self.redis.stop)
+        steps += [
+            cluster.stop
+            for cluster in [self.replica, *self.clusters.values()]
+            if cluster is not None and cluster.running()
+        ]
+        failures = []
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # stop the rest, then tell
+                failures.append(exc)
+        if failures:
+            raise RuntimeError(f"{len(failures)} part(s) did not stop cleanly: {failures}")
 
 
 def _secrets(root: Path) -> dict[str, str]:
