@@ -1,5 +1,6 @@
-"""No migration drops or renames a column or a table under the version still running: such a
-change is the second of two releases and says so (``klustera/migration_safety.py``)."""
+"""No migration drops or renames a column or a table under the version still running (such a
+change is the second of two releases and says so), or adds a column its inserts cannot fill
+(``klustera/migration_safety.py``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_a_column_dropped_or_renamed_is_refused_unless_it_is_the_contract_step()
     rename = migrations.RenameField(model_name="unit", old_name="block", new_name="cluster")
     table = migrations.DeleteModel(name="Unit")
     added = migrations.AddField(
-        model_name="unit", name="note", field=models.TextField(blank=True, default="")
+        model_name="unit", name="note", field=models.TextField(blank=True, db_default="")
     )
 
     assert unsafe_operations([_migration(drop, rename, table)]) == [
@@ -51,3 +52,23 @@ def test_a_column_dropped_or_renamed_is_refused_unless_it_is_the_contract_step()
     assert unsafe_operations([_migration(moved)]) == []  # the table stays where it is
     dropped = migrations.SeparateDatabaseAndState(database_operations=[table])
     assert unsafe_operations([_migration(dropped)]) == ["estate.0099_next: Delete model Unit"]
+
+
+def test_a_not_null_column_the_old_inserts_leave_out_is_refused_without_a_database_default():
+    def note(**options: object) -> migrations.AddField:
+        return migrations.AddField(
+            model_name="unit",
+            name="note",
+            field=models.TextField(**options),  # type: ignore[arg-type]
+        )
+
+    assert unsafe_operations([_migration(note(default=""))]) == [
+        "estate.0099_next: Add field note to unit (NOT NULL: give it db_default, or null=True)"
+    ]
+    assert unsafe_operations([_migration(note(db_default=""))]) == []
+    assert unsafe_operations([_migration(note(null=True))]) == []
+    new_table = migrations.CreateModel(
+        name="Note", fields=[("id", models.BigAutoField(primary_key=True))]
+    )
+    on_it = migrations.AddField(model_name="note", name="text", field=models.TextField())
+    assert unsafe_operations([_migration(new_table, on_it)]) == []  # no old code writes there
