@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -462,6 +464,23 @@ def scratch_complex(cluster: str) -> Iterator[Any]:
     finally:
         connections.close_all()
         services.drop_database(tenant)
+
+
+@contextlib.contextmanager
+def own_postgres_root(prefix: str) -> Iterator[Path]:
+    """A folder for PostgreSQL servers of the test's own (``stack.postgres``), removed after
+    the block; skip (or, in CI, fail) without the server binaries."""
+    from stack import postgres
+
+    if not postgres.available():
+        message = "PostgreSQL's server binaries are missing"
+        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
+    root = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    root.chmod(0o755)  # the servers run as the postgres user
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(params=["pg", "pgbouncer"])

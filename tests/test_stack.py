@@ -136,17 +136,22 @@ def test_an_app_instance_killed_mid_load_is_routed_around(stack, managers) -> No
     _until(lambda: victim.port not in stack.balancer.out, "the instance coming back")
 
 
-def test_pgbouncer_restarted_fails_fast_with_503_and_recovers(stack, managers) -> None:
-    manager_a, manager_b = managers["taman-a"], managers["taman-b"]
-    stack.pools["b"].stop()
+def _only_b_is_unavailable_while(managers, stop, start, what: str) -> None:  # type: ignore[no-untyped-def]
+    """With cluster b's ``stop`` done, b's complex answers 503 and a's 200; after ``start``,
+    b's answers again by itself."""
+    stop()
     try:
-        answer = manager_b.get("units")
-        assert answer.status_code == 503
-        assert answer.json()["error"]["code"] == "TENANT_UNAVAILABLE"
-        assert manager_a.get("units").status_code == 200  # the other cluster's pool is fine
+        answer = managers["taman-b"].get("units")
+        assert (answer.status_code, answer.json()["error"]["code"]) == (503, "TENANT_UNAVAILABLE")
+        assert managers["taman-a"].get("units").status_code == 200
     finally:
-        stack.pools["b"].start()
-    _until(lambda: _status(manager_b, "units") == 200, "recovery after PgBouncer's restart")
+        start()
+    _until(lambda: _status(managers["taman-b"], "units") == 200, what)
+
+
+def test_pgbouncer_restarted_fails_fast_with_503_and_recovers(stack, managers) -> None:
+    pool = stack.pools["b"]
+    _only_b_is_unavailable_while(managers, pool.stop, pool.start, "recovery after its restart")
 
 
 def test_a_stopped_replica_leaves_reports_on_the_primary(stack, managers) -> None:
@@ -161,16 +166,8 @@ def test_a_stopped_replica_leaves_reports_on_the_primary(stack, managers) -> Non
 
 
 def test_one_cluster_down_only_its_complexes_are_unavailable(stack, managers) -> None:
-    manager_a, manager_b = managers["taman-a"], managers["taman-b"]
-    stack.clusters["b"].stop()
-    try:
-        answer = manager_b.get("units")
-        assert answer.status_code == 503
-        assert answer.json()["error"]["code"] == "TENANT_UNAVAILABLE"
-        assert manager_a.get("units").status_code == 200
-    finally:
-        stack.clusters["b"].start()
-    _until(lambda: _status(manager_b, "units") == 200, "recovery of cluster b's complexes")
+    cluster = stack.clusters["b"]
+    _only_b_is_unavailable_while(managers, cluster.stop, cluster.start, "cluster b's recovery")
 
 
 def test_with_redis_down_the_api_serves_and_queued_tasks_survive_its_restart(

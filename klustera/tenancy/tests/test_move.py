@@ -5,7 +5,6 @@ old database is kept read-only; a copy that differs is thrown away and nothing c
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -18,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import Client
 
-from conftest import REQUIRE_SERVICES, scratch_complex
+from conftest import own_postgres_root, scratch_complex
 from klustera.accounts.tasks import send_code
 from klustera.estate.models import Unit
 from klustera.tasks import TenantMoving, queue, run_for_tenant
@@ -35,14 +34,12 @@ from stack.common import free_port
 @pytest.fixture(scope="module")
 def cluster_b() -> Iterator[postgres.Cluster]:
     """A second PostgreSQL instance of our own, beside the test server."""
-    if not postgres.available():
-        message = "PostgreSQL's server binaries are missing"
-        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="klustera-cluster-b-", dir="/tmp"))
-    root.chmod(0o755)  # the server runs as the postgres user
-    made = postgres.Cluster.create(root / "b", free_port())
-    yield made
-    made.destroy()
+    with own_postgres_root("klustera-cluster-b-") as root:
+        made = postgres.Cluster.create(root / "b", free_port())
+        try:
+            yield made
+        finally:
+            made.destroy()
 
 
 @pytest.fixture(params=["default", "pg"])

@@ -5,17 +5,15 @@ stopped, is passed over."""
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connections
 
-from conftest import POSTGRES_SERVER, REQUIRE_SERVICES, ApiClient, need
+from conftest import POSTGRES_SERVER, ApiClient, need, own_postgres_root
 from klustera.accounts.services import issue_token
 from klustera.accounts.tests.factories import UserFactory
 from klustera.estate.models import Unit
@@ -34,20 +32,16 @@ WAIT = 60  # seconds the standby may take to replay
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[postgres.Cluster, postgres.Cluster]]:
-    if not postgres.available():
-        message = "PostgreSQL's server binaries are missing"
-        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="klustera-replica-", dir="/tmp"))
-    root.chmod(0o755)  # the servers run as the postgres user
-    primary = postgres.Cluster.create(root / "primary", free_port())
-    standby = None
-    try:
-        standby = primary.standby(root / "standby", free_port())
-        yield primary, standby
-    finally:
-        for cluster in (standby, primary):
-            if cluster is not None:
-                cluster.destroy()
+    with own_postgres_root("klustera-replica-") as root:
+        primary = postgres.Cluster.create(root / "primary", free_port())
+        standby = None
+        try:
+            standby = primary.standby(root / "standby", free_port())
+            yield primary, standby
+        finally:
+            for cluster in (standby, primary):
+                if cluster is not None:
+                    cluster.destroy()
 
 
 @pytest.fixture(scope="module")
