@@ -2,7 +2,8 @@
 
     nginx ──► gunicorn ×N ──┬──► PgBouncer a ──► PostgreSQL a ──(streaming)──► replica a'
                             ├──► PgBouncer b ──► PostgreSQL b
-                            └──► Redis (AOF) ◄── a worker per queue
+                            ├──► Redis (AOF) ◄── a worker per queue
+                            └──► S3 bucket (media: uploads, PDFs, exports)
 
 The platform database and the "default" cluster live on a, the "b" cluster on b; reports,
 dashboards and exports of a's complexes read a's replica. Everything runs from Debian's own
@@ -23,6 +24,7 @@ from typing import Any
 from stack import postgres
 from stack.common import WAIT, free_port, wait_for_port
 from stack.nginx import Balancer
+from stack.objectstore import ObjectStore
 from stack.pgbouncer import Pool
 from stack.redis import Redis
 
@@ -45,6 +47,7 @@ class Stack:
     pools: dict[str, Pool] = field(default_factory=dict)
     replica: postgres.Cluster | None = None
     redis: Redis | None = None
+    objects: ObjectStore | None = None
     apps: list[App] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     balancer: Balancer | None = None
@@ -121,8 +124,7 @@ class Stack:
         steps += [lambda app=app: self.stop_app(app) for app in self.apps]
         steps.append(self.stop_workers)
         steps += [pool.stop for pool in self.pools.values()]
-        if self.redis is not None:
-            steps.append(self.redis.stop)
+        steps += [part.stop for part in (self.redis, self.objects) if part is not None]
         steps += [
             cluster.stop
             for cluster in [self.replica, *self.clusters.values()]
@@ -180,6 +182,8 @@ def up(
             stack.pools[name].start()
         stack.redis = Redis(root / "redis", free_port())
         stack.redis.start()
+        stack.objects = ObjectStore(root / "s3", free_port())
+        stack.objects.start()
         a, b = stack.clusters["a"], stack.clusters["b"]
         stack.env = {
             **os.environ,
@@ -192,6 +196,7 @@ def up(
             "TENANT_DATABASE_CLUSTERS": f"b={_pooled(stack.pools['b'], b, 'klustera_tenant_{id}')}",
             "TENANT_DATABASE_REPLICAS": f"default={stack.replica.url('klustera_tenant_{id}')}",
             "REDIS_URL": stack.redis.url,
+            "MEDIA_STORAGE_URL": stack.objects.url,
             "BASE_DOMAIN": "localhost",
             "TRUSTED_PROXIES": "1",
             "TRUSTED_PROXY_NETWORKS": "127.0.0.1/32",

@@ -20,6 +20,7 @@ from stack import postgres, topology
 
 WAIT = 60  # seconds anything may take to recover before the drill fails
 PASSWORD = "klustera-demo-7"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def _require() -> None:
@@ -99,6 +100,26 @@ def test_the_stack_answers_through_nginx(stack, managers) -> None:
     for manager in managers.values():
         assert manager.get("units").status_code == 200
         assert manager.get("admin/reports/aging").status_code == 200  # a's from its replica
+
+
+def test_files_live_in_the_bucket_every_instance_reads(stack, managers) -> None:
+    manager = managers["taman-a"]
+    made = manager.post("announcements", json={"title": "Kerja bakti", "body": "Terlampir."})
+    assert made.status_code == 201, made.text
+    added = manager.post(
+        f"admin/announcements/{made.json()['data']['id']}/attachments",
+        files={"files": ("Jadwal.pdf", PDF, "application/pdf")},
+    )
+    assert added.status_code == 201, added.text
+    [attachment] = added.json()["data"]["attachments"]
+    assert stack.objects is not None
+    assert [key.split("/")[:3] for key in stack.objects.stored()] == [
+        ["klustera", "taman-a", "attachment"]
+    ]
+    for _ in range(4):  # nginx spreads these over both instances: each reads the bucket
+        served = manager.get(f"attachments/{attachment['id']}")
+        assert served.status_code == 200 and served.content == PDF
+    assert not list((stack.root / "var").rglob("*.pdf"))  # nothing on the local disk
 
 
 def test_an_app_instance_killed_mid_load_is_routed_around(stack, managers) -> None:
