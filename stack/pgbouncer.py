@@ -54,15 +54,18 @@ class Pool:
             raise RuntimeError("pgbouncer is missing (apt-get install pgbouncer)")
         self.root.mkdir(parents=True, exist_ok=True)
         ini = configured(self.root, self.port, self.server)
+        # Its stderr to a file, never a pipe: a pipe nobody reads fills up (64 KB, some 440
+        # "registered new auto-database" lines) and PgBouncer then blocks on its next line.
+        errors = self.root / "stderr.log"
         process = subprocess.Popen(
-            [program, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [program, str(ini)], stdout=subprocess.DEVNULL, stderr=errors.open("ab"),
             **as_postgres(),
         )  # fmt: skip
         self.process = process
 
         def alive() -> None:
             if process.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
+                raise RuntimeError(f"pgbouncer exited: {errors.read_text()[-2000:]}")
 
         wait_for_port(self.port, alive=alive)
 
