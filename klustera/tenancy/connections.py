@@ -90,9 +90,16 @@ def register(tenant: Tenant, *, replica: bool = False) -> str:
         if alias not in connections.settings or _databases.get(alias, tenant.db_name) != (
             tenant.db_name
         ):
-            connections.settings[alias] = config
+            _replace_settings({**connections.settings, alias: config})
         _databases[alias] = tenant.db_name
     return alias
+
+
+def _replace_settings(aliases: dict[str, dict[str, Any]]) -> None:
+    """Put a new mapping of aliases in place instead of changing the one in use: another thread
+    may be going through it (Django closes old connections at the end of every request), and
+    a dict that changes under its loop fails it with a 500. Callers hold ``_registry_lock``."""
+    connections.settings = aliases
 
 
 def _recent() -> OrderedDict[str, str]:
@@ -138,7 +145,7 @@ def forget(alias: str) -> None:
         close(each)
         _recent().pop(each, None)
         with _registry_lock:
-            connections.settings.pop(each, None)
+            _replace_settings({k: v for k, v in connections.settings.items() if k != each})
             _databases.pop(each, None)
 
 

@@ -74,3 +74,23 @@ def test_cache_keys_carry_the_tenant(tenant_a, tenant_b) -> None:
         cache.delete("dashboard")
     with tenant_context(tenant_b):
         cache.delete("dashboard")
+
+
+def test_registering_a_complex_never_breaks_a_loop_over_the_aliases(
+    tmp_path: Path, tenant_a
+) -> None:
+    """At the end of each request Django goes through every alias to close old connections;
+    another thread of the same process registering a complex meanwhile made that a 500
+    (``dictionary changed size during iteration``, found by serving 1,000 complexes)."""
+    [copy] = _copies_of(tenant_a, tmp_path, 1)
+    going_through = iter(connections)  # a request's end, part-way through the aliases
+    next(going_through)
+    alias = tenant_connections.register(copy)  # another thread's request: a new complex
+    try:
+        assert alias in connections.settings
+        list(going_through)  # the loop carries on
+        tenant_connections.forget(alias)
+        list(going_through)
+        assert alias not in connections.settings
+    finally:
+        tenant_connections.forget(alias)
