@@ -64,6 +64,7 @@ bench: setup
 	$(BIN)/python bench/community.py
 	$(BIN)/python bench/privacy.py
 	$(BIN)/python bench/backup.py
+	$(BIN)/python bench/load.py
 
 ## Refresh and compile the Indonesian translations (needs GNU gettext)
 messages: setup

@@ -188,9 +188,13 @@ def served_complex(
             drop_databases(SERVED_PREFIX)
 
 
-def wrk(url: str, token: str, seconds: int, connections: int, script: str) -> tuple[float, ...]:
+def wrk(
+    url: str, token: str, seconds: int, connections: int, script: str, *script_args: str
+) -> tuple[float, ...]:
     """Requests/s and p50/p95/p99 in milliseconds (``script`` ends with ``LUA``)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url]
+    if script_args:
+        command += ["--", *script_args]
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
