@@ -16,6 +16,7 @@ the Xendit simulator, under load, in one run, all on this machine (the load gene
    the pool's bound.
 
     python bench/load.py [--users 1000,200] [--complexes 100] [--minutes 4] [--many 1000]
+                         [--part people|many|both]
 """
 
 from __future__ import annotations
