@@ -32,15 +32,19 @@ from klustera.access.services import register_guest  # noqa: E402
 from klustera.accounts.models import User  # noqa: E402
 from klustera.accounts.services import create_user, issue_token  # noqa: E402
 from klustera.billing.models import Invoice  # noqa: E402
-from klustera.demo.seed import LOGINS, seed_billing, seed_estate, seed_privacy  # noqa: E402
+from klustera.demo.seed import (  # noqa: E402
+    LOGINS,
+    seed_billing,
+    seed_estate,
+    seed_privacy,
+    simulator_account,
+)
 from klustera.estate.models import Occupancy  # noqa: E402
-from klustera.payments.services import update_xendit_account  # noqa: E402
 from klustera.phones import normalize_phone  # noqa: E402
 from klustera.privacy.models import ConsentRecord  # noqa: E402
 from klustera.privacy.services import accept_notice  # noqa: E402
 from klustera.roles import Role  # noqa: E402
 from klustera.tenancy.context import tenant_context  # noqa: E402
-from klustera.tenancy.links import tenant_url  # noqa: E402
 from klustera.tenancy.services import NewManager, provision_tenant  # noqa: E402
 
 
@@ -68,16 +72,7 @@ def seed_complex(slug: str) -> dict[str, Any]:
         residents.append((person.user, occupancy.unit))
     seed_privacy()  # everyone with an account accepted the notice
     seed_billing(months=2)
-    account = {
-        "secret_key": f"xnd_development_{slug.replace('-', '_')}_{secrets.token_hex(4)}",
-        "callback_token": secrets.token_urlsafe(24),
-        "callback_url": tenant_url("xendit-callback"),
-        "for_user_id": "",
-    }
-    update_xendit_account(
-        actor=manager,
-        changes={"secret_key": account["secret_key"], "callback_token": account["callback_token"]},
-    )
+    account = simulator_account(f"xnd_development_{slug.replace('-', '_')}_{secrets.token_hex(4)}")
     now = timezone.now()
     host, unit = residents[0]
     codes = [

@@ -293,11 +293,12 @@ def seed_billing(*, months: int = 3) -> None:
     charge_late_fees(today=today)
 
 
-def seed_payments() -> None:
-    """Online payments through the local Xendit simulator (``make run`` starts it)."""
+def simulator_account(secret_key: str) -> dict[str, str]:
+    """Connect the current complex to the local Xendit simulator under ``secret_key``; returns
+    the account as the simulator's accounts file lists it."""
     manager = User.objects.get(phone=normalize_phone(LOGINS[0].phone))
     account = {
-        "secret_key": f"xnd_development_{SLUG.replace('-', '_')}",
+        "secret_key": secret_key,
         "callback_token": secrets.token_urlsafe(24),
         "callback_url": tenant_url("xendit-callback"),
         "for_user_id": "",
@@ -306,6 +307,12 @@ def seed_payments() -> None:
         actor=manager,
         changes={"secret_key": account["secret_key"], "callback_token": account["callback_token"]},
     )
+    return account
+
+
+def seed_payments() -> None:
+    """Online payments through the local Xendit simulator (``make run`` starts it)."""
+    account = simulator_account(f"xnd_development_{SLUG.replace('-', '_')}")
     accounts_file = Path(settings.VAR_DIR) / "xendit-sim.json"
     known = json.loads(accounts_file.read_text()) if accounts_file.exists() else []
     known = [a for a in known if a["secret_key"] != account["secret_key"]] + [account]
