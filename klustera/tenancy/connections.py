@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import ConnectionHandler
 
 from klustera.tenancy.databases import config_from_url, is_sqlite
 from klustera.tenancy.errors import TenantUnavailable
@@ -147,6 +150,54 @@ def forget(alias: str) -> None:
         with _registry_lock:
             _replace_settings({k: v for k, v in connections.settings.items() if k != each})
             _databases.pop(each, None)
+
+
+class _ConnectionHandler(ConnectionHandler):
+    """Django's connection handler, which also remembers the aliases this thread has made a
+    connection for.
+
+    Django's request hooks (closing old connections, clearing query logs) ask
+    ``all(initialized_only=True)`` three times a request, and Django answers by asking every
+    alias the process knows whether this thread made it. With a tenant alias for every
+    complex served that is some 2 ms a pass at 1,000 complexes: more than a small request's
+    own work, growing with the complexes (bench/load.py). This answers from what the thread
+    made, the same connections."""
+
+    def create_connection(self, alias: str) -> BaseDatabaseWrapper:
+        connection = super().create_connection(alias)
+        self._made().add(alias)
+        return connection
+
+    def __setitem__(self, key: str, value: BaseDatabaseWrapper) -> None:
+        super().__setitem__(key, value)
+        self._made().add(key)
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._made().discard(key)
+
+    def all(self, initialized_only: bool = False) -> Sequence[BaseDatabaseWrapper]:
+        if not initialized_only:
+            return super().all()
+        here = self._connections  # type: ignore[attr-defined]
+        # The configured aliases too: their connections may predate this class.
+        aliases = dict.fromkeys([*settings.DATABASES, *self._made()])
+        return [self[alias] for alias in aliases if alias in self.settings and hasattr(here, alias)]
+
+    def _made(self) -> set[str]:
+        """Kept beside the connections themselves: per thread, as they are."""
+        here = self._connections  # type: ignore[attr-defined]
+        try:
+            made: set[str] = here.klustera_made
+        except AttributeError:
+            made = here.klustera_made = set()
+        return made
+
+
+def remember_connections_made() -> None:
+    """Give Django's connection handler the class above (at start-up, from the app's
+    ``ready``): Django offers no setting for it."""
+    connections.__class__ = _ConnectionHandler
 
 
 def open_tenant_connections() -> int:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from django.core.signals import request_finished
 from django.db import connections
+from django.db.utils import ConnectionHandler
 
 from klustera.estate.models import Unit
 from klustera.tenancy import connections as tenant_connections
 from klustera.tenancy.context import tenant_context
 from klustera.tenancy.models import Tenant
+
+
+class _NotToBeWalked(dict):  # type: ignore[type-arg]
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("went through every alias the process knows")
 
 
 def _copies_of(tenant: Tenant, tmp_path: Path, count: int) -> list[Tenant]:
@@ -94,3 +101,28 @@ def test_registering_a_complex_never_breaks_a_loop_over_the_aliases(
         assert alias not in connections.settings
     finally:
         tenant_connections.forget(alias)
+
+
+def test_request_hooks_see_the_connections_this_thread_made_and_no_others(
+    tmp_path: Path, tenant_a
+) -> None:
+    first, second = _copies_of(tenant_a, tmp_path, 2)
+    tenant_connections.register(second)  # known to the process, never used by this thread
+    with tenant_context(first):
+        assert Unit.objects.count() == 0
+    alias = tenant_connections.alias_for(first)
+    # The same answer Django's own method gives by asking every alias the process knows.
+    made = {each.alias for each in connections.all(initialized_only=True)}
+    assert made == {each.alias for each in ConnectionHandler.all(connections, True)}
+    assert alias in made and tenant_connections.alias_for(second) not in made
+    connections[alias].close_at = 0  # past its CONN_MAX_AGE: Django's hook closes it
+    known = connections.settings
+    connections.settings = _NotToBeWalked(known)  # a request's cost is not the complexes'
+    try:
+        request_finished.send(sender=None)
+    finally:
+        connections.settings = known
+    assert connections[alias].connection is None
+    for each in (first, second):
+        tenant_connections.forget(tenant_connections.alias_for(each))
+    assert alias not in {each.alias for each in connections.all(initialized_only=True)}
