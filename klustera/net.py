@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -34,4 +35,10 @@ def in_networks(address: str, networks: Iterable[str]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+    return any(ip in network for network in _parsed(tuple(networks)))
+
+
+@functools.cache
+def _parsed(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Settings' networks, parsed once (parsing them was a few percent of every request)."""
+    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
