@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -205,3 +207,32 @@ def test_an_unreachable_platform_database_answers_unavailable(tenant_a, monkeypa
     response = Client().get(f"/c/{tenant_a.slug}/api/v1/units")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "TENANT_UNAVAILABLE"
+
+
+def test_a_complex_asked_rarely_stays_remembered_until_another_process_changes_one(
+    settings, tenant_a, django_assert_num_queries, monkeypatch
+) -> None:
+    """One of 1,000 complexes is asked every minute or so: remembered, not looked up each time;
+    a change announced by another process still takes effect within TENANT_CACHE_SECONDS."""
+    from klustera.tenancy import resolution
+    from klustera.tenancy.models import Tenant
+
+    settings.TENANT_CACHE_SECONDS = 5
+    resolution.forget_resolutions()
+    # Each test empties the cache: the generation this process saw is gone; read it anew.
+    monkeypatch.setitem(resolution._generation, "checked", float("-inf"))
+    client = Client()
+    clock = [time.monotonic()]
+    monkeypatch.setattr(resolution, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    assert client.get(f"/c/{tenant_a.slug}/").status_code == 200
+    clock[0] += 60
+    with django_assert_num_queries(0, using="default"):
+        assert client.get(f"/c/{tenant_a.slug}/").status_code == 200
+    # Another process suspends it: its row changes, and its commit announces a new generation.
+    Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.SUSPENDED)
+    resolution._announce_generation()
+    assert client.get(f"/c/{tenant_a.slug}/").status_code == 200  # not yet looked at
+    clock[0] += 5
+    assert client.get(f"/c/{tenant_a.slug}/").status_code == 403
+    Tenant.objects.filter(pk=tenant_a.pk).update(status=Tenant.Status.ACTIVE)
+    resolution.forget_resolutions()
