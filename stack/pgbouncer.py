@@ -13,9 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 from stack.common import WAIT, as_postgres, free_port, wait_for_port
 
 DEPLOYED = Path(__file__).resolve().parent.parent / "deploy" / "pgbouncer" / "pgbouncer.ini"
+
+
+def deployed(setting: str) -> str:
+    """A setting's value as `deploy/pgbouncer/pgbouncer.ini` deploys it."""
+    found = re.search(rf"^{setting} = (.*)$", DEPLOYED.read_text(), flags=re.MULTILINE)
+    assert found, f"{setting} is not in {DEPLOYED}"
+    return found[1].strip()
 
 
 def configured(root: Path, port: int, server: tuple[str, int]) -> Path:
@@ -68,6 +77,13 @@ class Pool:
                 raise RuntimeError(f"pgbouncer exited: {errors.read_text()[-2000:]}")
 
         wait_for_port(self.port, alive=alive)
+
+    def admin(self, command: str) -> None:
+        """Run a command of PgBouncer's admin console (``SET …``, ``RECONNECT``)."""
+        url = f"postgres://postgres@127.0.0.1:{self.port}/pgbouncer"
+        # Its console speaks only the simple query protocol: client-side binding sends that.
+        with psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor) as conn:
+            conn.execute(command)
 
     def stop(self) -> None:
         if self.process is None:

@@ -18,6 +18,7 @@ BIN = max(
 )
 
 # Durability the stack's throwaway data does not need; never in production.
+MAX_CONNECTIONS = 1300
 THROWAWAY = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
 
 
@@ -62,7 +63,10 @@ class Cluster:
         with (self.data / "postgresql.conf").open("a") as conf:  # later lines win
             conf.write(
                 f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{self.root}'\ntimezone = 'UTC'\n{extra}"
+                f"unix_socket_directories = '{self.root}'\ntimezone = 'UTC'\n"
+                # Above PgBouncer's max_user_connections, as deployed (a standby needs at
+                # least its primary's).
+                f"max_connections = {MAX_CONNECTIONS}\n{extra}"
             )
 
     @classmethod

@@ -18,6 +18,7 @@ import yaml
 
 from conftest import REQUIRE_SERVICES
 from klustera.tasks import QUEUES
+from stack import pgbouncer
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
@@ -76,6 +77,19 @@ def test_compose_is_valid_and_runs_the_stacks_topology() -> None:
             source = volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
             if str(source).startswith(str(ROOT)) and not str(source).endswith("userlist.txt"):
                 assert Path(source).exists(), source
+
+
+def test_postgresql_accepts_every_connection_pgbouncer_may_open() -> None:
+    """A PgBouncer allowed more server connections than PostgreSQL accepts fails requests with
+    "too many clients" once that many complexes are active; a standby refuses to start with
+    fewer than its primary's."""
+    bound = int(pgbouncer.deployed("max_user_connections"))
+    services = _compose()["services"]
+    for name in ("postgres-a", "postgres-a-replica", "postgres-b"):
+        command = services[name]["command"]
+        command = command if isinstance(command, str) else " ".join(command)
+        allowed = int(re.search(r"max_connections=(\d+)", command)[1])  # type: ignore[index]
+        assert allowed >= bound + 20, name  # room for maintenance and the replica's sender
 
 
 def test_the_nginx_site_compose_mounts_passes_nginx_t(tmp_path: Path) -> None:
