@@ -118,9 +118,8 @@ def test_two_processes_add_up_and_a_dead_one_keeps_its_counts(tmp_path, settings
         )
         for _ in range(2)
     ]
-    with pytest.MonkeyPatch.context() as patch:  # as in the gunicorn master of those two
-        patch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
-        child_exit(None, SimpleNamespace(pid=pids[0]))  # gunicorn saw the first one go
+    settings.METRICS_DIR = tmp_path / "metrics"  # as in the gunicorn master of those two
+    child_exit(None, SimpleNamespace(pid=pids[0]))  # gunicorn saw the first one go
 
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(tmp_path / "metrics"))
