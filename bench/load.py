@@ -13,10 +13,10 @@ the Xendit simulator, under load, in one run, all on this machine (the load gene
    PgBouncer, as deployed: room for 1,200 server connections) is filled up to 1,000
    complexes, each asked once to open its pool; wrk asks ``auth/me`` (the token checked in the
    complex's database) of one complex, then of all 1,000 in turn, three times over, and
-   prints each run and the ratio of the medians (target ≤ 1.2×). Then PgBouncer's bound is
-   lowered to a fifth of the complexes and all are asked in turn again: the most connections
-   PostgreSQL b had open stays within the bound, not the number of complexes, and the
-   latency shows what that costs.
+   prints each run (with where the machine's CPU went) and the ratio of the medians
+   (target ≤ 1.2×). Then PgBouncer's bound is lowered to a fifth of the complexes and all are
+   asked in turn again: the most connections PostgreSQL b had open stays within the bound,
+   not the number of complexes, and the latency shows what that costs.
 
     python bench/load.py [--users 1000,200] [--complexes 100] [--minutes 4] [--many 1000]
                          [--part people|many|both]
@@ -139,6 +139,9 @@ GROUPS = (  # where the machine's CPU went, by what the process runs
     ("nginx", ("nginx",)),
     ("Redis", ("redis-server",)),
     ("Xendit simulator, S3 server", ("xendit-sim", "moto.server")),
+    # not the project's: on some machines the kernel's memory monitoring (DAMON) takes a
+    # share that grows with the memory in use, and makes runs of the same thing differ
+    ("the kernel's threads (kdamond, kworker)", ("kdamond", "kworker", "kswapd", "ksoftirqd")),
 )
 
 
@@ -287,9 +290,10 @@ def many_complexes(stack: topology.Stack, people_file: Path, many: int, seconds:
     def measure(label: str, who: Path) -> tuple[float, ...]:
         ask_each_once(stack, who)
         wrk(stack.url, "", 5, 8, str(script), str(who))  # a warm-up, not counted
-        with most_connections(stack) as seen:
-            figures = wrk(stack.url, "", seconds, 8, str(script), str(who))
-        report(label, figures, f"   PostgreSQL b: at most {seen[0]} connections open")
+        with cpu_split():
+            with most_connections(stack) as seen:
+                figures = wrk(stack.url, "", seconds, 8, str(script), str(who))
+            report(label, figures, f"   PostgreSQL b: at most {seen[0]} connections open")
         return figures
 
     # Taken in turns, three times, and compared by their medians: on a shared machine one run
