@@ -131,7 +131,7 @@ def xendit_simulator(stack: topology.Stack, port: int, people: list[dict]) -> It
 
 
 GROUPS = (  # where the machine's CPU went, by what the process runs
-    ("locust (the simulated people)", ("locust",)),
+    ("the load generator (locust, wrk)", ("locust", "wrk")),
     ("app instances (gunicorn)", ("gunicorn",)),
     ("workers", ("klustera worker",)),
     ("PostgreSQL (a, b, replica)", ("postgres",)),
@@ -146,8 +146,9 @@ GROUPS = (  # where the machine's CPU went, by what the process runs
 
 
 def _cpu_by_group() -> dict[str, float]:
-    """CPU seconds so far per group (a PostgreSQL server's ended backends included, and this
-    script's ended children: locust, which runs and ends inside the measured block)."""
+    """CPU seconds so far per group: ended processes too — a PostgreSQL server's backends, a
+    gunicorn master's workers (replaced after ``--max-requests``, some during a run) and this
+    script's children (locust or wrk, which run and end inside the measured block)."""
     import psutil
 
     spent = dict.fromkeys([name for name, _ in GROUPS] + ["other"], 0.0)
@@ -160,7 +161,8 @@ def _cpu_by_group() -> dict[str, float]:
         line = " ".join(process.info["cmdline"] or [process.info["name"] or ""])
         group = next((name for name, marks in GROUPS if any(m in line for m in marks)), "other")
         spent[group] += times.user + times.system
-        if process.info["name"] == "postgres" and "-D" in line:  # a server: its backends
+        server = process.info["name"] == "postgres" and "-D" in line
+        if server or "gunicorn" in line:  # what its ended children spent
             spent[group] += times.children_user + times.children_system
     return spent
 
