@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import Client
 
+from conftest import scratch_default_cluster
 from klustera.accounts.models import User
 from klustera.estate.models import Occupancy, Unit
 from klustera.facilities.models import Booking, Facility
@@ -19,7 +20,7 @@ from klustera.tenancy.models import Tenant
 def test_demo_complex_is_created_once_with_its_documented_logins(
     settings, tmp_path: Path, tenant_a
 ) -> None:
-    settings.TENANT_DATABASE_CLUSTERS = {"default": f"sqlite:///{tmp_path}/{{slug}}.sqlite3"}
+    scratch_default_cluster(settings, tmp_path)
     out = StringIO()
     call_command("demo", stdout=out)
     assert "graha-indah created" in out.getvalue()
