@@ -153,12 +153,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # ``make test`` runs on two pytest-xdist workers with ``--dist loadgroup``, which
         # schedules by test id and groups by an ``@group`` suffix. pytest 9 keeps the id in
         # ``_id`` (xdist 3.8 still writes ``_nodeid``, in vain), so the ids are set here:
-        # the browser journeys share one worker and its one live demo app, and each of
+        # the browser journeys share one worker and its one live demo app, the stack's tests
+        # one worker and its one stack (a minute and more to bring up), and each of
         # schemathesis's operations (all named alike) gets its own id.
         if hasattr(item, "operation_label"):
             _set_id(item, f"{item.parent.nodeid}::{item.name}")  # type: ignore[union-attr]
         if item.path.parent.name == "browser":
             _set_id(item, f"{item.nodeid}@browser")
+        if item.path.name == "test_stack.py":
+            _set_id(item, f"{item.nodeid}@stack")
 
 
 def _set_id(item: pytest.Item, nodeid: str) -> None:
