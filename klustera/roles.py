@@ -1,7 +1,10 @@
 """The roles of a complex, held as Django groups in the tenant database, and who has them.
 
-Plain functions that read the user's roles through ``user.groups.all()``, so a
-prefetched user costs no extra queries. Which units a user acts for is the
+Plain functions that read the user's roles through ``user.groups.all()``, prefetched
+on the user the first time they are asked: a page that asks five times (its view, the
+navigation, the templates) reads them once, and a user prefetched with its groups (a token's
+cached record) never. Changing the roles through that user (``user.groups.add``) forgets
+them, as Django does for any prefetched relation. Which units a user acts for is the
 estate's question (``estate.selectors``): only managers act for every unit.
 ``accounts`` assigns roles; every app may ask about them.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +32,8 @@ STAFF_ROLES = frozenset({Role.SECURITY_STAFF, Role.CLEANING_STAFF, Role.FACILITY
 def roles_of(user: Any) -> set[str]:
     if not (user and user.is_authenticated):
         return set()
+    if "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "groups")
     return {group.name for group in user.groups.all()}
 
 

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.models import Group
+
+from klustera.accounts.models import User
 from klustera.accounts.services import create_user
 from klustera.estate.models import Occupancy, Resident, Unit
 from klustera.estate.selectors import acts_for_unit, unit_labels_visible_to, units_visible_to
 from klustera.roles import Role, guards_the_gate, is_manager, is_staff_member
+from klustera.tenancy.connections import alias_for
 from klustera.tenancy.context import tenant_context
 
 
@@ -39,3 +43,16 @@ def test_staff_act_for_no_unit_and_only_the_guard_reads_every_units_label(tenant
         manager.is_active = False
         manager.save()
         assert not acts_for_unit(manager, unit)
+
+
+def test_a_users_roles_are_read_once_however_often_a_page_asks(
+    tenant_a, django_assert_num_queries
+) -> None:
+    with tenant_context(tenant_a):
+        created = create_user(phone="081311110004", name="Rina", roles=[Role.RESIDENT])
+        user = User.objects.get(pk=created.pk)  # as a request loads them: no roles yet
+        with django_assert_num_queries(1, using=alias_for(tenant_a)):
+            assert not is_manager(user) and not is_staff_member(user)
+            assert not guards_the_gate(user)
+        user.groups.add(Group.objects.get_or_create(name=Role.PROPERTY_MANAGER)[0])
+        assert is_manager(user)  # a change through the user is seen at once
