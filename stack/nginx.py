@@ -28,19 +28,19 @@ class Balancer:
         self._stop = threading.Event()
         self._checker: threading.Thread | None = None
 
-    def _site(self) -> str:
+    def _site(self, out: set[int]) -> str:
         text = DEPLOYED.read_text()
         servers = "".join(
             f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s"
-            f"{' down' if port in self.out else ''};\n"
+            f"{' down' if port in out else ''};\n"
             for port in self.apps
         )
         text = re.sub(r"(upstream klustera_app \{\n)(?:    server .*\n)+", rf"\g<1>{servers}", text)
         text = text.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
         return text.replace("/srv/klustera/static/", f"{self.static}/")
 
-    def _write(self) -> Path:
-        (self.root / "site.conf").write_text(self._site())
+    def _write(self, out: set[int]) -> Path:
+        (self.root / "site.conf").write_text(self._site(out))
         main = self.root / "nginx.conf"
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers read the project's files
         main.write_text(
@@ -66,7 +66,7 @@ class Balancer:
 
     def start(self, *, health_every: float = 1.0) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        self._write()
+        self._write(self.out)
         self._nginx("-t")
         self._nginx()  # daemonises
         wait_for_port(self.port)
@@ -87,8 +87,10 @@ class Balancer:
                     os.kill(int(pid.read_text().strip()), signal.SIGTERM)
 
     def check(self) -> None:
-        """Probe every instance's /readyz once; reload nginx when one leaves or comes back."""
-        changed = False
+        """Probe every instance's /readyz once; reload nginx when one leaves or comes back.
+        ``out`` changes once nginx has been told, not before: who waits for it waits for that
+        (and a reload that failed is tried again on the next round)."""
+        out = set(self.out)
         for port in self.apps:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
@@ -96,19 +98,18 @@ class Balancer:
             except OSError:
                 ready = False
             self._fails[port] = 0 if ready else self._fails[port] + 1
-            if ready and port in self.out:
-                self.out.discard(port)
-                changed = True
+            if ready and port in out:
+                out.discard(port)
             elif (
                 self._fails[port] >= FAILS_TO_TAKE_OUT
-                and port not in self.out
-                and len(self.out) + 1 < len(self.apps)  # never take the last one out
+                and port not in out
+                and len(out) + 1 < len(self.apps)  # never take the last one out
             ):
-                self.out.add(port)
-                changed = True
-        if changed:
-            self._write()
+                out.add(port)
+        if out != self.out:
+            self._write(out)
             self._nginx("-s", "reload")
+            self.out = out
 
     def _check_forever(self, every: float) -> None:
         while not self._stop.wait(every):

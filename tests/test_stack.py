@@ -127,8 +127,14 @@ def test_an_app_instance_killed_mid_load_is_routed_around(stack, managers) -> No
     statuses: list[tuple[float, int]] = []
     stop = threading.Event()
 
+    # A connection per request: nginx's reload closes idle kept-alive connections as its old
+    # worker ends, which a browser retries and httpx does not; routing is what is measured.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+
     def load() -> None:
-        with httpx.Client(base_url=str(manager.base_url), headers=manager.headers) as client:
+        with httpx.Client(
+            base_url=str(manager.base_url), headers=manager.headers, limits=fresh
+        ) as client:
             while not stop.is_set():
                 statuses.append((time.monotonic(), _status(client, "auth/me")))
 
