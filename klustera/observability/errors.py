@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from klustera.observability.logs import scrub
+from klustera.observability.metrics import route_of
 from klustera.observability.operators import tell_operators
 from klustera.tenancy.cache import GLOBAL
 
@@ -48,8 +49,7 @@ def report_server_error(sender: Any, request: HttpRequest | None = None, **_: An
 
 def summarise(exc: BaseException, request: HttpRequest | None) -> dict[str, str]:
     """What an operator needs to find it: no submitted data, no personal data."""
-    match = getattr(request, "resolver_match", None)
-    route = str(match.route) if match is not None and match.route else "<unmatched>"
+    route = route_of(request)
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/klustera/" in f.filename] or frames
     where = f"{ours[-1].filename.rpartition('/klustera/')[2]}:{ours[-1].lineno}" if ours else "?"

@@ -10,7 +10,7 @@ import structlog
 
 from klustera.net import client_ip
 from klustera.observability.logs import SANE_REQUEST_ID
-from klustera.observability.metrics import observe_request
+from klustera.observability.metrics import observe_request, route_of
 
 
 def request_started(request: Any, log_kwargs: dict[str, Any], **_: Any) -> None:
@@ -30,8 +30,7 @@ def request_finished(request: Any, response: Any, log_kwargs: dict[str, Any], **
     request id goes back in the response."""
     context = structlog.contextvars.get_contextvars()
     tenant = getattr(request, "tenant", None)
-    match = getattr(request, "resolver_match", None)
-    route = str(match.route) if match is not None and match.route else "<unmatched>"
+    route = route_of(request)
     structlog.contextvars.bind_contextvars(complex=tenant.slug if tenant else "")
     log_kwargs.update(
         request=f"{request.method} {route}",

@@ -90,6 +90,15 @@ BUSINESS_FIGURES = {
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+def route_of(request: Any) -> str:
+    """The route template a request matched, the label its figures are kept under: the
+    complex's home is ``/`` (its template is empty); a path that matched nothing one label."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "<unmatched>"
+    return str(match.route) or "/"
+
+
 def status_class(status: int) -> str:
     return f"{status // 100}xx"
 

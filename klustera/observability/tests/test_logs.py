@@ -84,6 +84,13 @@ def test_a_request_id_that_is_not_sane_is_replaced(tenant_a, lines) -> None:
     assert finished["route"] == "healthz"
 
 
+def test_a_complex_home_is_logged_by_its_route_not_as_unmatched(tenant_a, lines) -> None:
+    assert Client().get("/c/alpha/").status_code == 200  # its route template is empty
+    assert Client().get("/c/alpha/no/such/page").status_code == 404
+    finished = [e["route"] for e in _events(lines) if e["event"] == "request_finished"]
+    assert finished == ["/", "<unmatched>"]
+
+
 def test_nothing_secret_leaves_through_any_logger(lines) -> None:
     names = ["", *sorted(logging.root.manager.loggerDict)]
     for name in names:
