@@ -19,7 +19,7 @@ from klustera.api import user_of
 from klustera.audit.services import record
 from klustera.billing.selectors import amount_owed, invoices_visible_to
 from klustera.cached import read_through
-from klustera.community.selectors import announcements_for, my_vote, open_polls_for
+from klustera.community.selectors import announcements_for, open_polls_for
 from klustera.estate.models import Occupancy, Unit
 from klustera.paging import paginate
 from klustera.permissions import manager_required
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/dashboard.html", {**_dashboard(), "setup": setup})
     if Role.SECURITY_STAFF in roles:
         return redirect("gate-mode")
-    invoices = invoices_visible_to(request.user)
+    invoices = invoices_visible_to(request.user).prefetch_related(None)  # no lines shown here
     open_invoices = list(selectors.open_invoices(invoices)[:5])
     return render(
         request,
@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "balance_due": sum((invoice.balance_due for invoice in open_invoices), start=0),
             "latest": invoices.order_by("-period").first(),
             "announcements": list(announcements_for(request.user)[:3]),
-            "polls": [(poll, my_vote(request.user, poll)) for poll in open_polls_for(request.user)],
+            "polls": open_polls_for(request.user),
         },
     )
 
