@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,8 @@ from django.utils import timezone
 from klustera.access.passes import issue_pass
 from klustera.access.services import register_guest
 from klustera.accounts.services import create_user, issue_token
+from klustera.community.models import Poll
+from klustera.community.services import cast_vote, create_poll
 from klustera.estate.models import Resident, Unit
 from klustera.privacy.services import accept_notice
 from klustera.roles import Role
@@ -82,3 +85,35 @@ def test_the_hot_endpoints_keep_their_query_counts(signed_in, tenant_a, settings
     assert units[:2] == (0, 2)  # count, the page
     assert verify[:2] == (0, 2)  # the stay, the log row (the gate settings are cached)
     assert guest[:2] == (0, 3)  # the code with its host's stay, the use counted, the log row
+
+
+def test_the_resident_home_asks_as_much_with_three_open_polls_as_with_one(portal, tenant_a) -> None:
+    """The home lists each open poll with whether the household has voted: the occupancies
+    and the votes are read once for all of them, not once (or twice) a poll."""
+    resident = portal["clients"]["resident"]
+    now = timezone.now()
+
+    def open_poll(question: str) -> Poll:
+        with tenant_context(tenant_a), time_machine.travel(now - timedelta(minutes=2)):
+            return create_poll(
+                actor=portal["manager"], question=question, options=["Ya", "Tidak"],
+                opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=3),
+            )  # fmt: skip
+
+    def queries() -> tuple[int, str]:
+        resident.get("/c/alpha/")
+        with CaptureQueriesContext(connections[alias_for(tenant_a)]) as captured:
+            page = resident.get("/c/alpha/").content.decode()
+        return len(captured), page
+
+    open_poll("Ganti satpam?")
+    one, _ = queries()
+    voted = open_poll("Cat pagar hijau?")
+    open_poll("Portal ditutup jam 23?")
+    with tenant_context(tenant_a):
+        cast_vote(user=portal["resident_user"], poll=voted, options=[voted.options.first().pk])
+    three, page = queries()
+    assert three == one == 11  # session, user, roles; open and latest invoices; the
+    # occupancies and the announcements they are shown (none here); open polls, the
+    # occupancies again, the votes; the unread inbox
+    assert page.count('class="poll-row"') == 3 and page.count("data-voted") == 1

@@ -149,13 +149,31 @@ def polls_for(user: User) -> QuerySet[Poll]:
     return Poll.objects.prefetch_related("options", "attachments")
 
 
-def open_polls_for(user: User) -> list[Poll]:
-    """The polls open now in which ``user`` has a vote to cast, for their home page."""
+def open_polls_for(user: User) -> list[tuple[Poll, Participation | None]]:
+    """The polls open now in which ``user`` has a vote to cast, each with the vote that counts
+    for them so far, for their home page."""
     now = timezone.now()
     open_now = Poll.objects.filter(
         opens_at__lte=now, closes_at__gt=now, closed_at__isnull=True, cancelled_at__isnull=True
     ).order_by("closes_at")
-    return [poll for poll in open_now if seats_of(user, poll)]
+    stays = current_stays(user)  # read once, whatever the number of polls
+    seated = [(poll, seats) for poll in open_now if (seats := seats_of(user, poll, stays))]
+    if not seated:
+        return []
+    cast = Participation.objects.filter(
+        poll__in=[poll for poll, _seats in seated],
+        voter_key__in={seat.key for _poll, seats in seated for seat in seats},
+    )
+    votes = {(vote.poll_id, vote.voter_key): vote for vote in cast}  # one a key (unique)
+    return [(poll, _first_vote(votes, poll, seats)) for poll, seats in seated]
+
+
+def _first_vote(
+    votes: dict[Any, Participation], poll: Poll, seats: list[Seat]
+) -> Participation | None:
+    """What :func:`my_vote` answers, from the votes already read."""
+    mine = [votes[poll.pk, seat.key] for seat in seats if (poll.pk, seat.key) in votes]
+    return min(mine, key=lambda vote: vote.pk, default=None)
 
 
 def access_poll(user: User, pk: Any) -> Poll:
@@ -181,13 +199,19 @@ class Seat:
     weight: Decimal
 
 
-def seats_of(user: User, poll: Poll) -> list[Seat]:
-    """The places ``user`` may vote from in ``poll`` now (none: not eligible)."""
-    stays = Occupancy.objects.filter(resident__user=user, end_on__isnull=True).select_related(
-        "unit"
+def current_stays(user: User) -> list[Occupancy]:
+    """Where ``user`` lives now, with the units."""
+    return list(
+        Occupancy.objects.filter(resident__user=user, end_on__isnull=True).select_related("unit")
     )
+
+
+def seats_of(user: User, poll: Poll, stays: list[Occupancy] | None = None) -> list[Seat]:
+    """The places ``user`` may vote from in ``poll`` now (none: not eligible); ``stays``:
+    their :func:`current_stays`, if already read."""
+    stays = current_stays(user) if stays is None else stays
     if poll.electorate == Poll.Electorate.OWNER:
-        stays = stays.filter(role=Occupancy.Role.OWNER)
+        stays = [stay for stay in stays if stay.role == Occupancy.Role.OWNER]
     units = sorted({stay.unit for stay in stays}, key=lambda unit: (unit.block, unit.number))
     if not user.is_active or not units:
         return []

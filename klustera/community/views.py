@@ -182,9 +182,10 @@ def poll_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     poll = access_poll(user, pk)
     state = poll.state(timezone.now())
-    vote = my_vote(user, poll)
+    seated = seats_of(user, poll)
+    vote = my_vote(user, poll, seated)
     chosen = unseal(vote) if vote else []
-    seats = seats_of(user, poll) if state == "open" else []
+    seats = seated if state == "open" else []
     form = VoteForm(request.POST or None, poll=poll, chosen=chosen) if seats else None
     if request.method == "POST":
         if form is None:
