@@ -117,3 +117,13 @@ def test_the_resident_home_asks_as_much_with_three_open_polls_as_with_one(portal
     # occupancies and the announcements they are shown (none here); open polls, the
     # occupancies again, the votes; the unread inbox
     assert page.count('class="poll-row"') == 3 and page.count("data-voted") == 1
+
+
+def test_the_resident_invoice_list_keeps_its_query_count(portal, tenant_a) -> None:
+    resident = portal["clients"]["resident"]
+    resident.get("/c/alpha/invoices/")
+    with CaptureQueriesContext(connections[alias_for(tenant_a)]) as captured:
+        page = resident.get("/c/alpha/invoices/")
+    assert page.status_code == 200 and portal["invoice"].number in page.content.decode()
+    assert len(captured) == 6  # session, user, roles; the count and the page (no lines: not
+    # shown); the unread inbox

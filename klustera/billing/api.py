@@ -112,7 +112,8 @@ class InvoiceListView(FilteredListView):
     filter_serializer = InvoiceFilters
 
     def get_queryset(self):
-        return filter_invoices(invoices_visible_to(self.request.user), self.filters)
+        invoices = invoices_visible_to(self.request.user).prefetch_related("lines")
+        return filter_invoices(invoices, self.filters)
 
 
 class InvoiceDetailView(APIView):

@@ -21,8 +21,9 @@ ZERO = Decimal(0)
 
 
 def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
-    """Managers see every invoice; a resident sees the invoices of units they live in now."""
-    invoices = Invoice.objects.select_related("unit").prefetch_related("lines")
+    """Managers see every invoice; a resident sees the invoices of units they live in now
+    (without their lines: those that show them prefetch them)."""
+    invoices = Invoice.objects.select_related("unit")
     if is_manager(user):
         return invoices
     return of_residents_units(invoices, user)
@@ -38,7 +39,7 @@ def payments_visible_to(user: Any) -> QuerySet[Payment]:
 
 def access_invoice(user: Any, pk: Any) -> Invoice:
     """The invoice ``pk`` if ``user`` may see it: fetched, scoped and checked in one call (404)."""
-    return get_object_or_404(invoices_visible_to(user), pk=pk)
+    return get_object_or_404(invoices_visible_to(user).prefetch_related("lines"), pk=pk)
 
 
 def access_payment(user: Any, pk: Any) -> Payment:
