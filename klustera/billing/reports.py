@@ -39,6 +39,24 @@ class Report:
         """The heading, the rows and the totals, as a file holds them."""
         return [self.columns, *self.rows, *([self.totals] if self.totals else [])]
 
+    @property
+    def cells(self) -> list[list[Cell]]:
+        """The rows as a page shows them: each value with its column, Rupiah or not."""
+        return [self._cells(row) for row in self.rows]
+
+    @property
+    def total_cells(self) -> list[Cell]:
+        return self._cells(self.totals) if self.totals else []
+
+    def _cells(self, row: list[Any]) -> list[Cell]:
+        return [
+            (column, value, index in self.money)
+            for index, (column, value) in enumerate(zip(self.columns, row, strict=True))
+        ]
+
+
+Cell = tuple[str, Any, bool]  # column, value, whether it is Rupiah
+
 
 TITLES = {
     "aging": gettext_lazy("Arrears aging"),

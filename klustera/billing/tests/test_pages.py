@@ -293,6 +293,9 @@ def test_the_financial_reports_show_their_figures_and_download_as_files(portal, 
     manager = portal["clients"]["manager"]
     aging = manager.get("/c/alpha/manage/reports/aging").content.decode()
     assert "31–60" in aging and "Rp 150.000" in aging and 'id="report-data"' in aging
+    # each cell says its column (a phone shows it beside the value), money to the right
+    assert '<td data-label="31–60" class="num">Rp 150.000</td>' in aging
+    assert '<td data-label="Unit">A-01</td>' in aging
     csv = manager.get("/c/alpha/manage/reports/aging?format=csv")
     assert csv["Content-Type"].startswith("text/csv") and "A-01" in csv.content.decode("utf-8-sig")
     xlsx = manager.get("/c/alpha/manage/reports/income?format=xlsx")
