@@ -102,9 +102,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": platform, "tabs": platform} if user.is_superuser else {"nav": []}
     links = []
     own = [(_("Notifications"), "my-notifications"), (_("Profile"), "profile-page")]
+    home = reverse("home")
     for label, name in [*links_for(user), *own]:
         url = reverse(name)
-        current = request.path == url or (url != reverse("home") and request.path.startswith(url))
+        current = request.path == url or (url != home and request.path.startswith(url))
         links.append((label, url, current))
     menu = links[TABS:]
     return {
