@@ -17,9 +17,11 @@ Redis fails the tests that need them; otherwise they are skipped with the reason
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -145,6 +147,73 @@ def drop_postgres_test_databases() -> None:
             )
 
 
+# The migrated templates are the slowest part of a session's setup (a minute of migrations on
+# each worker): kept for the next session and shared by the workers, under the fingerprint of
+# the migrations, as production keys them (``klustera.tenancy.services.template_of``).
+SHARED_TEMPLATES = Path(tempfile.gettempdir()) / "klustera-test-templates"
+SHARED_PG_TEMPLATE = "klustera_test_template_"  # + fingerprint; no session's prefix
+
+
+@contextlib.contextmanager
+def shared_templates(*, with_postgres: bool, timeout: float = 900) -> Iterator[None]:
+    """Copy the clusters' templates a session before this one built (one worker builds them
+    while the others wait for it), then let the block provision; publish what it built."""
+    from klustera.tenancy.services import schema_fingerprint, template_of
+
+    SHARED_TEMPLATES.mkdir(exist_ok=True)
+    fingerprint = schema_fingerprint()
+    sqlite = SHARED_TEMPLATES / f"{fingerprint}.sqlite3"
+    mine = Path(template_of("default").db_name)
+    with (SHARED_TEMPLATES / f"{fingerprint}.lock").open("w") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # let go when the file closes
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"another session held {lock.name} {timeout} s") from None
+                time.sleep(0.5)
+        if sqlite.exists():
+            mine.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sqlite, mine)
+        if with_postgres:
+            _copy_database(SHARED_PG_TEMPLATE + fingerprint, template_of("pg").db_name)
+        yield
+        if not sqlite.exists():
+            for older in SHARED_TEMPLATES.glob("*.sqlite3"):
+                older.unlink()
+            shutil.copyfile(mine, f"{sqlite}.{os.getpid()}")
+            os.replace(f"{sqlite}.{os.getpid()}", sqlite)
+        if with_postgres:
+            _copy_database(template_of("pg").db_name, SHARED_PG_TEMPLATE + fingerprint)
+
+
+def _copy_database(source: str, target: str) -> None:
+    """``CREATE DATABASE target TEMPLATE source`` unless there is no source, a target, or
+    someone connected to the source (then the session migrates its own)."""
+    errors = psycopg.errors
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
+        with contextlib.suppress(
+            errors.InvalidCatalogName, errors.DuplicateDatabase, errors.ObjectInUse
+        ):
+            conn.execute(
+                psycopg.sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    psycopg.sql.Identifier(target), psycopg.sql.Identifier(source)
+                )
+            )
+        if target.startswith(SHARED_PG_TEMPLATE):  # the older migrations' go
+            for (older,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+                [SHARED_PG_TEMPLATE, target],
+            ).fetchall():
+                conn.execute(
+                    psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(
+                        psycopg.sql.Identifier(older)
+                    )
+                )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         uses_tenants = TENANT_FIXTURES & set(getattr(item, "fixturenames", ()))
@@ -229,7 +298,7 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
             f"postgres://postgres@127.0.0.1:{pool}/{PG_TEST_PREFIX}{{id}}"
             f"?pgbouncer=transaction&direct={host}:{port}"
         )
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), shared_templates(with_postgres=with_postgres):
         specs = [("alpha", "default"), ("beta", "default")]
         if with_postgres:
             specs += [("pg-alpha", "pg"), ("pg-beta", "pg")]
