@@ -169,7 +169,7 @@ def open_polls_for(user: User) -> list[tuple[Poll, Participation | None]]:
 
 
 def _first_vote(
-    votes: dict[Any, Participation], poll: Poll, seats: list[Seat]
+    votes: dict[tuple[int, str], Participation], poll: Poll, seats: list[Seat]
 ) -> Participation | None:
     """What :func:`my_vote` answers, from the votes already read."""
     mine = [votes[poll.pk, seat.key] for seat in seats if (poll.pk, seat.key) in votes]
