@@ -100,8 +100,8 @@ def seed(stack: topology.Stack, first: int, count: int, clusters: str, out: Path
     return people
 
 
-def drain(stack: topology.Stack, timeout: float = 900) -> None:
-    """Wait until the workers have done what seeding queued (PDFs, announcements)."""
+def drain(stack: topology.Stack, timeout: float = 900) -> float:
+    """Wait until the workers have done what was queued (PDFs, announcements); how long."""
     names = [name for queues in topology.WORKERS for name in queues]
     count = (
         f"from klustera.tasks import queue\nprint(sum(queue(n).pending_count() for n in {names}))"
@@ -111,6 +111,7 @@ def drain(stack: topology.Stack, timeout: float = 900) -> None:
         if time.monotonic() > deadline:
             raise SystemExit("the queues did not drain")
         time.sleep(5)
+    return time.monotonic() - deadline + timeout
 
 
 @contextmanager
@@ -133,7 +134,8 @@ def xendit_simulator(stack: topology.Stack, port: int, people: list[dict]) -> It
 GROUPS = (  # where the machine's CPU went, by what the process runs
     ("the load generator (locust, wrk)", ("locust", "wrk")),
     ("app instances (gunicorn)", ("gunicorn",)),
-    ("workers", ("klustera worker",)),
+    ("the documents worker (PDFs)", ("--queue documents",)),
+    ("the other workers", ("klustera worker",)),
     ("PostgreSQL (a, b, replica)", ("postgres",)),
     ("PgBouncer", ("pgbouncer",)),
     ("nginx", ("nginx",)),
@@ -336,6 +338,8 @@ def run_people_part(
             print(f"\n{users} people across {len(people)} complexes, "
                   f"{options.minutes:g} minutes after ramp-up:")  # fmt: skip
             run_people(stack, people_file, users, options.minutes)
+            # the next run starts with empty queues: what this one queued is its own
+            print(f"  the workers caught up {drain(stack):.0f} s after the run")
         time.sleep(5)  # the last callbacks' way back
     attempts = stack.klustera("shell", "--no-imports", "-c", PAYMENTS).strip()
     print(f"  payment attempts by status, all runs: {attempts}")
