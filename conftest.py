@@ -207,11 +207,12 @@ def _copy_database(source: str, target: str) -> None:
                 "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
                 [SHARED_PG_TEMPLATE, target],
             ).fetchall():
-                conn.execute(
-                    psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(
-                        psycopg.sql.Identifier(older)
+                with contextlib.suppress(errors.ObjectInUse):  # being copied: the next time
+                    conn.execute(
+                        psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(
+                            psycopg.sql.Identifier(older)
+                        )
                     )
-                )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
